@@ -1,0 +1,3 @@
+from cloudinary_state.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""The desired state: what the config layer hands to the engine.
+
+This is the contract between `config/` (which parses, validates and renders YAML) and
+`kinds/` + `engine/` (which diff and apply). Bodies are plain JSON-like values using the
+Admin API's own field names, fully rendered: variables interpolated, overrides merged,
+add-on options stripped where the environment turns the add-on off.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+KindName = Literal["transformation", "metadata_field", "upload_preset", "upload_mapping"]
+
+# Section key in resource documents / policy lists -> kind name, in dependency rank order.
+SECTION_TO_KIND: dict[str, KindName] = {
+    "metadata_fields": "metadata_field",
+    "transformations": "transformation",
+    "upload_presets": "upload_preset",
+    "upload_mappings": "upload_mapping",
+}
+KIND_TO_SECTION: dict[KindName, str] = {v: k for k, v in SECTION_TO_KIND.items()}
+KINDS: tuple[KindName, ...] = tuple(SECTION_TO_KIND.values())
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where an object was declared, for messages that point at the config."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class StrippedOption:
+    """A preset option removed because the add-on it needs is off in this environment."""
+
+    path: str  # dotted path inside the body, e.g. "settings.categorization"
+    value: Any
+    addon: str
+
+
+@dataclass(frozen=True)
+class DesiredObject:
+    kind: KindName
+    name: str  # identity key: transformation name (no t_), field external_id, preset name, mapping folder
+    body: Mapping[str, Any]  # only what the user wrote (after rendering); no tombstone marker
+    absent: bool = False  # tombstone: `absent: true` deletes this object explicitly
+    sensitive_paths: frozenset[str] = frozenset()  # dotted paths whose value came from ${env.*}
+    stripped_options: tuple[StrippedOption, ...] = ()
+    source: SourceRef | None = None
+
+
+def _matches(patterns: tuple[str, ...], name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+@dataclass(frozen=True)
+class SafetyPolicy:
+    """octoDNS-style threshold: refuse when deletes+replaces exceed a share of existing objects."""
+
+    max_delete_percent: float = 30.0
+    min_existing: int = 10  # below this many existing managed objects the threshold does not apply
+
+
+@dataclass(frozen=True)
+class Policy:
+    prune: frozenset[KindName] = frozenset()
+    ignore: Mapping[KindName, tuple[str, ...]] = field(default_factory=dict)  # fnmatch globs
+    protect: Mapping[KindName, tuple[str, ...]] = field(default_factory=dict)
+    safety: SafetyPolicy = field(default_factory=SafetyPolicy)
+
+    def is_ignored(self, kind: KindName, name: str) -> bool:
+        return _matches(self.ignore.get(kind, ()), name)
+
+    def is_protected(self, kind: KindName, name: str) -> bool:
+        return _matches(self.protect.get(kind, ()), name)
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    environment: str
+    cloud_name: str
+    credentials_env: str  # name of the env var holding cloudinary://key:secret@cloud
+    config_dir: Path
+    addons: Mapping[str, bool]
+    policy: Policy
+    objects: tuple[DesiredObject, ...]
+    variables: Mapping[str, str] = field(default_factory=dict)  # ${var.*} values (never secret)
+    secrets: frozenset[str] = frozenset()  # every value that came from ${env.*}: scrubbed from output
+    config_digest: str = ""  # sha256 over the rendered state; a saved plan is tied to it
+
+    def by_kind(self, kind: KindName) -> dict[str, DesiredObject]:
+        return {o.name: o for o in self.objects if o.kind == kind}
+
+    def get(self, kind: KindName, name: str) -> DesiredObject | None:
+        return self.by_kind(kind).get(name)

@@ -1,0 +1,97 @@
+"""The exception tree of cloudinary-state.
+
+Every failure the CLI reports is one of these; the CLI maps each branch to an exit code
+(DESIGN.md section 4) and never shows a traceback for them.
+
+    CloudinaryStateError
+    ├── ConfigError            invalid config: one or more Diagnostics (exit 1)
+    ├── ApiError               the Admin API failed
+    │   ├── RetryableApiError  420/429, 5xx, connection errors, timeouts
+    │   └── PermanentApiError  everything else (400, 401, 403, 404, 409, ...)
+    ├── PolicyRefusal          refused by safety policy (exit 3)
+    │   └── StalePlanError     a plan file whose objects moved since it was made
+    ├── PlanFileError          a plan file that is unreadable or tampered with (exit 3)
+    ├── ApplyError             an apply that did not converge (exit 1)
+    └── NotImplementedCommand  a command that a later issue builds (exit 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CloudinaryStateError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in the user's config, pointing at the place to fix."""
+
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{text}\n    fix: {self.hint}" if self.hint else text
+
+
+class ConfigError(CloudinaryStateError):
+    """Invalid config. Carries every diagnostic of the run, not just the first."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class ApiError(CloudinaryStateError):
+    """The Admin API answered with an error or could not be reached."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, status: int | None = None, operation: str = "") -> None:
+        self.status = status
+        self.operation = operation
+        prefix = f"{operation}: " if operation else ""
+        super().__init__(f"{prefix}{message}")
+
+
+class RetryableApiError(ApiError):
+    retryable = True
+
+
+class PermanentApiError(ApiError):
+    retryable = False
+
+
+class NotFoundError(PermanentApiError):
+    """404: the object does not exist."""
+
+
+class PolicyRefusal(CloudinaryStateError):
+    """Refused by safety policy: threshold, protect, delete without --allow-delete."""
+
+    exit_code = 3
+
+
+class StalePlanError(PolicyRefusal):
+    """The live objects a saved plan touches changed since the plan was made."""
+
+
+class PlanFileError(CloudinaryStateError):
+    """A plan file that cannot be read, is for another environment, or was tampered with."""
+
+    exit_code = 3
+
+
+class ApplyError(CloudinaryStateError):
+    """An apply that failed part-way or did not converge (read-back verification)."""
+
+
+class NotImplementedCommand(CloudinaryStateError):
+    """A CLI command whose issue has not landed yet: says so instead of pretending."""
