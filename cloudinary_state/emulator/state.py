@@ -1,0 +1,36 @@
+"""Per-cloud emulator state: plain JSON-serialisable dicts, so persistence is one json.dump."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CloudState:
+    name: str
+    api_key: str
+    api_secret: str
+    addons: set[str] = field(default_factory=set)  # registered add-ons (emulator configuration)
+    # resource stores, keyed by identity; values are plain dicts owned by the resource module
+    transformations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    upload_presets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    upload_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    metadata_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    metadata_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    triggers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    streaming_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)  # id sequences, positions
+
+    def persisted(self) -> dict[str, Any]:
+        """What goes to the state file (credentials and add-ons are configuration, not state)."""
+        data = asdict(self)
+        for key in ("name", "api_key", "api_secret", "addons"):
+            data.pop(key)
+        return data
+
+    def restore(self, data: dict[str, Any]) -> None:
+        for key, value in data.items():
+            if hasattr(self, key) and isinstance(value, dict):
+                setattr(self, key, value)
