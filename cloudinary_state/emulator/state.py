@@ -12,6 +12,8 @@ class CloudState:
     api_key: str
     api_secret: str
     addons: set[str] = field(default_factory=set)  # registered add-ons (emulator configuration)
+    # The reference's weak evidence says deleted metadata external_ids stay reserved; off by default.
+    reserve_deleted_metadata_ids: bool = False
     # resource stores, keyed by identity; values are plain dicts owned by the resource module
     transformations: dict[str, dict[str, Any]] = field(default_factory=dict)
     upload_presets: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -26,7 +28,7 @@ class CloudState:
     def persisted(self) -> dict[str, Any]:
         """What goes to the state file (credentials and add-ons are configuration, not state)."""
         data = asdict(self)
-        for key in ("name", "api_key", "api_secret", "addons"):
+        for key in ("name", "api_key", "api_secret", "addons", "reserve_deleted_metadata_ids"):
             data.pop(key)
         return data
 

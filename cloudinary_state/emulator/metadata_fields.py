@@ -1,0 +1,1 @@
+"""Emulated metadata_fields endpoints (being written)."""

@@ -1,0 +1,1 @@
+"""Emulated metadata_rules endpoints (being written)."""

@@ -1,0 +1,1 @@
+"""Emulated streaming_profiles endpoints (being written)."""

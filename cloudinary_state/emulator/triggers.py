@@ -1,0 +1,1 @@
+"""Emulated triggers endpoints (being written)."""
