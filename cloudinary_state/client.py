@@ -1,0 +1,277 @@
+"""The Admin API client: the only module that imports `cloudinary`.
+
+Credentials are passed to the SDK on every call (never through `cloudinary.config()`), so two
+environments can be read and written concurrently from one process. The client adds what the
+SDK lacks: a timeout on every call, error mapping into `errors.RetryableApiError` /
+`errors.PermanentApiError`, retries with exponential backoff and full jitter inside a bounded
+time budget, rate-limit accounting, and call counting. It decides nothing else.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import cloudinary.api
+import cloudinary.exceptions
+
+from cloudinary_state.errors import (
+    ApiError,
+    CloudinaryStateError,
+    NotFoundError,
+    PermanentApiError,
+    RetryableApiError,
+)
+
+RETRYABLE_STATUSES = frozenset({420, 429, 500, 502, 503, 504})
+# The SDK only reveals the HTTP status inside the message: "Error <status> - <message>".
+_STATUS_IN_MESSAGE = re.compile(r"^Error (\d{3}) - ")
+_UNPARSABLE_RESPONSE = re.compile(r"^Error parsing server response \((\d{3})\)")
+# A 420 that is a concurrency error, not the hourly quota (metadata datasource updates).
+_ALREADY_UPDATING = "already updating"
+_MAX_SINGLE_DELAY = 10.0
+
+
+class CredentialsError(CloudinaryStateError):
+    """A missing or malformed CLOUDINARY_URL. The message never contains the secret."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    cloud_name: str
+    api_key: str
+    api_secret: str = field(repr=False)
+    upload_prefix: str | None = None
+
+    def __repr__(self) -> str:
+        prefix = f", upload_prefix={self.upload_prefix!r}" if self.upload_prefix else ""
+        return (
+            f"Credentials(cloud_name={self.cloud_name!r}, api_key={self.api_key!r}, api_secret='***'{prefix})"
+        )
+
+    @classmethod
+    def from_url(cls, url: str, *, source: str = "CLOUDINARY_URL") -> Credentials:
+        """Parse `cloudinary://KEY:SECRET@CLOUD[?upload_prefix=...]`.
+
+        `source` names where the URL came from, for the error message.
+        """
+        problem = f"{source} must look like cloudinary://API_KEY:API_SECRET@CLOUD_NAME"
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:
+            raise CredentialsError(f"{problem} (it could not be parsed)") from None
+        if parts.scheme != "cloudinary":
+            raise CredentialsError(f"{problem} (the scheme is not cloudinary://)")
+        # netloc keeps the cloud name's case (hostname would lower-case it)
+        userinfo, at, cloud_name = parts.netloc.rpartition("@")
+        api_key, colon, api_secret = userinfo.partition(":")
+        if not at or not colon or not api_key or not api_secret or not cloud_name:
+            raise CredentialsError(f"{problem} (API key, API secret or cloud name is missing)")
+        query = parse_qs(parts.query)
+        upload_prefix = query.get("upload_prefix", [None])[0]
+        return cls(
+            cloud_name=unquote(cloud_name),
+            api_key=unquote(api_key),
+            api_secret=unquote(api_secret),
+            upload_prefix=upload_prefix.rstrip("/") if upload_prefix else None,
+        )
+
+    @classmethod
+    def from_env(cls, var_name: str, environ: Mapping[str, str]) -> Credentials:
+        value = environ.get(var_name, "")
+        if not value.strip():
+            raise CredentialsError(
+                f"environment variable {var_name} is not set: it must hold the environment's "
+                "cloudinary://API_KEY:API_SECRET@CLOUD_NAME URL"
+            )
+        return cls.from_url(value, source=f"environment variable {var_name}")
+
+
+def _status_of(exc: Exception) -> int | None:
+    text = str(exc)
+    match = _STATUS_IN_MESSAGE.match(text) or _UNPARSABLE_RESPONSE.match(text)
+    return int(match.group(1)) if match else None
+
+
+def _is_transport_failure(exc: Exception) -> bool:
+    """Socket errors, timeouts and urllib3 failures: the SDK wraps them all in GeneralError."""
+    text = str(exc)
+    return isinstance(exc, cloudinary.exceptions.GeneralError) and (
+        text.startswith("Socket Error") or text.startswith("Unexpected error")
+    )
+
+
+def map_sdk_error(exc: Exception, operation: str, secret: str) -> ApiError:
+    """Turn an SDK exception into our error tree; the secret is scrubbed from the message."""
+    # Real secrets are long; scrubbing a one-letter test secret would only garble the text.
+    message = str(exc).replace(secret, "***") if len(secret) >= 4 else str(exc)
+    status = _status_of(exc)
+    if status == 404:
+        return NotFoundError(message, status=status, operation=operation)
+    if status in RETRYABLE_STATUSES or (status is None and _is_transport_failure(exc)):
+        return RetryableApiError(message, status=status, operation=operation)
+    return PermanentApiError(message, status=status, operation=operation)
+
+
+def _reset_epoch(parsed: Any) -> float | None:
+    """`rate_limit_reset_at` is an `email.utils.parsedate` 9-tuple in GMT."""
+    if not parsed:
+        return None
+    try:
+        return float(calendar.timegm((*tuple(parsed)[:6], 0, 0, 0)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+class AdminClient:
+    """Implements `kinds.base.AdminApi` for one environment's credentials."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        timeout: float = 30.0,
+        max_retry_seconds: float = 60.0,
+        base_delay: float = 0.25,
+        seed: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.credentials = credentials
+        self.timeout = timeout
+        self.max_retry_seconds = max_retry_seconds
+        self.base_delay = base_delay
+        self._sleep = sleep
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._retries = 0
+        self._rate_limit_remaining: int | None = None
+        self._rate_limit_limit: int | None = None
+        self._rate_limit_reset_at: float | None = None  # epoch seconds
+
+    def __repr__(self) -> str:
+        return f"AdminClient({self.credentials!r})"
+
+    # -- counters (read under the lock: other threads are calling) --------------------------
+
+    @property
+    def calls(self) -> int:
+        """Every HTTP attempt made, retries included."""
+        with self._lock:
+            return self._calls
+
+    @property
+    def retries(self) -> int:
+        with self._lock:
+            return self._retries
+
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        """The last `X-FeatureRateLimit-Remaining` seen, None if no response carried it."""
+        with self._lock:
+            return self._rate_limit_remaining
+
+    @property
+    def rate_limit_limit(self) -> int | None:
+        with self._lock:
+            return self._rate_limit_limit
+
+    @property
+    def rate_limit_reset_at(self) -> float | None:
+        with self._lock:
+            return self._rate_limit_reset_at
+
+    # -- calls --------------------------------------------------------------------------------
+
+    def _sdk_options(self) -> dict[str, Any]:
+        creds = self.credentials
+        return {
+            "cloud_name": creds.cloud_name,
+            "api_key": creds.api_key,
+            "api_secret": creds.api_secret,
+            "oauth_token": None,  # never pick up a token from the SDK's global config
+            "upload_prefix": creds.upload_prefix,
+            "timeout": self.timeout,
+        }
+
+    def _record(self, response: Any) -> None:
+        remaining = getattr(response, "rate_limit_remaining", None)
+        limit = getattr(response, "rate_limit_allowed", None)
+        reset_at = _reset_epoch(getattr(response, "rate_limit_reset_at", None))
+        with self._lock:
+            if remaining is not None:
+                self._rate_limit_remaining = remaining
+            if limit is not None:
+                self._rate_limit_limit = limit
+            if reset_at is not None:
+                self._rate_limit_reset_at = reset_at
+
+    def _attempt(self, function: Callable[..., Any], args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        with self._lock:
+            self._calls += 1
+        return function(*args, **params, **self._sdk_options())
+
+    def call(self, function: str, /, *args: Any, **params: Any) -> dict[str, Any]:
+        sdk_function = getattr(cloudinary.api, function, None)
+        if sdk_function is None or not callable(sdk_function):
+            raise ValueError(f"cloudinary.api has no function {function!r}")
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                response = self._attempt(sdk_function, args, params)
+            except Exception as exc:
+                error = map_sdk_error(exc, function, self.credentials.api_secret)
+                if not error.retryable:
+                    raise error from None
+                delay = self._delay_before_retry(error, attempt, time.monotonic() - started)
+                attempt += 1
+                with self._lock:
+                    self._retries += 1
+                self._sleep(delay)
+                continue
+            self._record(response)
+            return dict(response)
+
+    def _delay_before_retry(self, error: ApiError, attempt: int, elapsed: float) -> float:
+        """How long to wait before the next attempt; raises when the budget does not allow one."""
+        budget_left = self.max_retry_seconds - elapsed
+        is_quota = error.status == 420 and _ALREADY_UPDATING not in str(error).lower()
+        reset_at = self.rate_limit_reset_at
+        if is_quota and reset_at is not None and reset_at > time.time():
+            # The hourly budget is spent: waiting less than the reset time cannot succeed.
+            wait = reset_at - time.time() + self._random.uniform(0, self.base_delay)
+            if wait > budget_left:
+                raise RetryableApiError(
+                    f"the hourly Admin API budget is exhausted and resets in {wait:.0f}s, beyond the "
+                    f"{self.max_retry_seconds:.0f}s retry budget; run again after the reset",
+                    status=420,
+                    operation=error.operation,
+                ) from None
+            return wait
+        # Full jitter: a uniform wait in [0, base * 2^attempt], capped.
+        wait = self._random.uniform(0, min(_MAX_SINGLE_DELAY, self.base_delay * 2**attempt))
+        if wait > budget_left:
+            raise type(error)(
+                f"gave up after {attempt + 1} attempts in {elapsed:.1f}s: {_strip_operation(error)}",
+                status=error.status,
+                operation=error.operation,
+            ) from None
+        return wait
+
+    def probe(self) -> dict[str, Any]:
+        """`ping`: checks reachability and credentials with one call."""
+        return self.call("ping")
+
+
+def _strip_operation(error: ApiError) -> str:
+    text = str(error)
+    prefix = f"{error.operation}: "
+    return text[len(prefix) :] if error.operation and text.startswith(prefix) else text
