@@ -1,1 +1,182 @@
-"""Emulated streaming_profiles endpoints (being written)."""
+"""Emulated adaptive streaming profiles (reference §11).
+
+Storage: `cloud.streaming_profiles[name]` = {name, display_name, predefined, external_id,
+representations: [transformation string, ...], _modified: bool}. The strings are the source
+of truth; responses parse each into `{"transformation": [step dict, ...]}` with the
+emulator's own parser (txparse), always an array of steps, numbers as JSON numbers.
+
+The seven built-in profiles exist in every cloud: they are seeded on first access when the
+store lacks them. A built-in can be updated (`_modified` becomes true); DELETE of a modified
+built-in reverts it to its definition, DELETE of an unmodified one is 400.
+
+The list answers `name, display_name, predefined, external_id` per profile (no
+representations: a reader gets each profile for those), single-profile answers are wrapped
+in `{"data": ...}`.
+
+The built-in ladders below are an approximation (the reference has their names only): the
+usual Cloudinary resolutions with H.264 and decreasing bit rates.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from cloudinary_state.emulator import txparse
+from cloudinary_state.emulator.routing import ApiError, Request, route
+from cloudinary_state.emulator.state import CloudState
+
+NAME = r"(?P<name>[^/]+)"
+_LADDER = {  # height -> (width, bit rate, lean bit rate)
+    2160: (3840, "18m", "12m"),
+    1440: (2560, "12m", "8m"),
+    1080: (1920, "5.5m", "4.5m"),
+    720: (1280, "3.5m", "2m"),
+    540: (960, "2m", "1.2m"),
+    360: (640, "800k", "500k"),
+    270: (480, "500k", "300k"),
+    240: (320, "192k", "192k"),
+}
+_BUILTIN_LADDERS: dict[str, tuple[str, tuple[int, ...], bool]] = {  # name -> (display, heights, lean)
+    "4k": ("4K (2160p)", (2160, 1440, 1080, 720, 540, 360, 270, 240), False),
+    "full_hd": ("Full HD (1080p)", (1080, 720, 540, 360, 270, 240), False),
+    "hd": ("HD (720p)", (720, 540, 360, 270, 240), False),
+    "sd": ("SD (360p)", (360, 270, 240), False),
+    "full_hd_wifi": ("Full HD WiFi (1080p)", (1080, 720, 540, 360), False),
+    "full_hd_lean": ("Full HD Lean (1080p)", (1080, 720, 540, 360), True),
+    "hd_lean": ("HD Lean (720p)", (720, 540, 360), True),
+}
+
+
+def _builtin(name: str) -> dict[str, Any]:
+    display_name, heights, lean = _BUILTIN_LADDERS[name]
+    representations = []
+    for height in heights:
+        width, rate, lean_rate = _LADDER[height]
+        representations.append(f"c_limit,w_{width},h_{height},vc_h264,br_{lean_rate if lean else rate}")
+    return {
+        "name": name,
+        "display_name": display_name,
+        "predefined": True,
+        "external_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"streaming_profile:{name}")),
+        "representations": representations,
+        "_modified": False,
+    }
+
+
+BUILTIN_NAMES = tuple(_BUILTIN_LADDERS)
+
+
+def _profiles(cloud: CloudState) -> dict[str, dict[str, Any]]:
+    """The store, with any missing built-in seeded (lazily, so restored state needs no migration)."""
+    store = cloud.streaming_profiles
+    for name in BUILTIN_NAMES:
+        if name not in store:
+            store[name] = _builtin(name)
+    return store
+
+
+def _find(cloud: CloudState, name: str) -> dict[str, Any]:
+    profile = _profiles(cloud).get(name)
+    if profile is None:
+        raise ApiError(404, f"Streaming profile {name} not found")
+    return profile
+
+
+def _summary(profile: dict[str, Any]) -> dict[str, Any]:
+    return {key: profile[key] for key in ("name", "display_name", "predefined", "external_id")}
+
+
+def render(profile: dict[str, Any]) -> dict[str, Any]:
+    out = _summary(profile)
+    out["representations"] = [{"transformation": txparse.parse(t)} for t in profile["representations"]]
+    return out
+
+
+def _representations(raw: Any) -> list[str]:
+    """`representations` arrives as a JSON-encoded string (§11); a JSON array is accepted too."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ApiError(400, f"representations is not valid JSON: {exc.msg}") from None
+    if not isinstance(raw, list) or not raw:
+        raise ApiError(400, "representations must be a non-empty array")
+    strings = []
+    for item in raw:
+        transformation = item.get("transformation") if isinstance(item, dict) else None
+        if not isinstance(transformation, str):
+            raise ApiError(400, "each representation must be {transformation: string}")
+        try:
+            txparse.parse(transformation)
+        except txparse.TransformationSyntaxError as exc:
+            raise ApiError(400, str(exc)) from None
+        strings.append(transformation)
+    return strings
+
+
+def _display_name(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise ApiError(400, "display_name must be a string")
+    return raw
+
+
+@route("GET", r"streaming_profiles")
+def list_profiles(cloud: CloudState, req: Request) -> tuple[int, Any]:
+    return 200, {"data": [_summary(p) for p in _profiles(cloud).values()]}
+
+
+@route("POST", r"streaming_profiles")
+def create_profile(cloud: CloudState, req: Request) -> tuple[int, Any]:
+    name = req.params.get("name")
+    if name is None:
+        raise ApiError(400, "Missing required parameter - name")
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ApiError(400, "name is invalid")
+    if "representations" not in req.params:
+        raise ApiError(400, "Missing required parameter - representations")
+    store = _profiles(cloud)
+    if name in store:
+        raise ApiError(409, f"Streaming profile {name} already exists")
+    profile = {
+        "name": name,
+        "display_name": _display_name(req.params.get("display_name", name)),
+        "predefined": False,
+        "external_id": str(uuid.uuid4()),
+        "representations": _representations(req.params["representations"]),
+        "_modified": False,
+    }
+    store[name] = profile
+    return 200, {"data": render(profile)}
+
+
+@route("GET", rf"streaming_profiles/{NAME}")
+def get_profile(cloud: CloudState, req: Request, name: str) -> tuple[int, Any]:
+    return 200, {"data": render(_find(cloud, name))}
+
+
+@route("PUT", rf"streaming_profiles/{NAME}")
+def update_profile(cloud: CloudState, req: Request, name: str) -> tuple[int, Any]:
+    profile = _find(cloud, name)
+    updated = dict(profile)
+    if "display_name" in req.params:
+        updated["display_name"] = _display_name(req.params["display_name"])
+    if "representations" in req.params:
+        updated["representations"] = _representations(req.params["representations"])
+    if updated["predefined"] and updated != profile:
+        updated["_modified"] = True
+    cloud.streaming_profiles[name] = updated
+    return 200, {"message": "updated", "data": render(updated)}
+
+
+@route("DELETE", rf"streaming_profiles/{NAME}")
+def delete_profile(cloud: CloudState, req: Request, name: str) -> tuple[int, Any]:
+    profile = _find(cloud, name)
+    if profile["predefined"]:
+        if not profile["_modified"]:
+            raise ApiError(400, "Cannot delete predefined profile")
+        cloud.streaming_profiles[name] = _builtin(name)  # a delete reverts a modified built-in
+    else:
+        del cloud.streaming_profiles[name]
+    return 200, {"message": "deleted"}
