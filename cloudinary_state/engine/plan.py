@@ -1,0 +1,298 @@
+"""The plan: a pure value computed from the desired state and the live state, no I/O.
+
+`build_plan` compares every declared object with its live counterpart in canonical form (the
+kinds own canonicalization, so the server's normalization never shows as a change), decides
+an action per object, and turns the difference into dotted field paths with deepdiff.
+Sensitive values (from `${env.*}`) are masked here, when the plan is built, so that no
+renderer or plan file ever holds them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from cloudinary_state.desired import KINDS, DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.masking import mask_value
+from cloudinary_state.kinds.base import Action, Kind, LiveObject
+
+LiveState = Mapping[KindName, Mapping[str, LiveObject]]
+Target = tuple[KindName, str]
+
+
+class TargetError(ValueError):
+    """A `--target KIND:NAME` that is malformed or names nothing (a usage error)."""
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    path: str  # dotted, list indices in brackets: "settings.tags", "datasource.values[0].value"
+    before: Any  # None when the field is absent live; masked when sensitive
+    after: Any  # None when the field is absent in the desired object; masked when sensitive
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: KindName
+    name: str
+    action: Action
+    rank: int
+    diffs: tuple[FieldDiff, ...] = ()
+    notes: tuple[str, ...] = ()
+    live_fingerprint: str | None = None  # None for a create
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    create: int = 0
+    update: int = 0
+    replace: int = 0
+    delete: int = 0
+    unchanged: int = 0
+    unmanaged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "create": self.create,
+            "update": self.update,
+            "replace": self.replace,
+            "delete": self.delete,
+            "unchanged": self.unchanged,
+            "unmanaged": self.unmanaged,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    cloud_name: str
+    config_digest: str
+    changes: tuple[Change, ...]
+    summary: Summary
+    unmanaged: tuple[Target, ...] = ()
+    notes: tuple[str, ...] = ()  # notes about objects that do not change (e.g. a stripped option)
+    existing_managed: int = 0  # live objects the config manages: the safety threshold's base
+    api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
+    rate_limit_remaining: int | None = None  # last X-FeatureRateLimit-Remaining, when known
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def destructive(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action in ("delete", "replace"))
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON spelling used for fingerprints and digests: sorted keys, no spaces."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def fingerprint(live: LiveObject | None) -> str | None:
+    if live is None:
+        return None
+    return "sha256:" + hashlib.sha256(canonical_json(live.canonical).encode()).hexdigest()
+
+
+def parse_target(text: str) -> Target:
+    kind, sep, name = text.partition(":")
+    if not sep or not name:
+        raise TargetError(f"--target {text!r}: expected KIND:NAME, e.g. upload_preset:product_assets")
+    if kind not in KINDS:
+        raise TargetError(f"--target {text!r}: unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    return kind, name
+
+
+# --- field diffs ------------------------------------------------------------------------------
+
+_ABSENT = object()
+
+
+def format_path(parts: Iterable[str | int]) -> str:
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _lookup(value: Any, parts: tuple[str | int, ...]) -> Any:
+    for part in parts:
+        in_list = isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value)
+        in_dict = isinstance(part, str) and isinstance(value, Mapping) and part in value
+        if in_list or in_dict:
+            value = value[part]
+        else:
+            return _ABSENT
+    return value
+
+
+def _diff_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str | int, ...]]:
+    """The paths where `before` and `after` differ, coarsened to whole lists when items were
+    added or removed (a list that grew reads better as one before/after than as index noise)."""
+    tree = DeepDiff(dict(before), dict(after), view="tree", ignore_order=False)
+    paths: list[tuple[str | int, ...]] = []
+    for report_type, levels in tree.items():
+        for level in levels:
+            parts = tuple(level.path(output_format="list"))
+            if report_type in ("iterable_item_added", "iterable_item_removed") and parts:
+                parts = parts[:-1]
+            paths.append(parts)
+    unique = sorted(set(paths), key=lambda p: [str(x) for x in p])
+    # Drop any path that lies inside another reported path: the outer one shows it whole.
+    return [p for p in unique if not any(len(q) < len(p) and p[: len(q)] == q for q in unique)]
+
+
+def field_diffs(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    sensitive_paths: Collection[str] = frozenset(),
+) -> tuple[FieldDiff, ...]:
+    diffs = []
+    for parts in _diff_paths(before, after):
+        path = format_path(parts)
+        old, new = _lookup(before, parts), _lookup(after, parts)
+        old = None if old is _ABSENT else old
+        new = None if new is _ABSENT else new
+        old_masked, old_sensitive = mask_value(path, old, sensitive_paths, changed=False)
+        new_masked, new_sensitive = mask_value(path, new, sensitive_paths, changed=old is not None)
+        diffs.append(FieldDiff(path, old_masked, new_masked, old_sensitive or new_sensitive))
+    return tuple(diffs)
+
+
+# --- build_plan -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("create", "update", "replace", "delete", "unchanged"), 0)
+    )
+    existing: int = 0
+
+
+def _stripped_notes(obj: DesiredObject) -> list[str]:
+    return [
+        f"option {s.path}={s.value} stripped: add-on {s.addon} is off in this environment"
+        for s in obj.stripped_options
+    ]
+
+
+def default_kinds() -> Mapping[KindName, Kind]:
+    from cloudinary_state.kinds import ALL_KINDS
+
+    return {k.kind: k for k in ALL_KINDS}
+
+
+def build_plan(
+    desired: DesiredState,
+    live: LiveState,
+    *,
+    targets: Collection[Target] = (),
+    kinds: Mapping[KindName, Kind] | None = None,
+) -> Plan:
+    """Compare desired and live. Pure: `live` is whatever the caller read."""
+    kinds = kinds if kinds is not None else default_kinds()
+    policy = desired.policy
+    wanted = set(targets)
+
+    def in_scope(kind: KindName, name: str) -> bool:
+        return not wanted or (kind, name) in wanted
+
+    changes: list[Change] = []
+    unmanaged: list[Target] = []
+    plan_notes: list[str] = []
+    tally = _Tally()
+    seen_targets: set[Target] = set()
+
+    for kind_name in sorted(kinds, key=lambda k: kinds[k].rank):
+        kind = kinds[kind_name]
+        # policy.ignore objects never enter the diff: filter them out before anything else.
+        live_objects = {
+            n: o for n, o in live.get(kind_name, {}).items() if not policy.is_ignored(kind_name, n)
+        }
+        declared = {
+            o.name: o
+            for o in desired.objects
+            if o.kind == kind_name and not policy.is_ignored(kind_name, o.name)
+        }
+        for name in sorted(set(declared) | set(live_objects)):
+            obj, current = declared.get(name), live_objects.get(name)
+            if current is not None and (obj is not None or kind_name in policy.prune):
+                tally.existing += 1
+            if not in_scope(kind_name, name):
+                continue
+            seen_targets.add((kind_name, name))
+            if obj is None:
+                assert current is not None
+                if kind_name in policy.prune:
+                    changes.append(_delete(kind, current, "not declared; the kind is in policy.prune"))
+                    tally.counts["delete"] += 1
+                else:
+                    unmanaged.append((kind_name, name))
+                continue
+            if obj.absent:
+                if current is not None:
+                    changes.append(_delete(kind, current, "tombstone: absent: true"))
+                    tally.counts["delete"] += 1
+                continue
+            change = _compare(kind, obj, current)
+            if change is None:
+                tally.counts["unchanged"] += 1
+                plan_notes.extend(f"{kind_name} {name}: {n}" for n in _stripped_notes(obj))
+            else:
+                changes.append(change)
+                tally.counts[change.action] += 1
+
+    missing = wanted - seen_targets
+    if missing:
+        names = ", ".join(sorted(f"{k}:{n}" for k, n in missing))
+        raise TargetError(f"--target names no declared or live object: {names}")
+
+    ordered = sorted((c for c in changes if c.action != "delete"), key=lambda c: (c.rank, c.name)) + sorted(
+        (c for c in changes if c.action == "delete"), key=lambda c: (-c.rank, c.name)
+    )
+    summary = Summary(**tally.counts, unmanaged=len(unmanaged))
+    return Plan(
+        environment=desired.environment,
+        cloud_name=desired.cloud_name,
+        config_digest=desired.config_digest,
+        changes=tuple(ordered),
+        summary=summary,
+        unmanaged=tuple(unmanaged),
+        notes=tuple(plan_notes),
+        existing_managed=tally.existing,
+    )
+
+
+def _delete(kind: Kind, current: LiveObject, why: str) -> Change:
+    diffs = field_diffs(current.canonical, {})
+    notes = (why, *kind.notes("delete", None, current))
+    return Change(kind.kind, current.name, "delete", kind.rank, diffs, notes, fingerprint(current))
+
+
+def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None) -> Change | None:
+    want = kind.canonical_desired(obj)
+    stripped = _stripped_notes(obj)
+    if current is None:
+        diffs = field_diffs({}, want, obj.sensitive_paths)
+        notes = (*kind.notes("create", want, None), *stripped)
+        return Change(kind.kind, obj.name, "create", kind.rank, diffs, notes, None)
+    if canonical_json(want) == canonical_json(dict(current.canonical)):
+        return None
+    action: Action = "replace" if kind.needs_replace(want, current) else "update"
+    diffs = field_diffs(current.canonical, want, obj.sensitive_paths)
+    notes = (*kind.notes(action, want, current), *stripped)
+    return Change(kind.kind, obj.name, action, kind.rank, diffs, notes, fingerprint(current))

@@ -1,0 +1,148 @@
+"""Saved plans (`plan --out FILE`, `apply FILE`): the DESIGN.md section 5 JSON format.
+
+The file carries what was planned and the fingerprint of every live object it touches, never
+a desired body: `apply FILE` takes the bodies from the re-loaded config (whose digest must
+match) and refuses when the file was edited (`digest`) or the live objects moved.
+Sensitive values are masked in the plan already and scrubbed again here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+from cloudinary_state.desired import KINDS, DesiredState, KindName
+from cloudinary_state.engine.masking import scrub_value
+from cloudinary_state.engine.plan import Change, FieldDiff, Plan, Summary, canonical_json, default_kinds
+from cloudinary_state.errors import PlanFileError
+from cloudinary_state.kinds.base import Kind
+
+FORMAT = "cloudinary-state/plan@1"
+ACTIONS = ("create", "update", "replace", "delete")
+
+
+def _change_document(change: Change) -> dict[str, Any]:
+    return {
+        "kind": change.kind,
+        "name": change.name,
+        "action": change.action,
+        "diffs": [
+            {
+                "path": d.path,
+                "before": d.before,
+                "after": d.after,
+                **({"sensitive": True} if d.sensitive else {}),
+            }
+            for d in change.diffs
+        ],
+        "notes": list(change.notes),
+        "live_fingerprint": change.live_fingerprint,
+    }
+
+
+def _digest(document: Mapping[str, Any]) -> str:
+    rest = {k: v for k, v in document.items() if k != "digest"}
+    return "sha256:" + hashlib.sha256(canonical_json(rest).encode()).hexdigest()
+
+
+def plan_document(plan: Plan, secrets: Collection[str] = ()) -> dict[str, Any]:
+    """The plan as the section 5 JSON document, secrets scrubbed, with its digest."""
+    body: dict[str, Any] = {
+        "format": FORMAT,
+        "environment": plan.environment,
+        "cloud_name": plan.cloud_name,
+        "config_digest": plan.config_digest,
+        "changes": [_change_document(c) for c in plan.changes],
+        "summary": plan.summary.as_dict(),
+        "unmanaged": [f"{k}:{n}" for k, n in plan.unmanaged],
+        "notes": list(plan.notes),
+        "existing_managed": plan.existing_managed,
+        "api_calls": plan.api_calls,
+        "rate_limit_remaining": plan.rate_limit_remaining,
+    }
+    body = scrub_value(body, secrets)
+    ordered = {k: body[k] for k in ("format", "environment", "cloud_name", "config_digest")}
+    ordered["digest"] = _digest(body)
+    ordered.update({k: v for k, v in body.items() if k not in ordered})
+    return ordered
+
+
+def write_plan(path: Path, plan: Plan, secrets: Collection[str] = ()) -> None:
+    text = json.dumps(plan_document(plan, secrets), indent=2, ensure_ascii=False) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _bad(path: Path, why: str) -> PlanFileError:
+    return PlanFileError(f"plan file {path}: {why}")
+
+
+def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change:
+    if not isinstance(raw, dict) or raw.get("kind") not in KINDS or raw.get("action") not in ACTIONS:
+        raise _bad(path, f"malformed change {raw!r}")
+    kind = kinds[raw["kind"]]
+    diffs = tuple(
+        FieldDiff(d["path"], d.get("before"), d.get("after"), bool(d.get("sensitive", False)))
+        for d in raw.get("diffs", [])
+    )
+    change = Change(
+        kind=raw["kind"],
+        name=str(raw["name"]),
+        action=raw["action"],
+        rank=kind.rank,
+        diffs=diffs,
+        notes=tuple(raw.get("notes", [])),
+        live_fingerprint=raw.get("live_fingerprint"),
+    )
+    return change
+
+
+def read_plan(path: Path, *, kinds: Mapping[KindName, Kind] | None = None) -> Plan:
+    """Load a saved plan, refusing one that is not ours or whose digest does not match."""
+    kinds = kinds if kinds is not None else default_kinds()
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise _bad(path, f"cannot be read ({e.strerror})") from None
+    except ValueError as e:
+        raise _bad(path, f"is not JSON ({e})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise _bad(path, f"is not a {FORMAT} file")
+    if document.get("digest") != _digest(document):
+        raise _bad(path, "digest mismatch: the file was modified after `plan --out` wrote it; plan again")
+    try:
+        changes = tuple(_change_from(path, c, kinds) for c in document["changes"])
+        unmanaged = tuple(tuple(u.split(":", 1)) for u in document.get("unmanaged", []))
+        return Plan(
+            environment=document["environment"],
+            cloud_name=document["cloud_name"],
+            config_digest=document["config_digest"],
+            changes=changes,
+            summary=Summary(**document["summary"]),
+            unmanaged=unmanaged,
+            notes=tuple(document.get("notes", [])),
+            existing_managed=int(document.get("existing_managed", 0)),
+            api_calls=int(document.get("api_calls", 0)),
+            rate_limit_remaining=document.get("rate_limit_remaining"),
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise _bad(path, f"is malformed ({e})") from None
+
+
+def check_plan_matches(plan: Plan, desired: DesiredState, path: Path) -> None:
+    """A saved plan applies only to the environment and the exact config it was made from."""
+    if plan.environment != desired.environment or plan.cloud_name != desired.cloud_name:
+        raise _bad(
+            path,
+            f"was made for environment {plan.environment!r} (cloud {plan.cloud_name!r}), "
+            f"not {desired.environment!r} (cloud {desired.cloud_name!r})",
+        )
+    if plan.config_digest != desired.config_digest:
+        raise _bad(
+            path,
+            "the config changed since the plan was made (config_digest differs); "
+            "run `plan --out` again and review the new plan",
+        )

@@ -1,0 +1,62 @@
+"""Safety checks, kept apart from plan building (octoDNS-style): the plan says what would
+change, these decide whether it may. Each raises `PolicyRefusal` (exit 3) naming what it refuses.
+"""
+
+from __future__ import annotations
+
+from cloudinary_state.desired import Policy
+from cloudinary_state.engine.plan import Change, Plan
+from cloudinary_state.errors import PolicyRefusal
+
+
+def _names(changes: tuple[Change, ...] | list[Change]) -> str:
+    return ", ".join(f"{c.action} {c.kind}:{c.name}" for c in changes)
+
+
+def check_protect(plan: Plan, policy: Policy) -> None:
+    """A protected object is never deleted or replaced, whatever the config says."""
+    hit = [c for c in plan.destructive() if policy.is_protected(c.kind, c.name)]
+    if hit:
+        raise PolicyRefusal(
+            f"refused: policy.protect covers {_names(hit)}. "
+            "Protected objects are never deleted or replaced; change the config or the policy."
+        )
+
+
+def check_threshold(plan: Plan, policy: Policy) -> None:
+    """Refuse when deletes + replaces exceed max_delete_percent of the existing managed objects,
+    once there are at least min_existing of them (below the floor every share is large)."""
+    safety = policy.safety
+    destructive = len(plan.destructive())
+    existing = plan.existing_managed
+    if destructive == 0 or existing < safety.min_existing:
+        return
+    share = 100.0 * destructive / existing
+    if share > safety.max_delete_percent:
+        raise PolicyRefusal(
+            f"refused by the safety threshold: {destructive} deletes/replaces out of {existing} existing "
+            f"managed objects is {share:.0f}%, above max_delete_percent {safety.max_delete_percent:g}% "
+            f"(policy.safety applies from min_existing {safety.min_existing})."
+        )
+
+
+def check_allow_delete(plan: Plan, allow_delete: bool) -> None:
+    """Deletes and replaces only with --allow-delete."""
+    destructive = plan.destructive()
+    if destructive and not allow_delete:
+        raise PolicyRefusal(
+            f"refused: the plan deletes or replaces objects: {_names(destructive)}. "
+            "Re-run with --allow-delete to permit it."
+        )
+
+
+def check_plan(plan: Plan, policy: Policy) -> None:
+    """The checks a plan itself must pass (protect, threshold)."""
+    check_protect(plan, policy)
+    check_threshold(plan, policy)
+
+
+def check_apply(plan: Plan, policy: Policy, *, allow_delete: bool) -> None:
+    """Everything an apply must pass before its first write."""
+    check_plan(plan, policy)
+    check_allow_delete(plan, allow_delete)

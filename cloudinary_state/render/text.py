@@ -1,0 +1,76 @@
+"""The plan (and apply results) as text for a terminal: `+` create, `~` update, `-` delete,
+`-/+` replace, with field diffs, notes and a summary line. Colour only when asked (a terminal)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from typing import Any
+
+import click
+
+from cloudinary_state.engine.masking import scrub_text
+from cloudinary_state.engine.plan import Change, FieldDiff, Plan
+
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "replace": "-/+"}
+COLOURS = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta"}
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return "(absent)"
+    if isinstance(value, str) and value.startswith("(sensitive"):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _style(text: str, colour: str | None, color: bool, bold: bool = False) -> str:
+    return click.style(text, fg=colour, bold=bold) if color else text
+
+
+def _diff_line(diff: FieldDiff, color: bool) -> str:
+    if diff.before is None:
+        return _style(f"      + {diff.path}: {format_value(diff.after)}", "green", color)
+    if diff.after is None:
+        return _style(f"      - {diff.path}: {format_value(diff.before)}", "red", color)
+    return _style(
+        f"      ~ {diff.path}: {format_value(diff.before)} -> {format_value(diff.after)}", "yellow", color
+    )
+
+
+def render_change(change: Change, color: bool) -> list[str]:
+    symbol = SYMBOLS[change.action]
+    head = f"  {symbol} {change.kind} {change.name}"
+    lines = [_style(head, COLOURS[change.action], color, bold=True) + f"  ({change.action})"]
+    lines += [_diff_line(d, color) for d in change.diffs]
+    lines += [f"      note: {n}" for n in change.notes]
+    return lines
+
+
+def summary_line(plan: Plan) -> str:
+    s = plan.summary
+    return (
+        f"Plan: {s.create} to create, {s.update} to update, {s.replace} to replace, {s.delete} to delete; "
+        f"{s.unchanged} unchanged, {s.unmanaged} unmanaged."
+    )
+
+
+def api_line(api_calls: int, remaining: int | None) -> str:
+    budget = f"{remaining} remaining this hour" if remaining is not None else "budget not reported"
+    return f"Admin API calls: {api_calls} ({budget})."
+
+
+def render_plan(plan: Plan, *, color: bool = False, secrets: Collection[str] = ()) -> str:
+    lines = [f"Plan for environment {plan.environment} (cloud {plan.cloud_name})", ""]
+    if not plan.changes:
+        lines.append("No changes. The account matches the config.")
+    for change in plan.changes:
+        lines += render_change(change, color)
+    if plan.unmanaged:
+        lines += ["", "Unmanaged (live, not in the config, left alone):"]
+        lines += [f"  ? {k} {n}" for k, n in plan.unmanaged]
+    if plan.notes:
+        lines += ["", "Notes:"]
+        lines += [f"  {n}" for n in plan.notes]
+    lines += ["", summary_line(plan), api_line(plan.api_calls, plan.rate_limit_remaining)]
+    return scrub_text("\n".join(lines) + "\n", secrets)

@@ -1,0 +1,95 @@
+"""Synthetic kinds and states for the pure engine tests (plan, safety, planfile, render).
+
+The kinds here implement the `Kind` contract with the identity as canonical form, so the
+tests exercise the engine's own logic, not any real kind's canonicalization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cloudinary_state.desired import DesiredObject, DesiredState, KindName, Policy
+from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
+
+
+@dataclass
+class IdentityKind:
+    kind: KindName
+    rank: int
+
+    def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
+        return []
+
+    def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
+        return dict(obj.body)
+
+    def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(raw)
+
+    def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
+        raise AssertionError("the plan must not read")
+
+    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
+        raise AssertionError("the plan must not read")
+
+    def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
+        return "type" in desired and desired.get("type") != live.canonical.get("type")
+
+    def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
+        if live is not None and live.raw.get("used") and action != "create":
+            return ["transformation is in use"]
+        return []
+
+    def export(self, live: LiveObject) -> dict[str, Any]:
+        return dict(live.canonical)
+
+    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
+        raise AssertionError("the plan must not write")
+
+    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        raise AssertionError("the plan must not write")
+
+    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+        raise AssertionError("the plan must not write")
+
+
+KINDS: dict[KindName, Any] = {
+    "metadata_field": IdentityKind("metadata_field", 0),
+    "transformation": IdentityKind("transformation", 1),
+    "upload_preset": IdentityKind("upload_preset", 3),
+    "upload_mapping": IdentityKind("upload_mapping", 4),
+}
+
+
+def obj(kind: KindName, name: str, body: Mapping[str, Any] | None = None, **extra: Any) -> DesiredObject:
+    return DesiredObject(kind=kind, name=name, body=dict(body or {}), **extra)
+
+
+def live(kind: KindName, name: str, canonical: Mapping[str, Any], **raw: Any) -> LiveObject:
+    return LiveObject(kind=kind, name=name, canonical=dict(canonical), raw=raw)
+
+
+def state(
+    *objects: DesiredObject, policy: Policy | None = None, secrets: frozenset[str] = frozenset()
+) -> DesiredState:
+    return DesiredState(
+        environment="staging",
+        cloud_name="acme-staging",
+        credentials_env="CLOUDINARY_URL_STAGING",
+        config_dir=Path("."),
+        addons={},
+        policy=policy or Policy(),
+        objects=tuple(objects),
+        secrets=secrets,
+        config_digest="sha256:config",
+    )
+
+
+def live_state(*objects: LiveObject) -> dict[KindName, dict[str, LiveObject]]:
+    out: dict[KindName, dict[str, LiveObject]] = {}
+    for o in objects:
+        out.setdefault(o.kind, {})[o.name] = o
+    return out
