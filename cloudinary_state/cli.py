@@ -186,9 +186,58 @@ def emulator() -> None:
 @click.option("--latency-ms", type=int, default=0)
 @click.option("--rate-limit", type=int, default=2000, show_default=True)
 @click.option("--fault-rate", type=float, default=0.0)
+@click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed for replayable faults.")
+@click.option("--allow-remote", is_flag=True, help="Permit binding a non-loopback host.")
+@click.option(
+    "--reserve-deleted-metadata-ids", is_flag=True, help="Deleted metadata external_ids stay taken."
+)
 def emulator_serve(**options: Any) -> None:
     """Serve the emulator until interrupted."""
-    _not_yet("emulator serve", 3)
+    import signal
+    import threading
+
+    from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
+
+    addons = frozenset(a.strip() for a in str(options["addons"]).split(",") if a.strip())
+    clouds = []
+    for spec in options["clouds"] or ("emulator",):
+        name, *credentials = str(spec).split(":")
+        if len(credentials) not in (0, 2) or not name:
+            raise click.BadParameter(f"{spec!r}: expected NAME or NAME:KEY:SECRET", param_hint="--cloud")
+        key, secret = credentials if credentials else (options["api_key"], options["api_secret"])
+        clouds.append(
+            CloudConfig(name, key, secret, addons, bool(options["reserve_deleted_metadata_ids"]))
+        )
+    try:
+        server = EmulatorServer(
+            clouds,
+            state_file=options["state"],
+            host=options["host"],
+            port=options["port"],
+            latency_ms=options["latency_ms"],
+            rate_limit=options["rate_limit"],
+            fault_rate=options["fault_rate"],
+            fault_seed=options["fault_seed"],
+            allow_remote=options["allow_remote"],
+        )
+        server.start()
+    except (EmulatorStateError, ValueError, OSError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(server.url)
+    for cloud in server.clouds:
+        key = server.state(cloud).api_key  # the secret never reaches a log
+        url = f"cloudinary://{key}:***@{cloud}?upload_prefix={server.url}"
+        click.echo(f"serving cloud {cloud}: {url}", err=True)
+    sys.stdout.flush()
+
+    def stop_on_sigterm(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    try:
+        threading.Event().wait()
+    finally:
+        server.stop()
 
 
 # --- entry point ------------------------------------------------------------------------------

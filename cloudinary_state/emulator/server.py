@@ -1,0 +1,462 @@
+"""The emulator's HTTP layer: one ThreadingHTTPServer serving any number of emulated clouds.
+
+Per request: parse (transport.py) -> cloud lookup (404) -> Basic auth (401) -> hourly budget
+(420) -> injected faults -> route -> handler under the store lock -> persist -> JSON answer
+with the rate-limit headers. Upload endpoints are signed instead of Basic-authed and are not
+rate-limited (reference §3: the Upload API is not).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email.utils
+import hmac
+import json
+import random
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+# The resource modules register their routes on import.
+from cloudinary_state.emulator import (  # noqa: F401
+    metadata_fields,
+    metadata_rules,
+    streaming_profiles,
+    transformations,
+    triggers,
+    upload,
+    upload_mappings,
+    upload_presets,
+)
+from cloudinary_state.emulator import (
+    misc as _misc,  # noqa: F401
+)
+from cloudinary_state.emulator.persistence import load_state, save_state
+from cloudinary_state.emulator.routing import ApiError, Request, find_route
+from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.transport import parse_body, parse_query, split_path
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+FAULT_STATUSES = (500, 502, 503)
+# How long a kept-alive client connection may sit idle before its thread gives up.
+IDLE_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class CloudConfig:
+    """One emulated product environment (configuration, not state)."""
+
+    name: str
+    api_key: str = "emulator-key"
+    api_secret: str = "emulator-secret"
+    addons: frozenset[str] = frozenset()
+    reserve_deleted_metadata_ids: bool = False
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request as the emulator saw it. `status` 0 means the connection was dropped."""
+
+    method: str
+    cloud: str
+    path: str
+    status: int
+    query_and_body_params: dict[str, Any]
+
+
+FaultKind = Literal["status", "drop", "drop_after", "latency"]
+
+
+@dataclass
+class ScriptedFault:
+    kind: FaultKind
+    status: int
+    remaining: int
+    path_prefix: str | None
+    latency_ms: int
+
+
+@dataclass
+class _Budget:
+    window_start: float  # epoch seconds of the current hour
+    used: int = 0
+
+
+@dataclass
+class _Decision:
+    """What the fault layer decided for one request."""
+
+    status: int | None = None  # answer with this error status instead of running the handler
+    drop_before: bool = False
+    drop_after: bool = False
+    extra_latency_s: float = 0.0
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+
+class EmulatorServer:
+    """An in-process Cloudinary Admin API emulator on a loopback port.
+
+    Use as a context manager, or call start()/stop().
+    """
+
+    def __init__(
+        self,
+        clouds: list[CloudConfig],
+        state_file: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency_ms: int = 0,
+        rate_limit: int = 2000,
+        fault_rate: float = 0.0,
+        fault_seed: int = 0,
+        allow_remote: bool = False,
+    ) -> None:
+        if not clouds:
+            raise ValueError("EmulatorServer needs at least one CloudConfig")
+        names = [c.name for c in clouds]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate cloud names: {names}")
+        if host not in LOOPBACK_HOSTS and not allow_remote:
+            raise ValueError(f"refusing to bind non-loopback host {host!r} without allow_remote=True")
+        if not 0.0 <= fault_rate <= 1.0:
+            raise ValueError("fault_rate must be between 0 and 1")
+        self.host = host
+        self.port = port
+        self.state_file = state_file
+        self.latency_ms = latency_ms
+        self.rate_limit = rate_limit
+        self.fault_rate = fault_rate
+        self.fault_seed = fault_seed
+        self.allow_remote = allow_remote
+        self.store_lock = threading.RLock()
+        self._clouds: dict[str, CloudState] = {
+            c.name: CloudState(
+                name=c.name,
+                api_key=c.api_key,
+                api_secret=c.api_secret,
+                addons=set(c.addons),
+                reserve_deleted_metadata_ids=c.reserve_deleted_metadata_ids,
+            )
+            for c in clouds
+        }
+        self._meta_lock = threading.Lock()  # budgets, faults, log
+        self._budgets: dict[str, _Budget] = {}
+        self._rng = random.Random(fault_seed)
+        self._burst_420 = 0
+        self._scripted: deque[ScriptedFault] = deque()
+        self._log: list[RequestRecord] = []
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> EmulatorServer:
+        if self._httpd is not None:
+            return self
+        if self.state_file is not None:
+            load_state(self.state_file, self._clouds)
+        if self.host not in LOOPBACK_HOSTS:
+            print(
+                f"warning: the emulator listens on {self.host}, reachable beyond this machine",
+                file=sys.stderr,
+            )
+        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd.emulator = self
+        self._httpd = httpd
+        self.port = httpd.server_address[1]
+        self._thread = threading.Thread(target=httpd.serve_forever, name="cloudinary-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- public API ------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def cloudinary_url(self, cloud: str) -> str:
+        c = self.state(cloud)
+        return f"cloudinary://{c.api_key}:{c.api_secret}@{c.name}?upload_prefix={self.url}"
+
+    def state(self, cloud: str) -> CloudState:
+        try:
+            return self._clouds[cloud]
+        except KeyError:
+            raise KeyError(f"the emulator does not serve cloud {cloud!r}") from None
+
+    @property
+    def clouds(self) -> list[str]:
+        return list(self._clouds)
+
+    @property
+    def request_log(self) -> list[RequestRecord]:
+        with self._meta_lock:
+            return list(self._log)
+
+    def clear_log(self) -> None:
+        with self._meta_lock:
+            self._log.clear()
+
+    def inject(
+        self,
+        kind: FaultKind = "status",
+        status: int = 503,
+        count: int = 1,
+        path_prefix: str | None = None,
+        latency_ms: int = 0,
+    ) -> None:
+        """Queue a fault for the next `count` matching Admin requests (FIFO across calls).
+
+        kind: "status" answers `status` with an error body; "drop" closes the connection
+        before the handler runs (nothing changes); "drop_after" runs the handler, then closes
+        the connection mid-response (the change happened, the client never hears of it);
+        "latency" delays the answer by `latency_ms`. `path_prefix` matches the path below
+        `/v1_1/<cloud>/` (e.g. "upload_presets").
+        """
+        if count < 1:
+            raise ValueError("count must be >= 1")
+        with self._meta_lock:
+            self._scripted.append(ScriptedFault(kind, status, count, path_prefix, latency_ms))
+
+    def reset_budget(self, cloud: str | None = None) -> None:
+        with self._meta_lock:
+            if cloud is None:
+                self._budgets.clear()
+            else:
+                self._budgets.pop(cloud, None)
+
+    def persist(self) -> None:
+        """Write the state file now (it is also written after each mutating request)."""
+        if self.state_file is not None:
+            with self.store_lock:
+                save_state(self.state_file, self._clouds)
+
+    # --- request processing ----------------------------------------------------------------
+
+    def _rate_headers(self, cloud: str, count: bool) -> tuple[dict[str, str], bool]:
+        """-> (headers, allowed). Counts the call against the hour's budget when `count`."""
+        now = time.time()
+        hour = now - now % 3600
+        with self._meta_lock:
+            budget = self._budgets.get(cloud)
+            if budget is None or budget.window_start != hour:
+                budget = self._budgets[cloud] = _Budget(window_start=hour)
+            allowed = budget.used < self.rate_limit
+            if count and allowed:
+                budget.used += 1
+            remaining = max(self.rate_limit - budget.used, 0)
+        headers = {
+            "X-FeatureRateLimit-Limit": str(self.rate_limit),
+            "X-FeatureRateLimit-Remaining": str(remaining),
+            "X-FeatureRateLimit-Reset": email.utils.formatdate(hour + 3600, usegmt=True),
+        }
+        return headers, allowed
+
+    def _decide_faults(self, path: str) -> _Decision:
+        decision = _Decision()
+        with self._meta_lock:
+            for fault in self._scripted:
+                if fault.path_prefix is None or path.startswith(fault.path_prefix):
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._scripted.remove(fault)
+                    if fault.kind == "status":
+                        decision.status = fault.status
+                    elif fault.kind == "drop":
+                        decision.drop_before = True
+                    elif fault.kind == "drop_after":
+                        decision.drop_after = True
+                    else:
+                        decision.extra_latency_s = fault.latency_ms / 1000
+                    return decision
+            if self._burst_420 > 0:
+                self._burst_420 -= 1
+                decision.status = 420
+                return decision
+            if self.fault_rate <= 0 or self._rng.random() >= self.fault_rate:
+                return decision
+            roll = self._rng.random()
+            if roll < 0.45:
+                decision.status = self._rng.choice(FAULT_STATUSES)
+            elif roll < 0.6:
+                decision.status = 420
+                self._burst_420 = self._rng.randint(1, 3)  # the following requests too
+            elif roll < 0.8:
+                decision.drop_before = True
+            else:
+                decision.extra_latency_s = self._rng.uniform(0.05, 0.25)
+        return decision
+
+    def process(
+        self, method: str, raw_url: str, headers: dict[str, str], body: bytes
+    ) -> tuple[_Answer, RequestRecord | None]:
+        split = urlsplit(raw_url)
+        cloud_name, path, params = "", split.path, dict[str, Any]()
+        try:
+            cloud_name, path = split_path(split.path)
+            params = parse_query(split.query)
+            body_params, json_body, files = parse_body(headers.get("content-type", ""), body)
+            params.update(body_params)
+        except ApiError as e:
+            return _Answer(e.status, _error(e.message)), None
+        request = Request(
+            method=method, cloud=cloud_name, path=path, params=params, body=json_body, files=files
+        )
+        answer = self._answer(request, headers)
+        record = RequestRecord(method, cloud_name, path, 0 if answer.drop else answer.status, dict(params))
+        with self._meta_lock:
+            self._log.append(record)
+        return answer, record
+
+    def _answer(self, request: Request, headers: dict[str, str]) -> _Answer:
+        cloud = self._clouds.get(request.cloud)
+        request_id = uuid.uuid4().hex
+        if cloud is None:
+            return _Answer(404, _error(f"Unknown cloud name {request.cloud}"), {"X-Request-Id": request_id})
+        is_upload = upload.is_upload_path(request.path)
+        if is_upload:
+            extra = {"X-Request-Id": request_id}
+        else:
+            if not _authorized(cloud, headers.get("authorization", "")):
+                rate, _ = self._rate_headers(cloud.name, count=False)
+                return _Answer(401, _error("Invalid credentials"), {**rate, "X-Request-Id": request_id})
+            rate, allowed = self._rate_headers(cloud.name, count=True)
+            extra = {**rate, "X-Request-Id": request_id}
+            if not allowed:
+                return _Answer(420, _error("Rate limit exceeded"), extra)
+
+        decision = self._decide_faults(request.path)
+        delay = self.latency_ms / 1000 + decision.extra_latency_s
+        if delay:
+            time.sleep(delay)
+        if decision.drop_before:
+            return _Answer(200, {}, extra, drop=True)
+        if decision.status is not None:
+            message = "Rate limit exceeded" if decision.status == 420 else "Injected server error"
+            return _Answer(decision.status, _error(message), extra)
+
+        status, payload = self._dispatch(cloud, request)
+        return _Answer(status, payload, extra, drop=decision.drop_after)
+
+    def _dispatch(self, cloud: CloudState, request: Request) -> tuple[int, Any]:
+        found = find_route(request.method, request.path)
+        if found is None:
+            return 404, _error(f"Unknown endpoint {request.method} {request.path}")
+        route, groups = found
+        with self.store_lock:
+            try:
+                status, payload = route.handler(cloud, request, **groups)
+            except ApiError as e:
+                return e.status, _error(e.message)
+            except Exception as e:  # a bug in a handler: answer like the service would, keep serving
+                traceback.print_exc(file=sys.stderr)
+                return 500, _error(f"Internal emulator error: {type(e).__name__}: {e}")
+            if request.method != "GET" and status < 400 and self.state_file is not None:
+                save_state(self.state_file, self._clouds)
+        return status, payload
+
+
+def _error(message: str) -> dict[str, Any]:
+    return {"error": {"message": message}}
+
+
+def _authorized(cloud: CloudState, header: str) -> bool:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    key, sep, secret = decoded.partition(":")
+    return (
+        bool(sep)
+        and hmac.compare_digest(key, cloud.api_key)
+        and hmac.compare_digest(secret, cloud.api_secret)
+    )
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    emulator: EmulatorServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT_S
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request log is on EmulatorServer.request_log."""
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        answer, _ = self.server.emulator.process(method, self.path, headers, body)
+        data = json.dumps(answer.body).encode("utf-8")
+        self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        # A dropped answer promises more bytes than it sends, then closes: an incomplete response.
+        self.send_header("Content-Length", str(len(data) + 64 if answer.drop else len(data)))
+        self.end_headers()
+        if answer.drop:
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(data)

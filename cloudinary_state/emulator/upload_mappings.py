@@ -1,0 +1,95 @@
+"""Upload mappings, reference §7. Identity = folder; the only mutable attribute is template.
+
+Store: `cloud.upload_mappings[folder]` = {folder, template, external_id}.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from cloudinary_state.emulator.routing import ApiError, Request, route
+from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.values import paginate
+
+
+def _folder(request: Request) -> str:
+    folder = request.params.get("folder")
+    if not isinstance(folder, str) or not folder:
+        raise ApiError(400, "Must specify folder")
+    return folder
+
+
+def _template(request: Request) -> str:
+    template = request.params.get("template")
+    if not isinstance(template, str) or not template:
+        raise ApiError(400, "Must specify template")
+    if not template.startswith(("http://", "https://", "s3://", "gs://")):
+        raise ApiError(400, f"Invalid template {template!r}: expected a URL prefix")
+    return template
+
+
+def _require(cloud: CloudState, folder: str) -> dict[str, Any]:
+    mapping = cloud.upload_mappings.get(folder)
+    if mapping is None:
+        raise ApiError(404, f"Upload mapping for folder {folder} not found")
+    return mapping
+
+
+@route("GET", r"upload_mappings")
+def list_or_get(cloud: CloudState, request: Request) -> tuple[int, Any]:
+    if "folder" in request.params:
+        return 200, dict(_require(cloud, _folder(request)))
+    folders = sorted(cloud.upload_mappings)
+    page, cursor = paginate(folders, folders, request.params)
+    body: dict[str, Any] = {
+        "mappings": [dict(cloud.upload_mappings[f]) for f in page],
+        "total_entries": len(folders),
+    }
+    if cursor:
+        body["next_cursor"] = cursor
+    return 200, body
+
+
+@route("POST", r"upload_mappings")
+def create(cloud: CloudState, request: Request) -> tuple[int, Any]:
+    folder, template = _folder(request), _template(request)
+    if folder in cloud.upload_mappings:
+        raise ApiError(409, f"Upload mapping for folder {folder} already exists")
+    external_id = uuid.uuid4().hex
+    cloud.upload_mappings[folder] = {"folder": folder, "template": template, "external_id": external_id}
+    return 200, {"message": "created", "folder": folder, "external_id": external_id}
+
+
+@route("PUT", r"upload_mappings/replace")
+def replace_all(cloud: CloudState, request: Request) -> tuple[int, Any]:
+    entries = request.params.get("mappings")
+    if not isinstance(entries, list):
+        raise ApiError(400, "Must specify mappings")
+    replacement: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ApiError(400, "Each mapping must be an object with folder and template")
+        sub = Request(request.method, request.cloud, request.path, dict(entry))
+        folder, template = _folder(sub), _template(sub)
+        if folder in replacement:
+            raise ApiError(400, f"Duplicate folder {folder} in mappings")
+        previous = cloud.upload_mappings.get(folder)
+        external_id = previous["external_id"] if previous else uuid.uuid4().hex
+        replacement[folder] = {"folder": folder, "template": template, "external_id": external_id}
+    cloud.upload_mappings = replacement
+    return 200, {"message": "replaced"}
+
+
+@route("PUT", r"upload_mappings")
+def update(cloud: CloudState, request: Request) -> tuple[int, Any]:
+    mapping = _require(cloud, _folder(request))
+    mapping["template"] = _template(request)
+    return 200, {"message": "updated", "external_id": mapping["external_id"]}
+
+
+@route("DELETE", r"upload_mappings")
+def delete(cloud: CloudState, request: Request) -> tuple[int, Any]:
+    mapping = _require(cloud, _folder(request))
+    del cloud.upload_mappings[mapping["folder"]]
+    return 200, {"message": "deleted", "external_id": mapping["external_id"]}
