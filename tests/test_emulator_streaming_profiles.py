@@ -1,0 +1,150 @@
+"""Adaptive streaming profiles in the emulator, driven through the real SDK over HTTP (reference §11)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import cloudinary.api as api
+import pytest
+from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
+
+from cloudinary_state.emulator import CloudConfig, EmulatorServer
+
+CLOUD, KEY, SECRET = "streaming-cloud", "streaming-key", "streaming-secret"
+BUILTINS = ["4k", "full_hd", "hd", "sd", "full_hd_wifi", "full_hd_lean", "hd_lean"]
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[EmulatorServer]:
+    with EmulatorServer([CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)], port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def opts(emu: EmulatorServer) -> dict[str, Any]:
+    emu.state(CLOUD).streaming_profiles.clear()  # the built-ins come back on the next access
+    return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
+
+
+def test_every_cloud_has_the_seven_builtins(opts: dict[str, Any]) -> None:
+    listed = api.list_streaming_profiles(**opts)["data"]
+    assert [p["name"] for p in listed] == BUILTINS
+    assert all(p["predefined"] is True and p["display_name"] and p["external_id"] for p in listed)
+    hd = api.get_streaming_profile("hd", **opts)["data"]
+    assert hd["predefined"] is True
+    assert hd["representations"], "a built-in has representations"
+    for representation in hd["representations"]:
+        (step,) = representation["transformation"]
+        assert step["crop"] == "limit" and isinstance(step["width"], int) and isinstance(step["height"], int)
+
+
+def test_representations_are_parsed_into_arrays_of_steps(opts: dict[str, Any]) -> None:
+    created = api.create_streaming_profile(
+        "custom",
+        display_name="Custom",
+        representations=[
+            {
+                "crop": "limit",
+                "width": 1200,
+                "height": 1200,
+                "bit_rate": "5m",
+            },  # the SDK renders dicts sorted
+            "c_limit,w_800,h_800,br_2m",
+            "c_scale,w_400/vc_h264:baseline",
+        ],
+        **opts,
+    )["data"]
+    assert created == {
+        "name": "custom",
+        "display_name": "Custom",
+        "predefined": False,
+        "external_id": created["external_id"],
+        "representations": [
+            {"transformation": [{"bit_rate": "5m", "crop": "limit", "height": 1200, "width": 1200}]},
+            {"transformation": [{"crop": "limit", "width": 800, "height": 800, "bit_rate": "2m"}]},
+            {"transformation": [{"crop": "scale", "width": 400}, {"video_codec": "h264:baseline"}]},
+        ],
+    }
+    assert api.get_streaming_profile("custom", **opts)["data"] == created
+    listed = {p["name"]: p for p in api.list_streaming_profiles(**opts)["data"]}
+    assert listed["custom"] == {"name": "custom", "display_name": "Custom", "predefined": False,
+                                "external_id": created["external_id"]}  # fmt: skip
+
+
+def test_update_is_wrapped_and_partial(opts: dict[str, Any]) -> None:
+    api.create_streaming_profile("custom", representations=["c_limit,w_800,br_2m"], **opts)
+    updated = api.update_streaming_profile("custom", display_name="Renamed", **opts)
+    assert updated["message"] == "updated"
+    assert updated["data"]["display_name"] == "Renamed"
+    assert updated["data"]["representations"] == [
+        {"transformation": [{"crop": "limit", "width": 800, "bit_rate": "2m"}]}
+    ]
+    replaced = api.update_streaming_profile("custom", representations=["c_limit,w_640,br_1m"], **opts)["data"]
+    assert replaced["display_name"] == "Renamed"
+    assert replaced["representations"] == [
+        {"transformation": [{"crop": "limit", "width": 640, "bit_rate": "1m"}]}
+    ]
+
+
+def test_delete_custom_profile(opts: dict[str, Any]) -> None:
+    api.create_streaming_profile("custom", representations=["c_limit,w_800"], **opts)
+    assert api.delete_streaming_profile("custom", **opts) == {"message": "deleted"}
+    with pytest.raises(NotFound):
+        api.get_streaming_profile("custom", **opts)
+
+
+def test_builtin_update_then_delete_reverts_it(opts: dict[str, Any]) -> None:
+    original = api.get_streaming_profile("sd", **opts)["data"]
+    with pytest.raises(BadRequest, match="Cannot delete predefined profile"):
+        api.delete_streaming_profile("sd", **opts)
+    changed = api.update_streaming_profile("sd", representations=["c_limit,w_320,h_240,br_150k"], **opts)[
+        "data"
+    ]
+    assert changed["predefined"] is True
+    assert changed["representations"] == [
+        {"transformation": [{"crop": "limit", "width": 320, "height": 240, "bit_rate": "150k"}]}
+    ]
+    assert api.delete_streaming_profile("sd", **opts) == {"message": "deleted"}
+    assert api.get_streaming_profile("sd", **opts)["data"] == original
+    with pytest.raises(BadRequest, match="Cannot delete predefined profile"):
+        api.delete_streaming_profile("sd", **opts)
+
+
+def test_duplicate_name_is_already_exists(opts: dict[str, Any]) -> None:
+    api.create_streaming_profile("custom", representations=["c_limit,w_800"], **opts)
+    with pytest.raises(AlreadyExists):
+        api.create_streaming_profile("custom", representations=["c_limit,w_400"], **opts)
+    with pytest.raises(AlreadyExists):
+        api.create_streaming_profile("hd", representations=["c_limit,w_400"], **opts)
+
+
+def test_unknown_profile_is_not_found(opts: dict[str, Any]) -> None:
+    with pytest.raises(NotFound):
+        api.get_streaming_profile("nope", **opts)
+    with pytest.raises(NotFound):
+        api.update_streaming_profile("nope", display_name="x", **opts)
+    with pytest.raises(NotFound):
+        api.delete_streaming_profile("nope", **opts)
+
+
+def test_invalid_representations_are_bad_requests(opts: dict[str, Any]) -> None:
+    with pytest.raises(BadRequest, match="representations"):
+        api.create_streaming_profile("custom", **opts)
+    with pytest.raises(BadRequest, match="representations"):
+        api.create_streaming_profile("custom", representations=[], **opts)
+    with pytest.raises(BadRequest, match="zz"):
+        api.create_streaming_profile("custom", representations=["zz_12"], **opts)
+    api.create_streaming_profile("custom", representations=["c_limit,w_800"], **opts)
+    with pytest.raises(BadRequest):
+        api.update_streaming_profile("custom", representations=["c_limit,,w_1"], **opts)
+    assert api.get_streaming_profile("custom", **opts)["data"]["representations"] == [
+        {"transformation": [{"crop": "limit", "width": 800}]}
+    ]
+
+
+def test_representations_as_a_json_string_on_the_wire(emu: EmulatorServer, opts: dict[str, Any]) -> None:
+    api.create_streaming_profile("custom", representations=["c_limit,w_800"], **opts)
+    sent = emu.request_log[-1].query_and_body_params["representations"]
+    assert json.loads(sent) == [{"transformation": "c_limit,w_800"}]
