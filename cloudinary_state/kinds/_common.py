@@ -1,0 +1,60 @@
+"""Helpers shared by the kind modules: pagination, parallel reads, value coercion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from cloudinary_state.errors import NotFoundError
+from cloudinary_state.kinds.base import AdminApi
+
+PAGE_SIZE = 500  # the Admin API's maximum max_results
+T = TypeVar("T")
+R = TypeVar("R")
+
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no", ""})
+
+
+def paginate(api: AdminApi, function: str, items_key: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a cursor-paginated list endpoint, one call per page of 500."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page_params = dict(params, max_results=PAGE_SIZE)
+        if cursor:
+            page_params["next_cursor"] = cursor
+        page = api.call(function, **page_params)
+        items.extend(page.get(items_key) or [])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+
+
+def parallel_map(function: Callable[[T], R], items: Iterable[T], parallelism: int) -> list[R]:
+    """`map` over threads, results in input order; the first failure propagates."""
+    work = list(items)
+    if len(work) <= 1 or parallelism <= 1:
+        return [function(item) for item in work]
+    with ThreadPoolExecutor(max_workers=min(parallelism, len(work))) as pool:
+        return list(pool.map(function, work))
+
+
+def get_or_none(api: AdminApi, function: str, *args: Any, **params: Any) -> dict[str, Any] | None:
+    """A detail GET that answers None for a missing object."""
+    try:
+        return api.call(function, *args, **params)
+    except NotFoundError:
+        return None
+
+
+def to_bool(value: Any) -> bool:
+    """The API's booleans arrive as True, "true", "1" or 1 (and their false twins)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError(f"not a boolean: {value!r}")

@@ -1,0 +1,230 @@
+"""Structured metadata fields (reference §8). Identity is the field's external_id.
+
+The canonical form carries every attribute with the server's default filled in, so a field
+written with only `type` and `label` equals what the server answers. A datasource is compared
+as external_id -> value over *active* values (soft-deleted values are the server's history,
+not the user's config). The API can only sort a datasource by value, so order is compared
+only as a class: when the desired values are in ascending or descending order of `value`, the
+canonical form carries `datasource_order`, and the live side carries the class of its active
+order. Any other desired order is left to where the values land.
+
+Writes: the field update is partial (only changed attributes are sent) and datasource changes
+go only through the datasource endpoints (upsert, soft delete, restore, order); a field is
+never recreated for them. A type change cannot be updated: it is a replace.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.kinds._common import get_or_none, to_bool
+from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
+
+LIST_TYPES = frozenset({"enum", "set"})
+RESTRICTION_KEYS = ("readonly_ui", "hidden_ui", "excluded_from_search")
+# Attributes the partial update sends when they change (type and external_id cannot change).
+UPDATABLE = (
+    "label",
+    "mandatory",
+    "default_value",
+    "default_disabled",
+    "validation",
+    "restrictions",
+    "allow_dynamic_list_values",
+)
+REPLACE_NOTE = "replace destroys the values stored on assets for this field"
+DELETE_NOTE = "deleting a field destroys the values stored on assets for it"
+
+
+def _entries(datasource: Any) -> list[dict[str, Any]]:
+    """Datasource values as written: `{values: [...]}` or a bare list."""
+    if datasource is None:
+        return []
+    values = datasource.get("values", []) if isinstance(datasource, Mapping) else datasource
+    return [dict(v) for v in values]
+
+
+def _entry_id(entry: Mapping[str, Any]) -> str:
+    # A value written without an external_id is sent with its text as the id, so that the
+    # same config always names the same value (a server-generated id would never match).
+    return str(entry.get("external_id") or entry["value"])
+
+
+def order_class(values: Sequence[str]) -> str | None:
+    """ "asc" / "desc" when the values are sorted by value (as the server sorts), else "custom";
+    None when fewer than two values make order meaningless."""
+    if len(values) < 2:
+        return None
+    if list(values) == sorted(values):
+        return "asc"
+    if list(values) == sorted(values, reverse=True):
+        return "desc"
+    return "custom"
+
+
+def _restrictions(value: Any) -> dict[str, bool]:
+    given = dict(value or {})
+    return {key: to_bool(given.get(key, False)) for key in RESTRICTION_KEYS}
+
+
+def _canonical(
+    body: Mapping[str, Any], active: list[tuple[str, str]], *, allow_dynamic: Any
+) -> dict[str, Any]:
+    field_type = str(body["type"])
+    canonical: dict[str, Any] = {
+        "type": field_type,
+        "label": str(body.get("label", "")),
+        "mandatory": to_bool(body.get("mandatory", False)),
+        "default_value": copy.deepcopy(body.get("default_value")),
+        "default_disabled": to_bool(body.get("default_disabled", False)),
+        "validation": copy.deepcopy(body.get("validation")),
+        "restrictions": _restrictions(body.get("restrictions")),
+        "allow_dynamic_list_values": to_bool(allow_dynamic if allow_dynamic is not None else False),
+    }
+    if field_type in LIST_TYPES:
+        canonical["datasource"] = dict(active)
+        order = order_class([value for _, value in active])
+        if order in ("asc", "desc"):
+            canonical["datasource_order"] = order
+    return canonical
+
+
+def _active_live(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (str(v["external_id"]), str(v["value"]))
+        for v in _entries(raw.get("datasource"))
+        if v.get("state", "active") == "active"
+    ]
+
+
+class MetadataFieldKind:
+    kind: KindName = "metadata_field"
+    rank = 10
+
+    def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
+        return []
+
+    def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
+        body = obj.body
+        desired = [(_entry_id(v), str(v["value"])) for v in _entries(body.get("datasource"))]
+        return _canonical(body, desired, allow_dynamic=body.get("allow_dynamic_list_values"))
+
+    def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        return _canonical(raw, _active_live(raw), allow_dynamic=raw.get("allow_dynamic_list_values"))
+
+    def _live(self, raw: Mapping[str, Any]) -> LiveObject:
+        return LiveObject(
+            kind=self.kind, name=str(raw["external_id"]), canonical=self.canonical_live(raw), raw=raw
+        )
+
+    def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
+        fields = api.call("list_metadata_fields").get("metadata_fields") or []
+        return {live.name: live for live in map(self._live, fields)}
+
+    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
+        raw = get_or_none(api, "metadata_field_by_field_id", name)
+        return self._live(raw) if raw is not None and "external_id" in raw else None
+
+    def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
+        return str(desired["type"]) != str(live.canonical["type"])
+
+    def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
+        if action == "replace":
+            return [REPLACE_NOTE]
+        if action == "delete":
+            return [DELETE_NOTE]
+        return []
+
+    def export(self, live: LiveObject) -> dict[str, Any]:
+        canonical = live.canonical
+        body: dict[str, Any] = {"type": canonical["type"], "label": canonical["label"]}
+        for key in ("mandatory", "default_disabled", "allow_dynamic_list_values"):
+            if canonical[key]:
+                body[key] = True
+        for key in ("default_value", "validation"):
+            if canonical[key] is not None:
+                body[key] = copy.deepcopy(canonical[key])
+        restrictions = {key: True for key, on in canonical["restrictions"].items() if on}
+        if restrictions:
+            body["restrictions"] = restrictions
+        if canonical["type"] in LIST_TYPES:
+            # live order, so that the exported values carry the live order class
+            body["datasource"] = {
+                "values": [{"external_id": i, "value": v} for i, v in _active_live(live.raw)]
+            }
+        return body
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
+        field: dict[str, Any] = {
+            key: copy.deepcopy(value)
+            for key, value in desired.items()
+            if key != "datasource" and value is not None
+        }
+        field["external_id"] = name
+        if str(desired["type"]) in LIST_TYPES:
+            field["datasource"] = {
+                "values": [
+                    {"external_id": _entry_id(v), "value": str(v["value"])}
+                    for v in _entries(desired.get("datasource"))
+                ]
+            }
+        api.call("add_metadata_field", field)
+
+    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        want = self.canonical_desired(DesiredObject(kind=self.kind, name=name, body=desired))
+        have = live.canonical
+        if want["type"] in LIST_TYPES:
+            # values first: a new default_value may name a value that does not exist yet
+            self._add_and_restore(api, name, desired, live)
+        changed = {key: want[key] for key in UPDATABLE if want[key] != have.get(key)}
+        if changed:
+            api.call("update_metadata_field", name, changed)
+        if want["type"] in LIST_TYPES:
+            self._remove_and_reorder(api, name, want, live)
+
+    def _add_and_restore(
+        self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject
+    ) -> None:
+        stored = {str(v["external_id"]): v for v in _entries(live.raw.get("datasource"))}
+        restore: list[str] = []
+        upsert: list[dict[str, str]] = []
+        for entry in _entries(desired.get("datasource")):
+            entry_id, value = _entry_id(entry), str(entry["value"])
+            current = stored.get(entry_id)
+            if current is not None and current.get("state", "active") != "active":
+                restore.append(entry_id)
+            if current is None or str(current["value"]) != value:
+                upsert.append({"external_id": entry_id, "value": value})
+        if restore:
+            api.call("restore_metadata_field_datasource", name, restore)
+        if upsert:
+            api.call("update_metadata_field_datasource", name, upsert)
+
+    def _remove_and_reorder(
+        self, api: AdminApi, name: str, want: Mapping[str, Any], live: LiveObject
+    ) -> None:
+        wanted: Mapping[str, str] = want["datasource"]
+        active_before = _active_live(live.raw)
+        removed = [entry_id for entry_id, _ in active_before if entry_id not in wanted]
+        if removed:
+            api.call("delete_datasource_entries", name, removed)
+        order = want.get("datasource_order")
+        if order is None:
+            return
+        # Where the values stand after the upsert: known ids keep their place, new ones append.
+        stored_order = [str(v["external_id"]) for v in _entries(live.raw.get("datasource"))]
+        appended = [entry_id for entry_id in wanted if entry_id not in stored_order]
+        after = [wanted[i] for i in stored_order + appended if i in wanted]
+        if order_class(after) != order:
+            api.call("reorder_metadata_field_datasource", name, "value", order)
+
+    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+        api.call("delete_metadata_field", name)
+
+
+METADATA_FIELDS = MetadataFieldKind()

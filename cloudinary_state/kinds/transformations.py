@@ -1,0 +1,126 @@
+"""Named transformations (reference §5).
+
+Identity is the name without the `t_` prefix the server adds in responses. The list endpoint
+lacks `info` (the parsed definition), so `read_all` lists the named ones and then GETs each in
+parallel. The definition is compared structurally: the desired string through the grammar's
+`to_info`, the live `info` through `canonical_info`, never as raw strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.kinds._common import get_or_none, paginate, parallel_map, to_bool
+from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
+from cloudinary_state.transformation import canonical_info, info_to_string, named_references, to_info
+
+# What the detail GET returns that the plan or notes need; `derived` is left out.
+_RAW_KEYS = ("name", "named", "used", "allowed_for_strict", "info")
+
+IN_USE_NOTE = (
+    "transformation is in use: unsafe_update changes the definition for newly generated derivatives "
+    "only; existing derived assets keep the old result until they are invalidated or regenerated"
+)
+DELETE_IN_USE_NOTE = (
+    "transformation is in use: deleting it also deletes its derived assets (the API refuses when "
+    "there are more than 1000)"
+)
+
+
+def bare_name(name: str) -> str:
+    return name[2:] if name.startswith("t_") else name
+
+
+def _definition(body: Mapping[str, Any]) -> str:
+    value = body["transformation"]
+    if not isinstance(value, str):
+        raise ValueError(f"a transformation definition must be a string, not {type(value).__name__}")
+    return value
+
+
+class TransformationKind:
+    kind: KindName = "transformation"
+    rank = 20
+
+    def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
+        return [("transformation", name) for name in named_references(_definition(obj.body))]
+
+    def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
+        return {
+            "transformation": to_info(_definition(obj.body)),
+            # the server sets allowed_for_strict true on create
+            "allowed_for_strict": to_bool(obj.body.get("allowed_for_strict", True)),
+        }
+
+    def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        info = raw.get("info")
+        definition = to_info(info) if isinstance(info, str) else canonical_info(list(info or []))
+        return {
+            "transformation": definition,
+            "allowed_for_strict": to_bool(raw.get("allowed_for_strict", True)),
+        }
+
+    def _live(self, detail: Mapping[str, Any]) -> LiveObject:
+        raw = {key: detail[key] for key in _RAW_KEYS if key in detail}
+        return LiveObject(
+            kind=self.kind,
+            name=bare_name(str(detail["name"])),
+            canonical=self.canonical_live(raw),
+            raw=raw,
+        )
+
+    def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
+        listed = paginate(api, "transformations", "transformations", named=True)
+        names = [bare_name(str(item["name"])) for item in listed if to_bool(item.get("named", True))]
+        details = parallel_map(lambda name: api.call("transformation", name), names, parallelism)
+        return {live.name: live for live in map(self._live, details)}
+
+    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
+        detail = get_or_none(api, "transformation", name)
+        if detail is None or not to_bool(detail.get("named", True)):
+            return None  # an unnamed transformation with this string is not our object
+        return self._live(detail)
+
+    def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
+        return False  # the definition is updatable in place (unsafe_update)
+
+    def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
+        if live is None or not to_bool(live.raw.get("used", False)):
+            return []
+        if action == "update" and desired is not None:
+            wanted = to_info(_definition(desired))
+            if wanted != live.canonical["transformation"]:
+                return [IN_USE_NOTE]
+        if action in ("delete", "replace"):
+            return [DELETE_IN_USE_NOTE]
+        return []
+
+    def export(self, live: LiveObject) -> dict[str, Any]:
+        body: dict[str, Any] = {"transformation": info_to_string(list(live.canonical["transformation"]))}
+        if not live.canonical["allowed_for_strict"]:
+            body["allowed_for_strict"] = False
+        return body
+
+    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
+        api.call("create_transformation", name, _definition(desired))
+        # create cannot carry allowed_for_strict; the server starts it at true
+        if not to_bool(desired.get("allowed_for_strict", True)):
+            api.call("update_transformation", name, allowed_for_strict=False)
+
+    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        allowed_for_strict = to_bool(desired.get("allowed_for_strict", True))
+        params: dict[str, Any] = {}
+        if to_info(_definition(desired)) != live.canonical["transformation"]:
+            # the only in-place way to change a definition; always the user's raw string
+            params["unsafe_update"] = _definition(desired)
+        if params or allowed_for_strict != live.canonical["allowed_for_strict"]:
+            params["allowed_for_strict"] = allowed_for_strict
+            api.call("update_transformation", name, **params)
+
+    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+        api.call("delete_transformation", name)
+
+
+TRANSFORMATIONS = TransformationKind()

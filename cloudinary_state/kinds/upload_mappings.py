@@ -1,0 +1,58 @@
+"""Upload mappings (reference §7): identity is the folder, the only attribute the template."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.kinds._common import get_or_none, paginate
+from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
+
+
+class UploadMappingKind:
+    kind: KindName = "upload_mapping"
+    rank = 50
+
+    def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
+        return []
+
+    def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
+        return {"template": str(obj.body["template"])}
+
+    def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        return {"template": str(raw.get("template", ""))}
+
+    def _live(self, raw: Mapping[str, Any]) -> LiveObject:
+        return LiveObject(
+            kind=self.kind, name=str(raw["folder"]), canonical=self.canonical_live(raw), raw=raw
+        )
+
+    def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
+        return {live.name: live for live in map(self._live, paginate(api, "upload_mappings", "mappings"))}
+
+    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
+        raw = get_or_none(api, "upload_mapping", name)
+        # the detail GET answers the bare mapping object
+        return self._live(raw) if raw is not None and "folder" in raw else None
+
+    def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
+        return False
+
+    def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
+        return []
+
+    def export(self, live: LiveObject) -> dict[str, Any]:
+        return {"template": live.canonical["template"]}
+
+    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
+        api.call("create_upload_mapping", name, template=str(desired["template"]))
+
+    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        api.call("update_upload_mapping", name, template=str(desired["template"]))
+
+    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+        api.call("delete_upload_mapping", name)
+
+
+UPLOAD_MAPPINGS = UploadMappingKind()

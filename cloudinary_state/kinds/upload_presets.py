@@ -1,0 +1,355 @@
+"""Upload presets (reference §6). Identity is the preset name.
+
+The server answers settings in two shapes: the list endpoint as the raw wire strings
+(`"true"`, `"a,b"`, `"k=v|k2=v2"`, transformation strings), the detail GET parsed (booleans,
+arrays, objects, transformation steps). `canonical_live` accepts both; `canonical_desired`
+accepts what a user writes (tags as a list or a comma string, eager as a list or a pipe
+string...). Both normalise each known setting by its type, so only meaning is compared.
+
+Writes always send the full settings (an update replaces the preset's whole settings set) and
+serialise each value so that pycloudinary sends it verbatim: in particular the incoming
+transformation goes as `raw_transformation`, because a plain `transformation=` string would be
+sent as a named reference `t_<string>`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.errors import ApplyError
+from cloudinary_state.kinds._common import get_or_none, paginate, to_bool
+from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
+from cloudinary_state.transformation import (
+    canonical_info,
+    info_to_string,
+    named_references,
+    split_eager,
+    to_info,
+)
+
+BOOLEAN_SETTINGS = frozenset(
+    {
+        "use_filename",
+        "unique_filename",
+        "use_filename_as_display_name",
+        "unique_display_name",
+        "use_asset_folder_as_public_id_prefix",
+        "discard_original_filename",
+        "overwrite",
+        "invalidate",
+        "backup",
+        "async",
+        "return_delete_token",
+        "eager_async",
+        "colors",
+        "faces",
+        "phash",
+        "image_metadata",
+        "media_metadata",
+        "exif",
+        "quality_analysis",
+        "accessibility_analysis",
+        "cinemagraph_analysis",
+        "visual_search",
+        "similarity_search",
+        "auto_chaptering",
+        "disallow_public_id",
+        "live",
+    }
+)
+# Preset-level flags the SDK sends as JSON booleans outside the upload parameters; false is
+# the server default, so false and absent mean the same.
+PRESET_FLAGS = ("disallow_public_id", "live")
+NUMBER_SETTINGS = frozenset({"auto_tagging"})
+LIST_SETTINGS = frozenset({"tags", "allowed_formats"})
+PIPE_MAP_SETTINGS = frozenset({"context", "metadata"})
+JSON_SETTINGS = frozenset({"access_control", "regions", "responsive_breakpoints", "auto_transcription"})
+COORDINATE_SETTINGS = frozenset({"face_coordinates", "custom_coordinates"})
+# pycloudinary adds these to every preset call; they are not settings.
+INJECTED = frozenset({"timestamp", "upload_preset"})
+# Catalogue settings pycloudinary's create/update_upload_preset silently drop (not in its
+# upload-parameter lists): writing them would only fail read-back, so they are refused.
+UNSENDABLE_SETTINGS = frozenset({"access_mode", "clear_invalid", "parameter_whitelist"})
+
+
+# --- value parsing -------------------------------------------------------------------------
+
+
+def parse_pipe_map(value: Any) -> dict[str, Any]:
+    """`k=v|k2=v2` with `\\=` / `\\|` escapes (list values JSON-encoded) -> dict; dicts pass."""
+    if isinstance(value, Mapping):
+        return {str(k): _map_value(v) for k, v in value.items()}
+    result: dict[str, Any] = {}
+    for pair in _split_unescaped(str(value), "|"):
+        if not pair:
+            continue
+        key, value_text = [*_split_unescaped(pair, "=", maxsplit=1), ""][:2]
+        result[_unescape(key)] = _map_value(_unescape(value_text), decode_json=True)
+    return result
+
+
+def _split_unescaped(text: str, separator: str, maxsplit: int = -1) -> list[str]:
+    """Split on `separator` where it is not escaped by a backslash (escapes kept)."""
+    parts: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            current.append(char)
+            escaped = True
+        elif char == separator and (maxsplit < 0 or len(parts) < maxsplit):
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\=", "=").replace("\\|", "|")
+
+
+def _map_value(value: Any, *, decode_json: bool = False) -> Any:
+    """A context/metadata value: lists (a set field's values) stay lists, scalars are text."""
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    text = str(value)
+    if decode_json and text.startswith("["):
+        try:
+            decoded = json.loads(text)
+        except json.JSONDecodeError:
+            return text
+        if isinstance(decoded, list):
+            return [str(item) for item in decoded]
+    return text
+
+
+def _steps(value: Any) -> list[dict[str, str]]:
+    """An incoming transformation: a string, or the detail GET's parsed step list."""
+    if isinstance(value, str):
+        return to_info(value)
+    return canonical_info(list(value))
+
+
+def _eager(value: Any) -> list[list[dict[str, str]]]:
+    """Eager: a pipe string, a list of strings, or the detail GET's list of step lists."""
+    items = split_eager(value) if isinstance(value, str) else list(value)
+    return [_steps(item) for item in items if item != ""]
+
+
+def _as_list(value: Any) -> list[str]:
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _json_value(key: str, value: Any) -> Any:
+    if isinstance(value, str):
+        if value.strip().lower() in ("true", "false", "1", "0"):
+            return to_bool(value)
+        value = json.loads(value)
+    if key == "access_control" and isinstance(value, Mapping):
+        value = [value]
+    if key == "access_control":
+        return [dict(item) for item in value]
+    return value
+
+
+def _coordinates(value: Any) -> list[list[float]]:
+    boxes = value if isinstance(value, list | tuple) else [b for b in str(value).split("|") if b]
+    return [
+        [float(n) for n in (box if isinstance(box, list | tuple) else str(box).split(","))] for box in boxes
+    ]
+
+
+def _headers(value: Any) -> dict[str, str]:
+    if isinstance(value, Mapping):
+        return {str(k).strip(): str(v).strip() for k, v in value.items()}
+    lines = value if isinstance(value, list | tuple) else str(value).split("\n")
+    pairs = [str(line).split(":", 1) for line in lines if ":" in str(line)]
+    return {name.strip(): text.strip() for name, text in pairs}
+
+
+def normalise_setting(key: str, value: Any) -> Any:
+    """One setting, as written or as either read endpoint returns it -> comparable form."""
+    if key in BOOLEAN_SETTINGS:
+        return to_bool(value)
+    if key in NUMBER_SETTINGS:
+        return float(value)
+    if key in LIST_SETTINGS:
+        return _as_list(value)
+    if key in PIPE_MAP_SETTINGS:
+        return parse_pipe_map(value)
+    if key == "transformation":
+        return _steps(value)
+    if key == "eager":
+        return _eager(value)
+    if key in JSON_SETTINGS:
+        return _json_value(key, value)
+    if key in COORDINATE_SETTINGS:
+        return _coordinates(value)
+    if key == "headers":
+        return _headers(value)
+    return value
+
+
+def canonical_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in INJECTED or value is None or value == "":
+            continue  # the SDK drops None and "" before sending: they cannot be stored
+        normalised = normalise_setting(key, value)
+        if key in PRESET_FLAGS and normalised is False:
+            continue
+        result[key] = normalised
+    return result
+
+
+# --- value serialisation (what pycloudinary sends verbatim) -------------------------------
+
+
+def _escape(text: str) -> str:
+    return text.replace("=", "\\=").replace("|", "\\|")
+
+
+def encode_pipe_map(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    parts = []
+    for key, item in dict(value).items():
+        text = json.dumps(list(item)) if isinstance(item, list | tuple) else str(item)
+        parts.append(f"{key}={_escape(text)}")
+    return "|".join(parts)
+
+
+def _transformation_string(value: Any) -> str:
+    return value if isinstance(value, str) else info_to_string(list(value))
+
+
+def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for create/update_upload_preset that send `settings` unchanged."""
+    refused = sorted(UNSENDABLE_SETTINGS & set(settings))
+    if refused:
+        raise ApplyError(
+            f"upload preset {name}: {', '.join(refused)} cannot be written through the cloudinary "
+            "SDK (it drops them); remove them from the config"
+        )
+    params: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in INJECTED or value is None or value == "":
+            continue
+        if key == "transformation":
+            params["raw_transformation"] = _transformation_string(value)
+        elif key == "eager":
+            items = [value] if isinstance(value, str) else [_transformation_string(v) for v in value]
+            params["eager"] = "|".join(items)
+        elif key in LIST_SETTINGS:
+            params[key] = ",".join(_as_list(value))
+        elif key in PIPE_MAP_SETTINGS:
+            params[key] = encode_pipe_map(value)
+        elif key in BOOLEAN_SETTINGS:
+            params[key] = to_bool(value)
+        elif key in NUMBER_SETTINGS:
+            params[key] = float(value)
+        elif key in JSON_SETTINGS:
+            # parsed first: the SDK JSON-encodes these itself (a string would be encoded twice)
+            params[key] = _json_value(key, value)
+        else:
+            params[key] = value
+    return params
+
+
+# --- the kind --------------------------------------------------------------------------------
+
+
+def _settings(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    return body.get("settings") or {}
+
+
+class UploadPresetKind:
+    kind: KindName = "upload_preset"
+    rank = 40
+
+    def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
+        settings = _settings(obj.body)
+        refs: list[tuple[KindName, str]] = []
+        texts: list[str] = []
+        if isinstance(settings.get("transformation"), str):
+            texts.append(settings["transformation"])
+        eager = settings.get("eager")
+        if isinstance(eager, str):
+            texts.extend(split_eager(eager))
+        elif isinstance(eager, list | tuple):
+            texts.extend(e for e in eager if isinstance(e, str))
+        for text in texts:
+            refs.extend(("transformation", name) for name in named_references(text))
+        if settings.get("metadata") not in (None, ""):
+            refs.extend(("metadata_field", key) for key in parse_pipe_map(settings["metadata"]))
+        return list(dict.fromkeys(refs))
+
+    def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
+        return {
+            "unsigned": to_bool(obj.body.get("unsigned", False)),
+            "settings": canonical_settings(_settings(obj.body)),
+        }
+
+    def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "unsigned": to_bool(raw.get("unsigned", False)),
+            "settings": canonical_settings(raw.get("settings") or {}),
+        }
+
+    def _live(self, raw: Mapping[str, Any]) -> LiveObject:
+        return LiveObject(kind=self.kind, name=str(raw["name"]), canonical=self.canonical_live(raw), raw=raw)
+
+    def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
+        # the list carries the settings (raw strings): no per-preset GET is needed
+        return {live.name: live for live in map(self._live, paginate(api, "upload_presets", "presets"))}
+
+    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
+        raw = get_or_none(api, "upload_preset", name)
+        return self._live(raw) if raw is not None and "name" in raw else None
+
+    def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
+        return False
+
+    def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
+        return []
+
+    def export(self, live: LiveObject) -> dict[str, Any]:
+        settings: dict[str, Any] = {}
+        for key, value in live.canonical["settings"].items():
+            if key == "transformation":
+                settings[key] = info_to_string(list(value))
+            elif key == "eager":
+                settings[key] = [info_to_string(list(steps)) for steps in value]
+            else:
+                settings[key] = value
+        body: dict[str, Any] = {"settings": settings}
+        if live.canonical["unsigned"]:
+            body = {"unsigned": True, **body}
+        return body
+
+    def _params(self, name: str, desired: Mapping[str, Any]) -> dict[str, Any]:
+        params = serialise_settings(name, _settings(desired))
+        params["unsigned"] = to_bool(desired.get("unsigned", False))
+        return params
+
+    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
+        api.call("create_upload_preset", name=name, **self._params(name, desired))
+
+    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        # full settings every time: the server replaces the whole settings set
+        api.call("update_upload_preset", name, **self._params(name, desired))
+
+    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+        api.call("delete_upload_preset", name)
+
+
+UPLOAD_PRESETS = UploadPresetKind()
