@@ -6,6 +6,7 @@ import base64
 import json
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
@@ -383,3 +384,22 @@ def search_all(opts: dict[str, Any], body: dict[str, Any]) -> Any:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def test_fields_survive_a_restart_from_the_state_file(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
+    with EmulatorServer([cloud], state_file=state_file) as first:
+        opts = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        api.add_metadata_field(color_field(), **opts)
+        api.add_metadata_field({"type": "string", "external_id": "sku", "label": "SKU"}, **opts)
+        api.delete_datasource_entries("color", ["green"], **opts)
+        call_metadata_api("put", ["sku", "reorder"], {"position": 1}, **opts)
+        before = api.list_metadata_fields(**opts)
+    with EmulatorServer([cloud], state_file=state_file) as second:
+        opts["upload_prefix"] = second.url
+        assert api.list_metadata_fields(**opts) == before
+        assert [f["external_id"] for f in before["metadata_fields"]] == ["sku", "color"]
+        # the creation order survives too
+        ordered = api.reorder_metadata_fields("created_at", **opts)["metadata_fields"]
+        assert [f["external_id"] for f in ordered] == ["color", "sku"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
@@ -146,3 +147,28 @@ def test_invalid_rule_is_bad_request_and_stores_nothing(opts: dict[str, Any], ch
     with pytest.raises(BadRequest):
         api.update_metadata_rule(created["external_id"], change, **opts)
     assert api.list_metadata_rules(**opts)["metadata_rules"] == [dict(created)]
+
+
+def test_rules_keep_their_order_across_a_restart(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
+    with EmulatorServer([cloud], state_file=state_file) as first:
+        options = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        api.add_metadata_field({"type": "string", "external_id": "brand", "label": "Brand"}, **options)
+        condition = {"metadata_field_id": "brand", "populated": True}
+        for name in ("zeta", "alpha", "mu"):
+            api.add_metadata_rule(
+                {
+                    "metadata_field_id": "brand",
+                    "name": name,
+                    "condition": condition,
+                    "result": {"hide": True},
+                },
+                **options,
+            )
+        before = api.list_metadata_rules(**options)
+    with EmulatorServer([cloud], state_file=state_file) as second:
+        options["upload_prefix"] = second.url
+        after = api.list_metadata_rules(**options)
+    assert after == before
+    assert [r["name"] for r in after["metadata_rules"]] == ["zeta", "alpha", "mu"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
@@ -148,3 +149,20 @@ def test_representations_as_a_json_string_on_the_wire(emu: EmulatorServer, opts:
     api.create_streaming_profile("custom", representations=["c_limit,w_800"], **opts)
     sent = emu.request_log[-1].query_and_body_params["representations"]
     assert json.loads(sent) == [{"transformation": "c_limit,w_800"}]
+
+
+def test_profiles_survive_a_restart_from_the_state_file(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
+    with EmulatorServer([cloud], state_file=state_file) as first:
+        opts = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        api.create_streaming_profile("custom", representations=["c_limit,w_800,br_2m"], **opts)
+        original_hd = api.get_streaming_profile("hd", **opts)["data"]
+        api.update_streaming_profile("hd", display_name="Our HD", **opts)
+    with EmulatorServer([cloud], state_file=state_file) as second:
+        opts["upload_prefix"] = second.url
+        assert [p["name"] for p in api.list_streaming_profiles(**opts)["data"]] == [*BUILTINS, "custom"]
+        assert api.get_streaming_profile("hd", **opts)["data"]["display_name"] == "Our HD"
+        # the modification mark persisted too: a delete still reverts the built-in
+        api.delete_streaming_profile("hd", **opts)
+        assert api.get_streaming_profile("hd", **opts)["data"] == original_hd

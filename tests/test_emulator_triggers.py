@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
@@ -115,3 +116,17 @@ def test_thirty_uris_per_event_type(opts: dict[str, Any]) -> None:
     with pytest.raises(BadRequest, match="limit_reached"):
         api.create_trigger(f"{HOOK}/30", "upload", **opts)
     api.create_trigger(f"{HOOK}/30", "delete", **opts)  # the limit is per event type
+
+
+def test_triggers_keep_their_order_across_a_restart(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
+    with EmulatorServer([cloud], state_file=state_file) as first:
+        options = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        ids = [api.create_trigger(f"{HOOK}/{i}", "upload", **options)["id"] for i in range(5)]
+        before = api.triggers(**options)
+    with EmulatorServer([cloud], state_file=state_file) as second:
+        options["upload_prefix"] = second.url
+        after = api.triggers(**options)
+    assert after == before
+    assert [t["id"] for t in after["triggers"]] == ids

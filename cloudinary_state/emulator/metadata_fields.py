@@ -1,9 +1,9 @@
 """Emulated structured metadata fields (reference §8): fields, datasources, ordering, search.
 
 Storage: `cloud.metadata_fields[external_id]` holds the field as the API returns it, plus
-`_created_seq` (creation order, for `order_by: created_at`). The dict's insertion order is the
-display order, so reordering rebuilds the dict. Datasource values are stored with their
-`state`; soft-deleted values stay in the store as `inactive`.
+`_created_seq` (creation order, for `order_by: created_at`) and `_position` (display order;
+the state file is written with sorted keys, so dict order cannot carry it). Datasource values
+are stored, in order, with their `state`; soft-deleted values stay in the store as `inactive`.
 
 Decisions where the reference is silent (`[?]` there):
 - GET/list show every datasource value with its `state` (inactive ones included); the
@@ -223,8 +223,12 @@ def render(field: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def ordered_fields(cloud: CloudState) -> list[dict[str, Any]]:
+    return sorted(cloud.metadata_fields.values(), key=lambda f: int(f["_position"]))
+
+
 def _render_all(cloud: CloudState) -> dict[str, Any]:
-    return {"metadata_fields": [render(f) for f in cloud.metadata_fields.values()]}
+    return {"metadata_fields": [render(f) for f in ordered_fields(cloud)]}
 
 
 # --- field create / update -------------------------------------------------------------------
@@ -274,7 +278,7 @@ def list_fields(cloud: CloudState, req: Request) -> tuple[int, Any]:
     if wanted is None:
         return 200, _render_all(cloud)
     ids = wanted if isinstance(wanted, list) else str(wanted).split(",")
-    return 200, {"metadata_fields": [render(f) for i, f in cloud.metadata_fields.items() if i in ids]}
+    return 200, {"metadata_fields": [render(f) for f in ordered_fields(cloud) if f["external_id"] in ids]}
 
 
 @route("POST", r"metadata_fields")
@@ -311,6 +315,7 @@ def create_field(cloud: CloudState, req: Request) -> tuple[int, Any]:
         "group": "default",
         "alphabetically_sorted": False,
         "_created_seq": sequence,
+        "_position": max((int(f["_position"]) for f in cloud.metadata_fields.values()), default=0) + 1,
     }
     if field_type in LIST_TYPES:
         field["datasource"] = {"values": []}
@@ -328,7 +333,7 @@ def order_fields(cloud: CloudState, req: Request) -> tuple[int, Any]:
     if order_by not in keys:
         raise ApiError(400, "order_by must be one of label, external_id, created_at")
     descending = _direction(req) == "desc"
-    ordered = sorted(cloud.metadata_fields.values(), key=lambda f: f[keys[order_by]], reverse=descending)
+    ordered = sorted(ordered_fields(cloud), key=lambda f: f[keys[order_by]], reverse=descending)
     _replace_order(cloud, ordered)
     return 200, _render_all(cloud)
 
@@ -337,8 +342,8 @@ def order_fields(cloud: CloudState, req: Request) -> tuple[int, Any]:
 def search_all_datasources(cloud: CloudState, req: Request) -> tuple[int, Any]:
     term, limit = _search_terms(req, default_limit=100)
     hits = [
-        {"field_id": field_id, "id": v["external_id"], "value": v["value"]}
-        for field_id, field in cloud.metadata_fields.items()
+        {"field_id": field["external_id"], "id": v["external_id"], "value": v["value"]}
+        for field in ordered_fields(cloud)
         for v in field.get("datasource", {}).get("values", [])
         if v["state"] == "active" and term in v["value"].lower()
     ]
@@ -379,7 +384,7 @@ def move_field(cloud: CloudState, req: Request, external_id: str) -> tuple[int, 
     count = len(cloud.metadata_fields)
     if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= count:
         raise ApiError(400, f"position must be an integer between 1 and {count}")
-    others = [f for i, f in cloud.metadata_fields.items() if i != external_id]
+    others = [f for f in ordered_fields(cloud) if f["external_id"] != external_id]
     others.insert(position - 1, field)
     _replace_order(cloud, others)
     return 200, _render_all(cloud)
@@ -463,9 +468,8 @@ def _search_terms(req: Request, default_limit: int) -> tuple[str, int]:
 
 
 def _replace_order(cloud: CloudState, ordered: list[dict[str, Any]]) -> None:
-    cloud.metadata_fields.clear()
-    for field in ordered:
-        cloud.metadata_fields[field["external_id"]] = field
+    for position, field in enumerate(ordered, start=1):
+        field["_position"] = position
 
 
 def _deep_copy(field: dict[str, Any]) -> dict[str, Any]:

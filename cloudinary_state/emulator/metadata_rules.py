@@ -2,8 +2,9 @@
 
 Storage: `cloud.metadata_rules[external_id]` holds the rule as the API returns it. The
 external_id is always server-assigned (a client-sent one is ignored); `position` follows
-creation order; `condition_signature` is a digest of the canonical condition, so two rules
-with the same condition share it. There is no get-by-id endpoint: clients filter the list.
+creation order and orders the list (the state file sorts keys, so dict order is lost);
+`condition_signature` is a digest of the canonical condition, so two rules with the same
+condition share it. There is no get-by-id endpoint: clients filter the list.
 
 Conditions and results are validated structurally (the shapes of §9) and every
 `metadata_field_id` they name must be an existing field: a rule on a missing field is a
@@ -122,7 +123,8 @@ def _find(cloud: CloudState, external_id: str) -> dict[str, Any]:
 
 @route("GET", r"metadata_rules")
 def list_rules(cloud: CloudState, req: Request) -> tuple[int, Any]:
-    return 200, {"metadata_rules": [dict(r) for r in cloud.metadata_rules.values()]}
+    ordered = sorted(cloud.metadata_rules.values(), key=lambda r: int(r["position"]))
+    return 200, {"metadata_rules": [dict(r) for r in ordered]}
 
 
 @route("POST", r"metadata_rules")

@@ -1,8 +1,9 @@
 """Emulated adaptive streaming profiles (reference §11).
 
 Storage: `cloud.streaming_profiles[name]` = {name, display_name, predefined, external_id,
-representations: [transformation string, ...], _modified: bool}. The strings are the source
-of truth; responses parse each into `{"transformation": [step dict, ...]}` with the
+representations: [transformation string, ...], _modified: bool, _seq: int}. `_seq` keeps the
+list order (built-ins first, then custom ones by creation): the state file sorts keys. The
+strings are the source of truth; responses parse each into `{"transformation": [step dict, ...]}` with the
 emulator's own parser (txparse), always an array of steps, numbers as JSON numbers.
 
 The seven built-in profiles exist in every cloud: they are seeded on first access when the
@@ -49,6 +50,10 @@ _BUILTIN_LADDERS: dict[str, tuple[str, tuple[int, ...], bool]] = {  # name -> (d
 }
 
 
+BUILTIN_NAMES = tuple(_BUILTIN_LADDERS)
+CUSTOM_SEQ_START = 1000  # custom profiles list after the built-ins
+
+
 def _builtin(name: str) -> dict[str, Any]:
     display_name, heights, lean = _BUILTIN_LADDERS[name]
     representations = []
@@ -62,10 +67,8 @@ def _builtin(name: str) -> dict[str, Any]:
         "external_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"streaming_profile:{name}")),
         "representations": representations,
         "_modified": False,
+        "_seq": BUILTIN_NAMES.index(name),
     }
-
-
-BUILTIN_NAMES = tuple(_BUILTIN_LADDERS)
 
 
 def _profiles(cloud: CloudState) -> dict[str, dict[str, Any]]:
@@ -124,7 +127,8 @@ def _display_name(raw: Any) -> str:
 
 @route("GET", r"streaming_profiles")
 def list_profiles(cloud: CloudState, req: Request) -> tuple[int, Any]:
-    return 200, {"data": [_summary(p) for p in _profiles(cloud).values()]}
+    ordered = sorted(_profiles(cloud).values(), key=lambda p: int(p["_seq"]))
+    return 200, {"data": [_summary(p) for p in ordered]}
 
 
 @route("POST", r"streaming_profiles")
@@ -139,6 +143,7 @@ def create_profile(cloud: CloudState, req: Request) -> tuple[int, Any]:
     store = _profiles(cloud)
     if name in store:
         raise ApiError(409, f"Streaming profile {name} already exists")
+    sequence = cloud.counters.get("streaming_profile_seq", CUSTOM_SEQ_START) + 1
     profile = {
         "name": name,
         "display_name": _display_name(req.params.get("display_name", name)),
@@ -146,7 +151,9 @@ def create_profile(cloud: CloudState, req: Request) -> tuple[int, Any]:
         "external_id": str(uuid.uuid4()),
         "representations": _representations(req.params["representations"]),
         "_modified": False,
+        "_seq": sequence,
     }
+    cloud.counters["streaming_profile_seq"] = sequence
     store[name] = profile
     return 200, {"data": render(profile)}
 

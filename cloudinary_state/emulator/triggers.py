@@ -1,6 +1,7 @@
 """Emulated notification triggers (reference §10).
 
-Storage: `cloud.triggers[id]` holds the trigger as the API returns it (id: 32 hex digits).
+Storage: `cloud.triggers[id]` holds the trigger as the API returns it (id: 32 hex digits),
+plus `_seq`, the creation order the list follows (the state file sorts keys).
 Identity for reconciling is (uri, event_type): a second trigger with the same pair is 409
 `record_already_exists`; at most 30 URIs per event type (400 `limit_reached`). Only the URI
 can change (`new_uri`). Triggers carry no filters here, so the test endpoint always reports
@@ -64,17 +65,21 @@ def _find(cloud: CloudState, trigger_id: str) -> dict[str, Any]:
     return trigger
 
 
+def _render(trigger: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in trigger.items() if not k.startswith("_")}
+
+
 def _same_pair(cloud: CloudState, uri: str, event_type: str) -> bool:
     return any(t["uri"] == uri and t["event_type"] == event_type for t in cloud.triggers.values())
 
 
 @route("GET", r"triggers")
 def list_triggers(cloud: CloudState, req: Request) -> tuple[int, Any]:
-    found = list(cloud.triggers.values())
+    found = sorted(cloud.triggers.values(), key=lambda t: int(t["_seq"]))
     if "event_type" in req.params:
         event_type = _check_event_type(req.params["event_type"])
         found = [t for t in found if t["event_type"] == event_type]
-    return 200, {"triggers": [dict(t) for t in found], "total": len(found)}
+    return 200, {"triggers": [_render(t) for t in found], "total": len(found)}
 
 
 @route("POST", r"triggers")
@@ -91,6 +96,7 @@ def create_trigger(cloud: CloudState, req: Request) -> tuple[int, Any]:
     if sum(t["event_type"] == event_type for t in cloud.triggers.values()) >= LIMIT_PER_EVENT_TYPE:
         raise ApiError(400, "limit_reached")
     now = _now()
+    sequence = cloud.counters.get("trigger_seq", 0) + 1
     trigger = {
         "id": uuid.uuid4().hex,
         # stable per cloud, so every trigger of one product environment shares it
@@ -100,9 +106,11 @@ def create_trigger(cloud: CloudState, req: Request) -> tuple[int, Any]:
         "event_type": event_type,
         "created_at": now,
         "updated_at": now,
+        "_seq": sequence,
     }
+    cloud.counters["trigger_seq"] = sequence
     cloud.triggers[trigger["id"]] = trigger
-    return 201, dict(trigger)
+    return 201, _render(trigger)
 
 
 @route("PUT", rf"triggers/{ID}")
