@@ -6,13 +6,20 @@ Exit codes (DESIGN.md section 4): 0 ok, 1 error, 2 changes/drift, 3 refused by p
 
 from __future__ import annotations
 
+import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
+from cloudinary_state.client import AdminClient
+from cloudinary_state.desired import DesiredState
+from cloudinary_state.engine.masking import scrub_text
+from cloudinary_state.engine.plan import Plan, Target, TargetError, parse_target
 from cloudinary_state.errors import CloudinaryStateError, ConfigError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2, 3, 64
@@ -80,6 +87,114 @@ def schema(check: bool) -> None:
 # --- plan / apply (issue 4) ------------------------------------------------------------------
 
 
+@dataclass
+class OpenEnvironment:
+    """A loaded environment and a client for its account (real, or the embedded emulator)."""
+
+    desired: DesiredState
+    client: AdminClient
+    secrets: frozenset[str]  # everything to scrub from output: ${env.*} values, the api_secret
+
+
+@contextmanager
+def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
+    """Load ENV's config (ConfigError before any API call) and connect to its account.
+
+    With `emulator`, an in-process emulator serves the environment's cloud with the add-ons
+    the environment turns on, its state under <config-dir>/.cloudinary-state/emulator/ENV.json;
+    no credentials are read.
+    """
+    from cloudinary_state.client import Credentials, CredentialsError
+    from cloudinary_state.config import load_environment
+
+    ctx = _ctx()
+    desired = load_environment(ctx.config_dir, env)
+    if not emulator:
+        credentials = Credentials.from_env(desired.credentials_env, os.environ)
+        if credentials.cloud_name != desired.cloud_name:
+            raise CredentialsError(
+                f"{desired.credentials_env} is for cloud {credentials.cloud_name!r}, but environment "
+                f"{env!r} declares cloud_name {desired.cloud_name!r}"
+            )
+        yield OpenEnvironment(desired, AdminClient(credentials), desired.secrets | {credentials.api_secret})
+        return
+
+    from cloudinary_state.emulator import CloudConfig, EmulatorServer
+
+    state_file = ctx.config_dir / ".cloudinary-state" / "emulator" / f"{env}.json"
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    addons = frozenset(name for name, on in desired.addons.items() if on)
+    cloud = CloudConfig(name=desired.cloud_name, addons=addons)
+    with EmulatorServer([cloud], state_file=state_file) as server:
+        _log(f"emulator: cloud {desired.cloud_name} at {server.url}, state {state_file}", level=1)
+        credentials = Credentials.from_url(server.cloudinary_url(desired.cloud_name))
+        yield OpenEnvironment(desired, AdminClient(credentials), desired.secrets | {credentials.api_secret})
+
+
+def _log(message: str, *, level: int = 0) -> None:
+    """Progress and logs: stderr, shown unless -q (level 1 and up need -v)."""
+    if _ctx().verbosity >= level:
+        click.echo(message, err=True)
+
+
+def _parse_targets(targets: tuple[str, ...]) -> list[Target]:
+    try:
+        return [parse_target(t) for t in targets]
+    except TargetError as e:
+        raise click.UsageError(str(e)) from None
+
+
+@contextmanager
+def _scrubbed_errors(secrets: frozenset[str]) -> Iterator[None]:
+    """Second line of defence: no error message leaves with a secret in it."""
+    try:
+        yield
+    except CloudinaryStateError as e:
+        e.args = (scrub_text(str(e), secrets),)
+        raise
+
+
+def _usage_line(client: AdminClient) -> str:
+    from cloudinary_state.render.text import api_line
+
+    return api_line(client.calls, client.rate_limit_remaining)
+
+
+def _plan_live(opened: OpenEnvironment, targets: list[Target], parallelism: int) -> Plan:
+    from cloudinary_state.engine.live import read_live
+    from cloudinary_state.engine.plan import build_plan, default_kinds
+
+    kinds = default_kinds()
+    only = {kind for kind, _ in targets} or None
+    live = read_live(
+        opened.client,
+        kinds,
+        parallelism=parallelism,
+        policy=opened.desired.policy,
+        only=only,
+        progress=lambda m: _log(m, level=1),
+    )
+    try:
+        result = build_plan(opened.desired, live, targets=targets, kinds=kinds)
+    except TargetError as e:
+        raise click.UsageError(str(e)) from None
+    return replace(
+        result, api_calls=opened.client.calls, rate_limit_remaining=opened.client.rate_limit_remaining
+    )
+
+
+def _render(result: Plan, fmt: str, secrets: frozenset[str]) -> str:
+    from cloudinary_state.render import json as render_json
+    from cloudinary_state.render import markdown as render_markdown
+    from cloudinary_state.render import text as render_text
+
+    if fmt == "json":
+        return render_json.render_plan(result, secrets=secrets)
+    if fmt == "markdown":
+        return render_markdown.render_plan(result, secrets=secrets)
+    return render_text.render_plan(result, color=_ctx().color, secrets=secrets)
+
+
 @cli.command()
 @click.option("--env", "env", required=True, metavar="ENV")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
@@ -98,7 +213,21 @@ def plan(
     emulator: bool,
 ) -> None:
     """Show what apply would change."""
-    _not_yet("plan", 4)
+    from cloudinary_state.engine.planfile import write_plan
+    from cloudinary_state.engine.safety import check_plan
+
+    parsed = _parse_targets(targets)
+    with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
+        result = _plan_live(opened, parsed, parallelism)
+        click.echo(_render(result, fmt, opened.secrets), nl=False)
+        check_plan(result, opened.desired.policy)
+        if out is not None:
+            write_plan(out, result, opened.secrets)
+            _log(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
+        if fmt != "text":  # the text plan ends with this line already
+            _log(_usage_line(opened.client))
+    if detailed_exitcode and result.has_changes:
+        raise click.exceptions.Exit(EXIT_CHANGES)
 
 
 @cli.command()
@@ -119,7 +248,65 @@ def apply(
     emulator: bool,
 ) -> None:
     """Apply the config (or a saved plan) to the account."""
-    _not_yet("apply", 4)
+    from cloudinary_state.engine.apply import apply_steps, build_steps
+    from cloudinary_state.engine.live import read_objects
+    from cloudinary_state.engine.plan import default_kinds, fingerprint
+    from cloudinary_state.engine.planfile import check_plan_matches, read_plan
+    from cloudinary_state.engine.safety import check_apply
+    from cloudinary_state.errors import ApplyError, StalePlanError
+    from cloudinary_state.render.text import SYMBOLS
+
+    if plan_file is not None and targets:
+        raise click.UsageError("--target narrows a new plan; a saved plan applies as it was reviewed")
+    parsed = _parse_targets(targets)
+    kinds = default_kinds()
+    with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
+        desired, client = opened.desired, opened.client
+        if plan_file is None:
+            result = _plan_live(opened, parsed, parallelism)
+        else:
+            result = read_plan(plan_file, kinds=kinds)
+            check_plan_matches(result, desired, plan_file)
+        click.echo(_render(result, "text", opened.secrets), nl=False)
+        if not result.has_changes:
+            click.echo(f"Apply complete: nothing to do. {_usage_line(client)}")
+            return
+        check_apply(result, desired.policy, allow_delete=allow_delete)
+
+        touched = [(c.kind, c.name) for c in result.changes]
+        live = read_objects(client, kinds, touched, parallelism=parallelism)
+        if plan_file is not None:
+            moved = [c for c in result.changes if fingerprint(live[(c.kind, c.name)]) != c.live_fingerprint]
+            if moved:
+                names = ", ".join(c.key for c in moved)
+                raise StalePlanError(
+                    f"refused: the live state moved since the plan was made, for {names}. "
+                    "Run plan again and review the new plan."
+                )
+        elif not auto_approve:
+            if not sys.stdin.isatty():
+                raise ApplyError(
+                    "refusing to apply without confirmation: there is no terminal to ask on. "
+                    "Review the plan above and pass --auto-approve, or apply a saved plan file."
+                )
+            if not click.confirm(f"Apply these changes to {env} ({desired.cloud_name})?", default=False):
+                click.echo("Apply cancelled; nothing was changed.")
+                raise click.exceptions.Exit(EXIT_ERROR)
+
+        declared = {(o.kind, o.name): o for o in desired.objects}
+        steps = build_steps(result.changes, declared, live)
+        report = apply_steps(
+            client,
+            steps,
+            kinds,
+            parallelism=parallelism,
+            on_event=lambda c, what: _log(f"  {SYMBOLS[c.action]} {c.key}: {what}"),
+        )
+        counts = ", ".join(
+            f"{sum(1 for c in report.applied if c.action == a)} {a}d"
+            for a in ("create", "update", "replace", "delete")
+        )
+        click.echo(f"Apply complete: {counts}; every write verified by read-back. {_usage_line(client)}")
 
 
 # --- drift / import / diff / promote (issue 5) -----------------------------------------------
@@ -205,9 +392,7 @@ def emulator_serve(**options: Any) -> None:
         if len(credentials) not in (0, 2) or not name:
             raise click.BadParameter(f"{spec!r}: expected NAME or NAME:KEY:SECRET", param_hint="--cloud")
         key, secret = credentials if credentials else (options["api_key"], options["api_secret"])
-        clouds.append(
-            CloudConfig(name, key, secret, addons, bool(options["reserve_deleted_metadata_ids"]))
-        )
+        clouds.append(CloudConfig(name, key, secret, addons, bool(options["reserve_deleted_metadata_ids"])))
     try:
         server = EmulatorServer(
             clouds,

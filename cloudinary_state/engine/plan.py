@@ -142,6 +142,10 @@ def _lookup(value: Any, parts: tuple[str | int, ...]) -> Any:
 def _diff_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str | int, ...]]:
     """The paths where `before` and `after` differ, coarsened to whole lists when items were
     added or removed (a list that grew reads better as one before/after than as index noise)."""
+    if not before or not after:
+        # deepdiff reports an empty side as one change at the root; a create or delete reads
+        # better field by field.
+        return [(key,) for key in sorted(set(before) | set(after))]
     tree = DeepDiff(dict(before), dict(after), view="tree", ignore_order=False)
     paths: list[tuple[str | int, ...]] = []
     for report_type, levels in tree.items():
@@ -284,15 +288,17 @@ def _delete(kind: Kind, current: LiveObject, why: str) -> Change:
 
 
 def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None) -> Change | None:
+    # Kinds take the desired *body* (as the user wrote it) in needs_replace/notes/create/update,
+    # and compare in canonical form themselves; the plan compares canonical forms.
     want = kind.canonical_desired(obj)
     stripped = _stripped_notes(obj)
     if current is None:
         diffs = field_diffs({}, want, obj.sensitive_paths)
-        notes = (*kind.notes("create", want, None), *stripped)
+        notes = (*kind.notes("create", obj.body, None), *stripped)
         return Change(kind.kind, obj.name, "create", kind.rank, diffs, notes, None)
     if canonical_json(want) == canonical_json(dict(current.canonical)):
         return None
-    action: Action = "replace" if kind.needs_replace(want, current) else "update"
+    action: Action = "replace" if kind.needs_replace(obj.body, current) else "update"
     diffs = field_diffs(current.canonical, want, obj.sensitive_paths)
-    notes = (*kind.notes(action, want, current), *stripped)
+    notes = (*kind.notes(action, obj.body, current), *stripped)
     return Change(kind.kind, obj.name, action, kind.rank, diffs, notes, fingerprint(current))

@@ -1,0 +1,217 @@
+"""Applying a plan: dependency waves, parallel within a wave, read-back after every write.
+
+Creates, updates and replaces run by ascending rank, deletes by descending rank (the order
+`build_plan` already gives). The changes of one rank and phase form a wave and run in
+parallel. On a failure the wave's in-flight writes finish, nothing further starts, and the
+report says what was applied, what failed and what was not attempted: every write is
+idempotent towards the config, so a rerun converges.
+
+After each write the object is read back and compared canonically with the desired object;
+a residual difference fails the change naming the fields and the likely cause.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from cloudinary_state.config.addons import ADDON_OPTIONS, ADDONS, UnknownOptionValue, addon_for, elements
+from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.engine.plan import Change, FieldDiff, Target, field_diffs
+from cloudinary_state.errors import ApplyError, CloudinaryStateError
+from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
+
+Event = Callable[[Change, str], None]  # (change, "applied" | "failed: ...")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One planned change with what applying it needs: the desired object from the config
+    (None for a delete) and the live object as just read (None for a create)."""
+
+    change: Change
+    desired: DesiredObject | None
+    live: LiveObject | None
+
+
+@dataclass
+class ApplyReport:
+    applied: list[Change] = field(default_factory=list)
+    failed: list[tuple[Change, str]] = field(default_factory=list)
+    not_attempted: list[Change] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.not_attempted
+
+    def describe(self) -> str:
+        lines = [
+            f"apply stopped: {len(self.applied)} applied, {len(self.failed)} failed, "
+            f"{len(self.not_attempted)} not attempted. Fix the cause and run apply again: it converges."
+        ]
+        lines += [f"  failed {c.action} {c.key}: {why}" for c, why in self.failed]
+        lines += [f"  applied {c.action} {c.key}" for c in self.applied]
+        lines += [f"  not attempted {c.action} {c.key}" for c in self.not_attempted]
+        return "\n".join(lines)
+
+
+class ReadBackError(ApplyError):
+    """The object read back after a write differs from the desired object."""
+
+
+def build_steps(
+    changes: tuple[Change, ...],
+    desired: Mapping[Target, DesiredObject],
+    live: Mapping[Target, LiveObject | None],
+) -> list[Step]:
+    steps = []
+    for change in changes:
+        key = (change.kind, change.name)
+        obj = desired.get(key) if change.action != "delete" else None
+        if change.action != "delete" and (obj is None or obj.absent):
+            raise ApplyError(f"{change.key}: the plan {change.action}s it but the config does not declare it")
+        current = live.get(key)
+        if change.action != "create" and current is None:
+            raise ApplyError(f"{change.key}: the plan {change.action}s it but it does not exist live")
+        steps.append(Step(change, obj, current))
+    return steps
+
+
+# --- read-back --------------------------------------------------------------------------------
+
+
+def _option_value(canonical: Mapping[str, Any], path: str) -> Any:
+    value: Any = canonical
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def likely_cause(diff: FieldDiff, desired_canonical: Mapping[str, Any]) -> str:
+    """Why the server may have dropped or rewritten a field, for the read-back message."""
+    option = diff.path.split(".")[-1].split("[")[0]
+    if option in ADDON_OPTIONS and diff.path.startswith("settings."):
+        wanted = _option_value(desired_canonical, f"settings.{option}")
+        needed: list[str] = []
+        for element in elements(option, wanted) if isinstance(wanted, str) else []:
+            try:
+                addon = addon_for(option, element)
+            except UnknownOptionValue:
+                continue
+            if addon is not None and addon not in needed:
+                needed.append(addon)
+        if needed:
+            names = ", ".join(f"{ADDONS.get(a, a)} ({a})" for a in needed)
+            return (
+                f"the option needs the add-on {names}, probably not registered on this account: "
+                f"register it, or turn it off under `addons:` in this environment so the option is stripped"
+            )
+    if option == "auto_tagging":
+        return "auto_tagging only sticks with a categorization or detection add-on that the account has"
+    return "the server dropped or rewrote the value (a normalization the canonicalizer does not know?)"
+
+
+def _verify(kind: Kind, api: AdminApi, obj: DesiredObject) -> None:
+    after = kind.read_one(api, obj.name)
+    if after is None:
+        raise ReadBackError(f"read-back: {obj.kind}:{obj.name} does not exist after the write")
+    want = kind.canonical_desired(obj)
+    residual = field_diffs(after.canonical, want, obj.sensitive_paths)
+    if residual:
+        details = "; ".join(
+            f"{d.path}: wanted {d.after!r}, server has {d.before!r} ({likely_cause(d, want)})"
+            for d in residual
+        )
+        raise ReadBackError(f"read-back differs from the config in {len(residual)} field(s): {details}")
+
+
+def _verify_deleted(kind: Kind, api: AdminApi, change: Change) -> None:
+    if kind.read_one(api, change.name) is not None:
+        raise ReadBackError(f"read-back: {change.key} still exists after the delete")
+
+
+def apply_step(kind: Kind, api: AdminApi, step: Step) -> None:
+    change, obj, current = step.change, step.desired, step.live
+    if change.action == "delete":
+        assert current is not None
+        kind.delete(api, change.name, current)
+        _verify_deleted(kind, api, change)
+        return
+    assert obj is not None
+    if change.action == "create":
+        kind.create(api, change.name, obj.body)
+    elif change.action == "update":
+        assert current is not None
+        kind.update(api, change.name, obj.body, current)
+    else:  # replace: the difference cannot be updated in place
+        assert current is not None
+        kind.delete(api, change.name, current)
+        kind.create(api, change.name, obj.body)
+    _verify(kind, api, obj)
+
+
+# --- waves ------------------------------------------------------------------------------------
+
+
+def _wave_key(step: Step) -> tuple[int, int]:
+    change = step.change
+    return (1, -change.rank) if change.action == "delete" else (0, change.rank)
+
+
+def apply_steps(
+    api: AdminApi,
+    steps: list[Step],
+    kinds: Mapping[KindName, Kind],
+    *,
+    parallelism: int = 8,
+    on_event: Event | None = None,
+) -> ApplyReport:
+    """Run the steps wave by wave. Raises ApplyError (with the report) when anything failed."""
+    report = ApplyReport()
+    lock = threading.Lock()
+    stop = threading.Event()
+    waves = [list(group) for _, group in groupby(sorted(steps, key=_wave_key), key=_wave_key)]
+
+    def run(step: Step) -> None:
+        if stop.is_set():  # a failure elsewhere in this wave: do not start new work
+            with lock:
+                report.not_attempted.append(step.change)
+            return
+        try:
+            apply_step(kinds[step.change.kind], api, step)
+        except Exception as e:  # API failures, and bugs: either way this change did not converge
+            stop.set()
+            why = str(e) if isinstance(e, CloudinaryStateError) else f"{type(e).__name__}: {e}"
+            with lock:
+                report.failed.append((step.change, why))
+            if on_event:
+                on_event(step.change, f"failed: {why}")
+            return
+        with lock:
+            report.applied.append(step.change)
+        if on_event:
+            on_event(step.change, "applied")
+
+    for wave in waves:
+        if stop.is_set():
+            report.not_attempted.extend(s.change for s in wave)
+            continue
+        with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(wave)))) as pool:
+            list(pool.map(run, wave))  # the pool waits for in-flight work before the next wave
+    if not report.ok:
+        raise ApplyFailed(report)
+    return report
+
+
+class ApplyFailed(ApplyError):
+    """An apply that stopped part-way; carries the report of what happened to each change."""
+
+    def __init__(self, report: ApplyReport) -> None:
+        self.report = report
+        super().__init__(report.describe())
