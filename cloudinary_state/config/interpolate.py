@@ -1,0 +1,138 @@
+"""`${var.NAME}`, `${env.NAME}` and `${env.NAME:-default}` in resource strings.
+
+Every string value of a resource body may hold placeholders; `$${` writes a literal `${`.
+A string that uses any `${env.*}` is sensitive as a whole: its dotted body path and its
+value are recorded so that plans, logs and exports can mask it. Messages never quote the
+value of an environment variable.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cloudinary_state.config.yamlload import DocPath
+
+_PLACEHOLDER = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+_REFERENCE = re.compile(r"^(var|env)\.([A-Za-z_][A-Za-z0-9_]*)(:-(.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: DocPath
+    severity: Literal["error", "warning"]
+    message: str
+    hint: str = ""
+
+
+@dataclass
+class Rendered:
+    value: Any
+    sensitive_paths: set[str] = field(default_factory=set)
+    secrets: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def sensitive_path(path: DocPath) -> str:
+    """The dotted key path up to the first list index: a secret inside a list masks the list."""
+    keys: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            break
+        keys.append(part)
+    return ".".join(keys)
+
+
+class _Renderer:
+    def __init__(self, variables: Mapping[str, str], environ: Mapping[str, str], require_env: bool) -> None:
+        self.variables = variables
+        self.environ = environ
+        self.require_env = require_env
+        self.result = Rendered(None)
+
+    def walk(self, value: Any, path: DocPath) -> Any:
+        if isinstance(value, dict):
+            return {k: self.walk(v, (*path, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.walk(v, (*path, i)) for i, v in enumerate(value)]
+        if isinstance(value, str) and "${" in value:
+            return self.string(value, path)
+        return value
+
+    def string(self, text: str, path: DocPath) -> str:
+        uses_env = False
+        env_values: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal uses_env
+            if match.group(0) == "$${":
+                return "${"
+            inner = match.group(1)
+            ref = _REFERENCE.match(inner)
+            if ref is None:
+                self.problem(
+                    path,
+                    "error",
+                    f"invalid placeholder '${{{inner}}}'",
+                    "write ${var.NAME}, ${env.NAME} or ${env.NAME:-default}; $${ writes a literal ${",
+                )
+                return match.group(0)
+            source, name, has_default, default = ref.group(1), ref.group(2), ref.group(3), ref.group(4)
+            if source == "var":
+                if has_default:
+                    self.problem(path, "error", f"'${{{inner}}}': defaults are for ${{env.*}} only")
+                if name not in self.variables:
+                    hint = did_you_mean(name, set(self.variables)) or "declare it under `variables:`"
+                    self.problem(path, "error", f"undefined variable 'var.{name}'", hint)
+                    return match.group(0)
+                return self.variables[name]
+            uses_env = True
+            if name in self.environ:
+                env_values.append(self.environ[name])
+                return self.environ[name]
+            if has_default:
+                return default or ""
+            if self.require_env:
+                self.problem(
+                    path,
+                    "error",
+                    f"environment variable '{name}' is not set",
+                    f"export {name}, or give a default: ${{env.{name}:-...}}",
+                )
+            else:
+                self.problem(
+                    path, "warning", f"environment variable '{name}' is not set (needed by plan/apply)"
+                )
+            return ""
+
+        rendered = _PLACEHOLDER.sub(replace, text)
+        if uses_env:
+            self.result.sensitive_paths.add(sensitive_path(path))
+            self.result.secrets.update(v for v in (rendered, *env_values) if v)
+        return rendered
+
+    def problem(
+        self, path: DocPath, severity: Literal["error", "warning"], message: str, hint: str = ""
+    ) -> None:
+        self.result.problems.append(Problem(path, severity, message, hint))
+
+
+def render(
+    value: Any,
+    *,
+    variables: Mapping[str, str],
+    environ: Mapping[str, str],
+    require_env: bool,
+) -> Rendered:
+    """Interpolate every string below `value`; paths in the result are relative to `value`."""
+    renderer = _Renderer(variables, environ, require_env)
+    renderer.result.value = renderer.walk(value, ())
+    return renderer.result

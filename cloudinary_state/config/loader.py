@@ -1,0 +1,597 @@
+"""Load one environment: read its file and includes, merge overrides, interpolate, validate,
+check, strip add-on options, and hand the engine a `DesiredState`.
+
+Every stage keeps going after a problem so that one run reports every mistake, each with
+`file:line:column` and a fix. Only when the whole run is clean does a `DesiredState` exist.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from cloudinary_state.config import checks
+from cloudinary_state.config.addons import ADDONS, strip_settings
+from cloudinary_state.config.checks import CheckedObject, Report, Universe
+from cloudinary_state.config.interpolate import did_you_mean, render
+from cloudinary_state.config.models import KIND_MODELS, EnvironmentModel
+from cloudinary_state.config.yamlload import (
+    DocPath,
+    LoadedDocument,
+    Marks,
+    YamlLoadError,
+    dotted,
+    load_yaml_file,
+)
+from cloudinary_state.desired import (
+    KIND_TO_SECTION,
+    SECTION_TO_KIND,
+    DesiredObject,
+    DesiredState,
+    KindName,
+    Policy,
+    SafetyPolicy,
+    SourceRef,
+    StrippedOption,
+)
+from cloudinary_state.errors import ConfigError, Diagnostic
+
+M = TypeVar("M", bound=BaseModel)
+ENVIRONMENTS_DIR = "environments"
+_ENV_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def list_environments(config_dir: Path) -> list[str]:
+    """Names of the environments of a config directory (environments/*.yaml)."""
+    return sorted(p.stem for p in (config_dir / ENVIRONMENTS_DIR).glob("*.yaml") if p.is_file())
+
+
+@dataclass
+class LoadResult:
+    """The outcome of loading one environment: a state only when there are no errors."""
+
+    state: DesiredState | None
+    errors: list[Diagnostic]
+    warnings: list[Diagnostic]
+
+
+def load_environment(
+    config_dir: Path,
+    env: str,
+    *,
+    strict: bool = False,
+    environ: Mapping[str, str] | None = None,
+    require_env: bool = True,
+) -> DesiredState:
+    """The rendered desired state of `env`; raises ConfigError with every problem found.
+
+    `environ` defaults to the process environment. With `require_env=False` (offline
+    validation) an unset `${env.X}` without default is a warning and renders as "".
+    """
+    result = check_environment(config_dir, env, strict=strict, environ=environ, require_env=require_env)
+    if result.state is None:
+        raise ConfigError(result.errors)
+    return result.state
+
+
+def check_environment(
+    config_dir: Path,
+    env: str,
+    *,
+    strict: bool = False,
+    environ: Mapping[str, str] | None = None,
+    require_env: bool = True,
+) -> LoadResult:
+    """Like `load_environment`, but returns errors and warnings instead of raising."""
+    loader = _EnvironmentLoader(
+        config_dir, env, strict, dict(os.environ if environ is None else environ), require_env
+    )
+    state = loader.run()
+    order = lambda d: (d.file, d.line, d.column)  # noqa: E731
+    return LoadResult(
+        state, sorted(loader.report.errors, key=order), sorted(loader.report.warnings, key=order)
+    )
+
+
+@dataclass
+class _RawObject:
+    kind: KindName
+    name: str
+    body: Any
+    marks: Marks  # rooted at the body
+    declared_at: SourceRef
+
+
+@dataclass
+class _EnvironmentLoader:
+    config_dir: Path
+    env: str
+    strict: bool
+    environ: dict[str, str]
+    require_env: bool
+    report: Report = field(default_factory=Report)
+
+    def __post_init__(self) -> None:
+        self.root = self.config_dir.resolve()
+
+    # -- files ----------------------------------------------------------------------------
+
+    def shown(self, path: Path) -> str:
+        """How a file is named in messages: relative to the config dir as the user gave it."""
+        try:
+            return str(self.config_dir / path.resolve().relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def load(self, path: Path) -> LoadedDocument | None:
+        try:
+            return load_yaml_file(path, self.shown(path))
+        except YamlLoadError as e:
+            self.report.errors.extend(e.diagnostics)
+            return None
+
+    def run(self) -> DesiredState | None:
+        env_dir = self.config_dir / ENVIRONMENTS_DIR
+        env_file = env_dir / f"{self.env}.yaml"
+        if not _ENV_NAME.match(self.env) or not env_file.is_file():
+            known = list_environments(self.config_dir)
+            hint = did_you_mean(self.env, set(known)) or (
+                f"known environments: {', '.join(known)}" if known else f"create {env_file}"
+            )
+            self.report.error(SourceRef(str(env_file), 1, 1), f"unknown environment '{self.env}'", hint)
+            return None
+        doc = self.load(env_file)
+        if doc is None:
+            return None
+        if not isinstance(doc.data, dict):
+            self.report.error(
+                doc.marks.at(()), "an environment file must be a mapping (cloud_name: ..., ...)"
+            )
+            return None
+        environment = self.validate(EnvironmentModel, doc.data, doc.marks, "")
+        if environment is None:
+            return None
+        for name in environment.addons:
+            if name not in ADDONS:
+                self.report.error(
+                    doc.marks.at(("addons", name), key=True),
+                    f"unknown add-on '{name}'",
+                    did_you_mean(name, set(ADDONS)) or f"known add-ons: {', '.join(sorted(ADDONS))}",
+                )
+        objects = self.collect(env_file, doc, environment.include)
+        self.apply_overrides(objects, doc)
+        policy = _policy(environment)
+        variables = {k: _stringify(v) for k, v in environment.variables.items()}
+        return self.render(environment, variables, policy, objects)
+
+    # -- includes and resource documents ---------------------------------------------------
+
+    def include_paths(self, env_file: Path, doc: LoadedDocument, patterns: list[str]) -> list[Path]:
+        base = env_file.parent.resolve()
+        found: list[Path] = []
+        for i, pattern in enumerate(patterns):
+            at = doc.marks.at(("include", i))
+            target = os.path.normpath(base / pattern)
+            if os.path.isabs(pattern) or not Path(target).is_relative_to(self.root):
+                self.report.error(
+                    at,
+                    f"include '{pattern}' leaves the config directory",
+                    "includes are relative to the environment file and stay inside the config directory",
+                )
+                continue
+            matches = sorted(
+                Path(m) for m in glob.glob(str(base / pattern), recursive=True) if Path(m).is_file()
+            )
+            if not matches:
+                self.report.error(at, f"include '{pattern}' matches no file", f"looked in {self.shown(base)}")
+            for match in matches:
+                if not match.resolve().is_relative_to(self.root):
+                    self.report.error(at, f"include '{pattern}' reaches {match} outside the config directory")
+                elif match.resolve() == env_file.resolve():
+                    self.report.error(at, f"include '{pattern}' includes the environment file itself")
+                elif match.resolve() not in found:
+                    found.append(match.resolve())
+        return found
+
+    def collect(
+        self, env_file: Path, doc: LoadedDocument, patterns: list[str]
+    ) -> dict[tuple[KindName, str], _RawObject]:
+        objects: dict[tuple[KindName, str], _RawObject] = {}
+        for path in self.include_paths(env_file, doc, patterns):
+            resources = self.load(path)
+            if resources is None:
+                continue
+            if not isinstance(resources.data, dict):
+                self.report.error(resources.marks.at(()), "a resource document must be a mapping of sections")
+                continue
+            for section, entries in resources.data.items():
+                self.collect_section(resources, section, entries, objects)
+        return objects
+
+    def collect_section(
+        self, doc: LoadedDocument, section: str, entries: Any, objects: dict[tuple[KindName, str], _RawObject]
+    ) -> None:
+        marks = doc.marks
+        if section not in SECTION_TO_KIND:
+            self.report.error(
+                marks.at((section,), key=True),
+                f"unknown section '{section}'",
+                did_you_mean(section, set(SECTION_TO_KIND)) or f"sections: {', '.join(SECTION_TO_KIND)}",
+            )
+            return
+        if entries is None:
+            return
+        if not isinstance(entries, dict):
+            self.report.error(marks.at((section,)), f"{section} must be a mapping of name -> definition")
+            return
+        kind = SECTION_TO_KIND[section]
+        for name, body in entries.items():
+            declared_at = marks.at((section, name), key=True)
+            checks.check_name(self.report, kind, name, declared_at)
+            if not isinstance(body, dict):
+                self.report.error(marks.at((section, name)), f"{kind} '{name}' must be a mapping of settings")
+                continue
+            before = objects.get((kind, name))
+            if before is not None:
+                self.report.error(
+                    declared_at,
+                    f"{kind} '{name}' is defined twice: here and at {before.declared_at}",
+                    "keep one definition; per-environment changes go under `overrides:`",
+                )
+                continue
+            objects[(kind, name)] = _RawObject(kind, name, body, marks.subtree((section, name)), declared_at)
+
+    # -- overrides --------------------------------------------------------------------------
+
+    def apply_overrides(self, objects: dict[tuple[KindName, str], _RawObject], doc: LoadedDocument) -> None:
+        overrides = doc.data.get("overrides") or {}
+        for section, entries in overrides.items():
+            kind = SECTION_TO_KIND[section]  # the model checked the section names
+            for name, patch in entries.items():
+                path: DocPath = ("overrides", section, name)
+                patch_marks = doc.marks.subtree(path)
+                target = objects.get((kind, name))
+                if patch == {"absent": True}:  # a tombstone in one environment replaces the object
+                    objects[(kind, name)] = _RawObject(
+                        kind, name, patch, patch_marks, doc.marks.at(path, key=True)
+                    )
+                    continue
+                if target is None:
+                    names = {n for k, n in objects if k == kind}
+                    self.report.error(
+                        doc.marks.at(path, key=True),
+                        f"override of {kind} '{name}', which no included document declares",
+                        did_you_mean(name, names) or "declare it in an included document first",
+                    )
+                    continue
+                if target.body.get("absent") is True:
+                    self.report.error(
+                        doc.marks.at(path, key=True), f"override of {kind} '{name}', a tombstone"
+                    )
+                    continue
+                target.body = _merge(target.body, patch, target.marks, patch_marks, ())
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def render(
+        self,
+        environment: EnvironmentModel,
+        variables: dict[str, str],
+        policy: Policy,
+        raw_objects: dict[tuple[KindName, str], _RawObject],
+    ) -> DesiredState | None:
+        checked: dict[tuple[KindName, str], CheckedObject] = {}
+        secrets: set[str] = set()
+        for key, raw in raw_objects.items():
+            label = f"{raw.kind} '{raw.name}'"
+            if "absent" in raw.body:
+                if self.check_tombstone(raw, label):
+                    checked[key] = CheckedObject(raw.kind, raw.name, None, raw.marks)
+                continue
+            if not self.reject_nulls(raw.body, raw.marks, (), label):
+                continue
+            rendered = render(
+                raw.body, variables=variables, environ=self.environ, require_env=self.require_env
+            )
+            for p in rendered.problems:
+                add = self.report.error if p.severity == "error" else self.report.warning
+                add(raw.marks.at(p.path), f"{label}: {p.message}", p.hint)
+            if any(p.severity == "error" for p in rendered.problems):
+                continue
+            model = self.validate(KIND_MODELS[raw.kind], rendered.value, raw.marks, label + ": ")
+            if model is None:
+                continue
+            secrets |= rendered.secrets
+            checked[key] = CheckedObject(
+                raw.kind, raw.name, model, raw.marks, frozenset(rendered.sensitive_paths)
+            )
+        checks.check_all(self.report, Universe(checked, policy))
+        objects = [self.desired(obj, raw_objects[key], environment.addons) for key, obj in checked.items()]
+        for key, obj in checked.items():
+            if obj.model is None and policy.is_protected(obj.kind, obj.name):
+                self.report.warning(
+                    raw_objects[key].declared_at,
+                    f"{obj.kind} '{obj.name}' is protected: apply will refuse to delete it",
+                    "remove it from policy.protect to allow the delete",
+                )
+        if self.report.errors:
+            return None
+        objects.sort(key=lambda o: (list(KIND_TO_SECTION).index(o.kind), o.name))
+        state = DesiredState(
+            environment=self.env,
+            cloud_name=environment.cloud_name,
+            credentials_env=environment.credentials,
+            config_dir=self.config_dir,
+            addons={name: environment.addons.get(name, False) for name in sorted(ADDONS)},
+            policy=policy,
+            objects=tuple(objects),
+            variables=variables,
+            secrets=frozenset(secrets),
+        )
+        return _with_digest(state)
+
+    def desired(self, obj: CheckedObject, raw: _RawObject, addons: Mapping[str, bool]) -> DesiredObject:
+        if obj.model is None:
+            return DesiredObject(obj.kind, obj.name, {}, absent=True, source=raw.declared_at)
+        body: dict[str, Any] = obj.model.model_dump(mode="json", exclude_unset=True, by_alias=True)
+        stripped: tuple[StrippedOption, ...] = ()
+        if obj.kind == "upload_preset":
+            result = strip_settings(body.get("settings", {}), lambda addon: addons.get(addon, False))
+            body["settings"] = result.settings
+            stripped = result.stripped
+            for option in stripped:
+                at = obj.marks.at(tuple(option.path.split(".")))
+                message = (
+                    f"{obj.label()}: {option.path} '{option.value}' needs the {option.addon} add-on, "
+                    f"which is off in {self.env}"
+                )
+                if self.strict:
+                    self.report.error(at, message, f"turn on addons.{option.addon}, or remove the option")
+                else:
+                    self.report.warning(at, message + " (stripped)")
+        return DesiredObject(
+            kind=obj.kind,
+            name=obj.name,
+            body=body,
+            sensitive_paths=obj.sensitive_paths,
+            stripped_options=stripped,
+            source=raw.declared_at,
+        )
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def check_tombstone(self, raw: _RawObject, label: str) -> bool:
+        ok = True
+        if raw.body["absent"] is not True:
+            self.report.error(
+                raw.marks.at(("absent",)),
+                f"{label}: absent must be true",
+                "remove `absent` to keep the object",
+            )
+            ok = False
+        for key in raw.body:
+            if key != "absent":
+                self.report.error(
+                    raw.marks.at((key,), key=True),
+                    f"{label}: a tombstone (absent: true) must carry no other keys, found '{key}'",
+                    f"remove '{key}', or remove `absent: true` to keep the object",
+                )
+                ok = False
+        return ok
+
+    def reject_nulls(self, value: Any, marks: Marks, path: DocPath, label: str) -> bool:
+        if value is None:
+            self.report.error(
+                marks.at(path),
+                f"{label}: {dotted(path)} is null",
+                "give it a value, or remove the key to leave it unset",
+            )
+            return False
+        if isinstance(value, dict):
+            return all([self.reject_nulls(v, marks, (*path, k), label) for k, v in value.items()])
+        if isinstance(value, list):
+            return all([self.reject_nulls(v, marks, (*path, i), label) for i, v in enumerate(value)])
+        return True
+
+    def validate(self, model: type[M], data: Any, marks: Marks, prefix: str) -> M | None:
+        try:
+            return model.model_validate(data)
+        except ValidationError as e:
+            for diagnostic in validation_diagnostics(e, data, marks, prefix, model):
+                self.report.errors.append(diagnostic)
+            return None
+
+
+def _stringify(value: str | int | float) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _merge(base: Any, patch: Any, base_marks: Marks, patch_marks: Marks, path: DocPath) -> Any:
+    """Deep-merge `patch` over `base` (mappings merge by key, anything else is replaced)."""
+    if isinstance(base, dict) and isinstance(patch, dict):
+        merged = dict(base)
+        for key, value in patch.items():
+            sub = (*path, key)
+            if key in base:
+                merged[key] = _merge(base[key], value, base_marks, patch_marks, sub)
+            else:
+                merged[key] = value
+                base_marks.graft(sub, patch_marks.subtree(sub))
+        return merged
+    base_marks.drop_below(path)
+    base_marks.inline.discard(path)
+    base_marks.graft(path, patch_marks.subtree(path))
+    return patch
+
+
+def _policy(environment: EnvironmentModel) -> Policy:
+    p = environment.policy
+    return Policy(
+        prune=frozenset(SECTION_TO_KIND[s] for s in p.prune),
+        ignore={SECTION_TO_KIND[s]: tuple(g) for s, g in p.ignore.items()},
+        protect={SECTION_TO_KIND[s]: tuple(g) for s, g in p.protect.items()},
+        safety=SafetyPolicy(
+            max_delete_percent=p.safety.max_delete_percent, min_existing=p.safety.min_existing
+        ),
+    )
+
+
+def _with_digest(state: DesiredState) -> DesiredState:
+    """Stamp the sha256 of everything rendered: a saved plan is tied to this exact config."""
+    canonical = {
+        "environment": state.environment,
+        "cloud_name": state.cloud_name,
+        "credentials_env": state.credentials_env,
+        "addons": dict(state.addons),
+        "policy": {
+            "prune": sorted(state.policy.prune),
+            "ignore": {k: list(v) for k, v in sorted(state.policy.ignore.items())},
+            "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
+            "safety": [state.policy.safety.max_delete_percent, state.policy.safety.min_existing],
+        },
+        "objects": [
+            {"kind": o.kind, "name": o.name, "absent": o.absent, "body": o.body} for o in state.objects
+        ],
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return DesiredState(**{**state.__dict__, "config_digest": digest})
+
+
+# --- pydantic errors -> diagnostics -------------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "bool_type": "a boolean (true/false)",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _data_path(loc: tuple[str | int, ...], data: Any) -> DocPath:
+    """The part of a pydantic `loc` that walks the data.
+
+    Union branch names ('list[str]', 'strlen'), '[key]' and the name of a missing key do not
+    walk the data and are skipped; the name of a forbidden key does and is kept.
+    """
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            path.append(part)
+    return tuple(path)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if get_origin(annotation) in (Union, UnionType, Annotated):
+        args = get_args(annotation)
+        members = args[:1] if get_origin(annotation) is Annotated else args
+        return [m for arg in members for m in _models_in(arg)]
+    return []
+
+
+def _descend(annotation: Any, part: str | int) -> Any:
+    """The annotation one loc step below `annotation`, or None when `part` is not a step."""
+    for model in _models_in(annotation):
+        for name, info in model.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is list and isinstance(part, int):
+        return args[0]
+    if origin is dict and isinstance(part, str):
+        return args[1]
+    if origin in (Union, UnionType, Annotated):
+        for arg in args[:1] if origin is Annotated else args:
+            found = _descend(arg, part)
+            if found is not None:
+                return found
+    return None
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """Field names of the model(s) an unknown key sits in, for did-you-mean."""
+    current: Any = model
+    for part in loc[:-1]:
+        current = _descend(current, part) or current  # a union branch name: stay
+    return [info.alias or name for m in _models_in(current) for name, info in m.model_fields.items()]
+
+
+def validation_diagnostics(
+    error: ValidationError, data: Any, marks: Marks, prefix: str, model: type[BaseModel]
+) -> list[Diagnostic]:
+    """One diagnostic per offending place; the alternatives of a union are merged into one."""
+    grouped: dict[tuple[DocPath, bool], list[Any]] = {}
+    for item in error.errors(include_url=False):
+        at_key = item["type"] in ("missing", "extra_forbidden") or "[key]" in item["loc"]
+        grouped.setdefault((_data_path(item["loc"], data), at_key), []).append(item)
+    out: list[Diagnostic] = []
+    for (path, is_key), items in grouped.items():
+        at = marks.at(path, key=is_key)
+        message, hint = _message(items, path, model)
+        where = dotted(path)
+        out.append(
+            Diagnostic(at.file, at.line, at.column, f"{prefix}{where + ': ' if where else ''}{message}", hint)
+        )
+    return out
+
+
+def _message(items: list[Any], path: DocPath, model: type[BaseModel]) -> tuple[str, str]:
+    first = items[0]
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        key = str(first["loc"][-1])
+        return f"unknown key '{key}'", did_you_mean(key, _known_keys(model, first["loc"]))
+    if kind == "missing":
+        return f"missing required key '{first['loc'][-1]}'", ""
+    type_errors = [i for i in items if i["type"] in _TYPE_NAMES]
+    if type_errors and len(type_errors) == len(items):
+        wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[i["type"]] for i in type_errors))
+        return f"expected {wanted}, got {_describe(first['input'])}", ""
+    detailed = [i for i in items if i["type"] not in _TYPE_NAMES] or items
+    item = detailed[0]
+    text = str(item["msg"]).removeprefix("Value error, ")
+    hint = ""
+    if item["type"] in ("literal_error", "enum"):
+        expected = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
+        if isinstance(item["input"], str):
+            hint = did_you_mean(item["input"], expected)
+        text = f"'{item['input']}' is not allowed: {text[0].lower()}{text[1:]}"
+    elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        tags = item.get("ctx", {}).get("expected_tags", "")
+        text = f"unknown rule type; expected type: {tags}"
+    return text, hint
