@@ -149,6 +149,10 @@ def test_missing_and_invalid_attributes_are_bad_requests(opts: dict[str, Any]) -
         api.add_metadata_field(
             {"type": "string", "external_id": "x", "label": "X", "datasource": {"values": []}}, **opts
         )
+    with pytest.raises(BadRequest, match="external_id"):
+        api.add_metadata_field({"type": "string", "external_id": "a/b", "label": "X"}, **opts)
+    with pytest.raises(BadRequest, match="external_id"):
+        api.add_metadata_field({"type": "string", "external_id": "x" * 256, "label": "X"}, **opts)
     assert api.list_metadata_fields(**opts)["metadata_fields"] == []
 
 

@@ -295,7 +295,12 @@ def create_field(cloud: CloudState, req: Request) -> tuple[int, Any]:
         external_id = str(uuid.uuid4())
         while _is_taken(cloud, external_id):
             external_id = str(uuid.uuid4())
-    elif not isinstance(external_id, str) or not external_id or len(external_id) > MAX_ID_LENGTH:
+    elif (
+        not isinstance(external_id, str)
+        or not external_id
+        or len(external_id) > MAX_ID_LENGTH
+        or "/" in external_id  # it could never be addressed: the SDK does not escape `/` in paths
+    ):
         raise ApiError(400, "external_id is invalid")
     elif _is_taken(cloud, external_id):
         raise ApiError(400, f"external id {external_id} already exists")

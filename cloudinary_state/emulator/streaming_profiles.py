@@ -3,8 +3,9 @@
 Storage: `cloud.streaming_profiles[name]` = {name, display_name, predefined, external_id,
 representations: [transformation string, ...], _modified: bool, _seq: int}. `_seq` keeps the
 list order (built-ins first, then custom ones by creation): the state file sorts keys. The
-strings are the source of truth; responses parse each into `{"transformation": [step dict, ...]}` with the
-emulator's own parser (txparse), always an array of steps, numbers as JSON numbers.
+strings are the source of truth; responses parse each into
+`{"transformation": [step dict, ...]}` with the emulator's own parser (txparse): always an
+array of steps, numbers as JSON numbers.
 
 The seven built-in profiles exist in every cloud: they are seeded on first access when the
 store lacks them. A built-in can be updated (`_modified` becomes true); DELETE of a modified
