@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -133,8 +133,18 @@ def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
 
 def _log(message: str, *, level: int = 0) -> None:
     """Progress and logs: stderr, shown unless -q (level 1 and up need -v)."""
-    if _ctx().verbosity >= level:
-        click.echo(message, err=True)
+    _logger()(message, level)
+
+
+def _logger() -> Callable[[str, int], None]:
+    """`_log` bound to this run's verbosity, for worker threads (click's context is per thread)."""
+    verbosity = _ctx().verbosity
+
+    def log(message: str, level: int = 0) -> None:
+        if verbosity >= level:
+            click.echo(message, err=True)
+
+    return log
 
 
 def _parse_targets(targets: tuple[str, ...]) -> list[Target]:
@@ -295,12 +305,13 @@ def apply(
 
         declared = {(o.kind, o.name): o for o in desired.objects}
         steps = build_steps(result.changes, declared, live)
+        log = _logger()
         report = apply_steps(
             client,
             steps,
             kinds,
             parallelism=parallelism,
-            on_event=lambda c, what: _log(f"  {SYMBOLS[c.action]} {c.key}: {what}"),
+            on_event=lambda c, what: log(f"  {SYMBOLS[c.action]} {c.key}: {what}", 0),
         )
         counts = ", ".join(
             f"{sum(1 for c in report.applied if c.action == a)} {a}d"

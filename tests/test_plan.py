@@ -6,6 +6,7 @@ import pytest
 from test_plan_fakes import KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import Policy, StrippedOption
+from cloudinary_state.engine.masking import mask_value
 from cloudinary_state.engine.plan import (
     FieldDiff,
     TargetError,
@@ -46,7 +47,7 @@ def test_create_update_unchanged_and_summary() -> None:
     assert changed.live_fingerprint == fingerprint(current["upload_preset"]["changed"])
     new = next(c for c in plan.changes if c.name == "new")
     assert new.live_fingerprint is None
-    assert new.diffs == (FieldDiff("settings", None, {"folder": "a"}),)
+    assert new.diffs == (FieldDiff("settings.folder", None, "a"),)
 
 
 def test_replace_when_kind_says_so_with_kind_notes() -> None:
@@ -166,7 +167,8 @@ def test_sensitive_paths_are_masked_in_diffs() -> None:
     create = next(c for c in plan.changes if c.name == "p")
     update = next(c for c in plan.changes if c.name == "q")
     assert create.diffs == (
-        FieldDiff("settings", None, {"notification_url": "(sensitive)", "folder": "f"}, sensitive=True),
+        FieldDiff("settings.folder", None, "f"),
+        FieldDiff("settings.notification_url", None, "(sensitive)", sensitive=True),
     )
     assert update.diffs == (
         FieldDiff("settings.notification_url", "(sensitive)", "(sensitive, changed)", sensitive=True),
@@ -204,3 +206,11 @@ def test_build_plan_is_deterministic() -> None:
     desired = state(*(obj("upload_preset", f"p{i}", {"i": i}) for i in range(20)))
     current = live_state(*(live("upload_preset", f"p{i}", {"i": -i}) for i in range(0, 20, 3)))
     assert plan_of(desired, current) == plan_of(desired, current)
+
+
+def test_a_whole_container_holding_a_sensitive_value_is_masked_inside() -> None:
+    value = {"notification_url": "https://secret", "tags": ["a"]}
+    masked, hit = mask_value("settings", value, {"settings.notification_url"}, changed=True)
+    assert (masked, hit) == ({"notification_url": "(sensitive, changed)", "tags": ["a"]}, True)
+    assert mask_value("settings", value, {"other.path"}, changed=True) == (value, False)
+    assert mask_value("x[0]", "s", {"x"}, changed=False) == ("(sensitive)", True)

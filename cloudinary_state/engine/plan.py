@@ -139,13 +139,24 @@ def _lookup(value: Any, parts: tuple[str | int, ...]) -> Any:
     return value
 
 
+def _leaf_paths(value: Mapping[str, Any], prefix: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
+    paths: list[tuple[str | int, ...]] = []
+    for key in sorted(value):
+        inner = value[key]
+        if isinstance(inner, Mapping) and inner:
+            paths += _leaf_paths(inner, (*prefix, key))
+        else:
+            paths.append((*prefix, key))
+    return paths
+
+
 def _diff_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str | int, ...]]:
     """The paths where `before` and `after` differ, coarsened to whole lists when items were
     added or removed (a list that grew reads better as one before/after than as index noise)."""
     if not before or not after:
         # deepdiff reports an empty side as one change at the root; a create or delete reads
-        # better field by field.
-        return [(key,) for key in sorted(set(before) | set(after))]
+        # better field by field, down to the leaves of nested mappings.
+        return _leaf_paths(before or after, ())
     tree = DeepDiff(dict(before), dict(after), view="tree", ignore_order=False)
     paths: list[tuple[str | int, ...]] = []
     for report_type, levels in tree.items():
