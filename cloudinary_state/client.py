@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import cloudinary
 import cloudinary.api
+import cloudinary.api_client.call_api
 import cloudinary.exceptions
+import cloudinary.utils
 
 from cloudinary_state.errors import (
     ApiError,
@@ -37,6 +40,21 @@ _UNPARSABLE_RESPONSE = re.compile(r"^Error parsing server response \((\d{3})\)")
 # A 420 that is a concurrency error, not the hourly quota (metadata datasource updates).
 _ALREADY_UPDATING = "already updating"
 _MAX_SINGLE_DELAY = 10.0
+
+
+def _use_single_attempt_pool() -> None:
+    """Make every SDK call exactly one HTTP attempt.
+
+    pycloudinary sends every request through one module-global urllib3 pool whose default
+    policy silently retries failed connections (POSTs included) up to three times. Those
+    attempts would be invisible to call counting and stack on top of this module's own retry
+    budget, so the pool is rebuilt (same proxy and certificate settings) with retries off.
+    """
+    options = {**cloudinary.CERT_KWARGS, "retries": False}
+    cloudinary.api_client.call_api._http = cloudinary.utils.get_http_connector(cloudinary.config(), options)
+
+
+_use_single_attempt_pool()
 
 
 class CredentialsError(CloudinaryStateError):
@@ -243,7 +261,15 @@ class AdminClient:
     def _delay_before_retry(self, error: ApiError, attempt: int, elapsed: float) -> float:
         """How long to wait before the next attempt; raises when the budget does not allow one."""
         budget_left = self.max_retry_seconds - elapsed
-        is_quota = error.status == 420 and _ALREADY_UPDATING not in str(error).lower()
+        # A 420 is the hourly quota only when the last answer said the budget was spent; other
+        # 420s (a burst, "metadata field is already updating") are worth a short backoff.
+        remaining = self.rate_limit_remaining
+        is_quota = (
+            error.status == 420
+            and _ALREADY_UPDATING not in str(error).lower()
+            and remaining is not None
+            and remaining <= 0
+        )
         reset_at = self.rate_limit_reset_at
         if is_quota and reset_at is not None and reset_at > time.time():
             # The hourly budget is spent: waiting less than the reset time cannot succeed.

@@ -1,0 +1,240 @@
+"""client.py: credentials parsing (pure) and the AdminClient through the real SDK to the emulator."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from cloudinary_state.client import AdminClient, Credentials, CredentialsError, map_sdk_error
+from cloudinary_state.emulator import CloudConfig, EmulatorServer
+from cloudinary_state.errors import NotFoundError, PermanentApiError, RetryableApiError
+
+SECRET = "s3cr3t-value-never-shown"
+
+
+# --- Credentials -------------------------------------------------------------------------------
+
+
+def test_from_url_reads_every_part() -> None:
+    creds = Credentials.from_url("cloudinary://123:abc@My-Cloud?upload_prefix=http://127.0.0.1:9/")
+    assert creds == Credentials("My-Cloud", "123", "abc", "http://127.0.0.1:9")
+
+
+def test_from_url_without_prefix_and_with_escapes() -> None:
+    creds = Credentials.from_url("cloudinary://key:se%2Fcret@cloud")
+    assert (creds.api_secret, creds.upload_prefix) == ("se/cret", None)
+
+
+def test_repr_masks_the_secret() -> None:
+    creds = Credentials("cloud", "key", SECRET)
+    assert SECRET not in repr(creds) and SECRET not in str(creds)
+    assert "***" in repr(creds)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://key:{SECRET}@cloud",
+        f"cloudinary://key{SECRET}@cloud",
+        f"cloudinary://:{SECRET}@cloud",
+        f"cloudinary://key:{SECRET}@",
+        "cloudinary://cloud",
+        "",
+    ],
+)
+def test_bad_url_is_a_clear_error_without_the_secret(url: str) -> None:
+    with pytest.raises(CredentialsError) as caught:
+        Credentials.from_url(url)
+    assert "cloudinary://API_KEY:API_SECRET@CLOUD_NAME" in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+def test_from_env_names_the_missing_variable() -> None:
+    with pytest.raises(CredentialsError, match="CLOUDINARY_URL_STAGING is not set"):
+        Credentials.from_env("CLOUDINARY_URL_STAGING", {})
+    creds = Credentials.from_env("X", {"X": "cloudinary://k:s@c"})
+    assert creds.cloud_name == "c"
+
+
+def test_from_env_bad_value_names_the_variable() -> None:
+    with pytest.raises(CredentialsError, match="environment variable X") as caught:
+        Credentials.from_env("X", {"X": f"http://k:{SECRET}@c"})
+    assert SECRET not in str(caught.value)
+
+
+# --- error mapping (pure: the SDK's exception classes and messages) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "status", "error_class"),
+    [
+        ("Error 404 - Not found", 404, NotFoundError),
+        ("Error 400 - bad", 400, PermanentApiError),
+        ("Error 401 - Invalid credentials", 401, PermanentApiError),
+        ("Error 420 - Rate limit exceeded", 420, RetryableApiError),
+        ("Error 429 - Too many", 429, RetryableApiError),
+        ("Error 500 - boom", 500, RetryableApiError),
+        ("Error 502 - bad gateway", 502, RetryableApiError),
+        ("Error 504 - timeout", 504, RetryableApiError),
+        ("Error parsing server response (503) - b'<html>'. Got - x", 503, RetryableApiError),
+        ("Error parsing server response (200) - b'<html>'. Got - x", 200, PermanentApiError),
+    ],
+)
+def test_status_mapping(message: str, status: int, error_class: type[Exception]) -> None:
+    error = map_sdk_error(Exception(message), "op", SECRET)
+    assert type(error) is error_class
+    assert error.status == status and error.operation == "op"
+
+
+def test_transport_failures_are_retryable() -> None:
+    import cloudinary.exceptions
+
+    for text in ("Socket Error: refused", "Unexpected error ReadTimeoutError(...)"):
+        error = map_sdk_error(cloudinary.exceptions.GeneralError(text), "ping", SECRET)
+        assert isinstance(error, RetryableApiError) and error.status is None
+    assert not map_sdk_error(Exception("Must supply api_key"), "ping", SECRET).retryable
+
+
+def test_mapped_message_never_contains_the_secret() -> None:
+    error = map_sdk_error(Exception(f"Error 400 - api_secret {SECRET} mismatch"), "op", SECRET)
+    assert SECRET not in str(error)
+
+
+# --- AdminClient against the emulator ------------------------------------------------------------
+
+
+@pytest.fixture()
+def emu() -> Iterator[EmulatorServer]:
+    clouds = [CloudConfig(name="c1", api_key="k1", api_secret=SECRET), CloudConfig(name="c2", api_key="k2")]
+    with EmulatorServer(clouds, port=0) as server:
+        yield server
+
+
+def _client(emu: EmulatorServer, cloud: str = "c1", **kwargs: float) -> AdminClient:
+    return AdminClient(Credentials.from_url(emu.cloudinary_url(cloud)), seed=1, **kwargs)  # type: ignore[arg-type]
+
+
+def test_probe_counts_calls_and_reads_rate_limit(emu: EmulatorServer) -> None:
+    api = _client(emu)
+    assert api.rate_limit_remaining is None and api.calls == 0
+    assert api.probe() == {"status": "ok"}
+    assert api.call("upload_presets", max_results=500) == {"presets": []}
+    assert api.calls == 2
+    assert api.rate_limit_limit == 2000
+    assert api.rate_limit_remaining == 1998
+    assert api.rate_limit_reset_at is not None and api.rate_limit_reset_at > time.time()
+
+
+def test_result_is_a_plain_dict(emu: EmulatorServer) -> None:
+    assert type(_client(emu).probe()) is dict
+
+
+def test_retries_injected_503_then_succeeds(emu: EmulatorServer) -> None:
+    api = _client(emu, base_delay=0.01)
+    emu.inject(kind="status", status=503, count=2)
+    assert api.probe() == {"status": "ok"}
+    assert api.calls == 3 and api.retries == 2
+    assert [r.status for r in emu.request_log] == [503, 503, 200]
+
+
+@pytest.mark.parametrize("status", [420, 429, 500, 502, 504])
+def test_retries_every_retryable_status(emu: EmulatorServer, status: int) -> None:
+    api = _client(emu, base_delay=0.01)
+    emu.inject(kind="status", status=status, count=1)
+    assert api.probe() == {"status": "ok"}
+    assert api.calls == 2
+
+
+def test_retries_injected_420_burst_while_budget_remains(emu: EmulatorServer) -> None:
+    api = _client(emu, base_delay=0.01)
+    api.probe()  # the budget is known to be far from spent
+    emu.inject(kind="status", status=420, count=2)
+    assert api.call("transformations", named=True) == {"transformations": []}
+    assert api.calls == 4
+
+
+def test_retries_dropped_connections(emu: EmulatorServer) -> None:
+    api = _client(emu, base_delay=0.01)
+    emu.inject(kind="drop", count=1)
+    assert api.probe() == {"status": "ok"}
+    # one counted call per HTTP attempt: the SDK's pool does not retry behind our back
+    assert [r.status for r in emu.request_log] == [0, 200]
+    assert api.calls == 2
+
+
+def test_timeout_is_retryable_and_bounded(emu: EmulatorServer) -> None:
+    api = _client(emu, timeout=0.2, base_delay=0.01, max_retry_seconds=0.05)
+    emu.inject(kind="latency", latency_ms=1500, count=10)
+    started = time.monotonic()
+    with pytest.raises(RetryableApiError, match="gave up after"):
+        api.probe()
+    assert time.monotonic() - started < 10
+
+
+def test_gives_up_within_the_retry_budget(emu: EmulatorServer) -> None:
+    api = _client(emu, base_delay=0.05, max_retry_seconds=0.3)
+    emu.inject(kind="status", status=503, count=1000)
+    started = time.monotonic()
+    with pytest.raises(RetryableApiError, match="gave up after") as caught:
+        api.probe()
+    assert time.monotonic() - started < 2
+    assert caught.value.status == 503 and caught.value.operation == "ping"
+
+
+def test_404_is_not_retried(emu: EmulatorServer) -> None:
+    api = _client(emu)
+    with pytest.raises(NotFoundError) as caught:
+        api.call("upload_preset", "missing")
+    assert caught.value.status == 404 and caught.value.operation == "upload_preset"
+    assert api.calls == 1
+
+
+def test_wrong_secret_is_permanent_and_never_echoed(emu: EmulatorServer) -> None:
+    wrong = "wrong-secret-abcdef"
+    api = AdminClient(Credentials("c1", "k1", wrong, emu.url))
+    with pytest.raises(PermanentApiError) as caught:
+        api.probe()
+    assert caught.value.status == 401 and api.calls == 1
+    assert wrong not in str(caught.value) and SECRET not in str(caught.value)
+    assert wrong not in repr(api)
+
+
+def test_spent_hourly_budget_gives_up_naming_the_reset() -> None:
+    with EmulatorServer(
+        [CloudConfig(name="c1", api_key="k", api_secret=SECRET)], port=0, rate_limit=2
+    ) as emu:
+        api = _client(emu, base_delay=0.01)
+        api.probe()
+        api.probe()
+        assert api.rate_limit_remaining == 0
+        with pytest.raises(RetryableApiError, match="hourly Admin API budget is exhausted and resets in"):
+            api.probe()
+        assert api.calls == 3  # no pointless retries before the reset
+
+
+def test_two_clouds_concurrently_from_threads(emu: EmulatorServer) -> None:
+    clients = {"c1": _client(emu, "c1"), "c2": _client(emu, "c2")}
+    failures: list[BaseException] = []
+
+    def work(cloud: str) -> None:
+        try:
+            for i in range(10):
+                clients[cloud].call("create_upload_mapping", f"{cloud}-{i}", template=f"https://{cloud}/")
+        except BaseException as exc:  # reported below: a thread cannot fail the test itself
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(cloud,)) for cloud in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    for cloud, api in clients.items():
+        mappings = api.call("upload_mappings", max_results=500)["mappings"]
+        assert sorted(m["folder"] for m in mappings) == sorted(f"{cloud}-{i}" for i in range(10))
+        assert {m["template"] for m in mappings} == {f"https://{cloud}/"}
+        assert api.calls == 11
+    assert {r.cloud for r in emu.request_log} == {"c1", "c2"}
