@@ -113,8 +113,21 @@ def emu() -> Iterator[EmulatorServer]:
         yield server
 
 
-def _client(emu: EmulatorServer, cloud: str = "c1", **kwargs: float) -> AdminClient:
-    return AdminClient(Credentials.from_url(emu.cloudinary_url(cloud)), seed=1, **kwargs)  # type: ignore[arg-type]
+def _client(
+    emu: EmulatorServer,
+    cloud: str = "c1",
+    *,
+    timeout: float = 30.0,
+    base_delay: float = 0.25,
+    max_retry_seconds: float = 60.0,
+) -> AdminClient:
+    return AdminClient(
+        Credentials.from_url(emu.cloudinary_url(cloud)),
+        timeout=timeout,
+        base_delay=base_delay,
+        max_retry_seconds=max_retry_seconds,
+        seed=1,
+    )
 
 
 def test_probe_counts_calls_and_reads_rate_limit(emu: EmulatorServer) -> None:
