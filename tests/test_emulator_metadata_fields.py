@@ -136,6 +136,25 @@ def test_update_is_partial_and_ignores_type_and_external_id(opts: dict[str, Any]
     assert [f["external_id"] for f in api.list_metadata_fields(**opts)["metadata_fields"]] == ["sku"]
 
 
+def test_update_with_explicit_null_clears_default_and_validation(opts: dict[str, Any]) -> None:
+    api.add_metadata_field(
+        {
+            "type": "integer",
+            "external_id": "stock",
+            "label": "Stock",
+            "default_value": 5,
+            "validation": {"type": "greater_than", "value": 0},
+        },
+        **opts,
+    )
+    cleared = api.update_metadata_field("stock", {"default_value": None}, **opts)
+    assert cleared["default_value"] is None and cleared["validation"] == {"type": "greater_than", "value": 0}
+    cleared = api.update_metadata_field("stock", {"validation": None, "label": "In stock"}, **opts)
+    assert cleared["validation"] is None and cleared["label"] == "In stock"
+    # a default that the old validation rejected is now accepted
+    assert api.update_metadata_field("stock", {"default_value": -1}, **opts)["default_value"] == -1
+
+
 def test_missing_and_invalid_attributes_are_bad_requests(opts: dict[str, Any]) -> None:
     with pytest.raises(BadRequest, match="label"):
         api.add_metadata_field({"type": "string", "external_id": "x"}, **opts)

@@ -12,7 +12,10 @@ Decisions where the reference is silent (`[?]` there):
 - `datasource` in a field update merges like the datasource upsert endpoint.
 - `restrictions` in an update replaces the whole object (omitted keys become false), so a
   reconciler can switch a restriction off by leaving it out.
-- JSON `null` is absent (§1.2), so an update cannot clear `default_value`/`validation`.
+- JSON `null` is absent (§1.2) everywhere except for `default_value` and `validation` in a
+  field update, where an explicit `null` clears the attribute: the SDK forwards only the keys
+  the caller put in the field dict, so such a null is deliberate, and without it nothing could
+  ever remove a default or a validation short of recreating the field `[INF]`.
 - A deleted external_id stays reserved only when `cloud.reserve_deleted_metadata_ids`; the
   reservations live in `cloud.counters` under `reserved_metadata_field:<id>`.
 """
@@ -32,6 +35,7 @@ LIST_TYPES = ("enum", "set")
 RESTRICTION_KEYS = ("readonly_ui", "hidden_ui", "excluded_from_search")
 MAX_ID_LENGTH = 255
 RESERVED_PREFIX = "reserved_metadata_field:"
+CLEARABLE = ("default_value", "validation")
 ID = r"(?P<external_id>[^/]+)"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -366,6 +370,11 @@ def update_field(cloud: CloudState, req: Request, external_id: str) -> tuple[int
     candidate = _deep_copy(field)
     # `type` and `external_id` in an update body are ignored, as the live API does (§8.2).
     updates = {k: v for k, v in req.params.items() if k not in ("type", "external_id")}
+    # An explicit JSON null clears an optional attribute (see the module docstring).
+    body = req.body if isinstance(req.body, dict) else {}
+    for clearable in CLEARABLE:
+        if clearable in body and body[clearable] is None:
+            candidate[clearable] = None
     _apply_attributes(candidate, updates)
     cloud.metadata_fields[external_id] = candidate
     return 200, render(candidate)
