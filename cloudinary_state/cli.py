@@ -74,14 +74,47 @@ def cli(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, no_colo
 @click.option("--strict", is_flag=True, help="A stripped add-on option is an error.")
 def validate(env: str | None, all_envs: bool, strict: bool) -> None:
     """Check the config offline: syntax, types, references, transformations."""
-    _not_yet("validate", 2)
+    from cloudinary_state.config import validate_environments
+
+    if (env is None) == (not all_envs):
+        raise click.UsageError("give exactly one of --env ENV or --all")
+    run = validate_environments(_ctx().config_dir, None if all_envs else [env or ""], strict=strict)
+    for warning in run.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for error in run.errors:
+        click.echo(f"error: {error}", err=True)
+    for name, result in run.results.items():
+        if result.state is not None:
+            stripped = sum(len(o.stripped_options) for o in result.state.objects)
+            note = f", {stripped} add-on option(s) stripped" if stripped else ""
+            click.echo(f"{name}: ok ({len(result.state.objects)} objects{note})")
+        else:
+            click.echo(f"{name}: invalid")
+    if run.errors:
+        click.echo(f"{len(run.errors)} error(s); nothing was sent to the API.", err=True)
+        raise click.exceptions.Exit(EXIT_ERROR)
 
 
 @cli.command()
 @click.option("--check", is_flag=True, help="Exit 1 when the committed schemas are stale.")
 def schema(check: bool) -> None:
     """Write schemas/*.schema.json from the models (or check they are current)."""
-    _not_yet("schema", 2)
+    from cloudinary_state.config.schema import SCHEMA_DIR, stale_schemas, write_schemas
+
+    directory = _ctx().config_dir / SCHEMA_DIR
+    if check:
+        stale = stale_schemas(directory)
+        for path in stale:
+            click.echo(f"error: {path} is stale or missing; run `cloudinary-state schema`", err=True)
+        if stale:
+            raise click.exceptions.Exit(EXIT_ERROR)
+        click.echo("schemas are current")
+        return
+    written = write_schemas(directory)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not written:
+        click.echo("schemas are current")
 
 
 # --- plan / apply (issue 4) ------------------------------------------------------------------

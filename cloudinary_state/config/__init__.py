@@ -1,5 +1,19 @@
 """The config layer: YAML environments and resource documents -> `DesiredState`."""
 
-from cloudinary_state.config.loader import check_environment, list_environments, load_environment
+from cloudinary_state.config.loader import (
+    LoadResult,
+    ValidationRun,
+    check_environment,
+    list_environments,
+    load_environment,
+    validate_environments,
+)
 
-__all__ = ["check_environment", "list_environments", "load_environment"]
+__all__ = [
+    "LoadResult",
+    "ValidationRun",
+    "check_environment",
+    "list_environments",
+    "load_environment",
+    "validate_environments",
+]

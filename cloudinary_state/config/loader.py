@@ -595,3 +595,31 @@ def _message(items: list[Any], path: DocPath, model: type[BaseModel]) -> tuple[s
         tags = item.get("ctx", {}).get("expected_tags", "")
         text = f"unknown rule type; expected type: {tags}"
     return text, hint
+
+
+@dataclass
+class ValidationRun:
+    """`validate` over one or more environments; a file shared by several is reported once."""
+
+    results: dict[str, LoadResult]
+    errors: list[Diagnostic]
+    warnings: list[Diagnostic]
+
+
+def validate_environments(
+    config_dir: Path, envs: list[str] | None, *, strict: bool, environ: Mapping[str, str] | None = None
+) -> ValidationRun:
+    """Check `envs` (every environment when None) offline: unset `${env.*}` are warnings."""
+    names = list_environments(config_dir) if envs is None else envs
+    results: dict[str, LoadResult] = {}
+    errors: dict[Diagnostic, None] = {}
+    warnings: dict[Diagnostic, None] = {}
+    if not names:
+        where = config_dir / ENVIRONMENTS_DIR
+        errors[Diagnostic(str(where), 1, 1, "no environments found", f"create {where}/<env>.yaml")] = None
+    for name in names:
+        result = check_environment(config_dir, name, strict=strict, environ=environ, require_env=False)
+        results[name] = result
+        errors.update(dict.fromkeys(result.errors))
+        warnings.update(dict.fromkeys(result.warnings))
+    return ValidationRun(results, list(errors), list(warnings))
