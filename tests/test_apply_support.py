@@ -94,7 +94,9 @@ class Harness:
 def harness(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Harness]:
-    cloud = CloudConfig(name=CLOUD, api_key="emu-key", api_secret=API_SECRET, addons=frozenset({"google_tagging"}))
+    cloud = CloudConfig(
+        name=CLOUD, api_key="emu-key", api_secret=API_SECRET, addons=frozenset({"google_tagging"})
+    )
     with EmulatorServer([cloud]) as emu:
         monkeypatch.setenv("CLOUDINARY_URL_TEST", emu.cloudinary_url(CLOUD))
         monkeypatch.setenv("TEST_WEBHOOK_URL", WEBHOOK_SECRET)

@@ -59,7 +59,9 @@ def test_targets_narrow_and_bad_targets_are_usage_errors(harness: Harness) -> No
 
 
 def test_invalid_config_exits_1_before_any_api_call(harness: Harness) -> None:
-    harness.write(with_changes(BASE_RESOURCES, "upload_presets", "bad", {"settings": {"transformation": "t_nope"}}))
+    harness.write(
+        with_changes(BASE_RESOURCES, "upload_presets", "bad", {"settings": {"transformation": "t_nope"}})
+    )
     result = harness.run("plan", "--env", "test")
     assert result.code == 1
     assert "nothing was sent to the API" in result.err
@@ -75,7 +77,9 @@ def test_missing_credentials_exit_1(harness: Harness, monkeypatch) -> None:  # t
 
 def test_unmanaged_objects_listed_and_left_alone(harness: Harness) -> None:
     harness.run("apply", "--env", "test", "--auto-approve")
-    harness.write(with_changes(BASE_RESOURCES, "transformations", "extra", {"transformation": "c_scale,w_50"}))
+    harness.write(
+        with_changes(BASE_RESOURCES, "transformations", "extra", {"transformation": "c_scale,w_50"})
+    )
     harness.run("apply", "--env", "test", "--auto-approve")
     harness.write(BASE_RESOURCES)  # `extra` is no longer declared: omission never deletes
     result = harness.run("plan", "--env", "test", "--detailed-exitcode")
@@ -87,7 +91,9 @@ def test_unmanaged_objects_listed_and_left_alone(harness: Harness) -> None:
 def test_secrets_never_in_any_plan_output_file_or_log(harness: Harness, tmp_path: Path) -> None:
     outputs = []
     for fmt in ("text", "json", "markdown"):
-        r = harness.run("-v", "plan", "--env", "test", "--format", fmt, "--out", str(tmp_path / f"{fmt}.json"))
+        r = harness.run(
+            "-v", "plan", "--env", "test", "--format", fmt, "--out", str(tmp_path / f"{fmt}.json")
+        )
         assert r.code == 0, r.err
         outputs += [r.out, r.err, (tmp_path / f"{fmt}.json").read_text()]
     r = harness.run("-v", "apply", "--env", "test", "--auto-approve")
