@@ -1,0 +1,100 @@
+"""The README's main job on the example environments with the embedded emulator
+(`--emulator`: no credentials read, state persisted under the config dir), and two
+environments planned concurrently in one process against two emulated clouds."""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from cloudinary_state.cli import main
+from cloudinary_state.client import AdminClient, Credentials
+from cloudinary_state.config import load_environment
+from cloudinary_state.emulator import CloudConfig, EmulatorServer
+from cloudinary_state.engine.live import read_live
+from cloudinary_state.engine.plan import Plan, build_plan, default_kinds
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "environments"
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(EXAMPLES, tmp_path / "environments")
+    for var in ("CLOUDINARY_URL_STAGING", "CLOUDINARY_URL_PRODUCTION", "CLOUDINARY_URL"):
+        monkeypatch.delenv(var, raising=False)  # --emulator must not need them
+    return tmp_path
+
+
+def run(config_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(["--config-dir", str(config_dir), *args])
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out, err
+
+
+def test_readme_main_job_converges(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(config_dir, capsys, "apply", "--env", "staging", "--emulator", "--auto-approve")
+    assert code == 0, out + err
+    assert "Apply complete: 7 created" in out
+    assert (config_dir / ".cloudinary-state" / "emulator" / "staging.json").is_file()
+    code, out, _ = run(config_dir, capsys, "plan", "--env", "staging", "--emulator", "--detailed-exitcode")
+    assert code == 0, out
+    assert "No changes." in out
+    # production has its own emulated account: still everything to create
+    code, out, _ = run(config_dir, capsys, "plan", "--env", "production", "--emulator", "--detailed-exitcode")
+    assert code == 2
+    assert "Plan: 7 to create" in out
+
+
+def test_env_secret_never_printed_with_the_emulator(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "https://hooks.staging.example/secret-path-5d1e"
+    monkeypatch.setenv("STAGING_WEBHOOK_URL", secret)
+    outputs = []
+    for fmt in ("text", "json", "markdown"):
+        out_file = config_dir / f"plan-{fmt}.json"
+        code, out, err = run(
+            config_dir,
+            capsys,
+            "-v",
+            "plan",
+            "--env",
+            "staging",
+            "--emulator",
+            "--format",
+            fmt,
+            "--out",
+            str(out_file),
+        )
+        assert code == 0
+        outputs += [out, err, out_file.read_text()]
+    code, out, err = run(
+        config_dir, capsys, "-v", "apply", "--env", "staging", "--emulator", "--auto-approve"
+    )
+    assert code == 0
+    outputs += [out, err]
+    assert all(secret not in text for text in outputs)
+    assert any("notification_url: (sensitive)" in text for text in outputs)
+
+
+def _plan(server: EmulatorServer, config_dir: Path, env: str) -> Plan:
+    desired = load_environment(config_dir, env)
+    client = AdminClient(Credentials.from_url(server.cloudinary_url(desired.cloud_name)))
+    live = read_live(client, default_kinds(), policy=desired.policy)
+    return build_plan(desired, live)
+
+
+def test_staging_and_production_planned_concurrently(config_dir: Path) -> None:
+    clouds = [CloudConfig(name="acme-staging"), CloudConfig(name="acme-prod")]
+    with EmulatorServer(clouds) as server, ThreadPoolExecutor(max_workers=2) as pool:
+        staging, production = pool.map(lambda env: _plan(server, config_dir, env), ["staging", "production"])
+    assert (staging.environment, staging.cloud_name) == ("staging", "acme-staging")
+    assert (production.environment, production.cloud_name) == ("production", "acme-prod")
+    assert staging.summary.create == production.summary.create == 7
+    requests = {r.cloud for r in server.request_log}
+    assert requests == {"acme-staging", "acme-prod"}
