@@ -362,7 +362,23 @@ def apply(
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
 def drift(env: str, fmt: str, emulator: bool) -> None:
     """Report what changed outside the config (exit 2 on drift)."""
-    _not_yet("drift", 5)
+    from cloudinary_state.audit import report_from_plan
+    from cloudinary_state.render import drift as render_drift
+    from cloudinary_state.render.junit import render_junit
+
+    renderers = {
+        "text": render_drift.render_text,
+        "json": render_drift.render_json,
+        "markdown": render_drift.render_markdown,
+        "junit": render_junit,
+    }
+    with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
+        report = report_from_plan(_plan_live(opened, [], 8), opened.desired)
+        click.echo(renderers[fmt](report, secrets=opened.secrets), nl=False)
+        if fmt != "text":  # the text report ends with this line already
+            _log(_usage_line(opened.client))
+    if report.has_drift:
+        raise click.exceptions.Exit(EXIT_CHANGES)
 
 
 @cli.command("import")
@@ -373,7 +389,27 @@ def drift(env: str, fmt: str, emulator: bool) -> None:
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
 def import_(env: str, output: Path, kinds: tuple[str, ...], force: bool, emulator: bool) -> None:
     """Write the live account as config."""
-    _not_yet("import", 5)
+    from cloudinary_state.engine.live import read_live
+    from cloudinary_state.engine.plan import default_kinds
+    from cloudinary_state.importer import build_import, instructions, write_import
+
+    all_kinds = default_kinds()
+    with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
+        live = read_live(
+            opened.client,
+            all_kinds,
+            policy=opened.desired.policy,
+            only=set(kinds) or None,  # type: ignore[arg-type]  # click checked KIND_CHOICES
+            progress=lambda m: _log(m, level=1),
+        )
+        result = build_import(opened.desired, live, all_kinds, only=kinds)  # type: ignore[arg-type]
+        for path in write_import(result, output, force=force):
+            click.echo(f"wrote {path}")
+        counts = ", ".join(f"{n} {kind}(s)" for kind, n in result.counts.items())
+        click.echo(f"Imported {counts} from {env} ({opened.desired.cloud_name}).")
+        for line in instructions(result):
+            click.echo(line)
+        _log(_usage_line(opened.client))
 
 
 @cli.command()
@@ -384,7 +420,43 @@ def import_(env: str, output: Path, kinds: tuple[str, ...], force: bool, emulato
 @click.option("--emulator", is_flag=True, help="With --live: use the embedded emulators.")
 def diff(env_a: str, env_b: str, live: bool, fmt: str, emulator: bool) -> None:
     """Compare two environments (exit 2 when they differ)."""
-    _not_yet("diff", 5)
+    from cloudinary_state.config import load_environment
+    from cloudinary_state.engine.live import read_live
+    from cloudinary_state.engine.plan import default_kinds
+    from cloudinary_state.envdiff import compare, side_from_desired, side_from_live
+    from cloudinary_state.render import envdiff as render_envdiff
+
+    kinds = default_kinds()
+    if not live:
+        if emulator:
+            raise click.UsageError("--emulator compares live accounts: use it with --live")
+        # Offline: a ${env.*} value is masked whatever it is, so unset ones need not be set.
+        config_dir = _ctx().config_dir
+        a = load_environment(config_dir, env_a, require_env=False)
+        b = load_environment(config_dir, env_b, require_env=False)
+        result = compare(side_from_desired(a, kinds), side_from_desired(b, kinds), "desired")
+        secrets = a.secrets | b.secrets
+    else:
+        with (
+            open_environment(env_a, emulator=emulator) as opened_a,
+            open_environment(env_b, emulator=emulator) as opened_b,
+            _scrubbed_errors(opened_a.secrets | opened_b.secrets),
+        ):
+            sides = []
+            for opened in (opened_a, opened_b):
+                objects = read_live(opened.client, kinds, policy=opened.desired.policy)
+                sides.append(side_from_live(opened.desired, objects))
+            result = compare(sides[0], sides[1], "live")
+            secrets = opened_a.secrets | opened_b.secrets
+            _log(f"{env_a}: {_usage_line(opened_a.client)} {env_b}: {_usage_line(opened_b.client)}")
+    renderers = {
+        "text": render_envdiff.render_text,
+        "json": render_envdiff.render_json,
+        "markdown": render_envdiff.render_markdown,
+    }
+    click.echo(renderers[fmt](result, secrets=secrets), nl=False)
+    if result.different:
+        raise click.exceptions.Exit(EXIT_CHANGES)
 
 
 @cli.command()

@@ -1,0 +1,239 @@
+"""`diff ENV_A ENV_B`: how two environments differ, and why.
+
+Both sides are compared in canonical form (the kinds' own), so formatting never shows as a
+difference. Every differing field is attributed to a cause:
+
+- `variable`: the values differ only where each environment's `variables` differ (mapping
+  each side's variable values back to `${var.NAME}` makes them equal);
+- `addon`: an upload-preset option present on one side only because an add-on is on there
+  and off on the other;
+- `sensitive`: a value from `${env.*}` on either side (never shown);
+- `real`: anything else, including objects that exist on one side only.
+
+Only real differences make the environments "different" (exit 2): staging and production are
+meant to differ by their variables, secrets and add-on toggles. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cloudinary_state.config.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
+from cloudinary_state.desired import KINDS, DesiredState, KindName, StrippedOption
+from cloudinary_state.engine.masking import SENSITIVE, scrub_value
+from cloudinary_state.engine.plan import LiveState, field_diffs
+from cloudinary_state.importer import map_variables_back
+from cloudinary_state.kinds.base import Kind
+
+Cause = Literal["real", "variable", "addon", "sensitive"]
+Key = tuple[KindName, str]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One environment as compared: canonical bodies plus what explains differences."""
+
+    environment: str
+    objects: Mapping[Key, Mapping[str, Any]]
+    variables: Mapping[str, str] = field(default_factory=dict)
+    addons: Mapping[str, bool] = field(default_factory=dict)
+    sensitive: Mapping[Key, frozenset[str]] = field(default_factory=dict)
+    stripped: Mapping[Key, tuple[StrippedOption, ...]] = field(default_factory=dict)
+    secrets: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ValueDiff:
+    path: str
+    a: Any  # None when absent; masked when sensitive
+    b: Any
+    cause: Cause
+    detail: str = ""  # e.g. "variable source_domain", "add-on google_tagging: on in a, off in b"
+
+
+@dataclass(frozen=True)
+class ObjectDiff:
+    kind: KindName
+    name: str
+    presence: Literal["both", "only_a", "only_b"]
+    diffs: tuple[ValueDiff, ...] = ()
+
+    @property
+    def real(self) -> bool:
+        return self.presence != "both" or any(d.cause == "real" for d in self.diffs)
+
+
+@dataclass(frozen=True)
+class EnvDiff:
+    env_a: str
+    env_b: str
+    mode: Literal["desired", "live"]
+    objects: tuple[ObjectDiff, ...]  # only objects that differ in any way
+    identical: int
+    variables: tuple[tuple[str, str | None, str | None], ...] = ()  # (name, value in a, value in b)
+    addons: tuple[tuple[str, bool, bool], ...] = ()
+
+    @property
+    def different(self) -> bool:
+        return any(o.real for o in self.objects)
+
+    def counts(self) -> dict[str, int]:
+        diffs = [d for o in self.objects for d in o.diffs]
+        return {
+            "only_a": sum(1 for o in self.objects if o.presence == "only_a"),
+            "only_b": sum(1 for o in self.objects if o.presence == "only_b"),
+            "real": sum(1 for d in diffs if d.cause == "real"),
+            "variable": sum(1 for d in diffs if d.cause == "variable"),
+            "addon": sum(1 for d in diffs if d.cause == "addon"),
+            "sensitive": sum(1 for d in diffs if d.cause == "sensitive"),
+            "identical": self.identical,
+        }
+
+
+# --- building the sides -----------------------------------------------------------------------
+
+
+def side_from_desired(state: DesiredState, kinds: Mapping[KindName, Kind]) -> Side:
+    objects: dict[Key, Mapping[str, Any]] = {}
+    sensitive: dict[Key, frozenset[str]] = {}
+    stripped: dict[Key, tuple[StrippedOption, ...]] = {}
+    for obj in state.objects:
+        if obj.absent or state.policy.is_ignored(obj.kind, obj.name):
+            continue
+        key = (obj.kind, obj.name)
+        objects[key] = kinds[obj.kind].canonical_desired(obj)
+        sensitive[key] = obj.sensitive_paths
+        stripped[key] = obj.stripped_options
+    return Side(
+        state.environment,
+        objects,
+        dict(state.variables),
+        dict(state.addons),
+        sensitive,
+        stripped,
+        state.secrets,
+    )
+
+
+def side_from_live(state: DesiredState, live: LiveState) -> Side:
+    """The live account of `state`'s environment; its config supplies variables, add-on toggles,
+    ignore globs and which paths are sensitive there."""
+    objects: dict[Key, Mapping[str, Any]] = {}
+    sensitive: dict[Key, frozenset[str]] = {}
+    for kind_name, by_name in live.items():
+        for name, obj in by_name.items():
+            if state.policy.is_ignored(kind_name, name):
+                continue
+            objects[kind_name, name] = obj.canonical
+            declared = state.get(kind_name, name)
+            if declared is not None:
+                sensitive[kind_name, name] = declared.sensitive_paths
+    return Side(
+        state.environment, objects, dict(state.variables), dict(state.addons), sensitive, {}, state.secrets
+    )
+
+
+# --- comparing -------------------------------------------------------------------------------
+
+
+def _within(path: str, prefixes: frozenset[str] | set[str]) -> bool:
+    return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in prefixes)
+
+
+def _addons_needed(option: str, value: Any) -> set[str]:
+    if not isinstance(value, str):
+        return set()
+    needed = set()
+    for element in elements(option, value):
+        try:
+            addon = addon_for(option, element)
+        except UnknownOptionValue:
+            addon = None
+        if addon is not None:
+            needed.add(addon)
+    return needed
+
+
+def _addon_cause(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Side) -> str | None:
+    """Why the option at `path` differs because of add-on toggles, or None."""
+    if key[0] != "upload_preset" or not path.startswith("settings."):
+        return None
+    option = path.split(".", 1)[1].split("[", 1)[0].split(".", 1)[0]
+    stripped = [s for side in (a, b) for s in side.stripped.get(key, ()) if s.path == path]
+    if stripped:
+        return "; ".join(f"{s.path} '{s.value}' stripped: add-on {s.addon} is off" for s in stripped)
+    if option == "auto_tagging":  # kept only while some tagging option is: those add-ons decide
+        needed: set[str] = set()
+        for side in (a, b):
+            settings = side.objects.get(key, {}).get("settings", {})
+            for tagging in ("categorization", "detection"):
+                needed |= _addons_needed(tagging, settings.get(tagging))
+    elif option in ADDON_OPTIONS:
+        needed = _addons_needed(option, a_value) | _addons_needed(option, b_value)
+    else:
+        return None
+    toggled = sorted(n for n in needed if a.addons.get(n, False) != b.addons.get(n, False))
+    if not toggled:
+        return None
+    return "; ".join(
+        f"add-on {n}: {'on' if a.addons.get(n) else 'off'} in {a.environment}, "
+        f"{'on' if b.addons.get(n) else 'off'} in {b.environment}"
+        for n in toggled
+    )
+
+
+def _variable_names(value: Any, variables: Mapping[str, str]) -> set[str]:
+    text = repr(map_variables_back(value, variables))
+    return {n for n in variables if f"${{var.{n}}}" in text}
+
+
+def _classify(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Side) -> ValueDiff:
+    if _within(path, a.sensitive.get(key, frozenset()) | b.sensitive.get(key, frozenset())):
+        masked_a = SENSITIVE if a_value is not None else None
+        masked_b = SENSITIVE if b_value is not None else None
+        return ValueDiff(path, masked_a, masked_b, "sensitive", "a value from ${env.*}")
+    a_value, b_value = scrub_value(a_value, a.secrets), scrub_value(b_value, b.secrets)
+    if (
+        a_value is not None
+        and b_value is not None
+        and map_variables_back(a_value, a.variables) == map_variables_back(b_value, b.variables)
+    ):
+        names = sorted(_variable_names(a_value, a.variables) | _variable_names(b_value, b.variables))
+        return ValueDiff(path, a_value, b_value, "variable", "variable " + ", ".join(names))
+    addon = _addon_cause(key, path, a_value, b_value, a, b)
+    if addon is not None:
+        return ValueDiff(path, a_value, b_value, "addon", addon)
+    return ValueDiff(path, a_value, b_value, "real")
+
+
+def compare(a: Side, b: Side, mode: Literal["desired", "live"]) -> EnvDiff:
+    rank = {kind: i for i, kind in enumerate(KINDS)}
+    keys = sorted(set(a.objects) | set(b.objects), key=lambda k: (rank[k[0]], k[1]))
+    objects: list[ObjectDiff] = []
+    identical = 0
+    for key in keys:
+        if key not in b.objects:
+            objects.append(ObjectDiff(key[0], key[1], "only_a"))
+            continue
+        if key not in a.objects:
+            objects.append(ObjectDiff(key[0], key[1], "only_b"))
+            continue
+        diffs = field_diffs(a.objects[key], b.objects[key])
+        if not diffs:
+            identical += 1
+            continue
+        classified = tuple(_classify(key, d.path, d.before, d.after, a, b) for d in diffs)
+        objects.append(ObjectDiff(key[0], key[1], "both", classified))
+    variables = tuple(
+        (n, a.variables.get(n), b.variables.get(n))
+        for n in sorted(set(a.variables) | set(b.variables))
+        if a.variables.get(n) != b.variables.get(n)
+    )
+    addons = tuple(
+        (n, a.addons.get(n, False), b.addons.get(n, False))
+        for n in sorted(set(a.addons) | set(b.addons))
+        if a.addons.get(n, False) != b.addons.get(n, False)
+    )
+    return EnvDiff(a.environment, b.environment, mode, tuple(objects), identical, variables, addons)

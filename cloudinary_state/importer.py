@@ -1,0 +1,290 @@
+"""`import`: the live account written back as config (DESIGN.md section 3 format).
+
+The bodies come from each kind's `export(live)` (server defaults and computed fields left
+out, so loading an exported body gives back the live canonical form). On the way to YAML
+every string goes through `to_config_string`:
+
+- a literal `${` is escaped as `$${`, so the loader does not read it as a placeholder;
+- a value that looks secret becomes a `${env.NAME}` placeholder (the whole value of `eval`,
+  `on_success` and secret-named fields; the secret query parameters and password of a URL),
+  and the variable is listed for the user to set: secrets never reach the files;
+- with `variables` given, each variable's value is mapped back to `${var.NAME}`.
+
+`build_import` is pure; `write_import` refuses to overwrite files unless forced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cloudinary_state.desired import KIND_TO_SECTION, KINDS, DesiredState, KindName, Policy
+from cloudinary_state.engine.plan import LiveState
+from cloudinary_state.errors import CloudinaryStateError
+from cloudinary_state.kinds.base import Kind
+
+# Whole values that are code or credentials: never written, always an env placeholder.
+SECRET_FIELDS = frozenset({"eval", "on_success"})
+SECRET_NAME = re.compile(
+    r"(?i)(token|secret|signature|\bsig\b|password|passw|pwd|api[_-]?key|access[_-]?key|"
+    r"auth|credential|^key$|_key$|^code$)"
+)
+_URL_PASSWORD = re.compile(
+    r"^(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^/:@?#]*:)(?P<secret>[^/@?#]+)(?P<tail>@.*)$"
+)
+_QUERY_PARAM = re.compile(r"(?P<lead>[?&;])(?P<key>[^=&#;]+)=(?P<value>[^&#;]*)")
+# Variable values shorter than this are not mapped back: "1" would turn every digit into a variable.
+MIN_VARIABLE_LENGTH = 4
+
+
+class ImportRefused(CloudinaryStateError):
+    """Import refused: files exist (without --force), or nothing to import."""
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A secret replaced by `${env.variable}`: the user exports it before plan/apply."""
+
+    variable: str
+    kind: KindName
+    name: str
+    path: str  # dotted body path, e.g. settings.notification_url
+    what: str  # "the whole value" or "query parameter token", for the instruction line
+
+
+@dataclass
+class _Context:
+    kind: KindName
+    name: str
+    variables: Mapping[str, str]
+    placeholders: list[Placeholder] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+    secrets: frozenset[str] = frozenset()  # values the config renders from ${env.*}
+    sensitive_paths: frozenset[str] = frozenset()  # paths of this object that come from ${env.*}
+
+    def placeholder(self, path: str, suffix: str, what: str) -> str:
+        base = re.sub(r"[^A-Z0-9]+", "_", f"{self.kind}_{self.name}_{path}_{suffix}".upper()).strip("_")
+        base = base if not base[0].isdigit() else f"_{base}"
+        variable, n = base, 2
+        while variable in self.taken:
+            variable, n = f"{base}_{n}", n + 1
+        self.taken.add(variable)
+        self.placeholders.append(Placeholder(variable, self.kind, self.name, path, what))
+        return f"${{env.{variable}}}"
+
+
+def _plain(text: str, variables: Mapping[str, str]) -> str:
+    """Escape literal placeholders, then map variable values back to `${var.NAME}`."""
+    text = text.replace("${", "$${")
+    usable = [(n, v) for n, v in variables.items() if len(v) >= MIN_VARIABLE_LENGTH]
+    if not usable:
+        return text
+    # Longest value first, so a value containing another is mapped whole; one regex pass so a
+    # replacement is never rescanned.
+    usable.sort(key=lambda nv: len(nv[1]), reverse=True)
+    by_value = {v: n for n, v in reversed(usable)}
+    pattern = re.compile("|".join(re.escape(v) for _, v in usable))
+    return pattern.sub(lambda m: f"${{var.{by_value[m.group(0)]}}}", text)
+
+
+def map_variables_back(value: Any, variables: Mapping[str, str]) -> Any:
+    """`value` with every string written as config: `${` escaped, variable values as `${var.NAME}`."""
+    if isinstance(value, Mapping):
+        return {k: map_variables_back(v, variables) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [map_variables_back(v, variables) for v in value]
+    if isinstance(value, str):
+        return _plain(value, variables)
+    return value
+
+
+def _url_with_placeholders(text: str, path: str, ctx: _Context) -> str | None:
+    """A URL whose password or secret-named query values are replaced; None if nothing is secret."""
+    pieces: list[tuple[str, bool]] = []  # (text, is_placeholder)
+    rest = text
+    password = _URL_PASSWORD.match(rest)
+    if password:
+        pieces += [(password["head"], False), (ctx.placeholder(path, "password", "the URL password"), True)]
+        rest = password["tail"]
+    position = 0
+    for match in _QUERY_PARAM.finditer(rest):
+        if not match["value"] or not SECRET_NAME.search(match["key"]):
+            continue
+        start = match.start("value")
+        pieces.append((rest[position:start], False))
+        pieces.append((ctx.placeholder(path, match["key"], f"query parameter {match['key']}"), True))
+        position = match.end("value")
+    if not pieces:
+        return None
+    pieces.append((rest[position:], False))
+    return "".join(p if is_placeholder else _plain(p, ctx.variables) for p, is_placeholder in pieces)
+
+
+def _known_secret(text: str, path: str, ctx: _Context) -> bool:
+    """The config already treats this value as a secret (it came from ${env.*} there)."""
+    inside = any(path == p or path.startswith((p + ".", p + "[")) for p in ctx.sensitive_paths)
+    return inside or any(len(s) >= MIN_VARIABLE_LENGTH and s in text for s in ctx.secrets)
+
+
+def to_config_string(text: str, path: str, ctx: _Context) -> str:
+    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    if text and (leaf in SECRET_FIELDS or SECRET_NAME.search(leaf) or _known_secret(text, path, ctx)):
+        return ctx.placeholder(path, "", "the whole value")
+    if "://" in text:
+        url = _url_with_placeholders(text, path, ctx)
+        if url is not None:
+            return url
+    return _plain(text, ctx.variables)
+
+
+def _to_config(value: Any, path: str, ctx: _Context) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _to_config(v, f"{path}.{k}" if path else str(k), ctx) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_config(v, f"{path}[{i}]", ctx) for i, v in enumerate(value)]
+    if isinstance(value, str):
+        return to_config_string(value, path, ctx)
+    return value
+
+
+def config_body(
+    kind: Kind,
+    live_body: Mapping[str, Any],
+    name: str,
+    variables: Mapping[str, str],
+    taken: set[str],
+    *,
+    secrets: frozenset[str] = frozenset(),
+    sensitive_paths: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], list[Placeholder]]:
+    """One exported body made safe for a config file (shared with `promote`). `taken` holds the
+    placeholder variable names already used, so names stay unique across objects."""
+    ctx = _Context(kind.kind, name, variables, taken=taken, secrets=secrets, sensitive_paths=sensitive_paths)
+    body: dict[str, Any] = _to_config(live_body, "", ctx)
+    return body, ctx.placeholders
+
+
+# --- the import as files --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    files: dict[str, str]  # path relative to the output dir -> YAML text
+    placeholders: tuple[Placeholder, ...]
+    counts: dict[KindName, int]
+
+
+def _policy_document(policy: Policy, kinds: Collection[KindName]) -> dict[str, Any]:
+    """The source policy, narrowed to the imported kinds: pruning a kind that was not imported
+    would delete every one of its live objects."""
+    document: dict[str, Any] = {}
+    prune = [KIND_TO_SECTION[k] for k in KINDS if k in policy.prune and k in kinds]
+    if prune:
+        document["prune"] = prune
+    for key, table in (("ignore", policy.ignore), ("protect", policy.protect)):
+        globs = {KIND_TO_SECTION[k]: list(table[k]) for k in KINDS if table.get(k)}
+        if globs:
+            document[key] = globs
+    default = type(policy.safety)()
+    if policy.safety != default:
+        document["safety"] = {
+            "max_delete_percent": policy.safety.max_delete_percent,
+            "min_existing": policy.safety.min_existing,
+        }
+    return document
+
+
+def _dump(document: Mapping[str, Any], header: str) -> str:
+    text = yaml.safe_dump(
+        dict(document), sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+    return f"# {header}\n{text}"
+
+
+def build_import(
+    source: DesiredState,
+    live: LiveState,
+    kinds: Mapping[KindName, Kind],
+    *,
+    only: Collection[KindName] = (),
+) -> ImportResult:
+    """The files an import writes: one resource document per kind, one environment file.
+
+    `source` is the environment being imported (its cloud, credentials variable, add-on
+    toggles, variables and policy carry over); `live` is what was read from its account.
+    """
+    selected = [k for k in KINDS if k in kinds and (not only or k in only)]
+    variables = {n: str(v) for n, v in source.variables.items()}
+    header = (
+        f"imported by `cloudinary-state import` from environment {source.environment} "
+        f"(cloud {source.cloud_name})"
+    )
+    files: dict[str, str] = {}
+    placeholders: list[Placeholder] = []
+    taken: set[str] = set()
+    counts: dict[KindName, int] = {}
+    includes: list[str] = []
+    for kind_name in selected:
+        objects = {
+            n: o for n, o in live.get(kind_name, {}).items() if not source.policy.is_ignored(kind_name, n)
+        }
+        section: dict[str, Any] = {}
+        for name in sorted(objects):
+            declared = source.get(kind_name, name)
+            body, found = config_body(
+                kinds[kind_name],
+                kinds[kind_name].export(objects[name]),
+                name,
+                variables,
+                taken,
+                secrets=source.secrets,
+                sensitive_paths=declared.sensitive_paths if declared else frozenset(),
+            )
+            section[name] = body
+            placeholders += found
+        counts[kind_name] = len(section)
+        relative = f"common/{KIND_TO_SECTION[kind_name]}.yaml"
+        files[f"environments/{relative}"] = _dump({KIND_TO_SECTION[kind_name]: section}, header)
+        includes.append(relative)
+    environment: dict[str, Any] = {
+        "cloud_name": source.cloud_name,
+        "credentials": source.credentials_env,
+        "include": includes,
+    }
+    if variables:
+        environment["variables"] = dict(sorted(variables.items()))
+    if source.addons:
+        environment["addons"] = dict(sorted(source.addons.items()))
+    policy = _policy_document(source.policy, selected)
+    if policy:
+        environment["policy"] = policy
+    files[f"environments/{source.environment}.yaml"] = _dump(environment, header)
+    return ImportResult(files, tuple(placeholders), counts)
+
+
+def write_import(result: ImportResult, output: Path, *, force: bool) -> list[Path]:
+    """Write every file, or none: existing files are refused unless `force`."""
+    targets = [output / relative for relative in result.files]
+    existing = [p for p in targets if p.exists()]
+    if existing and not force:
+        names = ", ".join(str(p) for p in existing)
+        raise ImportRefused(f"refusing to overwrite existing files (use --force): {names}")
+    for path, text in zip(targets, result.files.values(), strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return targets
+
+
+def instructions(result: ImportResult) -> list[str]:
+    """The lines telling the user which variables to export before plan/apply."""
+    if not result.placeholders:
+        return []
+    lines = ["Secret values were written as ${env.NAME} placeholders; set these before plan/apply:"]
+    for p in result.placeholders:
+        lines.append(f"  export {p.variable}=...   # {p.kind} {p.name}: {p.path}, {p.what}")
+    return lines
