@@ -59,7 +59,7 @@ class CheckedObject:
     sensitive_paths: frozenset[str] = frozenset()
 
     def label(self, path: DocPath = ()) -> str:
-        where = f" {dotted(path)}" if path else ""
+        where = f": {dotted(path)}" if path else ""
         return f"{self.kind} '{self.name}'{where}"
 
 
@@ -124,12 +124,20 @@ def _eager_strings(path: DocPath, eager: str | list[str]) -> Iterator[tuple[DocP
 
 
 def _check_references(
-    report: Report, universe: Universe, obj: CheckedObject, path: DocPath, refs: list[str]
+    report: Report,
+    universe: Universe,
+    obj: CheckedObject,
+    path: DocPath,
+    refs: list[str],
+    text: str = "",
+    offset: int = 0,
 ) -> None:
+    """Each `t_NAME` of `text` (which starts at `offset` of the scalar at `path`) must resolve."""
     declared = universe.declared("transformation")
     for ref in refs:
         target = declared.get(ref)
-        at = obj.marks.at(path)
+        position = text.find(f"t_{ref}")
+        at = obj.marks.offset(path, offset + max(position, 0))
         if target is not None and target.model is None:
             report.error(
                 at,
@@ -150,10 +158,12 @@ def _check_references(
 
 def check_transformation(report: Report, universe: Universe, obj: CheckedObject) -> None:
     model: TransformationModel = obj.model
-    refs = _parse(report, obj, ("transformation",), model.transformation)
+    path: DocPath = ("transformation",)
+    refs = _parse(report, obj, path, model.transformation)
     if obj.name in refs:
-        report.error(obj.marks.at(("transformation",)), f"{obj.label()} refers to itself")
-    _check_references(report, universe, obj, ("transformation",), [r for r in refs if r != obj.name])
+        report.error(obj.marks.at(path), f"{obj.label()} refers to itself")
+    others = [r for r in refs if r != obj.name]
+    _check_references(report, universe, obj, path, others, model.transformation)
 
 
 # --- metadata fields ---------------------------------------------------------------------------
@@ -253,7 +263,7 @@ def check_metadata_field(report: Report, obj: CheckedObject) -> None:
                 if entry.external_id in seen:
                     report.error(
                         at(("datasource", "values", i, "external_id")),
-                        f"{obj.label()}: datasource external_id '{entry.external_id}' is used twice "
+                        f"{obj.label(('datasource',))}: external_id '{entry.external_id}' is used twice "
                         f"(entries {seen[entry.external_id]} and {i})",
                         "give every option its own external_id",
                     )
@@ -271,7 +281,7 @@ def check_metadata_field(report: Report, obj: CheckedObject) -> None:
         for rule in _rules(model.validation):
             problem = _rule_problem(model.type, rule)
             if problem:
-                report.error(at(("validation",)), f"{obj.label()}: invalid validation: {problem}")
+                report.error(at(("validation",)), f"{obj.label(('validation',))}: {problem}")
                 rules = []
         if rules and model.type in ("enum", "set"):
             report.error(
@@ -282,7 +292,7 @@ def check_metadata_field(report: Report, obj: CheckedObject) -> None:
         if problem:
             report.error(
                 at(("default_value",)),
-                f"{obj.label()}: invalid default_value: {problem}",
+                f"{obj.label(('default_value',))}: {problem}",
                 "fix the default, or remove it",
             )
 
@@ -307,10 +317,12 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
     at = obj.marks.at
     if s.transformation is not None:
         path: DocPath = ("settings", "transformation")
-        _check_references(report, universe, obj, path, _parse(report, obj, path, s.transformation))
+        refs = _parse(report, obj, path, s.transformation)
+        _check_references(report, universe, obj, path, refs, s.transformation)
     if s.eager is not None:
         for path, text, offset in _eager_strings(("settings", "eager"), s.eager):
-            _check_references(report, universe, obj, path, _parse(report, obj, path, text, offset))
+            refs = _parse(report, obj, path, text, offset)
+            _check_references(report, universe, obj, path, refs, text, offset)
 
     if s.metadata is not None:
         fields = universe.declared("metadata_field")
@@ -323,13 +335,13 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
                 why = "deleted here (absent: true)" if target is not None else "not declared"
                 report.error(
                     at(path, key=True),
-                    f"{obj.label()}: settings.metadata uses field '{key}', which is {why}",
+                    f"{obj.label(('settings', 'metadata'))}: field '{key}' is {why}",
                     did_you_mean(key, set(fields)) or f"declare metadata_fields.{key}",
                 )
             elif isinstance(s.metadata, dict):
                 problem = value_problem(target.model, s.metadata[key])
                 if problem:
-                    report.error(at(path), f"{obj.label()}: settings.metadata.{key}: {problem}")
+                    report.error(at(path), f"{obj.label(path)}: {problem}")
 
     for option in ADDON_OPTIONS:
         value = getattr(s, option)
@@ -339,17 +351,17 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
             try:
                 addon_for(option, element)
             except UnknownOptionValue as e:
-                report.error(at(("settings", option)), f"{obj.label()}: {e}", e.hint)
+                report.error(at(("settings", option)), f"{obj.label(('settings', option))}: {e}", e.hint)
     if s.auto_tagging is not None and s.categorization is None and s.detection is None:
         report.error(
             at(("settings", "auto_tagging"), key=True),
-            f"{obj.label()}: auto_tagging needs categorization or detection",
+            f"{obj.label(('settings', 'auto_tagging'))}: needs categorization or detection",
             "add categorization (e.g. google_tagging) or detection, or remove auto_tagging",
         )
     if model.unsigned and s.overwrite:
         report.error(
             at(("settings", "overwrite"), key=True),
-            f"{obj.label()}: an unsigned preset cannot force overwrite: true",
+            f"{obj.label(('settings', 'overwrite'))}: an unsigned preset cannot force overwrite: true",
             "remove overwrite, or make the preset signed",
         )
     for key in ("notification_url", "eager_notification_url"):

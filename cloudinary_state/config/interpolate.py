@@ -26,6 +26,7 @@ class Problem:
     severity: Literal["error", "warning"]
     message: str
     hint: str = ""
+    position: int = 0  # offset of the placeholder in the string
 
 
 @dataclass
@@ -57,6 +58,7 @@ class _Renderer:
         self.environ = environ
         self.require_env = require_env
         self.result = Rendered(None)
+        self.position = 0  # of the placeholder being replaced, for problems
 
     def walk(self, value: Any, path: DocPath) -> Any:
         if isinstance(value, dict):
@@ -73,6 +75,7 @@ class _Renderer:
 
         def replace(match: re.Match[str]) -> str:
             nonlocal uses_env
+            self.position = match.start()
             if match.group(0) == "$${":
                 return "${"
             inner = match.group(1)
@@ -122,7 +125,7 @@ class _Renderer:
     def problem(
         self, path: DocPath, severity: Literal["error", "warning"], message: str, hint: str = ""
     ) -> None:
-        self.result.problems.append(Problem(path, severity, message, hint))
+        self.result.problems.append(Problem(path, severity, message, hint, self.position))
 
 
 def render(

@@ -235,11 +235,15 @@ class _EnvironmentLoader:
             self.report.error(marks.at((section,)), f"{section} must be a mapping of name -> definition")
             return
         kind = SECTION_TO_KIND[section]
-        for name, body in entries.items():
-            declared_at = marks.at((section, name), key=True)
-            checks.check_name(self.report, kind, name, declared_at)
+        for written, body in entries.items():
+            declared_at = marks.at((section, written), key=True)
+            checks.check_name(self.report, kind, written, declared_at)
+            # A t_-prefixed name is reported above; references to it then resolve as intended.
+            name = written[2:] if kind == "transformation" and written.startswith("t_") else written
             if not isinstance(body, dict):
-                self.report.error(marks.at((section, name)), f"{kind} '{name}' must be a mapping of settings")
+                self.report.error(
+                    marks.at((section, written)), f"{kind} '{name}' must be a mapping of settings"
+                )
                 continue
             before = objects.get((kind, name))
             if before is not None:
@@ -249,7 +253,9 @@ class _EnvironmentLoader:
                     "keep one definition; per-environment changes go under `overrides:`",
                 )
                 continue
-            objects[(kind, name)] = _RawObject(kind, name, body, marks.subtree((section, name)), declared_at)
+            objects[(kind, name)] = _RawObject(
+                kind, name, body, marks.subtree((section, written)), declared_at
+            )
 
     # -- overrides --------------------------------------------------------------------------
 
@@ -305,7 +311,7 @@ class _EnvironmentLoader:
             )
             for p in rendered.problems:
                 add = self.report.error if p.severity == "error" else self.report.warning
-                add(raw.marks.at(p.path), f"{label}: {p.message}", p.hint)
+                add(raw.marks.offset(p.path, p.position), f"{label}: {dotted(p.path)}: {p.message}", p.hint)
             if any(p.severity == "error" for p in rendered.problems):
                 continue
             model = self.validate(KIND_MODELS[raw.kind], rendered.value, raw.marks, label + ": ")

@@ -1,0 +1,161 @@
+"""One broken config per class of bad input, run through the real CLI (`validate`).
+
+Each case under tests/bad_configs/<case>/ is a complete config directory with one mistake;
+the test asserts the message, the `file:line` it points at, and exit 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cloudinary_state.cli import cli
+
+BAD = Path(__file__).parent / "bad_configs"
+RES = "environments/common/res.yaml"
+ENV = "environments/test.yaml"
+
+# case -> (file, line, message fragment, extra validate args)
+CASES: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
+    "yaml_syntax": (RES, 5, "YAML syntax error", ()),
+    "duplicate_key": (RES, 9, "duplicate key 'uploads' (first defined at line 5)", ()),
+    "unknown_key": (RES, 7, "settings.foldr: unknown key 'foldr'", ()),
+    "unknown_env_key": (ENV, 5, "unknown key 'addon'", ()),
+    "wrong_type": (RES, 6, "unsigned: expected a boolean (true/false), got a string", ()),
+    "wrong_type_in_union": (RES, 8, "settings.tags: expected a list or a string, got a number", ()),
+    "include_escapes": (ENV, 5, "include '../../outside.yaml' leaves the config directory", ()),
+    "missing_include": (ENV, 5, "include 'shared/*.yaml' matches no file", ()),
+    "undefined_variable": (RES, 11, "undefined variable 'var.source_domain'", ()),
+    "invalid_placeholder": (RES, 7, "invalid placeholder '${domain}'", ()),
+    "bad_transformation_syntax": (RES, 3, "invalid transformation: parameter 'w' has an empty value", ()),
+    "unknown_transformation_param": (RES, 3, "invalid transformation: unknown parameter 'zz'", ()),
+    "dangling_reference": (RES, 8, "t_thumbnail names a transformation that is not declared", ()),
+    "dangling_reference_in_eager": (RES, 8, "t_thum names a transformation that is not declared", ()),
+    "reference_to_tombstone": (RES, 8, "t_thumb refers to a transformation this environment deletes", ()),
+    "undeclared_metadata_key": (RES, 7, "settings.metadata: field 'skuu' is not declared", ()),
+    "metadata_value_not_an_option": (RES, 11, "'finished' is not an option external_id", ()),
+    "enum_without_datasource": (RES, 2, "an enum field needs a datasource", ()),
+    "duplicate_datasource_ids": (RES, 9, "external_id 'done' is used twice", ()),
+    "bad_default_value": (RES, 5, "default_value: a date field needs a YYYY-MM-DD date", ()),
+    "default_value_not_an_option": (RES, 5, "default_value: 'finished' is not an option external_id", ()),
+    "bad_validation_rule": (RES, 5, "a greater_than rule applies to integer and date fields, not string", ()),
+    "unknown_validation_type": (RES, 5, "unknown rule type", ()),
+    "missing_required_key": (RES, 2, "missing required key 'label'", ()),
+    "missing_cloud_name": (ENV, 1, "missing required key 'cloud_name'", ()),
+    "env_file_not_a_mapping": (ENV, 1, "an environment file must be a mapping", ()),
+    "unknown_addon": (ENV, 4, "unknown add-on 'google_taging'", ()),
+    "unknown_addon_option_value": (RES, 8, "unknown categorization value 'google_taging'", ()),
+    "strict_stripped_option": (
+        RES,
+        8,
+        "'captioning' needs the captioning add-on, which is off in test",
+        ("--strict",),
+    ),
+    "auto_tagging_without_tagging": (RES, 8, "settings.auto_tagging: needs categorization or detection", ()),
+    "auto_tagging_out_of_range": (
+        RES,
+        9,
+        "settings.auto_tagging: Input should be less than or equal to 1",
+        (),
+    ),
+    "bad_access_control": (RES, 5, "settings.access_control[0]: start must be before end", ()),
+    "tombstone_extra_keys": (RES, 4, "a tombstone (absent: true) must carry no other keys", ()),
+    "tombstone_absent_false": (RES, 3, "absent must be true", ()),
+    "duplicate_object_across_files": (
+        "environments/common/b.yaml",
+        2,
+        "upload_preset 'uploads' is defined twice",
+        (),
+    ),
+    "bad_policy_kind": (ENV, 6, "'upload_preset' is not allowed", ()),
+    "declared_but_ignored": (RES, 5, "policy.ignore matches it", ()),
+    "override_of_undeclared_object": (ENV, 7, "override of upload_preset 'uplods'", ()),
+    "t_prefixed_name": (RES, 2, "transformation name 't_thumb' carries the t_ prefix", ()),
+    "unknown_section": (RES, 1, "unknown section 'upload_preset'", ()),
+    "null_value": (RES, 7, "settings.folder is null", ()),
+    "bad_template_url": (RES, 3, "'media.example.com/uploads/' is not an http(s) URL", ()),
+}
+
+HINTS = {  # cases whose fix hint is part of the contract
+    "unknown_key": "did you mean 'folder'?",
+    "unknown_addon": "did you mean 'google_tagging'?",
+    "bad_policy_kind": "did you mean 'upload_presets'?",
+    "dangling_reference": "did you mean 'thumb'?",
+    "undefined_variable": "did you mean 'source_domian'?",
+    "t_prefixed_name": "declare it as 'thumb'",
+    "duplicate_object_across_files": "environments/common/a.yaml:5:3",
+}
+
+
+def run_validate(config_dir: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--config-dir", str(config_dir), "validate", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_every_fixture_has_a_case() -> None:
+    fixtures = {p.name for p in BAD.iterdir() if p.is_dir()}
+    assert fixtures == set(CASES)
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_config(case: str) -> None:
+    file, line, fragment, extra = CASES[case]
+    code, output = run_validate(BAD / case, "--env", "test", *extra)
+    assert code == 1, output
+    errors = [row for row in output.splitlines() if row.startswith("error: ")]
+    located = [row for row in errors if f"{case}/{file}:{line}:" in row]
+    assert any(fragment in row for row in located), output
+    assert "Traceback" not in output
+    if case in HINTS:
+        assert HINTS[case] in output
+
+
+def test_strict_option_is_only_a_warning_without_strict() -> None:
+    code, output = run_validate(BAD / "strict_stripped_option", "--env", "test")
+    assert code == 0, output
+    assert "warning: " in output and "(stripped)" in output
+    assert "1 add-on option(s) stripped" in output
+
+
+def test_unknown_environment() -> None:
+    code, output = run_validate(BAD / "unknown_key", "--env", "prodution")
+    assert code == 1
+    assert "environments/prodution.yaml:1:1: unknown environment 'prodution'" in output
+    assert "known environments: test" in output
+
+
+def test_all_errors_of_a_run_are_reported_together(tmp_path: Path) -> None:
+    env = tmp_path / "environments"
+    (env / "common").mkdir(parents=True)
+    (env / "test.yaml").write_text(
+        "cloud_name: demo\ncredentials: CLOUDINARY_URL\ninclude: [common/*.yaml]\n"
+        "addons: {gogle_tagging: true}\n"
+    )
+    (env / "common" / "a.yaml").write_text(
+        "transformations:\n  thumb: {transformation: 'c_fill,zz_1'}\n"
+        "upload_presets:\n  p: {settings: {transformation: t_nope, foldr: x}}\n"
+    )
+    (env / "common" / "b.yaml").write_text("metadata_fields:\n  status: {type: enum, label: S}\n")
+    code, output = run_validate(tmp_path, "--env", "test")
+    assert code == 1
+    assert "unknown add-on 'gogle_tagging'" in output
+    assert "unknown parameter 'zz'" in output
+    assert "unknown key 'foldr'" in output
+    assert "an enum field needs a datasource" in output
+    assert "4 error(s)" in output
+
+
+def test_all_reports_a_shared_file_once(tmp_path: Path) -> None:
+    env = tmp_path / "environments"
+    (env / "common").mkdir(parents=True)
+    for name in ("one", "two"):
+        (env / f"{name}.yaml").write_text(f"cloud_name: {name}\ncredentials: C\ninclude: [common/*.yaml]\n")
+    (env / "common" / "a.yaml").write_text("upload_mappings:\n  m: {template: nope}\n")
+    code, output = run_validate(tmp_path, "--all")
+    assert code == 1
+    assert output.count("is not an http(s) URL") == 1
+    assert "one: invalid" in output and "two: invalid" in output
