@@ -70,9 +70,10 @@ JSON_SETTINGS = frozenset({"access_control", "regions", "responsive_breakpoints"
 COORDINATE_SETTINGS = frozenset({"face_coordinates", "custom_coordinates"})
 # pycloudinary adds these to every preset call; they are not settings.
 INJECTED = frozenset({"timestamp", "upload_preset"})
-# Catalogue settings pycloudinary's create/update_upload_preset silently drop (not in its
-# upload-parameter lists): writing them would only fail read-back, so they are refused.
-UNSENDABLE_SETTINGS = frozenset({"access_mode", "clear_invalid", "parameter_whitelist"})
+# Catalogue settings pycloudinary's create/update_upload_preset cannot send: the first three
+# are silently dropped (not in its upload-parameter lists), `headers` collides with the SDK's
+# own HTTP headers argument (TypeError). Writing them could only fail, so they are refused.
+UNSENDABLE_SETTINGS = frozenset({"access_mode", "clear_invalid", "parameter_whitelist", "headers"})
 
 
 # --- value parsing -------------------------------------------------------------------------
