@@ -417,3 +417,17 @@ def test_cloudinary_url_points_the_sdk_at_the_emulator(emu: EmulatorServer) -> N
     assert emu.cloudinary_url(CLOUD) == f"cloudinary://{KEY}:{SECRET}@{CLOUD}?upload_prefix={emu.url}"
     with pytest.raises(BadRequest):
         api.transformations(max_results=501, **sdk_options(emu))
+
+
+def test_a_stopped_emulator_serves_nothing_on_kept_alive_connections() -> None:
+    first = EmulatorServer([CloudConfig("old-cloud", KEY, SECRET)]).start()
+    port = first.port
+    assert (
+        api.ping(**sdk_options(first, cloud="old-cloud"))["status"] == "ok"
+    )  # the SDK pools this connection
+    first.stop()
+    with EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], port=port) as second:
+        assert api.ping(**sdk_options(second))["status"] == "ok"
+        with pytest.raises(NotFound):
+            api.ping(**sdk_options(second, cloud="old-cloud"))
+        assert [r.cloud for r in second.request_log] == [CLOUD, "old-cloud"]

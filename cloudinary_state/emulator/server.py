@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import email.utils
 import hmac
 import json
 import random
+import socket
 import sys
 import threading
 import time
@@ -162,7 +164,7 @@ class EmulatorServer:
         self._burst_420 = 0
         self._scripted: deque[ScriptedFault] = deque()
         self._log: list[RequestRecord] = []
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -193,6 +195,7 @@ class EmulatorServer:
             return
         httpd.shutdown()
         httpd.server_close()
+        httpd.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -246,7 +249,7 @@ class EmulatorServer:
         path_prefix: str | None = None,
         latency_ms: int = 0,
     ) -> None:
-        """Queue a fault for the next `count` matching Admin requests (FIFO across calls).
+        """Queue a fault for the next `count` matching requests (FIFO across calls).
 
         kind: "status" answers `status` with an error body; "drop" closes the connection
         before the handler runs (nothing changes); "drop_after" runs the handler, then closes
@@ -422,6 +425,19 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     emulator: EmulatorServer
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+
+    def close_connections(self) -> None:
+        """Cut kept-alive client connections, so no request reaches a stopped emulator."""
+        with self.connections_lock:
+            connections, self.connections = self.connections, set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
@@ -432,8 +448,22 @@ class _Handler(BaseHTTPRequestHandler):
     wbufsize = 1 << 16
     disable_nagle_algorithm = True
 
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
     def do_GET(self) -> None:
         self._serve("GET")
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
 
     def do_POST(self) -> None:
         self._serve("POST")
@@ -448,7 +478,10 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request log is on EmulatorServer.request_log."""
 
     def _serve(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
         body = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         answer, _ = self.server.emulator.process(method, self.path, headers, body)
