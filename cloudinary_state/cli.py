@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +21,7 @@ from cloudinary_state.desired import DesiredState
 from cloudinary_state.engine.masking import scrub_text
 from cloudinary_state.engine.plan import Plan, Target, TargetError, parse_target
 from cloudinary_state.errors import CloudinaryStateError, ConfigError
+from cloudinary_state.kinds.base import LiveObject
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2, 3, 64
 
@@ -204,6 +205,14 @@ def _usage_line(client: AdminClient) -> str:
 
 
 def _plan_live(opened: OpenEnvironment, targets: list[Target], parallelism: int) -> Plan:
+    """Read the live account and plan against it."""
+    return _read_and_plan(opened, targets, parallelism)[0]
+
+
+def _read_and_plan(
+    opened: OpenEnvironment, targets: list[Target], parallelism: int
+) -> tuple[Plan, dict[Target, LiveObject]]:
+    """The plan, and the live objects it was made from (apply writes against those)."""
     from cloudinary_state.engine.live import read_live
     from cloudinary_state.engine.plan import build_plan, default_kinds
 
@@ -221,9 +230,16 @@ def _plan_live(opened: OpenEnvironment, targets: list[Target], parallelism: int)
         result = build_plan(opened.desired, live, targets=targets, kinds=kinds)
     except TargetError as e:
         raise click.UsageError(str(e)) from None
-    return replace(
+    result = replace(
         result, api_calls=opened.client.calls, rate_limit_remaining=opened.client.rate_limit_remaining
     )
+    return result, {(kind, name): o for kind, objects in live.items() for name, o in objects.items()}
+
+
+def _how_it_moved(planned: str | None, now: LiveObject | None) -> str:
+    if planned is None:
+        return "created since the plan"
+    return "deleted since the plan" if now is None else "changed since the plan"
 
 
 def _render(result: Plan, fmt: str, secrets: frozenset[str]) -> str:
@@ -305,8 +321,9 @@ def apply(
     kinds = default_kinds()
     with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
         desired, client = opened.desired, opened.client
+        live: Mapping[Target, LiveObject | None]
         if plan_file is None:
-            result = _plan_live(opened, parsed, parallelism)
+            result, live = _read_and_plan(opened, parsed, parallelism)
         else:
             result = read_plan(plan_file, kinds=kinds)
             check_plan_matches(result, desired, plan_file)
@@ -316,12 +333,15 @@ def apply(
             return
         check_apply(result, desired.policy, allow_delete=allow_delete)
 
-        touched = [(c.kind, c.name) for c in result.changes]
-        live = read_objects(client, kinds, touched, parallelism=parallelism)
         if plan_file is not None:
+            # re-read only what the plan touches: each must be exactly as it was planned against
+            touched = [(c.kind, c.name) for c in result.changes]
+            live = read_objects(client, kinds, touched, parallelism=parallelism)
             moved = [c for c in result.changes if fingerprint(live[(c.kind, c.name)]) != c.live_fingerprint]
             if moved:
-                names = ", ".join(c.key for c in moved)
+                names = ", ".join(
+                    f"{c.key} ({_how_it_moved(c.live_fingerprint, live[(c.kind, c.name)])})" for c in moved
+                )
                 raise StalePlanError(
                     f"refused: the live state moved since the plan was made, for {names}. "
                     "Run plan again and review the new plan."

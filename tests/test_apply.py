@@ -195,7 +195,7 @@ def test_saved_plan_applies_exactly_and_refuses_a_second_time(harness: Harness, 
     assert_converged(harness)
     again = harness.run("apply", "--env", "test", str(plan_file))
     assert again.code == 3  # every object it creates exists now
-    assert "moved since the plan" in again.err
+    assert "moved since the plan" in again.err and "(created since the plan)" in again.err
 
 
 def test_stale_plan_names_each_moved_object(harness: Harness, tmp_path: Path) -> None:
@@ -232,7 +232,7 @@ def test_stale_plan_names_each_moved_object(harness: Harness, tmp_path: Path) ->
     harness.emu.clear_log()
     result = harness.run("apply", "--env", "test", str(plan_file))
     assert result.code == 3
-    assert "upload_mapping:product_assets" in result.err
+    assert "upload_mapping:product_assets (changed since the plan)" in result.err
     assert "transformation:thumb" not in result.err
     assert harness.writes() == []
 
