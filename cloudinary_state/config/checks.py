@@ -370,8 +370,8 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
 
 def _check_url(report: Report, obj: CheckedObject, path: DocPath, value: str | None) -> None:
     sensitive = ".".join(map(str, path)) in obj.sensitive_paths
-    if value is None or (value == "" and sensitive):
-        return  # an unset ${env.*} was reported already
+    if value is None or (sensitive and "${env." in value):
+        return  # an unset ${env.*} (offline validation): reported as a warning already
     if not _URL.match(value):
         shown = "the value" if sensitive else f"'{value}'"
         report.error(obj.marks.at(path), f"{obj.label(path)}: {shown} is not an http(s) URL")

@@ -110,16 +110,19 @@ class _Renderer:
                     f"environment variable '{name}' is not set",
                     f"export {name}, or give a default: ${{env.{name}:-...}}",
                 )
-            else:
-                self.problem(
-                    path, "warning", f"environment variable '{name}' is not set (needed by plan/apply)"
-                )
-            return ""
+                return ""
+            # Offline validation: keep the placeholder, so the value stays recognisably unset.
+            self.problem(path, "warning", f"environment variable '{name}' is not set (needed by plan/apply)")
+            unresolved.append(name)
+            return match.group(0)
 
+        unresolved: list[str] = []
         rendered = _PLACEHOLDER.sub(replace, text)
         if uses_env:
             self.result.sensitive_paths.add(sensitive_path(path))
-            self.result.secrets.update(v for v in (rendered, *env_values) if v)
+            self.result.secrets.update(v for v in env_values if v)
+            if not unresolved and rendered:
+                self.result.secrets.add(rendered)
         return rendered
 
     def problem(

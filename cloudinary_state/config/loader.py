@@ -76,7 +76,7 @@ def load_environment(
     """The rendered desired state of `env`; raises ConfigError with every problem found.
 
     `environ` defaults to the process environment. With `require_env=False` (offline
-    validation) an unset `${env.X}` without default is a warning and renders as "".
+    validation) an unset `${env.X}` without default is a warning and renders as its placeholder.
     """
     result = check_environment(config_dir, env, strict=strict, environ=environ, require_env=require_env)
     if result.state is None:
