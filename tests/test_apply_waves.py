@@ -1,0 +1,158 @@
+"""apply_steps on synthetic kinds: wave order, parallelism within a wave, stop on failure,
+read-back verification. The kinds here keep their objects in a dict (no HTTP at all)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from test_plan_fakes import IdentityKind, obj
+
+from cloudinary_state.desired import KindName
+from cloudinary_state.engine.apply import ApplyFailed, Step, apply_steps, build_steps, likely_cause
+from cloudinary_state.engine.plan import Change, FieldDiff
+from cloudinary_state.errors import ApplyError, PermanentApiError
+from cloudinary_state.kinds.base import AdminApi, LiveObject
+
+
+@dataclass
+class Account:
+    objects: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    active: int = 0
+    max_active: int = 0
+    fail: set[str] = field(default_factory=set)  # names whose writes fail
+    drop: set[str] = field(default_factory=set)  # body keys the "server" silently drops
+
+
+@dataclass
+class StoreKind(IdentityKind):
+    account: Account = field(default_factory=Account)
+
+    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
+        body = self.account.objects.get((self.kind, name))
+        return None if body is None else LiveObject(self.kind, name, dict(body))
+
+    def _write(self, verb: str, name: str, body: Mapping[str, Any] | None) -> None:
+        a = self.account
+        with a.lock:
+            a.active += 1
+            a.max_active = max(a.max_active, a.active)
+        time.sleep(0.02)  # long enough for the writes of one wave to overlap
+        with a.lock:
+            a.active -= 1
+            a.log.append(f"{verb} {self.kind}:{name}")
+            if name in a.fail:
+                raise PermanentApiError("bad request", status=400, operation=f"{verb} {name}")
+            if body is None:
+                a.objects.pop((self.kind, name), None)
+            else:
+                a.objects[(self.kind, name)] = {k: v for k, v in body.items() if k not in a.drop}
+
+    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
+        self._write("create", name, desired)
+
+    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        self._write("update", name, desired)
+
+    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+        self._write("delete", name, None)
+
+
+def kinds_on(account: Account) -> dict[KindName, Any]:
+    return {
+        "metadata_field": StoreKind("metadata_field", 10, account),
+        "transformation": StoreKind("transformation", 20, account),
+        "upload_preset": StoreKind("upload_preset", 40, account),
+    }
+
+
+def step(kind: KindName, name: str, action: str, rank: int, body: dict[str, Any] | None = None) -> Step:
+    change = Change(kind, name, action, rank)  # type: ignore[arg-type]
+    desired = obj(kind, name, body or {"v": 1}) if action != "delete" else None
+    live = LiveObject(kind, name, {"v": 0}) if action != "create" else None
+    return Step(change, desired, live)
+
+
+API: Any = object()  # the store kinds never call the API
+
+
+def test_waves_run_by_rank_with_deletes_in_reverse_and_parallel_within_a_rank() -> None:
+    account = Account()
+    account.objects = {("metadata_field", "old_f"): {}, ("upload_preset", "old_p"): {}}
+    steps = [
+        step("upload_preset", "p", "create", 40),
+        step("metadata_field", "old_f", "delete", 10),
+        *(step("transformation", f"t{i}", "create", 20) for i in range(4)),
+        step("metadata_field", "f", "create", 10),
+        step("upload_preset", "old_p", "delete", 40),
+    ]
+    report = apply_steps(API, steps, kinds_on(account), parallelism=4)
+    assert report.ok and len(report.applied) == 8
+    order = [entry.split()[1].split(":")[0] + "/" + entry.split()[0] for entry in account.log]
+    assert order.index("metadata_field/create") < min(
+        i for i, o in enumerate(order) if o == "transformation/create"
+    )
+    assert max(i for i, o in enumerate(order) if o == "transformation/create") < order.index(
+        "upload_preset/create"
+    )
+    assert order[-2:] == ["upload_preset/delete", "metadata_field/delete"]
+    assert account.max_active >= 2  # the four transformations overlapped
+
+
+def test_failure_finishes_the_wave_then_stops_and_reports() -> None:
+    account = Account(fail={"t1"})
+    steps = [
+        step("metadata_field", "f", "create", 10),
+        *(step("transformation", f"t{i}", "create", 20) for i in range(3)),
+        step("upload_preset", "p", "create", 40),
+    ]
+    with pytest.raises(ApplyFailed) as e:
+        apply_steps(API, steps, kinds_on(account), parallelism=8)
+    report = e.value.report
+    assert [c.name for c, _ in report.failed] == ["t1"]
+    assert {c.name for c in report.applied} == {"f", "t0", "t2"}  # in flight with t1: finished
+    assert [c.name for c in report.not_attempted] == ["p"]
+    assert "create upload_preset:p" not in account.log
+    assert "1 failed" in str(e.value) and "not attempted create upload_preset:p" in str(e.value)
+    # the rerun of what is left converges
+    account.fail.clear()
+    rest = [s for s in steps if s.change.name in {"t1", "p"}]
+    assert apply_steps(API, rest, kinds_on(account)).ok
+
+
+def test_read_back_difference_fails_naming_the_field() -> None:
+    account = Account(drop={"categorization"})
+    body = {"settings_like": 1, "categorization": "google_tagging"}
+    with pytest.raises(ApplyFailed, match=r"read-back differs .* categorization"):
+        apply_steps(API, [step("upload_preset", "p", "create", 40, body)], kinds_on(account))
+
+
+def test_delete_read_back_requires_the_object_gone() -> None:
+    class Sticky(StoreKind):
+        def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+            pass  # the server "accepts" the delete and keeps the object
+
+    account = Account(objects={("upload_preset", "p"): {"v": 0}})
+    kinds = {"upload_preset": Sticky("upload_preset", 40, account)}
+    with pytest.raises(ApplyFailed, match="still exists after the delete"):
+        apply_steps(API, [step("upload_preset", "p", "delete", 40)], kinds)  # type: ignore[dict-item]
+
+
+def test_likely_cause_names_the_addon() -> None:
+    want = {"settings": {"categorization": "google_tagging,imagga_tagging:fr", "detection": "adv_face"}}
+    cause = likely_cause(FieldDiff("settings.categorization", None, "google_tagging"), want)
+    assert "Google Auto Tagging (google_tagging)" in cause and "Imagga Auto Tagging (imagga_tagging)" in cause
+    assert "probably not registered" in cause
+    assert "normalization" in likely_cause(FieldDiff("settings.folder", "a", "b"), want)
+
+
+def test_build_steps_refuses_a_plan_the_config_does_not_back() -> None:
+    change = Change("upload_preset", "p", "update", 40)
+    with pytest.raises(ApplyError, match="does not declare it"):
+        build_steps((change,), {}, {("upload_preset", "p"): LiveObject("upload_preset", "p", {})})
