@@ -431,3 +431,8 @@ def test_a_stopped_emulator_serves_nothing_on_kept_alive_connections() -> None:
         with pytest.raises(NotFound):
             api.ping(**sdk_options(second, cloud="old-cloud"))
         assert [r.cloud for r in second.request_log] == [CLOUD, "old-cloud"]
+
+
+def test_unknown_addons_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown add-ons"):
+        EmulatorServer([CloudConfig(CLOUD, addons=frozenset({"google_taggin"}))])

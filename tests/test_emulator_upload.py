@@ -99,3 +99,23 @@ def test_unregistered_addons_and_unknown_references_fail_with_400(o: dict[str, A
     with pytest.raises(BadRequest, match="Metadata field"):
         uploader.upload(PNG, metadata={"undeclared": "x"}, **o)
     assert uploader.upload(PNG, categorization="google_tagging", **o)["format"] == "png"
+
+
+def test_a_failing_upload_registers_nothing(emu: EmulatorServer, o: dict[str, Any]) -> None:
+    with pytest.raises(BadRequest):
+        uploader.upload(PNG, eager="c_scale,w_10|t_missing", **o)
+    assert emu.state(CLOUD).transformations == {} and emu.state(CLOUD).assets == {}
+
+
+def test_derived_entries_are_listed_on_the_transformation(o: dict[str, Any]) -> None:
+    api.create_transformation("icon", "c_fill,w_16,h_16", **o)
+    uploader.upload(PNG, public_id="logo", eager="t_icon/webp", **o)
+    [derived] = api.transformation("icon", **o)["derived"]
+    assert {k: derived[k] for k in ("public_id", "resource_type", "type", "format", "bytes")} == {
+        "public_id": "logo",
+        "resource_type": "image",
+        "type": "upload",
+        "format": "webp",
+        "bytes": len(PNG),
+    }
+    assert derived["secure_url"].startswith("https://") and derived["id"]

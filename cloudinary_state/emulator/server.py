@@ -43,6 +43,7 @@ from cloudinary_state.emulator import (  # noqa: F401
 from cloudinary_state.emulator import (
     misc as _misc,  # noqa: F401
 )
+from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.emulator.persistence import load_state, save_state
 from cloudinary_state.emulator.routing import ApiError, Request, find_route
 from cloudinary_state.emulator.state import CloudState
@@ -135,6 +136,9 @@ class EmulatorServer:
         names = [c.name for c in clouds]
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate cloud names: {names}")
+        unknown_addons = sorted({a for c in clouds for a in c.addons} - ADDON_NAMES.keys())
+        if unknown_addons:
+            raise ValueError(f"unknown add-ons {unknown_addons}; known: {', '.join(sorted(ADDON_NAMES))}")
         if host not in LOOPBACK_HOSTS and not allow_remote:
             raise ValueError(f"refusing to bind non-loopback host {host!r} without allow_remote=True")
         if not 0.0 <= fault_rate <= 1.0:

@@ -91,36 +91,54 @@ def _image_facts(data: bytes) -> tuple[str | None, int | None, int | None]:
     return None, None, None
 
 
-def _eager_entries(
-    cloud: CloudState, eager: list[str], public_id: str, base_url: str
+def _check_eager(cloud: CloudState, eager: list[str]) -> None:
+    """Validate every eager string before anything is registered: a failing upload changes nothing."""
+    for definition in eager:
+        for ref in transformations.named_references(definition):
+            if transformations.find(cloud, f"t_{ref}") is None:
+                raise ApiError(400, f"Transformation t_{ref} not found")
+
+
+def _derive(
+    cloud: CloudState, eager: list[str], asset: dict[str, Any], base_url: str
 ) -> list[dict[str, Any]]:
+    """The asset's eager derivatives; their transformations become `used` (and get registered)."""
     entries = []
     for definition in eager:
         steps = transformations.parse_definition(definition)
-        refs = transformations.named_references(definition)
-        for ref in refs:
-            if transformations.find(cloud, f"t_{ref}") is None:
-                raise ApiError(400, f"Transformation t_{ref} not found")
-        derived = {"transformation": definition, "url": f"{base_url}/{definition}/{public_id}"}
-        derived["secure_url"] = derived["url"]
-        targets = [transformations.find(cloud, f"t_{ref}") for ref in refs]
-        only_a_reference = len(steps) == 1 and set(steps[0]) <= {"transformation", "extension"}
-        if not only_a_reference:
+        extension = steps[-1].get("extension")
+        fmt = extension if extension not in (None, "none") else asset["format"]
+        url = f"{base_url}/{definition}/{asset['public_id']}.{fmt}"
+        targets = [
+            transformations.find(cloud, f"t_{ref}") for ref in transformations.named_references(definition)
+        ]
+        if not (len(steps) == 1 and set(steps[0]) <= {"transformation", "extension"}):
+            # anything but a bare `t_<name>` is an implicit unnamed transformation
             targets.append(transformations.register_unnamed(cloud, definition, allowed_for_strict=False))
         for record in targets:
             assert record is not None
             record["used"] = True
             record.setdefault("derived", []).append(
                 {
-                    "public_id": public_id,
-                    "resource_type": "image",
-                    "type": "upload",
-                    "url": derived["url"],
-                    "secure_url": derived["secure_url"],
+                    "public_id": asset["public_id"],
+                    "resource_type": asset["resource_type"],
+                    "type": asset["type"],
+                    "format": fmt,
+                    "bytes": asset["bytes"],
+                    "url": url,
+                    "secure_url": url.replace("http://", "https://", 1),
                     "id": uuid.uuid4().hex,
                 }
             )
-        entries.append(derived)
+        entries.append(
+            {
+                "transformation": definition,
+                "format": fmt,
+                "bytes": asset["bytes"],
+                "url": url,
+                "secure_url": url.replace("http://", "https://", 1),
+            }
+        )
     return entries
 
 
@@ -146,6 +164,9 @@ def upload(cloud: CloudState, request: Request, resource_type: str) -> tuple[int
         raise ApiError(400, missing[0].message())
     settings = {key: parse_setting(key, value) for key, value in effective.items()}
 
+    raw_eager = effective.get("eager", [])
+    eager = [str(e) for e in (raw_eager if isinstance(raw_eager, list) else str(raw_eager).split("|")) if e]
+    _check_eager(cloud, eager)
     for key in settings.get("metadata", {}):
         if key not in cloud.metadata_fields:
             raise ApiError(400, f"Metadata field {key} does not exist")
@@ -167,7 +188,8 @@ def upload(cloud: CloudState, request: Request, resource_type: str) -> tuple[int
 
     fmt = str(settings.get("format") or detected_format or "jpg")
     version = int(time.time())
-    base_url = f"http://res.cloudinary.com/{cloud.name}/{resource_type}/upload"
+    stored_type = "image" if resource_type == "auto" else resource_type
+    base_url = f"http://res.cloudinary.com/{cloud.name}/{stored_type}/upload"
     asset: dict[str, Any] = {
         "asset_id": uuid.uuid4().hex,
         "public_id": public_id,
@@ -177,7 +199,7 @@ def upload(cloud: CloudState, request: Request, resource_type: str) -> tuple[int
         "width": width,
         "height": height,
         "format": fmt,
-        "resource_type": "image" if resource_type == "auto" else resource_type,
+        "resource_type": stored_type,
         "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tags": settings.get("tags", []),
         "bytes": len(data),
@@ -185,7 +207,7 @@ def upload(cloud: CloudState, request: Request, resource_type: str) -> tuple[int
         "etag": hashlib.md5(data, usedforsecurity=False).hexdigest(),
         "placeholder": False,
         "url": f"{base_url}/v{version}/{public_id}.{fmt}",
-        "secure_url": f"{base_url}/v{version}/{public_id}.{fmt}",
+        "secure_url": f"{base_url}/v{version}/{public_id}.{fmt}".replace("http://", "https://", 1),
         "asset_folder": folder,
         "display_name": public_id.rsplit("/", 1)[-1],
         "original_filename": original_filename,
@@ -196,12 +218,13 @@ def upload(cloud: CloudState, request: Request, resource_type: str) -> tuple[int
         asset["context"] = {"custom": parse_pipe_map(effective["context"])}
     if "metadata" in settings:
         asset["metadata"] = settings["metadata"]
-    if "eager" in effective:
-        raw_eager = effective["eager"]
-        eager = raw_eager if isinstance(raw_eager, list) else [e for e in str(raw_eager).split("|") if e]
-        asset["eager"] = _eager_entries(cloud, [str(e) for e in eager], public_id, base_url)
-    for option in addons.LIST_OPTIONS:
-        if option in effective:
-            asset.setdefault("info", {})[option] = {str(effective[option]): {"status": "complete"}}
+    if eager:
+        asset["eager"] = _derive(cloud, eager, asset, base_url)
+    for option, separator in addons.LIST_OPTIONS.items():
+        if option in effective:  # add-on results, as the service reports them once done
+            elements = str(effective[option]).split(separator)
+            asset.setdefault("info", {})[option] = {
+                e.split(":")[0]: {"status": "complete"} for e in elements if e
+            }
     cloud.assets[public_id] = asset
     return 200, asset
