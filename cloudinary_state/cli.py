@@ -224,7 +224,8 @@ def _read_and_plan(
         parallelism=parallelism,
         policy=opened.desired.policy,
         only=only,
-        progress=lambda m: _log(m, level=1),
+        # progress shows on a terminal; in CI logs only with -v
+        progress=lambda m: _log(m, level=0 if sys.stderr.isatty() else 1),
     )
     try:
         result = build_plan(opened.desired, live, targets=targets, kinds=kinds)
