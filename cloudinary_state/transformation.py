@@ -1159,8 +1159,14 @@ def _unknown_key_hint(raw: str, key: str) -> str:
 
 
 def _check_conditional_blocks(components: list[Component], text: str, base: int) -> None:
-    """``if_<cond>`` alone opens a block closed by ``if_end``; ``if_else`` needs a preceding ``if``."""
-    open_blocks = 0
+    """Check the nesting of conditional blocks.
+
+    A component holding only ``if_<cond>`` opens a block that ``if_end`` closes; ``if_<cond>``
+    with other parameters is an inline conditional for that component alone. ``if_else`` needs a
+    preceding condition; per Cloudinary's docs it also ends the ``if`` branch, so a block whose
+    else branch runs to the end of the chain is accepted without ``if_end``.
+    """
+    blocks: list[str] = []  # "if" or "else", innermost last
     previous_inline_if = False
     offsets = _component_offsets(text)
     for index, component in enumerate(components):
@@ -1168,24 +1174,30 @@ def _check_conditional_blocks(components: list[Component], text: str, base: int)
         at = base + offsets[index]
         alone = len(component.params) == 1
         if condition == "end":
-            if open_blocks == 0:
+            if not blocks:
                 raise TransformationSyntaxError(
                     "if_end without an open if_ block", at, "remove it, or open the block with if_<condition>"
                 )
-            open_blocks -= 1
+            blocks.pop()
         elif condition == "else":
-            if open_blocks == 0 and not previous_inline_if:
+            if blocks and blocks[-1] == "else":
+                raise TransformationSyntaxError(
+                    "second if_else in one conditional block", at, "close the block with if_end first"
+                )
+            if blocks:
+                blocks[-1] = "else"
+            elif not previous_inline_if:
                 raise TransformationSyntaxError(
                     "if_else without a preceding if_ condition",
                     at,
                     "write if_<condition>/.../if_else/.../if_end",
                 )
-            if open_blocks == 0 and alone:
-                open_blocks += 1  # the else branch of an inline if runs until if_end
+            elif alone:
+                blocks.append("else")  # the else branch of an inline if, up to if_end or the end
         elif condition is not None and alone:
-            open_blocks += 1
+            blocks.append("if")
         previous_inline_if = condition not in (None, "end", "else") and not alone
-    if open_blocks:
+    if "if" in blocks:
         raise TransformationSyntaxError(
             "conditional block is not closed",
             base + len(text),

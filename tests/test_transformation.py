@@ -255,6 +255,10 @@ VALID = [
     "if_w_mul_2_gt_h,c_scale,w_100",
     "c_fill,w_300,h_400/if_ctx:!license!_eq_!cc!/l_cc0,h_50/fl_layer_apply/if_else/l_ccby,w_100/fl_layer_apply/if_end",
     "$size_100/if_w_gt_$size/c_scale,w_$size/if_end",
+    "if_w_gt_1000/c_scale,w_1000/if_else/c_scale,w_500",  # if_else also ends the if branch
+    "if_w_gt_1000,c_scale,w_1000/if_else,c_scale,w_500",
+    "if_w_gt_1000,c_scale,w_1000/if_else/c_scale,w_500/if_end",
+    "if_w_gt_1/if_h_gt_1/c_fill/if_end/if_end",  # nested blocks
     # named references
     "t_product_images",
     "t_a.b",
@@ -644,6 +648,9 @@ INVALID = [
     ("if_w_gt_1000/c_scale", "conditional block is not closed", 20, "/if_end"),
     ("if_end", "if_end without an open if_ block", 0, "if_<condition>"),
     ("c_fill/if_else/e_sepia/if_end", "if_else without a preceding if_ condition", 7, "if_<condition>"),
+    ("if_w_gt_1/c_fill/if_else/c_fit/if_else/c_pad/if_end", "second if_else", 31, "if_end"),
+    ("if_w_gt_1/c_fill/if_end/if_end", "if_end without an open if_ block", 24, ""),
+    ("if_w_gt_1/if_h_gt_1/c_fill/if_end", "conditional block is not closed", 33, "/if_end"),
     ("if_w_gtt_1000,c_fill", "'gtt' is not an operator", 5, "gt"),
     (
         "if_width_gt_1000,c_fill",
