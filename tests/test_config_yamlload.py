@@ -1,0 +1,75 @@
+"""YAML loading: marks for every path, duplicate keys refused, dates kept as strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from cloudinary_state.config.yamlload import YamlLoadError, dotted, load_yaml_text
+from cloudinary_state.desired import SourceRef
+
+
+def test_marks_point_at_keys_and_values() -> None:
+    doc = load_yaml_text("a:\n  b: 1\n  c:\n    - x\n    - 'y'\n", "f.yaml")
+    assert doc.data == {"a": {"b": 1, "c": ["x", "y"]}}
+    assert doc.marks.at(("a", "b"), key=True) == SourceRef("f.yaml", 2, 3)
+    assert doc.marks.at(("a", "b")) == SourceRef("f.yaml", 2, 6)
+    assert doc.marks.at(("a", "c", 1)) == SourceRef("f.yaml", 5, 8)  # inside the quotes
+    assert doc.marks.at(("a", "missing", 3)) == doc.marks.at(("a",))  # nearest recorded ancestor
+
+
+def test_offset_into_an_inline_scalar() -> None:
+    doc = load_yaml_text("t: c_fill,w_100\nblock: |\n  c_fill\n", "f.yaml")
+    assert doc.marks.offset(("t",), 7) == SourceRef("f.yaml", 1, 11)
+    assert doc.marks.offset(("block",), 3) == doc.marks.at(("block",))  # not inline: no offset
+
+
+def test_duplicate_keys_are_errors_at_the_second() -> None:
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("a: 1\nb:\n  x: 1\n  x: 2\na: 3\n", "f.yaml")
+    found = [(d.line, d.column, d.message) for d in e.value.diagnostics]
+    assert found == [
+        (4, 3, "duplicate key 'x' (first defined at line 3)"),
+        (5, 1, "duplicate key 'a' (first defined at line 1)"),
+    ]
+
+
+def test_dates_stay_strings_and_numbers_stay_numbers() -> None:
+    doc = load_yaml_text("d: 2026-01-31\nt: 2026-01-01T00:00:00Z\nn: 0.7\ni: 1600\nb: true\n", "f")
+    assert doc.data == {"d": "2026-01-31", "t": "2026-01-01T00:00:00Z", "n": 0.7, "i": 1600, "b": True}
+
+
+def test_syntax_error_has_line_and_column() -> None:
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("a: [1, 2\nb: 3\n", "f.yaml")
+    (d,) = e.value.diagnostics
+    assert (d.file, d.line) == ("f.yaml", 2)
+    assert d.message.startswith("YAML syntax error")
+
+
+def test_merge_keys_and_recursive_aliases_are_refused() -> None:
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("base: &b {x: 1}\nother:\n  <<: *b\n", "f")
+    assert "merge keys" in e.value.diagnostics[0].message
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("a: &a [1, *a]\n", "f")
+    assert "recursive YAML alias" in e.value.diagnostics[0].message
+
+
+def test_aliases_are_copied_with_marks_of_the_anchor() -> None:
+    doc = load_yaml_text("a: &x {k: v}\nb: *x\n", "f")
+    assert doc.data == {"a": {"k": "v"}, "b": {"k": "v"}}
+    assert doc.marks.at(("b", "k")).line == 1
+
+
+def test_empty_document_is_an_empty_mapping() -> None:
+    assert load_yaml_text("# only a comment\n", "f").data == {}
+
+
+def test_multiple_documents_are_refused() -> None:
+    with pytest.raises(YamlLoadError):
+        load_yaml_text("a: 1\n---\nb: 2\n", "f")
+
+
+def test_dotted() -> None:
+    assert dotted(("settings", "eager", 0)) == "settings.eager[0]"
+    assert dotted(()) == ""
