@@ -436,3 +436,11 @@ def test_a_stopped_emulator_serves_nothing_on_kept_alive_connections() -> None:
 def test_unknown_addons_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown add-ons"):
         EmulatorServer([CloudConfig(CLOUD, addons=frozenset({"google_taggin"}))])
+
+
+def test_credentials_are_checked_before_the_body_is_read(emu: EmulatorServer) -> None:
+    status, headers, body = raw_request(
+        emu, "POST", f"/v1_1/{CLOUD}/upload_mappings", b"{not json", "application/json", auth=(KEY, "wrong")
+    )
+    assert status == 401 and body["error"]["message"] == "Invalid credentials"
+    assert "X-FeatureRateLimit-Remaining" in headers

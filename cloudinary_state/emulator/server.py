@@ -143,6 +143,8 @@ class EmulatorServer:
             raise ValueError(f"refusing to bind non-loopback host {host!r} without allow_remote=True")
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
+        if latency_ms < 0 or rate_limit < 0:
+            raise ValueError("latency_ms and rate_limit must not be negative")
         self.host = host
         self.port = port
         self.state_file = state_file
@@ -335,34 +337,26 @@ class EmulatorServer:
                 decision.extra_latency_s = self._rng.uniform(0.05, 0.25)
         return decision
 
-    def process(
-        self, method: str, raw_url: str, headers: dict[str, str], body: bytes
-    ) -> tuple[_Answer, RequestRecord | None]:
+    def process(self, method: str, raw_url: str, headers: dict[str, str], body: bytes) -> _Answer:
+        """Answer one HTTP request (any thread) and record it in the request log."""
         split = urlsplit(raw_url)
-        cloud_name, path, params = "", split.path, dict[str, Any]()
+        request = Request(method=method, cloud="", path=split.path, params={})
         try:
-            cloud_name, path = split_path(split.path)
-            params = parse_query(split.query)
-            body_params, json_body, files = parse_body(headers.get("content-type", ""), body)
-            params.update(body_params)
+            request.cloud, request.path = split_path(split.path)
         except ApiError as e:
-            return _Answer(e.status, _error(e.message)), None
-        request = Request(
-            method=method, cloud=cloud_name, path=path, params=params, body=json_body, files=files
-        )
-        answer = self._answer(request, headers)
-        record = RequestRecord(method, cloud_name, path, 0 if answer.drop else answer.status, dict(params))
+            return _Answer(e.status, _error(e.message), {"X-Request-Id": uuid.uuid4().hex})
+        answer = self._answer(request, headers, split.query, body)
+        status = 0 if answer.drop else answer.status
         with self._meta_lock:
-            self._log.append(record)
-        return answer, record
+            self._log.append(RequestRecord(method, request.cloud, request.path, status, dict(request.params)))
+        return answer
 
-    def _answer(self, request: Request, headers: dict[str, str]) -> _Answer:
+    def _answer(self, request: Request, headers: dict[str, str], query: str, body: bytes) -> _Answer:
         cloud = self._clouds.get(request.cloud)
         request_id = uuid.uuid4().hex
         if cloud is None:
             return _Answer(404, _error(f"Unknown cloud name {request.cloud}"), {"X-Request-Id": request_id})
-        is_upload = upload.is_upload_path(request.path)
-        if is_upload:
+        if upload.is_upload_path(request.path):  # signed per request instead, and not rate-limited
             extra = {"X-Request-Id": request_id}
         else:
             if not _authorized(cloud, headers.get("authorization", "")):
@@ -372,6 +366,12 @@ class EmulatorServer:
             extra = {**rate, "X-Request-Id": request_id}
             if not allowed:
                 return _Answer(420, _error("Rate limit exceeded"), extra)
+        try:
+            request.params = parse_query(query)
+            body_params, request.body, request.files = parse_body(headers.get("content-type", ""), body)
+            request.params.update(body_params)
+        except ApiError as e:
+            return _Answer(e.status, _error(e.message), extra)
 
         decision = self._decide_faults(request.path)
         delay = self.latency_ms / 1000 + decision.extra_latency_s
@@ -488,7 +488,7 @@ class _Handler(BaseHTTPRequestHandler):
             length = 0
         body = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        answer, _ = self.server.emulator.process(method, self.path, headers, body)
+        answer = self.server.emulator.process(method, self.path, headers, body)
         data = json.dumps(answer.body).encode("utf-8")
         self.send_response(answer.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
