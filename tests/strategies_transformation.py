@@ -25,6 +25,7 @@ colors = st.one_of(
     st.sampled_from(["white", "black", "red", "transparent", "lightblue", "WHITE"]),
     st.from_regex(r"rgb:[0-9a-fA-F]{6}", fullmatch=True),
     st.from_regex(r"rgb:[0-9a-f]{3}", fullmatch=True),
+    st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True),
 )
 
 expressions = st.builds(
@@ -72,6 +73,7 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
             st.integers(-100, 300).map(str),
         ),
         st.just("gen_remove:prompt_phone"),
+        st.just("$effect:100"),
     ),
     "b": st.one_of(colors, st.sampled_from(["auto", "auto:predominant", "blurred:400:15"])),
     "co": colors,
@@ -92,14 +94,14 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
     "pg": st.sampled_from(["2", "1-3", "1;3;5"]),
     "dn": st.integers(72, 600).map(str),
     "d": st.sampled_from(["avatar.png", "defaults:missing.jpg"]),
-    "so": st.sampled_from(["2.5", "10p", "auto", "0"]),
-    "eo": st.sampled_from(["10", "90p", "3.50"]),
-    "du": st.sampled_from(["5", "30p", "2.0"]),
+    "so": st.sampled_from(["2.5", "10p", "auto", "0", "35%", "20P"]),
+    "eo": st.sampled_from(["10", "90p", "3.50", "70.5p"]),
+    "du": st.sampled_from(["5", "30p", "2.0", "$length"]),
     "vc": st.sampled_from(["h264", "h265:main:3.1", "vp9", "auto", "none"]),
     "ac": st.sampled_from(["none", "aac", "mp3"]),
     "br": st.sampled_from(["5m", "500k", "2m:constant"]),
     "sp": st.sampled_from(["hd", "full_hd", "4k"]),
-    "fps": st.sampled_from(["24", "24-29.97", "25-"]),
+    "fps": st.sampled_from(["24", "24-29.97", "25-", "-24", "24-$max"]),
     "ki": st.sampled_from(["2.0", "1", "0.5"]),
     "af": st.sampled_from(["44100", "22050", "iaf"]),
     "dl": st.integers(0, 500).map(str),
@@ -128,7 +130,8 @@ def parameter_components(draw: st.DrawFn) -> str:
     params = [f"{key}_{draw(VALUES[key])}" for key in keys]
     if draw(st.booleans()) and draw(st.booleans()):
         name = draw(VARIABLE_NAMES)
-        params.insert(0, f"{name}_{draw(st.one_of(integers, decimals, st.just('!text!')))}")
+        value = draw(st.one_of(integers, decimals, st.just("!text!"), expressions))
+        params.insert(0, f"{name}_{value}")
     return ",".join(params)
 
 
@@ -158,6 +161,8 @@ def conditional_block(draw: st.DrawFn) -> list[str]:
     parts = [f"if_{condition}", *body]
     if draw(st.booleans()):
         parts += ["if_else", draw(parameter_components())]
+        if draw(st.booleans()) and draw(st.booleans()):
+            return parts  # if_else also ends the if branch; the else branch runs to the end
     return [*parts, "if_end"]
 
 
@@ -181,3 +186,8 @@ def transformation_strings(draw: st.DrawFn) -> str:
             steps.append(f"if_{condition},{draw(parameter_components())}")
     ending = draw(st.sampled_from(["", "", "", "/", "/jpg", "/webp"]))
     return "/".join(steps) + ending
+
+
+def eager_strings(max_size: int = 4) -> st.SearchStrategy[str]:
+    """An eager list as one string: valid transformations joined by '|'."""
+    return st.lists(transformation_strings(), min_size=1, max_size=max_size).map("|".join)

@@ -14,7 +14,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies_transformation import transformation_strings
+from strategies_transformation import eager_strings, transformation_strings
 
 from cloudinary_state.transformation import (
     LONG_TO_SHORT,
@@ -848,3 +848,16 @@ def test_shuffling_params_within_a_component_does_not_change_meaning(text: str, 
         if component.extension is not None:
             pieces.append(component.extension)
     assert canonical_string("/".join(pieces)) == canonical_string(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(eager=eager_strings())
+def test_eager_lists_split_into_valid_transformations(eager: str) -> None:
+    pieces = split_eager(eager)
+    assert "|".join(pieces) == eager
+    names: list[str] = []
+    for piece in pieces:
+        for name in named_references(piece):
+            if name not in names:
+                names.append(name)
+    assert named_references(eager) == names
