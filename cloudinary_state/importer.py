@@ -245,6 +245,8 @@ def build_import(
                 secrets=source.secrets,
                 sensitive_paths=declared.sensitive_paths if declared else frozenset(),
             )
+            if isinstance(body.get("settings"), dict):  # the server's key order is not meaningful
+                body["settings"] = dict(sorted(body["settings"].items()))
             section[name] = body
             placeholders += found
         counts[kind_name] = len(section)
@@ -258,8 +260,9 @@ def build_import(
     }
     if variables:
         environment["variables"] = dict(sorted(variables.items()))
-    if source.addons:
-        environment["addons"] = dict(sorted(source.addons.items()))
+    enabled = {name: True for name, on in sorted(source.addons.items()) if on}  # unlisted add-ons are off
+    if enabled:
+        environment["addons"] = enabled
     policy = _policy_document(source.policy, selected)
     if policy:
         environment["policy"] = policy

@@ -1,0 +1,127 @@
+"""`import` through the CLI: files, overwrite refusal, --kind, placeholders, policy carried over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from test_drift_support import RESOURCES, STAGING, WEBHOOK_SECRETS, Workspace, workspace
+
+__all__ = ["workspace"]
+
+PRESET_VARIABLE = "UPLOAD_PRESET_PRODUCT_ASSETS_SETTINGS_NOTIFICATION_URL"
+
+
+def _import(ws: Workspace, output: Path, *extra: str) -> tuple[int, str, str]:
+    result = ws.run("import", "--env", "staging", "--output", str(output), *extra, env="staging")
+    return result.code, result.out, result.err
+
+
+def test_import_writes_config_that_plans_empty(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    output = workspace.config_dir.parent / "imported"
+    code, out, err = _import(workspace, output)
+    assert code == 0, err
+    env_file = yaml.safe_load((output / "environments" / "staging.yaml").read_text())
+    assert env_file["cloud_name"] == STAGING
+    assert env_file["credentials"] == "CLOUDINARY_URL_STAGING"
+    assert env_file["variables"] == {"source_domain": "https://staging-media.acme.example"}
+    assert env_file["addons"] == {"google_tagging": True}
+    assert env_file["include"] == [
+        "common/metadata_fields.yaml",
+        "common/transformations.yaml",
+        "common/upload_presets.yaml",
+        "common/upload_mappings.yaml",
+    ]
+    mappings = yaml.safe_load((output / "environments/common/upload_mappings.yaml").read_text())
+    assert mappings == {"upload_mappings": {"product_assets": {"template": "${var.source_domain}/uploads/"}}}
+    transformations = (output / "environments/common/transformations.yaml").read_text()
+    assert transformations.index("hero:") < transformations.index("thumb:")  # stable, sorted order
+
+    # the webhook came from ${env.WEBHOOK_URL}: it is written as a placeholder and listed
+    presets = (output / "environments/common/upload_presets.yaml").read_text()
+    assert f"${{env.{PRESET_VARIABLE}}}" in presets
+    assert f"export {PRESET_VARIABLE}=" in out
+    everything = "".join(p.read_text() for p in output.rglob("*.yaml")) + out + err
+    assert WEBHOOK_SECRETS["staging"] not in everything
+
+    workspace.monkeypatch.setenv(PRESET_VARIABLE, WEBHOOK_SECRETS["staging"])
+    result = workspace.run("--config-dir", str(output), "plan", "--env", "staging", "--detailed-exitcode")
+    assert result.code == 0, result.out + result.err
+
+
+def test_existing_files_are_refused_without_force(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    output = workspace.config_dir.parent / "imported"
+    assert _import(workspace, output)[0] == 0
+    target = output / "environments/common/transformations.yaml"
+    target.write_text("# edited by hand\n")
+    code, _, err = _import(workspace, output)
+    assert code == 1
+    assert "refusing to overwrite" in err and "--force" in err
+    assert target.read_text() == "# edited by hand\n"  # nothing written
+    assert _import(workspace, output, "--force")[0] == 0
+    assert "thumb:" in target.read_text()
+
+
+def test_kind_narrows_the_import_and_the_prune_policy(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    resources = {**RESOURCES, "transformations": {"thumb": RESOURCES["transformations"]["thumb"]}}
+    workspace.write_resources(resources)  # hero stays live, now ignored
+    workspace.write_environment(
+        "staging",
+        policy={"prune": ["upload_mappings"], "ignore": {"transformations": ["hero"]}},
+    )
+    output = workspace.config_dir.parent / "imported"
+    code, _, err = _import(workspace, output, "--kind", "transformation")
+    assert code == 0, err
+    written = sorted(p.relative_to(output).as_posix() for p in output.rglob("*.yaml"))
+    assert written == ["environments/common/transformations.yaml", "environments/staging.yaml"]
+    env_file = yaml.safe_load((output / "environments/staging.yaml").read_text())
+    # pruning mappings that were not imported would delete them all: the prune is dropped
+    assert env_file["policy"] == {"ignore": {"transformations": ["hero"]}}
+    transformations = yaml.safe_load((output / "environments/common/transformations.yaml").read_text())
+    assert set(transformations["transformations"]) == {"thumb"}  # ignored objects are not imported
+
+
+def test_console_values_that_look_secret_become_placeholders(workspace: Workspace) -> None:
+    workspace.sdk(
+        STAGING,
+        "create_upload_preset",
+        name="console_made",
+        folder="literal ${not_a_variable}",
+        notification_url="https://hooks.example.test/in?team=7&api_key=KEY-FROM-CONSOLE-1&sig=SIG-2",
+        eval="upload_options['context'] = 'secret=EVAL-SECRET-3'",
+    )
+    output = workspace.config_dir.parent / "imported"
+    code, out, err = _import(workspace, output, "--kind", "upload_preset")
+    assert code == 0, err
+    presets = yaml.safe_load((output / "environments/common/upload_presets.yaml").read_text())
+    settings = presets["upload_presets"]["console_made"]["settings"]
+    prefix = "UPLOAD_PRESET_CONSOLE_MADE_SETTINGS"
+    assert settings["notification_url"] == (
+        f"https://hooks.example.test/in?team=7&api_key=${{env.{prefix}_NOTIFICATION_URL_API_KEY}}"
+        f"&sig=${{env.{prefix}_NOTIFICATION_URL_SIG}}"
+    )
+    assert settings["eval"] == f"${{env.{prefix}_EVAL}}"
+    assert settings["folder"] == "literal $${not_a_variable}"  # escaped, not a placeholder
+    text = (output / "environments/common/upload_presets.yaml").read_text()
+    for secret in ("KEY-FROM-CONSOLE-1", "SIG-2", "EVAL-SECRET-3"):
+        assert secret not in text and secret not in out
+    for variable in ("NOTIFICATION_URL_API_KEY", "NOTIFICATION_URL_SIG", "EVAL"):
+        assert f"export {prefix}_{variable}=" in out
+
+    workspace.monkeypatch.setenv(f"{prefix}_NOTIFICATION_URL_API_KEY", "KEY-FROM-CONSOLE-1")
+    workspace.monkeypatch.setenv(f"{prefix}_NOTIFICATION_URL_SIG", "SIG-2")
+    workspace.monkeypatch.setenv(f"{prefix}_EVAL", "upload_options['context'] = 'secret=EVAL-SECRET-3'")
+    result = workspace.run(
+        "--config-dir",
+        str(output),
+        "plan",
+        "--env",
+        "staging",
+        "--detailed-exitcode",
+        "--target",
+        "upload_preset:console_made",
+    )
+    assert result.code == 0, result.out + result.err
