@@ -7,6 +7,7 @@ from typing import Any
 
 import cloudinary.api as api
 import pytest
+from cloudinary.api_client.call_api import call_json_api
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
@@ -176,3 +177,21 @@ def test_pagination_across_pages(o: dict[str, Any]) -> None:
     assert "next_cursor" not in second
     small = api.upload_presets(max_results=5, **o)
     assert len(small["presets"]) == 5 and small["next_cursor"]
+
+
+def test_list_order_and_direction(o: dict[str, Any]) -> None:
+    # pycloudinary's upload_presets() forwards only max_results/next_cursor, so call the endpoint
+    for name in ("b", "c", "a"):
+        api.create_upload_preset(name=name, **o)
+
+    def names(**params: Any) -> tuple[list[str], str | None]:
+        page = call_json_api("get", ["upload_presets"], params, **o)
+        return [p["name"] for p in page["presets"]], page.get("next_cursor")
+
+    first, cursor = names(order_by="created_at", direction="desc", max_results=2)
+    assert first == ["a", "c"]
+    assert names(order_by="created_at", direction="desc", next_cursor=cursor) == (["b"], None)
+    assert names(direction="desc")[0] == ["c", "b", "a"]
+    assert names()[0] == ["a", "b", "c"]
+    with pytest.raises(BadRequest):
+        names(order_by="colour")

@@ -1,8 +1,8 @@
 """The emulator's HTTP layer: one ThreadingHTTPServer serving any number of emulated clouds.
 
-Per request: parse (transport.py) -> cloud lookup (404) -> Basic auth (401) -> hourly budget
-(420) -> injected faults -> route -> handler under the store lock -> persist -> JSON answer
-with the rate-limit headers. Upload endpoints are signed instead of Basic-authed and are not
+Per request: path -> cloud lookup (404) -> Basic auth (401) -> hourly budget (420) -> query
+and body (transport.py) -> injected faults -> route -> handler under the store lock -> persist
+-> JSON answer with the rate-limit headers. Upload endpoints are signed instead of Basic-authed and are not
 rate-limited (reference §3: the Upload API is not).
 """
 
@@ -33,15 +33,13 @@ from urllib.parse import urlsplit
 from cloudinary_state.emulator import (  # noqa: F401
     metadata_fields,
     metadata_rules,
+    misc,
     streaming_profiles,
     transformations,
     triggers,
     upload,
     upload_mappings,
     upload_presets,
-)
-from cloudinary_state.emulator import (
-    misc as _misc,  # noqa: F401
 )
 from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.emulator.persistence import load_state, save_state
@@ -53,6 +51,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 FAULT_STATUSES = (500, 502, 503)
 # How long a kept-alive client connection may sit idle before its thread gives up.
 IDLE_TIMEOUT_S = 30.0
+# A long-running `emulator serve` keeps only the most recent requests.
+REQUEST_LOG_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ class EmulatorServer:
         self._rng = random.Random(fault_seed)
         self._burst_420 = 0
         self._scripted: deque[ScriptedFault] = deque()
-        self._log: list[RequestRecord] = []
+        self._log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_LIMIT)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
