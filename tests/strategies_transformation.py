@@ -1,5 +1,9 @@
 """Hypothesis strategies for valid Cloudinary transformation strings.
 
+Only well-evidenced spellings are generated (forms the SDK itself emits or the docs show), since
+other suites send these strings to the emulator: accepted-but-unusual spellings (`b_#ff0000`,
+`so_35%`) are covered by the unit tests instead.
+
 `transformation_strings()` draws chained transformations from the grammar that
 `cloudinary_state.transformation` accepts: resize and crop, gravity, effects with arguments,
 layers (public IDs, text, fetch) with `fl_layer_apply`, flags, colours, arithmetic and
@@ -25,7 +29,6 @@ colors = st.one_of(
     st.sampled_from(["white", "black", "red", "transparent", "lightblue", "WHITE"]),
     st.from_regex(r"rgb:[0-9a-fA-F]{6}", fullmatch=True),
     st.from_regex(r"rgb:[0-9a-f]{3}", fullmatch=True),
-    st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True),
 )
 
 expressions = st.builds(
@@ -94,7 +97,7 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
     "pg": st.sampled_from(["2", "1-3", "1;3;5"]),
     "dn": st.integers(72, 600).map(str),
     "d": st.sampled_from(["avatar.png", "defaults:missing.jpg"]),
-    "so": st.sampled_from(["2.5", "10p", "auto", "0", "35%", "20P"]),
+    "so": st.sampled_from(["2.5", "10p", "auto", "0", "35.5p"]),
     "eo": st.sampled_from(["10", "90p", "3.50", "70.5p"]),
     "du": st.sampled_from(["5", "30p", "2.0", "$length"]),
     "vc": st.sampled_from(["h264", "h265:main:3.1", "vp9", "auto", "none"]),

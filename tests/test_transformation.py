@@ -861,3 +861,10 @@ def test_eager_lists_split_into_valid_transformations(eager: str) -> None:
             if name not in names:
                 names.append(name)
     assert named_references(eager) == names
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=transformation_strings())
+def test_the_canonical_info_renders_back_to_the_same_transformation(text: str) -> None:
+    canonical: list[dict[str, object]] = [dict(step) for step in to_info(text)]
+    assert to_info(info_to_string(canonical)) == to_info(text)
