@@ -214,3 +214,8 @@ def test_a_whole_container_holding_a_sensitive_value_is_masked_inside() -> None:
     assert (masked, hit) == ({"notification_url": "(sensitive, changed)", "tags": ["a"]}, True)
     assert mask_value("settings", value, {"other.path"}, changed=True) == (value, False)
     assert mask_value("x[0]", "s", {"x"}, changed=False) == ("(sensitive)", True)
+
+
+def test_create_lists_leaf_fields_and_skips_unset_ones() -> None:
+    diffs = field_diffs({}, {"label": "L", "default_value": None, "restrictions": {"readonly_ui": True}})
+    assert diffs == (FieldDiff("label", None, "L"), FieldDiff("restrictions.readonly_ui", None, True))

@@ -143,6 +143,8 @@ def _leaf_paths(value: Mapping[str, Any], prefix: tuple[str | int, ...]) -> list
     paths: list[tuple[str | int, ...]] = []
     for key in sorted(value):
         inner = value[key]
+        if inner is None:
+            continue  # null means "not set" in canonical forms: nothing to show
         if isinstance(inner, Mapping) and inner:
             paths += _leaf_paths(inner, (*prefix, key))
         else:
