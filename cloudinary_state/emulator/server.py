@@ -331,8 +331,10 @@ class EmulatorServer:
             elif roll < 0.6:
                 decision.status = 420
                 self._burst_420 = self._rng.randint(1, 3)  # the following requests too
-            elif roll < 0.8:
+            elif roll < 0.7:
                 decision.drop_before = True
+            elif roll < 0.8:  # the change happens, its answer is cut: retries must cope
+                decision.drop_after = True
             else:
                 decision.extra_latency_s = self._rng.uniform(0.05, 0.25)
         return decision
