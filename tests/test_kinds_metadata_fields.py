@@ -309,3 +309,20 @@ def test_delete_then_read_one_is_none() -> None:
         M.delete(api, "gone", M.read_one(api, "gone"))  # type: ignore[arg-type]
         assert M.read_one(api, "gone") is None
         assert M.read_all(api, 1) == {}
+
+
+def test_custom_order_that_lands_sorted_is_a_known_limit() -> None:
+    """The API sorts only by value and appends new values: [Gamma, Alpha, Beta] written over a
+    live [Alpha, Beta] lands as [Alpha, Beta, Gamma]. The values converge; the order cannot, and
+    the residual difference is exactly the live order marker (documented limitation)."""
+    ab = {"type": "enum", "label": "E", "datasource": _values(("a", "Alpha"), ("b", "Beta"))}
+    prepended = {**ab, "datasource": _values(("c", "Gamma"), ("a", "Alpha"), ("b", "Beta"))}
+    with emulated() as (_, api):
+        M.create(api, "e", ab)
+        M.update(api, "e", prepended, M.read_one(api, "e"))  # type: ignore[arg-type]
+        live = M.read_one(api, "e")
+        assert live is not None
+        want = _desired(prepended, "e")
+        assert live.canonical["datasource"] == want["datasource"]
+        assert {k: v for k, v in live.canonical.items() if k != "datasource_order"} == want
+        assert live.canonical["datasource_order"] == "asc"
