@@ -1381,6 +1381,10 @@ def canonical_info(info: list[dict[str, object]]) -> list[dict[str, str]]:
             else:
                 entry[_long_name(short)] = canonical_value(short, text)
         result.append(dict(sorted(entry.items())))
+    # Tolerate the extension as a step of its own: it belongs to the step before it.
+    if len(result) >= 2 and set(result[-1]) == {"extension"} and "extension" not in result[-2]:
+        extension = result.pop()
+        result[-1] = dict(sorted({**result[-1], **extension}.items()))
     return result
 
 
@@ -1398,6 +1402,13 @@ def info_to_string(info: list[dict[str, object]]) -> str:
             if name == "extension":
                 extension = _live_value_text(None, value)
                 continue
+            if name == "variables" and isinstance(value, list):  # the SDK's ordered form
+                pairs.extend(
+                    (str(pair[0]), _live_value_text(str(pair[0]), pair[1]))
+                    for pair in value
+                    if isinstance(pair, list | tuple) and len(pair) == 2
+                )
+                continue
             short = _short_name(name)
             if short is None:
                 raise TransformationSyntaxError(
@@ -1409,7 +1420,8 @@ def info_to_string(info: list[dict[str, object]]) -> str:
             if text != "":
                 pairs.append((short, text))
         # Keep the caller's order for if/variables; sort the rest like the SDK does.
-        rendered.append(",".join(f"{key}_{value}" for key, value in _ordered(pairs)))
+        if pairs or extension is None or not rendered:
+            rendered.append(",".join(f"{key}_{value}" for key, value in _ordered(pairs)))
         if extension is not None:
             if index != len(info) - 1:
                 raise TransformationSyntaxError(

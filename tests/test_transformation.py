@@ -556,6 +556,15 @@ def test_canonical_info_keeps_unknown_keys_visible() -> None:
     assert canonical_info([{"crop": "fill", "mystery": 3}]) == [{"crop": "fill", "mystery": "3"}]
 
 
+def test_canonical_info_tolerates_the_extension_as_its_own_step() -> None:
+    assert canonical_info([{"crop": "scale", "width": 102}, {"extension": "none"}]) == to_info(
+        "c_scale,w_102/"
+    )
+    assert canonical_info([{"crop": "scale"}, {"extension": "jpg"}]) == to_info("c_scale/jpg")
+    assert info_to_string([{"crop": "scale"}, {"extension": "jpg"}]) == "c_scale/jpg"
+    assert info_to_string([{"crop": "scale"}, {"extension": "none"}]) == "c_scale/"
+
+
 def test_canonical_info_accepts_short_keys_and_variables_list() -> None:
     assert canonical_info([{"c": "fill", "w": 100}]) == to_info("c_fill,w_100")
     assert canonical_info([{"variables": [["$w", 100]], "width": "$w"}]) == to_info("$w_100,w_$w")
@@ -759,6 +768,7 @@ def test_split_eager() -> None:
         ([{"opacity": 0.5, "width": 1.0}], "o_0.5,w_1.0"),
         ([{"flags": ["progressive", "lossy"]}], "fl_progressive.lossy"),
         ([{"width": "$w", "$w": 100, "if": "w_gt_10"}], "if_w_gt_10,$w_100,w_$w"),
+        ([{"variables": [["$z", 5], ["$foo", "$z_mul_2"]], "crop": "scale"}], "$z_5,$foo_$z_mul_2,c_scale"),
     ],
 )
 def test_info_to_string(info: list[dict[str, object]], expected: str) -> None:
