@@ -161,9 +161,12 @@ def _addon_cause(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Si
     if key[0] != "upload_preset" or not path.startswith("settings."):
         return None
     option = path.split(".", 1)[1].split("[", 1)[0].split(".", 1)[0]
-    stripped = [s for side in (a, b) for s in side.stripped.get(key, ()) if s.path == path]
+    stripped = [(side, s) for side in (a, b) for s in side.stripped.get(key, ()) if s.path == path]
     if stripped:
-        return "; ".join(f"{s.path} '{s.value}' stripped: add-on {s.addon} is off" for s in stripped)
+        return "; ".join(
+            f"'{s.value}' stripped in {side.environment}: add-on {s.addon} is off there"
+            for side, s in stripped
+        )
     if option == "auto_tagging":  # kept only while some tagging option is: those add-ons decide
         needed: set[str] = set()
         for side in (a, b):
@@ -193,7 +196,7 @@ def _classify(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Side)
     if _within(path, a.sensitive.get(key, frozenset()) | b.sensitive.get(key, frozenset())):
         masked_a = SENSITIVE if a_value is not None else None
         masked_b = SENSITIVE if b_value is not None else None
-        return ValueDiff(path, masked_a, masked_b, "sensitive", "a value from ${env.*}")
+        return ValueDiff(path, masked_a, masked_b, "sensitive")
     a_value, b_value = scrub_value(a_value, a.secrets), scrub_value(b_value, b.secrets)
     if (
         a_value is not None
