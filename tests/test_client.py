@@ -251,3 +251,29 @@ def test_two_clouds_concurrently_from_threads(emu: EmulatorServer) -> None:
         assert {m["template"] for m in mappings} == {f"https://{cloud}/"}
         assert api.calls == 11
     assert {r.cloud for r in emu.request_log} == {"c1", "c2"}
+
+
+def test_spent_budget_within_the_retry_budget_waits_for_the_reset() -> None:
+    cloud = CloudConfig(name="c1", api_key="k", api_secret=SECRET)
+    with EmulatorServer([cloud], port=0, rate_limit=1) as emu:
+        waits: list[float] = []
+
+        def sleep_until_reset(seconds: float) -> None:
+            waits.append(seconds)
+            emu.reset_budget()  # the hour turned while we slept
+
+        api = AdminClient(
+            Credentials.from_url(emu.cloudinary_url("c1")),
+            max_retry_seconds=7200,
+            seed=1,
+            sleep=sleep_until_reset,
+        )
+        api.probe()
+        assert api.rate_limit_remaining == 0
+        reset_at = api.rate_limit_reset_at
+        assert reset_at is not None
+        started = time.time()
+        assert api.probe() == {"status": "ok"}
+        [wait] = waits
+        assert reset_at - started - 1 <= wait <= reset_at - started + 1  # waited for the reset, once
+        assert api.calls == 3

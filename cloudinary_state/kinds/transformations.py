@@ -74,8 +74,9 @@ class TransformationKind:
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         listed = paginate(api, "transformations", "transformations", named=True)
         names = [bare_name(str(item["name"])) for item in listed if to_bool(item.get("named", True))]
-        details = parallel_map(lambda name: api.call("transformation", name), names, parallelism)
-        return {live.name: live for live in map(self._live, details)}
+        details = parallel_map(lambda name: get_or_none(api, "transformation", name), names, parallelism)
+        # None: deleted between the list and its GET, so it no longer exists
+        return {live.name: live for live in map(self._live, filter(None, details))}
 
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
         detail = get_or_none(api, "transformation", name)
