@@ -145,3 +145,22 @@ def test_used_turns_true_when_an_upload_derives_with_it(o: dict[str, Any]) -> No
     assert not any(
         t["name"] == "t_small" and not t["named"] for t in api.transformations(**o)["transformations"]
     )
+
+
+def test_a_rejected_update_changes_nothing(o: dict[str, Any]) -> None:
+    api.create_transformation("steady", "c_fill,w_100", **o)
+    with pytest.raises(BadRequest):
+        api.update_transformation("steady", allowed_for_strict=False, unsafe_update="c_fill,,w_1", **o)
+    detail = api.transformation("steady", **o)
+    assert (detail["allowed_for_strict"], detail["info"]) == (True, [{"crop": "fill", "width": 100}])
+
+
+def test_unsafe_update_of_an_unnamed_one_rekeys_it(o: dict[str, Any]) -> None:
+    api.create_transformation("w_10", "w_10", **o)
+    api.create_transformation("w_20", "w_20", **o)
+    with pytest.raises(AlreadyExists):
+        api.update_transformation("w_10", unsafe_update="w_20", **o)
+    api.update_transformation("w_10", unsafe_update="w_30", **o)
+    assert api.transformation("w_30", **o)["name"] == "w_30"
+    with pytest.raises(NotFound):
+        api.transformation("w_10", **o)

@@ -172,17 +172,20 @@ def create(cloud: CloudState, request: Request, name: str | None = None) -> tupl
 @route("PUT", r"transformations(?:/(?P<ident>.+))?")
 def update(cloud: CloudState, request: Request, ident: str | None = None) -> tuple[int, Any]:
     record = _require(cloud, ident if ident is not None else request.params.get("transformation"))
+    allowed = record["allowed_for_strict"]
     if "allowed_for_strict" in request.params:
-        record["allowed_for_strict"] = coerce_bool(request.params["allowed_for_strict"], "allowed_for_strict")
-    if "unsafe_update" in request.params:
-        definition = request.params["unsafe_update"]
-        parse_definition(definition)
-        if record["named"]:
-            record["definition"] = definition
-        else:  # an unnamed one is identified by its string: re-key it
-            del cloud.transformations[_key(record)]
-            record["definition"] = record["name"] = definition
-            cloud.transformations[definition] = record
+        allowed = coerce_bool(request.params["allowed_for_strict"], "allowed_for_strict")
+    definition = request.params.get("unsafe_update", record["definition"])
+    parse_definition(definition)
+    if not record["named"] and definition != record["definition"]:
+        # an unnamed one is identified by its string: re-key it
+        if find(cloud, definition) is not None:
+            raise ApiError(409, f"Transformation {definition} already exists")
+        del cloud.transformations[_key(record)]
+        record["name"] = definition
+        cloud.transformations[definition] = record
+    record["definition"] = definition
+    record["allowed_for_strict"] = allowed
     return 200, {"message": "updated"}
 
 
