@@ -72,6 +72,13 @@ CASES: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
     "bad_policy_kind": (ENV, 6, "'upload_preset' is not allowed", ()),
     "declared_but_ignored": (RES, 5, "policy.ignore matches it", ()),
     "override_of_undeclared_object": (ENV, 7, "override of upload_preset 'uplods'", ()),
+    "circular_reference": (RES, 3, "circular reference t_border -> t_frame -> t_border", ()),
+    "bad_responsive_breakpoint": (
+        RES,
+        5,
+        "responsive_breakpoints[0].transformation: invalid transformation",
+        (),
+    ),
     "t_prefixed_name": (RES, 2, "transformation name 't_thumb' carries the t_ prefix", ()),
     "unknown_section": (RES, 1, "unknown section 'upload_preset'", ()),
     "null_value": (RES, 7, "settings.folder is null", ()),
@@ -159,3 +166,14 @@ def test_all_reports_a_shared_file_once(tmp_path: Path) -> None:
     assert code == 1
     assert output.count("is not an http(s) URL") == 1
     assert "one: invalid" in output and "two: invalid" in output
+
+
+def test_an_invalid_environment_file_does_not_hide_resource_errors(tmp_path: Path) -> None:
+    env = tmp_path / "environments"
+    (env / "common").mkdir(parents=True)
+    (env / "test.yaml").write_text("cloud_name: demo\ncredentials: C\ninclude: [common/*.yaml]\naddon: {}\n")
+    (env / "common" / "a.yaml").write_text("upload_mappings:\n  m: {template: nope}\n")
+    code, output = run_validate(tmp_path, "--env", "test")
+    assert code == 1
+    assert "test.yaml:4:1: addon: unknown key 'addon'" in output
+    assert "a.yaml:2:17: upload_mapping 'm': template: 'nope' is not an http(s) URL" in output

@@ -156,14 +156,37 @@ def _check_references(
             )
 
 
-def check_transformation(report: Report, universe: Universe, obj: CheckedObject) -> None:
+def check_transformation(report: Report, universe: Universe, obj: CheckedObject) -> list[str]:
+    """Check a named transformation; return the names it refers to."""
     model: TransformationModel = obj.model
     path: DocPath = ("transformation",)
     refs = _parse(report, obj, path, model.transformation)
-    if obj.name in refs:
-        report.error(obj.marks.at(path), f"{obj.label()} refers to itself")
-    others = [r for r in refs if r != obj.name]
-    _check_references(report, universe, obj, path, others, model.transformation)
+    _check_references(report, universe, obj, path, refs, model.transformation)
+    return refs
+
+
+def check_cycles(report: Report, universe: Universe, graph: dict[str, list[str]]) -> None:
+    """Named transformations that refer to each other in a circle can never be created."""
+    state: dict[str, str] = {}  # name -> "open" while on the DFS stack, "done" after
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = "open"
+        for ref in graph.get(name, []):
+            if state.get(ref) == "open":
+                cycle = [*trail[trail.index(ref) :], ref] if ref in trail else [name, ref]
+                obj = universe.objects[("transformation", name)]
+                report.error(
+                    obj.marks.at(("transformation",)),
+                    f"{obj.label()}: circular reference {' -> '.join('t_' + n for n in cycle)}",
+                    "break the circle: a named transformation cannot contain itself",
+                )
+            elif ref not in state and ref in graph:
+                visit(ref, [*trail, ref])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
 
 
 # --- metadata fields ---------------------------------------------------------------------------
@@ -323,6 +346,13 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
         for path, text, offset in _eager_strings(("settings", "eager"), s.eager):
             refs = _parse(report, obj, path, text, offset)
             _check_references(report, universe, obj, path, refs, text, offset)
+    breakpoints = s.responsive_breakpoints
+    for i, rule in enumerate(breakpoints if isinstance(breakpoints, list) else [breakpoints]):
+        if rule is not None and rule.transformation is not None:
+            index: DocPath = (i,) if isinstance(breakpoints, list) else ()
+            path = ("settings", "responsive_breakpoints", *index, "transformation")
+            refs = _parse(report, obj, path, rule.transformation)
+            _check_references(report, universe, obj, path, refs, rule.transformation)
 
     if s.metadata is not None:
         fields = universe.declared("metadata_field")
@@ -383,11 +413,12 @@ def check_upload_mapping(report: Report, obj: CheckedObject) -> None:
 
 
 def check_all(report: Report, universe: Universe) -> None:
+    graph: dict[str, list[str]] = {}
     for obj in universe.objects.values():
         if obj.model is None:
             continue
         if obj.kind == "transformation":
-            check_transformation(report, universe, obj)
+            graph[obj.name] = check_transformation(report, universe, obj)
         elif obj.kind == "metadata_field":
             check_metadata_field(report, obj)
         elif obj.kind == "upload_preset":
@@ -401,3 +432,4 @@ def check_all(report: Report, universe: Universe) -> None:
                 "(ignored objects are never managed)",
                 "remove the declaration or narrow the ignore pattern",
             )
+    check_cycles(report, universe, graph)

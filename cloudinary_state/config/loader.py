@@ -18,7 +18,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from cloudinary_state.config import checks
 from cloudinary_state.config.addons import ADDONS, strip_settings
@@ -158,9 +158,9 @@ class _EnvironmentLoader:
                 doc.marks.at(()), "an environment file must be a mapping (cloud_name: ..., ...)"
             )
             return None
-        environment = self.validate(EnvironmentModel, doc.data, doc.marks, "")
-        if environment is None:
-            return None
+        # An invalid environment file does not stop the run: the parts that are valid on their
+        # own (include, variables, ...) still let us check the resource documents.
+        environment = self.validate(EnvironmentModel, doc.data, doc.marks, "") or _salvage(doc.data)
         for name in environment.addons:
             if name not in ADDONS:
                 self.report.error(
@@ -169,7 +169,7 @@ class _EnvironmentLoader:
                     did_you_mean(name, set(ADDONS)) or f"known add-ons: {', '.join(sorted(ADDONS))}",
                 )
         objects = self.collect(env_file, doc, environment.include)
-        self.apply_overrides(objects, doc)
+        self.apply_overrides(objects, environment, doc)
         policy = _policy(environment)
         variables = {k: _stringify(v) for k, v in environment.variables.items()}
         return self.render(environment, variables, policy, objects)
@@ -259,10 +259,14 @@ class _EnvironmentLoader:
 
     # -- overrides --------------------------------------------------------------------------
 
-    def apply_overrides(self, objects: dict[tuple[KindName, str], _RawObject], doc: LoadedDocument) -> None:
-        overrides = doc.data.get("overrides") or {}
-        for section, entries in overrides.items():
-            kind = SECTION_TO_KIND[section]  # the model checked the section names
+    def apply_overrides(
+        self,
+        objects: dict[tuple[KindName, str], _RawObject],
+        environment: EnvironmentModel,
+        doc: LoadedDocument,
+    ) -> None:
+        for section, entries in environment.overrides.items():
+            kind = SECTION_TO_KIND[section]
             for name, patch in entries.items():
                 path: DocPath = ("overrides", section, name)
                 patch_marks = doc.marks.subtree(path)
@@ -416,6 +420,25 @@ class _EnvironmentLoader:
             for diagnostic in validation_diagnostics(e, data, marks, prefix, model):
                 self.report.errors.append(diagnostic)
             return None
+
+
+def _salvage(data: dict[str, Any]) -> EnvironmentModel:
+    """The fields of an invalid environment file that are valid on their own (others default).
+
+    Only used to keep checking after an error has been reported: never becomes a state.
+    """
+    valid: dict[str, Any] = {}
+    for name, info in EnvironmentModel.model_fields.items():
+        if name in data:
+            try:
+                annotation: Any = info.annotation
+                if info.metadata:  # constraints such as the cloud_name pattern
+                    annotation = Annotated[annotation, *info.metadata]
+                adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+                valid[name] = adapter.validate_python(data[name], strict=True)
+            except ValidationError:
+                pass
+    return EnvironmentModel.model_construct(**valid)
 
 
 def _stringify(value: str | int | float) -> str:
