@@ -22,6 +22,7 @@ import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import AuthorizationRequired, BadRequest, GeneralError, NotFound, RateLimited
 
+from cloudinary_state.cli import main
 from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
 
 CLOUD, KEY, SECRET = "acme-staging", "key-1", "secret-1"
@@ -373,7 +374,15 @@ def test_a_fresh_process_sees_the_persisted_state(tmp_path: Path) -> None:
         _stop(process)
 
 
-def test_a_corrupt_state_file_is_a_clear_error(tmp_path: Path) -> None:
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """The console entry point in-process: (exit code, stderr)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    code = exit_info.value.code
+    return code if isinstance(code, int) else 0, capsys.readouterr().err
+
+
+def test_a_corrupt_state_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     state_file = tmp_path / "broken.json"
     state_file.write_text('{"format": "cloudinary-state/emulator-state@1", "clouds": ')
     with pytest.raises(EmulatorStateError, match=str(state_file)):
@@ -381,36 +390,21 @@ def test_a_corrupt_state_file_is_a_clear_error(tmp_path: Path) -> None:
     state_file.write_text('{"some": "other file"}')
     with pytest.raises(EmulatorStateError, match="not an emulator state file"):
         EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], state_file=state_file).start()
-    result = subprocess.run(
-        [sys.executable, "-m", "cloudinary_state", "emulator", "serve", "--state", str(state_file)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 1
-    assert str(state_file) in result.stderr and "Traceback" not in result.stderr
+    code, stderr = run_cli(capsys, "emulator", "serve", "--state", str(state_file))
+    assert code == 1
+    assert str(state_file) in stderr and "Traceback" not in stderr
 
 
-def test_remote_hosts_need_an_explicit_flag() -> None:
+def test_remote_hosts_need_an_explicit_flag(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ValueError, match="allow_remote"):
         EmulatorServer([CloudConfig(CLOUD)], host="0.0.0.0")
-    result = subprocess.run(
-        [sys.executable, "-m", "cloudinary_state", "emulator", "serve", "--host", "0.0.0.0"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 1 and "allow_remote" in result.stderr
+    code, stderr = run_cli(capsys, "emulator", "serve", "--host", "0.0.0.0")
+    assert code == 1 and "allow_remote" in stderr
 
 
-def test_bad_cloud_spec_is_a_usage_error() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "cloudinary_state", "emulator", "serve", "--cloud", "a:b"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 64 and "NAME:KEY:SECRET" in result.stderr
+def test_bad_cloud_spec_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, stderr = run_cli(capsys, "emulator", "serve", "--cloud", "a:b")
+    assert code == 64 and "NAME:KEY:SECRET" in stderr
 
 
 def test_cloudinary_url_points_the_sdk_at_the_emulator(emu: EmulatorServer) -> None:
