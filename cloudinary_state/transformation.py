@@ -336,6 +336,11 @@ def _full(pattern: re.Pattern[str], text: str) -> bool:
     return pattern.fullmatch(text) is not None
 
 
+def _shift(problem: _Problem | None, by: int) -> _Problem | None:
+    """A problem found in a part of a value, moved to the part's offset within the value."""
+    return problem._replace(offset=problem.offset + by) if problem else None
+
+
 def _split_quoted(value: str, sep: str) -> list[tuple[int, str]] | _Problem:
     """Split on ``sep`` outside ``!...!`` string literals; each piece with its offset."""
     pieces: list[tuple[int, str]] = []
@@ -469,6 +474,9 @@ def _check_crop(value: str) -> _Problem | None:
     return _Problem(f"unknown crop mode '{value}'", 0, _hint_for(value, CROP_MODES, "crop modes", "c_"))
 
 
+_GRAVITY_OPTION_RE = re.compile(r"[a-z0-9_;.\-]+")  # subject, cat_30, dog_avoid, obj_person;adaptive_true
+
+
 def _check_gravity(value: str) -> _Problem | None:
     if _full(_VARIABLE_RE, value):
         return None
@@ -483,7 +491,7 @@ def _check_gravity(value: str) -> _Problem | None:
     offset = len(head) + 1
     if rest or value.endswith(":"):
         for part in rest.split(":"):
-            if not _full(re.compile(r"[a-z0-9_;.\-]+"), part):
+            if not _full(_GRAVITY_OPTION_RE, part):
                 return _Problem(
                     f"invalid gravity option '{part}'",
                     offset,
@@ -494,17 +502,18 @@ def _check_gravity(value: str) -> _Problem | None:
 
 
 _check_number_or_expression = _numeric_or_expression("value")
-
-
-def _check_width(value: str) -> _Problem | None:
-    if value == "auto" or value.startswith("auto:"):
-        return None
-    return _check_dimension(value)
-
-
 _check_dimension = _numeric_or_expression(
     "dimension", signed=False, example=" (w_100 is pixels, w_0.5 is relative to the original)"
 )
+
+
+def _check_width(value: str) -> _Problem | None:
+    """A dimension, or automatic width: w_auto, w_auto:100:400, w_auto:breakpoints..."""
+    if value == "auto":
+        return None
+    if value.startswith("auto:"):
+        return _shift(_check_url_text(value[5:], "automatic width options"), 5)
+    return _check_dimension(value)
 
 
 def _check_aspect_ratio(value: str) -> _Problem | None:
@@ -560,10 +569,7 @@ def _check_effect(value: str) -> _Problem | None:
         return _Problem(
             f"effect '{name}' has an empty argument", len(name) + 1, f"write e_{name} or e_{name}:<value>"
         )
-    problem = _check_url_text(args, "effect arguments")
-    if problem:
-        return problem._replace(offset=problem.offset + len(name) + 1)
-    return None
+    return _shift(_check_url_text(args, "effect arguments"), len(name) + 1)
 
 
 def _check_layer(value: str) -> _Problem | None:
@@ -621,18 +627,15 @@ def _check_text_layer(value: str) -> _Problem | None:
             len(value),
             "write text:<font>_<size>:<text>, e.g. text:Arial_60:Hello",
         )
-    problem = _check_url_text(style, "a text style")
+    problem = _shift(_check_url_text(style, "a text style"), style_at)
     if problem:
-        return problem._replace(offset=problem.offset + style_at)
+        return problem
     text_at = style_at + len(style) + 1
     if sep and not text:
         return _Problem(
             "text layer has an empty text", text_at, "write the text after the style, URL-encoded"
         )
-    problem = _check_url_text(text, "layer text")
-    if problem:
-        return problem._replace(offset=problem.offset + text_at)
-    return None
+    return _shift(_check_url_text(text, "layer text"), text_at)
 
 
 def _check_flags(value: str) -> _Problem | None:
@@ -643,14 +646,11 @@ def _check_flags(value: str) -> _Problem | None:
             return _Problem("empty flag", offset, "flags are joined by '.', e.g. fl_progressive.lossy")
         if name not in FLAGS:
             return _Problem(f"unknown flag '{name}'", offset, _hint_for(name, FLAGS, "flags", "fl_"))
-        if sep:
-            problem = _check_url_text(args, "flag arguments")
-            if problem or not args:
-                return (
-                    problem._replace(offset=problem.offset + offset + len(name) + 1)
-                    if problem
-                    else _Problem(f"flag '{name}' has an empty argument", offset + len(name) + 1)
-                )
+        if sep and not args:
+            return _Problem(f"flag '{name}' has an empty argument", offset + len(name) + 1)
+        problem = _shift(_check_url_text(args, "flag arguments"), offset + len(name) + 1)
+        if problem:
+            return problem
         offset += len(flag) + 1
     return None
 
@@ -666,8 +666,7 @@ def _check_border(value: str) -> _Problem | None:
         return _Problem(
             f"invalid border '{value}'", 0, "write bo_<width>px_solid_<color>, e.g. bo_5px_solid_black"
         )
-    problem = _check_color(match.group(2))
-    return problem._replace(offset=match.start(2)) if problem else None
+    return _shift(_check_color(match.group(2)), match.start(2))
 
 
 def _check_background(value: str) -> _Problem | None:
@@ -675,9 +674,11 @@ def _check_background(value: str) -> _Problem | None:
     if head in {"auto", "blurred", "gen_fill"}:
         if sep and not rest:
             return _Problem(f"b_{head} has an empty option", len(head) + 1)
-        problem = _check_url_text(rest, "background options")
-        return problem._replace(offset=problem.offset + len(head) + 1) if problem else None
+        return _shift(_check_url_text(rest, "background options"), len(head) + 1)
     return _check_color(value)
+
+
+_check_radius_corner = _numeric_or_expression("radius", signed=False, example="; or r_max")
 
 
 def _check_radius(value: str) -> _Problem | None:
@@ -688,11 +689,14 @@ def _check_radius(value: str) -> _Problem | None:
         return _Problem("radius takes at most 4 values", 0, "write r_<all> or r_<tl>:<tr>:<br>:<bl>")
     offset = 0
     for corner in corners:
-        problem = _numeric_or_expression("radius", signed=False, example="; or r_max")(corner)
+        problem = _shift(_check_radius_corner(corner), offset)
         if problem:
-            return problem._replace(offset=problem.offset + offset)
+            return problem
         offset += len(corner) + 1
     return None
+
+
+_check_angle_degrees = _numeric_or_expression("angle")
 
 
 def _check_angle(value: str) -> _Problem | None:
@@ -701,7 +705,7 @@ def _check_angle(value: str) -> _Problem | None:
         if part in ANGLE_MODES:
             offset += len(part) + 1
             continue
-        problem = _numeric_or_expression("angle")(part)
+        problem = _check_angle_degrees(part)
         if problem:
             return _Problem(
                 problem.message,
@@ -712,14 +716,14 @@ def _check_angle(value: str) -> _Problem | None:
     return None
 
 
+_check_opacity_value = _numeric_or_expression("opacity", signed=False)
+_check_dpr = _numeric_or_expression("DPR", signed=False, words={"auto"})
+
+
 def _check_opacity(value: str) -> _Problem | None:
     if _full(_NUMBER_RE, value) and not 0 <= Decimal(value) <= 100:
         return _Problem(f"opacity {value} is out of range", 0, "use 0-100")
-    return _numeric_or_expression("opacity", signed=False)(value)
-
-
-def _check_dpr(value: str) -> _Problem | None:
-    return _numeric_or_expression("DPR", signed=False, words={"auto"})(value)
+    return _check_opacity_value(value)
 
 
 _PAGE_RE = re.compile(r"-?\d+(?:-\d*)?(?:;-?\d+(?:-\d*)?)*")
@@ -784,13 +788,16 @@ def _check_offset(label: str, *, allow_auto: bool) -> _Validator:
     return check
 
 
+_CODEC_OPTIONS_RE = re.compile(r"[a-z0-9_.]+(?::[a-z0-9_.]+)*")  # profile, level, bframes_no
+
+
 def _check_video_codec(value: str) -> _Problem | None:
     codec, _, rest = value.partition(":")
     if codec not in VIDEO_CODECS:
         return _Problem(
             f"unknown video codec '{codec}'", 0, _hint_for(codec, VIDEO_CODECS, "video codecs", "vc_")
         )
-    if rest and not _full(re.compile(r"[a-z0-9_.]+(?::[a-z0-9_.]+)*"), rest):
+    if rest and not _full(_CODEC_OPTIONS_RE, rest):
         return _Problem(
             "invalid video codec options", len(codec) + 1, "write vc_<codec>[:<profile>[:<level>]]"
         )
