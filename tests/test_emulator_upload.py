@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -119,3 +121,11 @@ def test_derived_entries_are_listed_on_the_transformation(o: dict[str, Any]) -> 
         "bytes": len(PNG),
     }
     assert derived["secure_url"].startswith("https://") and derived["id"]
+
+
+def test_upload_errors_carry_x_cld_error(emu: EmulatorServer, o: dict[str, Any]) -> None:
+    request = urllib.request.Request(f"{emu.url}/v1_1/{CLOUD}/image/upload", data=b"file=x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request, timeout=5)
+    assert info.value.code == 400
+    assert info.value.headers["X-Cld-Error"] == "Missing required parameter - signature"

@@ -386,6 +386,8 @@ class EmulatorServer:
             return _Answer(decision.status, _error(message), extra)
 
         status, payload = self._dispatch(cloud, request)
+        if status >= 400 and upload.is_upload_path(request.path):
+            extra["X-Cld-Error"] = payload["error"]["message"]  # documented for the Upload API
         return _Answer(status, payload, extra, drop=decision.drop_after)
 
     def _dispatch(self, cloud: CloudState, request: Request) -> tuple[int, Any]:
