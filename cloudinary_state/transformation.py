@@ -1068,7 +1068,8 @@ def _parse_at(text: str, base: int) -> Transformation:
                 raise fail(
                     f"unknown format '{piece}' as the last component",
                     at,
-                    _hint_for(piece, FORMATS, "formats")
+                    (f"formats are lowercase: write '{piece.lower()}'; " if piece.lower() in FORMATS else "")
+                    + _hint_for(piece, FORMATS, "formats")
                     + "; a '/' inside layer text or a URL must be encoded (%252F, or base64url for URLs)",
                 )
             components[-1] = replace(components[-1], extension=piece)
@@ -1156,7 +1157,8 @@ def _unknown_key_hint(raw: str, key: str) -> str:
         if raw.startswith(long + "_"):
             short = LONG_TO_SHORT.get(long) or _LONG_ALIASES[long]
             return f"URLs use short keys: write '{short}_{raw[len(long) + 1 :]}' for {long}"
-    suggestion = _suggest(key, SHORT_TO_LONG, "")
+    close_short = difflib.get_close_matches(key, sorted(SHORT_TO_LONG), n=3, cutoff=0.6)
+    suggestion = "did you mean " + " or ".join(f"'{c}_'" for c in close_short) + "?" if close_short else ""
     if not suggestion:
         close_long = difflib.get_close_matches(key, sorted(LONG_TO_SHORT), n=1, cutoff=0.6)
         if close_long:

@@ -585,6 +585,8 @@ INVALID = [
     ("aspect_ratio_16:9", "unknown parameter 'aspect'", 0, "ar_16:9"),
     ("W_100", "unknown parameter 'W'", 0, "lowercase"),
     ("zz_1", "unknown parameter 'zz'", 0, "known parameters"),
+    ("dppr_2", "unknown parameter 'dppr'", 0, "did you mean 'dpr_'"),
+    ("c_fill/JPG", "unknown format 'JPG'", 7, "write 'jpg'"),
     ("w_", "parameter 'w' has an empty value", 2, "w_<value>"),
     ("w100", "parameter 'w100' has no value", 0, "key_value"),
     ("c_fill,w100", "parameter 'w100' has no value", 7, "key_value"),
