@@ -1,0 +1,86 @@
+"""The public API re-exported from the package root, and the exception tree's shape."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import cloudinary_state
+from cloudinary_state import errors
+
+
+@pytest.mark.parametrize("name", sorted(set(cloudinary_state.__all__) - {"__version__"}))
+def test_every_export_resolves(name: str) -> None:
+    assert getattr(cloudinary_state, name) is not None
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        _ = cloudinary_state.does_not_exist  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("child", "parent"),
+    [
+        (errors.ConfigError, errors.CloudinaryStateError),
+        (errors.ApiError, errors.CloudinaryStateError),
+        (errors.RetryableApiError, errors.ApiError),
+        (errors.PermanentApiError, errors.ApiError),
+        (errors.NotFoundError, errors.PermanentApiError),
+        (errors.PolicyRefusal, errors.CloudinaryStateError),
+        (errors.StalePlanError, errors.PolicyRefusal),
+        (errors.PlanFileError, errors.CloudinaryStateError),
+        (errors.ApplyError, errors.CloudinaryStateError),
+    ],
+)
+def test_exception_tree(child: type[Exception], parent: type[Exception]) -> None:
+    assert issubclass(child, parent)
+
+
+def test_exit_codes_follow_the_design() -> None:
+    assert errors.ConfigError([]).exit_code == 1
+    assert errors.RetryableApiError("x").exit_code == 1
+    assert errors.PolicyRefusal("x").exit_code == 3
+    assert errors.StalePlanError("x").exit_code == 3
+    assert errors.PlanFileError("x").exit_code == 3
+
+
+def test_retryable_classification() -> None:
+    assert errors.RetryableApiError("x", status=503).retryable
+    assert not errors.PermanentApiError("x", status=400).retryable
+    assert not errors.NotFoundError("x", status=404).retryable
+
+
+def test_diagnostic_names_file_line_column_and_fix() -> None:
+    d = errors.Diagnostic("environments/staging.yaml", 3, 7, "unknown key 'foo'", "remove it")
+    assert str(d) == "environments/staging.yaml:3:7: unknown key 'foo'\n    fix: remove it"
+
+
+def test_importing_the_emulator_does_not_load_the_engine() -> None:
+    # The emulator must stay independent of the engine (DESIGN.md section 6), also at run time.
+    code = (
+        "import sys, cloudinary_state.emulator; "
+        "bad = [m for m in sys.modules if m.startswith('cloudinary_state.') "
+        "and not m.startswith('cloudinary_state.emulator')]; "
+        "print(','.join(bad)); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_engine_never_imports_the_emulator() -> None:
+    code = (
+        "import sys, cloudinary_state.engine.apply, cloudinary_state.engine.plan, "
+        "cloudinary_state.engine.live, cloudinary_state.kinds, cloudinary_state.client, "
+        "cloudinary_state.config; "
+        "bad = [m for m in sys.modules if m.startswith('cloudinary_state.emulator')]; "
+        "print(','.join(bad)); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_all_lists_exactly_the_exports() -> None:
+    assert set(cloudinary_state.__all__) - {"__version__"} == set(cloudinary_state._EXPORTS)
