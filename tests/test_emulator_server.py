@@ -438,3 +438,15 @@ def test_credentials_are_checked_before_the_body_is_read(emu: EmulatorServer) ->
     )
     assert status == 401 and body["error"]["message"] == "Invalid credentials"
     assert "X-FeatureRateLimit-Remaining" in headers
+
+
+def test_saving_keeps_clouds_this_server_does_not_serve(tmp_path: Path) -> None:
+    state_file = tmp_path / "shared.json"
+    with EmulatorServer([CloudConfig("acme-prod", "key-2", "secret-2")], state_file=state_file) as emu:
+        api.create_upload_mapping(
+            "prod", template="https://p.example/", **sdk_options(emu, "acme-prod", "key-2", "secret-2")
+        )
+    with EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], state_file=state_file) as emu:
+        api.create_upload_mapping("staging", template="https://s.example/", **sdk_options(emu))
+    with EmulatorServer([CloudConfig("acme-prod", "key-2", "secret-2")], state_file=state_file) as emu:
+        assert list(emu.state("acme-prod").upload_mappings) == ["prod"]

@@ -21,8 +21,11 @@ class EmulatorStateError(Exception):
     """The state file is unreadable or not an emulator state file."""
 
 
-def save_state(path: Path, clouds: dict[str, CloudState]) -> None:
-    document = {"format": STATE_FORMAT, "clouds": {name: c.persisted() for name, c in clouds.items()}}
+def save_state(path: Path, clouds: dict[str, CloudState], others: dict[str, Any] | None = None) -> None:
+    """Write every served cloud; `others` (clouds in the file this server does not serve) stay as read."""
+    stored = dict(others or {})
+    stored.update({name: c.persisted() for name, c in clouds.items()})
+    document = {"format": STATE_FORMAT, "clouds": stored}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -36,10 +39,13 @@ def save_state(path: Path, clouds: dict[str, CloudState]) -> None:
         raise
 
 
-def load_state(path: Path, clouds: dict[str, CloudState]) -> None:
-    """Restore the served clouds from `path` if it exists; clouds not in the file start empty."""
+def load_state(path: Path, clouds: dict[str, CloudState]) -> dict[str, Any]:
+    """Restore the served clouds from `path` if it exists; clouds not in the file start empty.
+
+    Returns the file's other clouds, so that saving does not erase them.
+    """
     if not path.exists():
-        return
+        return {}
     try:
         document: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -55,3 +61,4 @@ def load_state(path: Path, clouds: dict[str, CloudState]) -> None:
         data = stored.get(name)
         if data is not None:
             cloud.restore(data)
+    return {name: data for name, data in stored.items() if name not in clouds}

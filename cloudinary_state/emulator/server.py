@@ -170,6 +170,7 @@ class EmulatorServer:
         self._burst_420 = 0
         self._scripted: deque[ScriptedFault] = deque()
         self._log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_LIMIT)
+        self._unserved_state: dict[str, Any] = {}  # clouds in the state file that are not served
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -179,7 +180,7 @@ class EmulatorServer:
         if self._httpd is not None:
             return self
         if self.state_file is not None:
-            load_state(self.state_file, self._clouds)
+            self._unserved_state = load_state(self.state_file, self._clouds)
         if self.host not in LOOPBACK_HOSTS:
             print(
                 f"warning: the emulator listens on {self.host}, reachable beyond this machine",
@@ -279,7 +280,7 @@ class EmulatorServer:
         """Write the state file now (it is also written after each mutating request)."""
         if self.state_file is not None:
             with self.store_lock:
-                save_state(self.state_file, self._clouds)
+                save_state(self.state_file, self._clouds, self._unserved_state)
 
     # --- request processing ----------------------------------------------------------------
 
@@ -404,7 +405,7 @@ class EmulatorServer:
                 traceback.print_exc(file=sys.stderr)
                 return 500, _error(f"Internal emulator error: {type(e).__name__}: {e}")
             if request.method != "GET" and status < 400 and self.state_file is not None:
-                save_state(self.state_file, self._clouds)
+                save_state(self.state_file, self._clouds, self._unserved_state)
         return status, payload
 
 
