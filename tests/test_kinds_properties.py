@@ -16,6 +16,7 @@ from strategies_transformation import transformation_strings
 
 from cloudinary_state.client import AdminClient
 from cloudinary_state.emulator import EmulatorServer
+from cloudinary_state.kinds._common import paginate
 from cloudinary_state.kinds.metadata_fields import METADATA_FIELDS, order_class
 from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
 
@@ -67,6 +68,13 @@ def preset_settings(draw: st.DrawFn) -> dict[str, Any]:
             [[{"access_type": "anonymous"}], '[{"access_type": "token"}]', {"access_type": "anonymous"}]
         ),
         "notification_url": st.just("https://hooks.example/x"),
+        "live": st.booleans().flatmap(_bool_shape),
+        "moderation": st.just("manual"),
+        "face_coordinates": st.sampled_from([[[1, 2, 3, 4]], "10,20,30,40|1,2,3,4"]),
+        "regions": st.sampled_from([{"box": [[1, 2], [3, 4]]}, '{"box": [[5, 6], [7, 8]]}']),
+        "auto_transcription": st.sampled_from([True, False, {"translate": ["fr"]}]),
+        "responsive_breakpoints": st.just([{"create_derived": True, "max_width": 1000, "bytes_step": 20000}]),
+        "eval": st.just("upload_options['tags'] = 'x'"),
     }
     keys = draw(st.lists(st.sampled_from(sorted(candidates)), min_size=1, max_size=8, unique=True))
     if "auto_tagging" in keys and "categorization" not in keys:
@@ -76,19 +84,20 @@ def preset_settings(draw: st.DrawFn) -> dict[str, Any]:
 
 def _create_referenced(api: Any, desired: Any) -> None:
     """Named references (t_NAME drawn by the grammar strategy) must exist before the preset."""
-    existing = {item["name"] for item in api.call("transformations", named=True)["transformations"]}
+    existing = {item["name"] for item in paginate(api, "transformations", "transformations", named=True)}
     for kind, name in UPLOAD_PRESETS.references(desired):
         if kind == "transformation" and f"t_{name}" not in existing:
             api.call("create_transformation", name, "w_10")
             existing.add(f"t_{name}")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=preset_settings(), second=preset_settings(), unsigned=st.booleans())
 def test_preset_create_and_update_read_back_equal(
     cloud: tuple[EmulatorServer, AdminClient], first: dict[str, Any], second: dict[str, Any], unsigned: bool
 ) -> None:
-    _, api = cloud
+    emu, api = cloud
+    emu.reset_budget()  # many examples share one cloud: each gets a fresh hourly budget
     name = f"p{next(_names)}"
     created = obj("upload_preset", name, {"settings": first})
     _create_referenced(api, created)
@@ -120,7 +129,7 @@ def datasources(draw: st.DrawFn) -> list[dict[str, str]]:
     return values
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     field_type=st.sampled_from(["enum", "set"]),
     before=datasources(),
@@ -133,6 +142,7 @@ def test_datasource_edits_converge_through_the_datasource_endpoints(
     edits: list[list[dict[str, str]]],
 ) -> None:
     emu, api = cloud
+    emu.reset_budget()
     kind = METADATA_FIELDS
     name = f"f{next(_names)}"
     kind.create(api, name, {"type": field_type, "label": "F", "datasource": {"values": before}})
