@@ -12,6 +12,20 @@ turns both sides into one comparable form: :func:`to_info` for a string, :func:`
 for a live ``info``. Both go through the same per-value normalisation, so they agree exactly
 whenever they mean the same.
 
+What the canonical form unifies (and what it deliberately keeps apart):
+
+* parameter order inside a component: ``if`` first, then ``$variables`` in written order (a later
+  one may use an earlier one), then the rest sorted by short key, as the SDK emits them;
+* numbers: ``0.50`` -> ``0.5``, ``50.0`` -> ``50`` -- except for ``w``, ``h``, ``x``, ``y``, where a
+  decimal is relative to the asset (``w_1.0`` is 100%, ``w_1`` one pixel), so ``1.0`` stays ``1.0``;
+  numeric tokens inside ``e_``/``q_``/``r_``/``ar_`` arguments, expressions and conditions too;
+* flags as a set (``fl_progressive.lossy`` == ``fl_lossy.progressive``);
+* colours: case of hex digits and names, ``#ff0000`` -> ``rgb:ff0000`` (the SDK's rewrite);
+* video offsets: ``35%`` and ``35P`` -> ``35p`` (the SDK's rewrite).
+
+Chain order, effect defaults (``e_shadow`` vs ``e_shadow:40``), layer text and names stay as
+written: they are real differences or we cannot prove they are not.
+
 Sources of the vocabulary: the SDK's ``cloudinary.utils`` (short<->long names, the order that
 ``generate_transformation_string`` emits: ``if`` first, then variables, then sorted keys) and
 Cloudinary's transformation reference (crop modes, gravities, effects, flags, conditions,
