@@ -277,3 +277,21 @@ def test_spent_budget_within_the_retry_budget_waits_for_the_reset() -> None:
         [wait] = waits
         assert reset_at - started - 1 <= wait <= reset_at - started + 1  # waited for the reset, once
         assert api.calls == 3
+
+
+def test_already_updating_420_is_a_short_backoff_not_a_wait_for_the_reset() -> None:
+    cloud = CloudConfig(name="c1", api_key="k", api_secret=SECRET)
+    with EmulatorServer([cloud], port=0, rate_limit=1) as emu:
+        api = _client(emu, base_delay=0.01)
+        api.probe()
+        assert api.rate_limit_remaining == 0  # a quota 420 would now wait for the reset
+        concurrency = map_sdk_error(
+            Exception("Error 420 - metadata field is already updating"),
+            "update_metadata_field_datasource",
+            SECRET,
+        )
+        assert isinstance(concurrency, RetryableApiError)
+        assert 0 <= api._delay_before_retry(concurrency, 0, 0.0) <= 0.01
+        quota = map_sdk_error(Exception("Error 420 - Rate limit exceeded"), "ping", SECRET)
+        with pytest.raises(RetryableApiError, match="budget is exhausted"):
+            api._delay_before_retry(quota, 0, 0.0)
