@@ -80,7 +80,7 @@ def validate(env: str | None, all_envs: bool, strict: bool) -> None:
     if (env is None) == (not all_envs):
         raise click.UsageError("give exactly one of --env ENV or --all")
     run = validate_environments(_ctx().config_dir, None if all_envs else [env or ""], strict=strict)
-    for warning in run.warnings:
+    for warning in run.warnings if _ctx().verbosity >= 0 else []:
         click.echo(f"warning: {warning}", err=True)
     for error in run.errors:
         click.echo(f"error: {error}", err=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cloudinary_state.config.yamlload import YamlLoadError, dotted, load_yaml_text
 from cloudinary_state.desired import SourceRef
@@ -73,3 +76,46 @@ def test_multiple_documents_are_refused() -> None:
 def test_dotted() -> None:
     assert dotted(("settings", "eager", 0)) == "settings.eager[0]"
     assert dotted(()) == ""
+
+
+def test_keys_are_names_as_written() -> None:
+    assert load_yaml_text("200: a\non: b\nnull: c\n", "f").data == {"200": "a", "on": "b", "null": "c"}
+
+
+# Control and line-separator characters are left out: YAML counts some of them as line breaks.
+texts = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=12)
+keys = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=8)
+scalars = st.one_of(
+    texts,
+    st.integers(-(10**6), 10**6),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+)
+documents = st.recursive(
+    st.dictionaries(keys, scalars, max_size=4),
+    lambda inner: st.dictionaries(keys, st.one_of(inner, st.lists(inner | scalars, max_size=3)), max_size=4),
+    max_leaves=20,
+)
+
+
+def _paths(value: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += _paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += _paths(v, (*path, i))
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents, st.sampled_from([False, True]))
+def test_same_data_as_pyyaml_and_a_mark_for_every_path(data: dict[str, object], flow: bool) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    doc = load_yaml_text(text, "f.yaml")
+    assert doc.data == data
+    lines = text.count("\n") + 1
+    for path in _paths(doc.data):
+        assert path in doc.marks.values
+        assert 1 <= doc.marks.at(path).line <= lines

@@ -77,6 +77,8 @@ class Universe:
 def check_name(report: Report, kind: KindName, name: str, at: SourceRef) -> None:
     if not name.strip():
         report.error(at, f"{kind} name is empty")
+    elif len(name) > 255:
+        report.error(at, f"{kind} name is longer than 255 characters")
     elif kind == "transformation":
         if name.startswith("t_"):
             report.error(

@@ -156,8 +156,8 @@ class _Builder:
                     )
                 )
                 continue
-            # Keys are always strings: `200: x` and `"200": x` name the same thing.
-            key = str(self.loader.construct_object(key_node))
+            # Keys are names, taken as written: `200: x` is "200", `on: x` is "on" (not True).
+            key = str(key_node.value)
             if key in first_seen:
                 before = first_seen[key]
                 self.problems.append(
