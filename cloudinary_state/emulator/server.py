@@ -14,7 +14,6 @@ import contextlib
 import email.utils
 import hmac
 import json
-import random
 import socket
 import sys
 import threading
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 # The resource modules register their routes on import.
@@ -42,13 +41,13 @@ from cloudinary_state.emulator import (  # noqa: F401
     upload_presets,
 )
 from cloudinary_state.emulator.addons import ADDON_NAMES
+from cloudinary_state.emulator.faults import FaultInjector, FaultKind
 from cloudinary_state.emulator.persistence import load_state, save_state
 from cloudinary_state.emulator.routing import ApiError, Request, find_route
 from cloudinary_state.emulator.state import CloudState
 from cloudinary_state.emulator.transport import parse_body, parse_query, split_path
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-FAULT_STATUSES = (500, 502, 503)
 # How long a kept-alive client connection may sit idle before its thread gives up.
 IDLE_TIMEOUT_S = 30.0
 # A long-running `emulator serve` keeps only the most recent requests.
@@ -77,32 +76,10 @@ class RequestRecord:
     query_and_body_params: dict[str, Any]
 
 
-FaultKind = Literal["status", "drop", "drop_after", "latency"]
-
-
-@dataclass
-class ScriptedFault:
-    kind: FaultKind
-    status: int
-    remaining: int
-    path_prefix: str | None
-    latency_ms: int
-
-
 @dataclass
 class _Budget:
     window_start: float  # epoch seconds of the current hour
     used: int = 0
-
-
-@dataclass
-class _Decision:
-    """What the fault layer decided for one request."""
-
-    status: int | None = None  # answer with this error status instead of running the handler
-    drop_before: bool = False
-    drop_after: bool = False
-    extra_latency_s: float = 0.0
 
 
 @dataclass
@@ -141,8 +118,6 @@ class EmulatorServer:
             raise ValueError(f"unknown add-ons {unknown_addons}; known: {', '.join(sorted(ADDON_NAMES))}")
         if host not in LOOPBACK_HOSTS and not allow_remote:
             raise ValueError(f"refusing to bind non-loopback host {host!r} without allow_remote=True")
-        if not 0.0 <= fault_rate <= 1.0:
-            raise ValueError("fault_rate must be between 0 and 1")
         if latency_ms < 0 or rate_limit < 0:
             raise ValueError("latency_ms and rate_limit must not be negative")
         self.host = host
@@ -166,9 +141,7 @@ class EmulatorServer:
         }
         self._meta_lock = threading.Lock()  # budgets, faults, log
         self._budgets: dict[str, _Budget] = {}
-        self._rng = random.Random(fault_seed)
-        self._burst_420 = 0
-        self._scripted: deque[ScriptedFault] = deque()
+        self._faults = FaultInjector(fault_rate, fault_seed)
         self._log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_LIMIT)
         self._unserved_state: dict[str, Any] = {}  # clouds in the state file that are not served
         self._httpd: _HTTPServer | None = None
@@ -264,10 +237,7 @@ class EmulatorServer:
         "latency" delays the answer by `latency_ms`. `path_prefix` matches the path below
         `/v1_1/<cloud>/` (e.g. "upload_presets").
         """
-        if count < 1:
-            raise ValueError("count must be >= 1")
-        with self._meta_lock:
-            self._scripted.append(ScriptedFault(kind, status, count, path_prefix, latency_ms))
+        self._faults.inject(kind, status, count, path_prefix, latency_ms)
 
     def reset_budget(self, cloud: str | None = None) -> None:
         with self._meta_lock:
@@ -302,43 +272,6 @@ class EmulatorServer:
             "X-FeatureRateLimit-Reset": email.utils.formatdate(hour + 3600, usegmt=True),
         }
         return headers, allowed
-
-    def _decide_faults(self, path: str) -> _Decision:
-        decision = _Decision()
-        with self._meta_lock:
-            for fault in self._scripted:
-                if fault.path_prefix is None or path.startswith(fault.path_prefix):
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        self._scripted.remove(fault)
-                    if fault.kind == "status":
-                        decision.status = fault.status
-                    elif fault.kind == "drop":
-                        decision.drop_before = True
-                    elif fault.kind == "drop_after":
-                        decision.drop_after = True
-                    else:
-                        decision.extra_latency_s = fault.latency_ms / 1000
-                    return decision
-            if self._burst_420 > 0:
-                self._burst_420 -= 1
-                decision.status = 420
-                return decision
-            if self.fault_rate <= 0 or self._rng.random() >= self.fault_rate:
-                return decision
-            roll = self._rng.random()
-            if roll < 0.45:
-                decision.status = self._rng.choice(FAULT_STATUSES)
-            elif roll < 0.6:
-                decision.status = 420
-                self._burst_420 = self._rng.randint(1, 3)  # the following requests too
-            elif roll < 0.7:
-                decision.drop_before = True
-            elif roll < 0.8:  # the change happens, its answer is cut: retries must cope
-                decision.drop_after = True
-            else:
-                decision.extra_latency_s = self._rng.uniform(0.05, 0.25)
-        return decision
 
     def process(self, method: str, raw_url: str, headers: dict[str, str], body: bytes) -> _Answer:
         """Answer one HTTP request (any thread) and record it in the request log."""
@@ -376,7 +309,7 @@ class EmulatorServer:
         except ApiError as e:
             return _Answer(e.status, _error(e.message), extra)
 
-        decision = self._decide_faults(request.path)
+        decision = self._faults.decide(request.path)
         delay = self.latency_ms / 1000 + decision.extra_latency_s
         if delay:
             time.sleep(delay)
