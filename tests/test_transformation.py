@@ -17,8 +17,17 @@ from hypothesis import strategies as st
 from strategies_transformation import eager_strings, transformation_strings
 
 from cloudinary_state.transformation import (
+    COMPASS_GRAVITIES,
+    CROP_MODES,
+    EFFECTS,
+    FLAGS,
+    FORMATS,
+    GRAVITY_OBJECTS,
     LONG_TO_SHORT,
+    NAMED_COLORS,
+    PREDEFINED_VARIABLES,
     SHORT_TO_LONG,
+    SPECIAL_GRAVITIES,
     Component,
     Param,
     Transformation,
@@ -369,6 +378,29 @@ def test_every_short_key_has_a_long_name_and_back() -> None:
     assert SHORT_TO_LONG["ki"] == "keyframe_interval"
 
 
+@pytest.mark.parametrize(
+    ("template", "vocabulary"),
+    [
+        ("c_{}", sorted(CROP_MODES)),
+        ("e_{}", sorted(EFFECTS)),
+        ("fl_{}", sorted(FLAGS)),
+        ("f_{}", sorted(FORMATS)),
+        ("c_scale/{}", sorted(FORMATS)),
+        ("g_{}", sorted(COMPASS_GRAVITIES | SPECIAL_GRAVITIES | GRAVITY_OBJECTS)),
+        ("b_{}", sorted(NAMED_COLORS)),
+        ("if_{}_gt_1,c_fill", sorted(PREDEFINED_VARIABLES - {"tags", "ctx", "md"})),
+    ],
+)
+def test_every_word_of_the_vocabulary_parses(template: str, vocabulary: list[str]) -> None:
+    rejected = []
+    for word in vocabulary:
+        try:
+            parse(template.format(word))
+        except TransformationSyntaxError as error:
+            rejected.append(f"{word}: {error.message}")
+    assert rejected == []
+
+
 def test_error_carries_message_position_and_hint() -> None:
     with pytest.raises(TransformationSyntaxError) as caught:
         parse("w_100,c_fil")
@@ -510,6 +542,35 @@ SERVER_INFO: list[tuple[str, list[dict[str, object]]]] = [
             {"effect": "background_removal"},
             {"background": "white", "crop": "pad", "height": 1600, "width": 1600},
             {"effect": "shadow"},
+        ],
+    ),
+    ("q_80:444", [{"quality": "80:444"}]),
+    ("e_sharpen:100.0", [{"effect": "sharpen:100"}]),
+    ("a_90.hflip", [{"angle": ["90", "hflip"]}]),
+    ("z_1.5,c_thumb,g_face", [{"zoom": 1.5, "crop": "thumb", "gravity": "face"}]),
+    ("dpr_auto,w_auto,c_limit", [{"dpr": "auto", "width": "auto", "crop": "limit"}]),
+    ("fps_24-29.97,ki_2.0", [{"fps": "24-29.97", "keyframe_interval": 2.0}]),
+    ("fps_24", [{"fps": 24}]),
+    ("ac_none,af_44100", [{"audio_codec": "none", "audio_frequency": 44100}]),
+    ("so_35%,eo_70.5p", [{"start_offset": "35p", "end_offset": "70.5p"}]),
+    ("cs_srgb,dl_200", [{"color_space": "srgb", "delay": 200}]),
+    ("vs_2.3s", [{"video_sampling": "2.3s"}]),
+    ("bl_base", [{"baseline": "base"}]),
+    ("u_texture,fl_relative,w_1.0", [{"underlay": "texture", "flags": "relative", "width": 1.0}]),
+    ("l_text:Arial_60_bold:Hello%20World", [{"overlay": "text:Arial_60_bold:Hello%20World"}]),
+    ("if_ar_gt_1.0,c_fill,ar_1.0", [{"if": "ar_gt_1", "crop": "fill", "aspect_ratio": 1}]),
+    ("$size_100/w_$size_mul_2", [{"$size": 100}, {"width": "$size_mul_2"}]),
+    ("t_a.b", [{"transformation": ["a", "b"]}]),
+    ("b_#FF0000", [{"background": "rgb:ff0000"}]),
+    ("fl_attachment:my_file", [{"flags": "attachment:my_file"}]),
+    (
+        "if_iw_lte_400/c_fill,h_120,w_240/if_else/c_fill,h_240,w_400/if_end",
+        [
+            {"if": "iw_lte_400"},
+            {"crop": "fill", "height": 120, "width": 240},
+            {"if": "else"},
+            {"crop": "fill", "height": 240, "width": 400},
+            {"if": "end"},
         ],
     ),
     (
