@@ -139,7 +139,7 @@ class EmulatorServer:
             )
             for c in clouds
         }
-        self._meta_lock = threading.Lock()  # budgets, faults, log
+        self._meta_lock = threading.Lock()  # budgets and the request log
         self._budgets: dict[str, _Budget] = {}
         self._faults = FaultInjector(fault_rate, fault_seed)
         self._log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_LIMIT)
