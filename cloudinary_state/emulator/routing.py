@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudinary_state.emulator.state import CloudState
 
 
 @dataclass
