@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-
 @dataclass
 class Request:
     method: str  # GET, POST, PUT, DELETE
