@@ -1108,6 +1108,14 @@ def _parse_component(piece: str, base: int) -> tuple[Param, ...]:
         seen[param.key] = at
         params.append(param)
         at += len(raw) + 1
+    condition = next((p.value for p in params if p.key == "if"), None)
+    if "t" in seen and condition not in (None, "end", "else"):
+        # Cloudinary's docs: "if_w_eq_h,t_trans is not supported".
+        raise TransformationSyntaxError(
+            "a named transformation cannot share a component with its condition",
+            base + seen["t"],
+            f"write if_{condition}/t_.../if_end",
+        )
     return tuple(params)
 
 

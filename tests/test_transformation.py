@@ -737,6 +737,7 @@ INVALID = [
     ("if_w_gt_1_and,c_fill", "condition ends with an operator", 13, "operand"),
     ("if_w_gt_1_gt_2,c_fill", "second comparison 'gt' without and/or", 10, "_and_"),
     ("if_!sale_in_tags,c_fill", "unterminated '!' string", 3, "'!'"),
+    ("if_w_eq_h,t_trans", "a named transformation cannot share a component with its condition", 10, "if_end"),
     ("$1w_100", "invalid variable name in '$1w_100'", 0, "start with a letter"),
     ("$w", "variable '$w' has no value", 2, "$w_<value>"),
     ("$w_", "variable '$w' has no value", 2, "$w_100"),
