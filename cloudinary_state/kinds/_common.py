@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from cloudinary_state.errors import NotFoundError
+from cloudinary_state.errors import NotFoundError, PermanentApiError
 from cloudinary_state.kinds.base import AdminApi
 
 PAGE_SIZE = 500  # the Admin API's maximum max_results
@@ -58,3 +59,28 @@ def to_bool(value: Any) -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     raise ValueError(f"not a boolean: {value!r}")
+
+
+def is_conflict(error: PermanentApiError) -> bool:
+    """The object already exists: 409, or metadata's 400 "external id ... already exists"."""
+    return error.status == 409 or (error.status == 400 and "already exists" in str(error))
+
+
+def call_create(api: AdminApi, matches: Callable[[], bool], function: str, *args: Any, **params: Any) -> None:
+    """A create that is safe to retry.
+
+    When an attempt's answer is lost (dropped connection, timeout) the client retries, and the
+    retry finds the object the first attempt made. A conflict is therefore accepted when the
+    existing object already `matches` what this create writes; any other conflict is an error.
+    """
+    try:
+        api.call(function, *args, **params)
+    except PermanentApiError as error:
+        if not (is_conflict(error) and matches()):
+            raise
+
+
+def call_delete(api: AdminApi, function: str, *args: Any) -> None:
+    """A delete that is safe to retry: an object that is already gone is what was asked for."""
+    with contextlib.suppress(NotFoundError):
+        api.call(function, *args)

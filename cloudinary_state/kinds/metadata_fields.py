@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
-from cloudinary_state.kinds._common import get_or_none, to_bool
+from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, to_bool
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 
 LIST_TYPES = frozenset({"enum", "set"})
@@ -173,7 +173,13 @@ class MetadataFieldKind:
                     for v in _entries(desired.get("datasource"))
                 ]
             }
-        api.call("add_metadata_field", field)
+        want = self.canonical_desired(DesiredObject(kind=self.kind, name=name, body=desired))
+
+        def made_already() -> bool:
+            live = self.read_one(api, name)
+            return live is not None and dict(live.canonical) == want
+
+        call_create(api, made_already, "add_metadata_field", field)
 
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
         want = self.canonical_desired(DesiredObject(kind=self.kind, name=name, body=desired))
@@ -224,7 +230,7 @@ class MetadataFieldKind:
             api.call("reorder_metadata_field_datasource", name, "value", order)
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
-        api.call("delete_metadata_field", name)
+        call_delete(api, "delete_metadata_field", name)
 
 
 METADATA_FIELDS = MetadataFieldKind()

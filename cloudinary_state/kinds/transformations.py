@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
-from cloudinary_state.kinds._common import get_or_none, paginate, parallel_map, to_bool
+from cloudinary_state.kinds._common import (
+    call_create,
+    call_delete,
+    get_or_none,
+    paginate,
+    parallel_map,
+    to_bool,
+)
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 from cloudinary_state.transformation import canonical_info, info_to_string, named_references, to_info
 
@@ -105,7 +112,13 @@ class TransformationKind:
         return body
 
     def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
-        api.call("create_transformation", name, _definition(desired))
+        definition = _definition(desired)
+
+        def made_already() -> bool:
+            live = self.read_one(api, name)
+            return live is not None and live.canonical["transformation"] == to_info(definition)
+
+        call_create(api, made_already, "create_transformation", name, definition)
         # create cannot carry allowed_for_strict; the server starts it at true
         if not to_bool(desired.get("allowed_for_strict", True)):
             api.call("update_transformation", name, allowed_for_strict=False)
@@ -121,7 +134,7 @@ class TransformationKind:
             api.call("update_transformation", name, **params)
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
-        api.call("delete_transformation", name)
+        call_delete(api, "delete_transformation", name)
 
 
 TRANSFORMATIONS = TransformationKind()

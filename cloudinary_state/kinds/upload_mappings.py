@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
-from cloudinary_state.kinds._common import get_or_none, paginate
+from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, paginate
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 
 
@@ -46,13 +46,19 @@ class UploadMappingKind:
         return {"template": live.canonical["template"]}
 
     def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
-        api.call("create_upload_mapping", name, template=str(desired["template"]))
+        template = str(desired["template"])
+
+        def made_already() -> bool:
+            live = self.read_one(api, name)
+            return live is not None and live.canonical["template"] == template
+
+        call_create(api, made_already, "create_upload_mapping", name, template=template)
 
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
         api.call("update_upload_mapping", name, template=str(desired["template"]))
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
-        api.call("delete_upload_mapping", name)
+        call_delete(api, "delete_upload_mapping", name)
 
 
 UPLOAD_MAPPINGS = UploadMappingKind()

@@ -20,7 +20,7 @@ from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.errors import ApplyError
-from cloudinary_state.kinds._common import get_or_none, paginate, to_bool
+from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, paginate, to_bool
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 from cloudinary_state.transformation import (
     canonical_info,
@@ -343,14 +343,20 @@ class UploadPresetKind:
         return params
 
     def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
-        api.call("create_upload_preset", name=name, **self._params(name, desired))
+        want = self.canonical_desired(DesiredObject(kind=self.kind, name=name, body=desired))
+
+        def made_already() -> bool:
+            live = self.read_one(api, name)
+            return live is not None and dict(live.canonical) == want
+
+        call_create(api, made_already, "create_upload_preset", name=name, **self._params(name, desired))
 
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
         # full settings every time: the server replaces the whole settings set
         api.call("update_upload_preset", name, **self._params(name, desired))
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
-        api.call("delete_upload_preset", name)
+        call_delete(api, "delete_upload_preset", name)
 
 
 UPLOAD_PRESETS = UploadPresetKind()

@@ -1,0 +1,83 @@
+"""Writes stay correct when an attempt's answer is lost and the client retries it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from kinds_emulator import assert_live_matches, emulated, obj
+
+from cloudinary_state.desired import KindName
+from cloudinary_state.errors import PermanentApiError
+from cloudinary_state.kinds import get_kind
+
+CASES: list[tuple[KindName, str, dict[str, Any], dict[str, Any], str]] = [
+    (
+        "transformation",
+        "thumb",
+        {"transformation": "c_fill,w_100"},
+        {"transformation": "w_1"},
+        "transformations",
+    ),
+    (
+        "metadata_field",
+        "sku",
+        {"type": "string", "label": "SKU"},
+        {"type": "string", "label": "X"},
+        "metadata_fields",
+    ),
+    (
+        "upload_preset",
+        "p",
+        {"settings": {"folder": "a", "tags": ["x"]}},
+        {"settings": {"folder": "b"}},
+        "upload_presets",
+    ),
+    (
+        "upload_mapping",
+        "m",
+        {"template": "https://a.example/"},
+        {"template": "https://b.example/"},
+        "upload_mappings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind_name", "name", "body", "other", "path"), CASES)
+def test_create_whose_answer_was_lost_is_not_an_error(
+    kind_name: KindName, name: str, body: dict[str, Any], other: dict[str, Any], path: str
+) -> None:
+    kind = get_kind(kind_name)
+    with emulated() as (emu, api):
+        emu.inject(kind="drop_after", count=1, path_prefix=path)
+        kind.create(api, name, body)  # made by the first attempt; the retry meets a conflict
+        statuses = [r.status for r in emu.request_log if r.method == "POST"]
+        assert statuses[0] == 0 and statuses[1] in (400, 409)
+        assert_live_matches(kind, api, obj(kind_name, name, body))
+
+
+@pytest.mark.parametrize(("kind_name", "name", "body", "other", "path"), CASES)
+def test_create_over_a_different_existing_object_is_an_error(
+    kind_name: KindName, name: str, body: dict[str, Any], other: dict[str, Any], path: str
+) -> None:
+    kind = get_kind(kind_name)
+    with emulated() as (_, api):
+        kind.create(api, name, other)
+        with pytest.raises(PermanentApiError) as caught:
+            kind.create(api, name, body)
+        assert caught.value.status in (400, 409)
+
+
+@pytest.mark.parametrize(("kind_name", "name", "body", "other", "path"), CASES)
+def test_delete_whose_answer_was_lost_is_not_an_error(
+    kind_name: KindName, name: str, body: dict[str, Any], other: dict[str, Any], path: str
+) -> None:
+    kind = get_kind(kind_name)
+    with emulated() as (emu, api):
+        kind.create(api, name, body)
+        live = kind.read_one(api, name)
+        assert live is not None
+        emu.inject(kind="drop_after", count=1, path_prefix=path)
+        kind.delete(api, name, live)  # deleted by the first attempt; the retry meets a 404
+        assert [r.status for r in emu.request_log if r.method == "DELETE"] == [0, 404]
+        assert kind.read_one(api, name) is None
