@@ -108,6 +108,9 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
     "ki": st.sampled_from(["2.0", "1", "0.5"]),
     "af": st.sampled_from(["44100", "22050", "iaf"]),
     "dl": st.integers(0, 500).map(str),
+    "cs": st.sampled_from(["srgb", "no_cmyk", "tinysrgb"]),
+    "vs": st.sampled_from(["20", "2.3s"]),
+    "fn": st.sampled_from(["wasm:blur.wasm", "remote:aHR0cHM6Ly9teS5leGFtcGxlLmNvbS9mbg=="]),
 }
 
 PARAM_KEYS = sorted(VALUES)
