@@ -267,3 +267,25 @@ def test_examples_load_with_no_env_var_set() -> None:
     assert staging.cloud_name != production.cloud_name
     assert staging.credentials_env != production.credentials_env
     assert staging.addons != production.addons
+
+
+def test_no_message_quotes_an_env_value_even_where_a_check_would(tmp_path: Path) -> None:
+    resources = """metadata_fields:
+  status:
+    type: enum
+    label: Status
+    datasource: {values: [{external_id: done, value: Done}]}
+upload_presets:
+  uploads:
+    settings:
+      type: "${env.PRESET_TYPE}"
+  tagged:
+    settings:
+      metadata: {status: "${env.STATUS_ID}"}
+"""
+    root = write_config(tmp_path, resources=resources)
+    with pytest.raises(ConfigError) as e:
+        load(root, environ={"PRESET_TYPE": "s3cr3t-type", "STATUS_ID": "s3cr3t-status"})
+    text = str(e.value)
+    assert "settings.type" in text and "settings.metadata.status" in text
+    assert "s3cr3t" not in text

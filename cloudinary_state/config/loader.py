@@ -97,10 +97,21 @@ def check_environment(
         config_dir, env, strict, dict(os.environ if environ is None else environ), require_env
     )
     state = loader.run()
-    order = lambda d: (d.file, d.line, d.column)  # noqa: E731
-    return LoadResult(
-        state, sorted(loader.report.errors, key=order), sorted(loader.report.warnings, key=order)
-    )
+
+    def clean(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        scrubbed = [_scrub(d, loader.secrets) for d in diagnostics]
+        return sorted(scrubbed, key=lambda d: (d.file, d.line, d.column))
+
+    return LoadResult(state, clean(loader.report.errors), clean(loader.report.warnings))
+
+
+def _scrub(diagnostic: Diagnostic, secrets: set[str]) -> Diagnostic:
+    """A safety net: no message may quote a value that came from ${env.*}."""
+    message, hint = diagnostic.message, diagnostic.hint
+    for secret in sorted(secrets, key=len, reverse=True):
+        message = message.replace(secret, "(sensitive)")
+        hint = hint.replace(secret, "(sensitive)")
+    return Diagnostic(diagnostic.file, diagnostic.line, diagnostic.column, message, hint)
 
 
 @dataclass
@@ -120,6 +131,7 @@ class _EnvironmentLoader:
     environ: dict[str, str]
     require_env: bool
     report: Report = field(default_factory=Report)
+    secrets: set[str] = field(default_factory=set)  # every ${env.*} value seen, valid or not
 
     def __post_init__(self) -> None:
         self.root = self.config_dir.resolve()
@@ -313,6 +325,7 @@ class _EnvironmentLoader:
             rendered = render(
                 raw.body, variables=variables, environ=self.environ, require_env=self.require_env
             )
+            self.secrets |= rendered.secrets
             for p in rendered.problems:
                 add = self.report.error if p.severity == "error" else self.report.warning
                 add(raw.marks.offset(p.path, p.position), f"{label}: {dotted(p.path)}: {p.message}", p.hint)
