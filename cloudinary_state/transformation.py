@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -1491,12 +1491,10 @@ def named_references(text: str) -> list[str]:
     for piece in split_eager(text):
         for component in _parse_at(piece, at).components:
             for param in component.params:
-                if param.key == "t":
-                    names.extend(name for name in param.value.split(".") if name not in names)
+                if param.key != "t":
+                    continue
+                for name in param.value.split("."):
+                    if name not in names:
+                        names.append(name)
         at += len(piece) + 1
     return names
-
-
-def long_to_short(info_component: Mapping[str, object]) -> dict[str, object]:
-    """Map one info dict's long names to short keys (unknown names kept), for callers that render."""
-    return {(_short_name(name) or name): value for name, value in info_component.items()}
