@@ -43,6 +43,7 @@ CASES: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
     "bad_validation_rule": (RES, 5, "a greater_than rule applies to integer and date fields, not string", ()),
     "unknown_validation_type": (RES, 5, "unknown rule type", ()),
     "missing_required_key": (RES, 2, "missing required key 'label'", ()),
+    "credentials_not_a_name": (ENV, 2, "credentials: must be the name of an environment variable", ()),
     "missing_cloud_name": (ENV, 1, "missing required key 'cloud_name'", ()),
     "env_file_not_a_mapping": (ENV, 1, "an environment file must be a mapping", ()),
     "unknown_addon": (ENV, 4, "unknown add-on 'google_taging'", ()),
@@ -117,6 +118,7 @@ def test_bad_config(case: str) -> None:
     located = [row for row in errors if f"{case}/{file}:{line}:" in row]
     assert any(fragment in row for row in located), output
     assert "Traceback" not in output
+    assert "abcdef" not in output  # the pasted secret of credentials_not_a_name
     if case in HINTS:
         assert HINTS[case] in output
 

@@ -636,7 +636,23 @@ def _message(items: list[Any], path: DocPath, model: type[BaseModel]) -> tuple[s
     elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
         tags = item.get("ctx", {}).get("expected_tags", "")
         text = f"unknown rule type; expected type: {tags}"
+    elif item["type"] == "string_pattern_mismatch":
+        text, hint = _PATTERN_MESSAGES.get(path[:1], (text, ""))
     return text, hint
+
+
+# What a pattern means, by top-level key (the value is never quoted: it may be a pasted secret).
+_PATTERN_MESSAGES: dict[DocPath, tuple[str, str]] = {
+    ("credentials",): (
+        "must be the name of an environment variable, not its value",
+        "write e.g. credentials: CLOUDINARY_URL_PRODUCTION and export that variable",
+    ),
+    ("cloud_name",): (
+        "is not a cloud name",
+        "use the cloud name of the Cloudinary console: letters, digits, _ and -",
+    ),
+    ("variables",): ("variable names are letters, digits and _, not starting with a digit", ""),
+}
 
 
 @dataclass
