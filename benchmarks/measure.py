@@ -1,0 +1,274 @@
+"""One benchmark run: a generated account of N objects per kind, an in-process emulator with
+a given latency, and the engine driven through the same library calls the CLI makes
+(`read_live` + `build_plan`, `read_objects` for a saved plan, `build_steps` + `apply_steps`).
+
+Each phase records the Admin API traffic twice, from the client (`AdminClient.calls`, every
+attempt) and from the server (`EmulatorServer.request_log`), plus the new HTTP connections
+the SDK opened (urllib3 logs each one) and the wall time. Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import accounts
+
+from cloudinary_state.client import AdminClient, Credentials
+from cloudinary_state.config import load_environment
+from cloudinary_state.desired import DesiredState
+from cloudinary_state.emulator import CloudConfig, EmulatorServer
+from cloudinary_state.engine.apply import apply_steps, build_steps
+from cloudinary_state.engine.live import read_live, read_objects
+from cloudinary_state.engine.plan import Plan, Target, build_plan, default_kinds
+from cloudinary_state.kinds.base import LiveObject
+
+DEFAULT_HOURLY_BUDGET = 2000  # paid plans' Admin API limit (cloudinary-admin-api.md §3)
+PAGE_SIZE = 500  # the list endpoints' max_results, which the kinds always ask for
+# Far above any run's traffic, so that no phase ever meets a 420; the budget a phase consumes
+# is reported against DEFAULT_HOURLY_BUDGET instead.
+EMULATOR_RATE_LIMIT = 10_000_000
+# The emulator's path segment below /v1_1/<cloud>/ for each kind.
+KIND_PATHS = {
+    "transformation": "transformations",
+    "metadata_field": "metadata_fields",
+    "upload_preset": "upload_presets",
+    "upload_mapping": "upload_mappings",
+}
+# Writes one edited object of each kind costs (accounts._edited): a transformation's new
+# definition is one unsafe_update; a field's new label is update_metadata_field and its added
+# datasource value update_metadata_field_datasource; a preset and a mapping are one PUT each.
+UPDATE_WRITES_PER_EDIT = {"transformation": 1, "metadata_field": 2, "upload_preset": 1, "upload_mapping": 1}
+
+T = TypeVar("T")
+
+
+def list_pages(objects: int) -> int:
+    """Calls to list `objects` items: one page of 500 each, and one page even when empty."""
+    return max(1, math.ceil(objects / PAGE_SIZE))
+
+
+def expected_plan_reads(n: int) -> int:
+    """The read calls of a plan over an account with `n` objects per kind.
+
+    Transformations: list pages + one GET per named transformation (the list lacks `info`);
+    metadata fields: one unpaginated list; presets and mappings: list pages (the preset list
+    carries the settings).
+    """
+    return list_pages(n) + n + 1 + list_pages(n) + list_pages(n)
+
+
+PLAN_READ_FORMULA = "pages(N) + N  +  1  +  pages(N)  +  pages(N),  pages(N) = max(1, ceil(N/500))"
+
+
+@dataclass
+class Traffic:
+    """The Admin API traffic and wall time of one phase."""
+
+    seconds: float
+    client_calls: int  # AdminClient.calls: every HTTP attempt, retries included
+    server_requests: int  # what the emulator saw
+    reads: int  # GET requests
+    writes: int  # POST/PUT/DELETE requests
+    reads_by_kind: dict[str, int]
+    writes_by_kind: dict[str, int]
+    connections_opened: int  # new TCP connections the SDK's urllib3 pool made
+    rate_limit_used: int | None  # budget consumed, from the X-FeatureRateLimit-Remaining header
+
+    @property
+    def budget_fraction(self) -> float:
+        return self.client_calls / DEFAULT_HOURLY_BUDGET
+
+
+@dataclass
+class RunResult:
+    """Every phase of one (size, latency, parallelism) run."""
+
+    size: int
+    latency_ms: int
+    parallelism: int
+    edited_per_kind: int
+    phases: dict[str, Traffic] = field(default_factory=dict)
+    plan_build_seconds: dict[str, float] = field(default_factory=dict)  # the pure build_plan part
+    plan_changes: dict[str, int] = field(default_factory=dict)  # changes each plan found
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name, traffic in self.phases.items():
+            data["phases"][name]["budget_fraction"] = round(traffic.budget_fraction, 4)
+        return data
+
+
+class _ConnectionCounter(logging.Handler):
+    """Counts urllib3's "Starting new HTTP connection" records: one per TCP connection."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.opened = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Starting new HTTP"):
+            self.opened += 1
+
+
+@contextmanager
+def counting_connections() -> Iterator[_ConnectionCounter]:
+    logger = logging.getLogger("urllib3.connectionpool")
+    counter = _ConnectionCounter()
+    saved = (logger.level, logger.propagate)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # "pool is full" warnings are counted here, not printed
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+class Bench:
+    """An emulator, a client for it and the connection counter: measures phases."""
+
+    def __init__(self, emu: EmulatorServer, client: AdminClient, connections: _ConnectionCounter) -> None:
+        self.emu = emu
+        self.client = client
+        self.connections = connections
+        self.kinds = default_kinds()
+
+    def phase(self, action: Callable[[], T]) -> tuple[T, Traffic]:
+        """Run `action` with fresh counters and a fresh hourly budget."""
+        self.emu.clear_log()
+        self.emu.reset_budget()
+        calls_before, connections_before = self.client.calls, self.connections.opened
+        started = time.perf_counter()
+        value = action()
+        seconds = time.perf_counter() - started
+        log = self.emu.request_log
+        reads = Counter(r.path.split("/")[0] for r in log if r.method == "GET")
+        writes = Counter(r.path.split("/")[0] for r in log if r.method != "GET")
+        remaining = self.client.rate_limit_remaining
+        calls = self.client.calls - calls_before
+        traffic = Traffic(
+            seconds=round(seconds, 4),
+            client_calls=calls,
+            server_requests=len(log),
+            reads=sum(reads.values()),
+            writes=sum(writes.values()),
+            reads_by_kind=dict(sorted(reads.items())),
+            writes_by_kind=dict(sorted(writes.items())),
+            connections_opened=self.connections.opened - connections_before,
+            rate_limit_used=EMULATOR_RATE_LIMIT - remaining if remaining is not None and calls else None,
+        )
+        return value, traffic
+
+    def read_and_plan(
+        self, desired: DesiredState, parallelism: int
+    ) -> tuple[Plan, dict[Target, LiveObject], float]:
+        """What `plan` does: read every kind, then build the plan (its time returned apart)."""
+        live = read_live(self.client, self.kinds, parallelism=parallelism, policy=desired.policy)
+        started = time.perf_counter()
+        plan = build_plan(desired, live, kinds=self.kinds)
+        build_seconds = time.perf_counter() - started
+        by_key = {(kind, name): obj for kind, objects in live.items() for name, obj in objects.items()}
+        return plan, by_key, build_seconds
+
+    def apply(
+        self, desired: DesiredState, plan: Plan, live: dict[Target, LiveObject], parallelism: int
+    ) -> None:
+        """What `apply` does after planning: the waves, every write read back."""
+        declared = {(obj.kind, obj.name): obj for obj in desired.objects}
+        apply_steps(
+            self.client, build_steps(plan.changes, declared, live), self.kinds, parallelism=parallelism
+        )
+
+
+def run_one(size: int, latency_ms: int, parallelism: int, *, repeat: int = 3) -> RunResult:
+    """Plan an empty account, create it, plan it (`repeat` times, fastest kept), apply again,
+    update 10% of it, and plan once more."""
+    result = RunResult(size, latency_ms, parallelism, accounts.edited_count(size))
+    with tempfile.TemporaryDirectory(prefix="cloudinary-state-bench-") as tmp:
+        config_dir = Path(tmp)
+        accounts.write_config(config_dir, size)
+        desired = load_environment(config_dir, accounts.ENV, environ={})
+        accounts.write_config(config_dir, size, edit=True)
+        edited = load_environment(config_dir, accounts.ENV, environ={})
+        emulator = EmulatorServer(
+            [CloudConfig(accounts.CLOUD)], latency_ms=latency_ms, rate_limit=EMULATOR_RATE_LIMIT
+        )
+        with emulator as emu, counting_connections() as connections:
+            client = AdminClient(Credentials.from_url(emu.cloudinary_url(accounts.CLOUD)))
+            bench = Bench(emu, client, connections)
+            phases, builds, changes = result.phases, result.plan_build_seconds, result.plan_changes
+
+            def plan_phase(name: str, state: DesiredState) -> tuple[Plan, dict[Target, LiveObject]]:
+                (plan, live, build), phases[name] = bench.phase(
+                    lambda: bench.read_and_plan(state, parallelism)
+                )
+                builds[name], changes[name] = round(build, 4), len(plan.changes)
+                return plan, live
+
+            plan, live = plan_phase("plan_empty", desired)
+            # `apply PLAN_FILE` first re-reads every object the saved plan touches
+            touched = [(c.kind, c.name) for c in plan.changes]
+            _, phases["saved_plan_reread"] = bench.phase(
+                lambda: read_objects(client, bench.kinds, touched, parallelism=parallelism)
+            )
+            _, phases["apply_create"] = bench.phase(lambda: bench.apply(desired, plan, live, parallelism))
+
+            fastest: tuple[Traffic, float] | None = None
+            for _ in range(max(1, repeat)):
+                plan_phase("plan", desired)
+                if fastest is None or phases["plan"].seconds < fastest[0].seconds:
+                    fastest = (phases["plan"], builds["plan"])
+            assert fastest is not None
+            phases["plan"], builds["plan"] = fastest
+
+            plan, live = plan_phase("plan_before_second_apply", desired)
+            _, phases["apply_second"] = bench.phase(lambda: bench.apply(desired, plan, live, parallelism))
+
+            plan, live = plan_phase("plan_update", edited)
+            _, phases["apply_update"] = bench.phase(lambda: bench.apply(edited, plan, live, parallelism))
+            plan_phase("plan_after_update", edited)
+    return result
+
+
+def check_invariants(result: RunResult) -> list[str]:
+    """The call-count invariants of one run; an empty list when all hold."""
+    n, edits, p = result.size, result.edited_per_kind, result.phases
+    kinds = len(KIND_PATHS)
+    failures: list[str] = []
+
+    def expect(what: str, measured: object, wanted: object) -> None:
+        if measured != wanted:
+            failures.append(
+                f"N={n} latency={result.latency_ms} p={result.parallelism}: {what}: "
+                f"measured {measured}, expected {wanted}"
+            )
+
+    for name, traffic in p.items():
+        expect(f"{name}: client calls vs emulator requests", traffic.client_calls, traffic.server_requests)
+    expect("changes planned for the empty account", result.plan_changes["plan_empty"], kinds * n)
+    expect("plan reads", p["plan"].reads, expected_plan_reads(n))
+    expect("plan writes", p["plan"].writes, 0)
+    expect("changes after the creates", result.plan_changes["plan"], 0)
+    expect("saved-plan re-read GETs", p["saved_plan_reread"].reads, kinds * n)
+    expect("create writes", p["apply_create"].writes, kinds * n)
+    expect("create read-backs", p["apply_create"].reads, kinds * n)
+    expect("second apply writes", p["apply_second"].writes, 0)
+    expect("changes in the update plan", result.plan_changes["plan_update"], kinds * edits)
+    expect("update writes", p["apply_update"].writes, sum(UPDATE_WRITES_PER_EDIT.values()) * edits)
+    expect("update read-backs", p["apply_update"].reads, kinds * edits)
+    expect("changes after the update", result.plan_changes["plan_after_update"], 0)
+    if result.parallelism == 1 and p["plan"].rate_limit_used is not None:
+        # serial calls: the last header seen counts every call of the phase
+        expect("hourly budget used by a plan (header)", p["plan"].rate_limit_used, p["plan"].client_calls)
+    return failures

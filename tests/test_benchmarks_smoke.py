@@ -1,0 +1,77 @@
+"""The benchmark harness at a tiny size: it runs, its JSON report has the documented shape,
+and the call counts obey the invariants. Timings are reported, never asserted (DESIGN.md §8)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SIZES = (2, 11)  # 11 objects per kind: the 10% update edits objects 0 and 10, two per kind
+PHASES = {
+    "plan_empty",
+    "saved_plan_reread",
+    "apply_create",
+    "plan",
+    "plan_before_second_apply",
+    "apply_second",
+    "plan_update",
+    "apply_update",
+    "plan_after_update",
+}
+
+
+def run_harness(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    out = tmp_path / "bench.json"
+    command = [
+        sys.executable, "benchmarks/run.py", "--sizes", ",".join(map(str, SIZES)),
+        "--latency-ms", "0", "--parallelism", "1,4", "--repeat", "1", "--json", str(out),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    return done, json.loads(out.read_text())
+
+
+def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) -> None:
+    done, report = run_harness(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "all call-count invariants hold" in done.stdout
+    assert "plan reads" in done.stdout and "Speed-up" in done.stdout and "Scaling" in done.stdout
+
+    assert report["format"] == "cloudinary-state/benchmark@1"
+    assert report["invariant_failures"] == []
+    assert report["hourly_budget"] == 2000
+    runs = report["runs"]
+    assert sorted((r["size"], r["parallelism"]) for r in runs) == [(2, 1), (2, 4), (11, 1), (11, 4)]
+    assert [s["sizes"] for s in report["scaling"]] == [[2, 11], [2, 11]]
+    assert sorted(s["size"] for s in report["speedup"]) == [2, 11]
+
+    for run in runs:
+        n, phases = run["size"], run["phases"]
+        assert set(phases) == PHASES
+        for traffic in phases.values():
+            assert traffic["client_calls"] == traffic["server_requests"]
+            assert traffic["reads"] + traffic["writes"] == traffic["server_requests"]
+            assert traffic["budget_fraction"] == round(traffic["client_calls"] / 2000, 4)
+        # one list page per kind, plus one GET per named transformation
+        assert phases["plan"]["reads"] == n + 4
+        assert phases["plan"]["writes"] == 0
+        assert phases["plan"]["reads_by_kind"] == {
+            "metadata_fields": 1, "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
+        }  # fmt: skip
+        assert phases["apply_create"]["writes"] == phases["apply_create"]["reads"] == 4 * n
+        assert phases["apply_second"]["client_calls"] == 0
+        edits = run["edited_per_kind"]
+        assert edits == (1 if n == 2 else 2)
+        assert phases["apply_update"]["writes_by_kind"] == {
+            "metadata_fields": 2 * edits, "transformations": edits, "upload_mappings": edits,
+            "upload_presets": edits,
+        }  # fmt: skip
+        assert run["plan_changes"] == {
+            "plan_empty": 4 * n, "plan": 0, "plan_before_second_apply": 0, "plan_update": 4 * edits,
+            "plan_after_update": 0,
+        }  # fmt: skip
+        if run["parallelism"] == 1:
+            assert phases["plan"]["rate_limit_used"] == phases["plan"]["client_calls"]
