@@ -428,7 +428,7 @@ def import_(env: str, output: Path, kinds: tuple[str, ...], force: bool, emulato
             click.echo(f"wrote {path}")
         counts = ", ".join(f"{n} {kind}(s)" for kind, n in result.counts.items())
         click.echo(f"Imported {counts} from {env} ({opened.desired.cloud_name}).")
-        for line in instructions(result):
+        for line in instructions(result.placeholders):
             click.echo(line)
         _log(_usage_line(opened.client))
 
@@ -488,7 +488,42 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, emulator: bool) -> None:
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
 def promote(from_env: str, to_env: str, targets: tuple[str, ...], write: bool, emulator: bool) -> None:
     """Bring objects as they live in one environment to another."""
-    _not_yet("promote", 5)
+    from cloudinary_state.engine.live import read_live
+    from cloudinary_state.engine.plan import default_kinds
+    from cloudinary_state.promote import promote as promotion_of
+    from cloudinary_state.promote import write as write_promotion
+    from cloudinary_state.render.promote import render_promotion
+
+    parsed = _parse_targets(targets)
+    kinds = default_kinds()
+    only = {kind for kind, _ in parsed} or None
+    with (
+        open_environment(from_env, emulator=emulator) as source,
+        open_environment(to_env, emulator=emulator) as target,
+        _scrubbed_errors(source.secrets | target.secrets),
+    ):
+        source_live = read_live(source.client, kinds, policy=source.desired.policy, only=only)
+        target_live = read_live(target.client, kinds, policy=target.desired.policy, only=only)
+        try:
+            result = promotion_of(
+                _ctx().config_dir,
+                source.desired,
+                source_live,
+                target.desired,
+                target_live,
+                kinds,
+                targets=parsed,
+            )
+        except TargetError as e:
+            raise click.UsageError(str(e)) from None
+        client = target.client  # the plan's summary line counts the target's reads
+        reads = replace(result.plan, api_calls=client.calls, rate_limit_remaining=client.rate_limit_remaining)
+        result = replace(result, plan=reads)
+        if write:
+            write_promotion(result)
+        secrets = source.secrets | target.secrets
+        click.echo(render_promotion(result, written=write, color=_ctx().color, secrets=secrets), nl=False)
+        _log(f"{from_env}: {_usage_line(source.client)} {to_env}: {_usage_line(target.client)}")
 
 
 # --- emulator (issue 3) ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ every string goes through `to_config_string`:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,8 @@ def config_body(
     placeholder variable names already used, so names stay unique across objects."""
     ctx = _Context(kind.kind, name, variables, taken=taken, secrets=secrets, sensitive_paths=sensitive_paths)
     body: dict[str, Any] = _to_config(live_body, "", ctx)
+    if isinstance(body.get("settings"), dict):  # the server's key order is not meaningful: sort
+        body["settings"] = dict(sorted(body["settings"].items()))
     return body, ctx.placeholders
 
 
@@ -245,8 +247,6 @@ def build_import(
                 secrets=source.secrets,
                 sensitive_paths=declared.sensitive_paths if declared else frozenset(),
             )
-            if isinstance(body.get("settings"), dict):  # the server's key order is not meaningful
-                body["settings"] = dict(sorted(body["settings"].items()))
             section[name] = body
             placeholders += found
         counts[kind_name] = len(section)
@@ -283,11 +283,11 @@ def write_import(result: ImportResult, output: Path, *, force: bool) -> list[Pat
     return targets
 
 
-def instructions(result: ImportResult) -> list[str]:
+def instructions(placeholders: Sequence[Placeholder]) -> list[str]:
     """The lines telling the user which variables to export before plan/apply."""
-    if not result.placeholders:
+    if not placeholders:
         return []
     lines = ["Secret values were written as ${env.NAME} placeholders; set these before plan/apply:"]
-    for p in result.placeholders:
+    for p in placeholders:
         lines.append(f"  export {p.variable}=...   # {p.kind} {p.name}: {p.path}, {p.what}")
     return lines

@@ -1,0 +1,288 @@
+"""`promote --from A --to B`: objects as they live in A, recorded as config and planned for B.
+
+For each selected object, A's live form is exported (`kind.export`), made safe for a file by
+the importer (A's variable values mapped back to `${var.NAME}`, secret-looking values as
+`${env.NAME}` placeholders, literal `${` escaped) and spliced into the resource document that
+declares it (or, for an object new to the config, a document B includes, preferably one A
+includes too: the shared common document). The plan shown is B's own plan over the edited
+config, loaded by the normal loader from a scratch copy, so the next `plan --env B` after
+`--write` shows the same change.
+
+Values that A's config takes from `${env.*}` are secrets of A: they are never promoted. The
+document keeps what it says at that path (typically a placeholder or an override in each
+environment file), and the promoted body leaves the path out otherwise.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from cloudinary_state.config import load_environment
+from cloudinary_state.desired import KIND_TO_SECTION, KINDS, DesiredState, KindName
+from cloudinary_state.engine.plan import LiveState, Plan, Target, TargetError, build_plan
+from cloudinary_state.errors import CloudinaryStateError, PolicyRefusal
+from cloudinary_state.importer import Placeholder, config_body
+from cloudinary_state.kinds.base import Kind
+from cloudinary_state.yamledit import set_entry
+
+SCRATCH_SKIP = (".git", ".cloudinary-state", ".venv", "__pycache__")
+
+
+class PromoteError(CloudinaryStateError):
+    """A promotion that cannot be recorded (the object lives nowhere B would see it)."""
+
+
+@dataclass(frozen=True)
+class PromotedObject:
+    kind: KindName
+    name: str
+    status: Literal["changes", "in_sync"]  # in_sync: B's plan for it is empty already
+    document: Path  # the resource document that holds (or would hold) it
+    new: bool  # not declared in the config before
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Promotion:
+    source: str
+    target: str
+    objects: tuple[PromotedObject, ...]
+    plan: Plan  # B's plan over the promoted objects, from the edited config
+    edits: Mapping[Path, str]  # document -> new text (in-sync declared objects left as written)
+    placeholders: tuple[Placeholder, ...]
+    rewritten_whole: tuple[Path, ...]  # documents whose comments/formatting were lost
+
+    @property
+    def changes(self) -> tuple[PromotedObject, ...]:
+        return tuple(o for o in self.objects if o.status == "changes")
+
+
+# --- selection and bodies ------------------------------------------------------------------
+
+
+def select(
+    source: DesiredState, target: DesiredState, live: LiveState, targets: Collection[Target]
+) -> list[Target]:
+    """The objects to promote: the named ones, or every live object of A neither side ignores."""
+    if targets:
+        missing = [f"{k}:{n}" for k, n in targets if n not in live.get(k, {})]
+        if missing:
+            raise TargetError(f"--target names no live object of {source.environment}: {', '.join(missing)}")
+        return list(dict.fromkeys(targets))
+    return [
+        (kind, name)
+        for kind in KINDS
+        for name in sorted(live.get(kind, {}))
+        if not source.policy.is_ignored(kind, name) and not target.policy.is_ignored(kind, name)
+    ]
+
+
+def _lookup(document: Any, dotted: str) -> tuple[bool, Any]:
+    for key in dotted.split("."):
+        if not isinstance(document, Mapping) or key not in document:
+            return False, None
+        document = document[key]
+    return True, document
+
+
+def _assign(body: dict[str, Any], dotted: str, value: Any, *, remove: bool) -> None:
+    *parents, leaf = dotted.split(".")
+    node = body
+    for key in parents:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            return
+        node = child
+    if remove:
+        node.pop(leaf, None)
+    else:
+        node[leaf] = value
+
+
+def _declared_raw(document: Path, section: str, name: str) -> Mapping[str, Any] | None:
+    data = yaml.safe_load(document.read_text()) if document.is_file() else None
+    entry = (data or {}).get(section, {}) if isinstance(data, dict) else {}
+    raw = entry.get(name) if isinstance(entry, dict) else None
+    return raw if isinstance(raw, Mapping) else None
+
+
+# --- where an object is recorded --------------------------------------------------------------
+
+
+def _included_documents(state: DesiredState, config_dir: Path) -> list[Path]:
+    from cloudinary_state.config.loader import ENVIRONMENTS_DIR
+
+    env_file = config_dir / ENVIRONMENTS_DIR / f"{state.environment}.yaml"
+    document = yaml.safe_load(env_file.read_text()) or {}
+    found: list[Path] = []
+    for pattern in document.get("include") or []:
+        for match in sorted(env_file.parent.glob(pattern)):
+            if match.is_file() and match.resolve() not in [f.resolve() for f in found]:
+                found.append(match)
+    return found
+
+
+def _home(
+    kind: KindName, name: str, source: DesiredState, target: DesiredState, config_dir: Path
+) -> tuple[Path, bool]:
+    """-> (document to edit, whether the object is new to the config)."""
+    section = KIND_TO_SECTION[kind]
+    b_docs = _included_documents(target, config_dir)
+    b_resolved = {d.resolve() for d in b_docs}
+    declared_b = target.get(kind, name)
+    if declared_b is not None and declared_b.absent:
+        raise PromoteError(
+            f"{kind} {name}: {target.environment} declares it absent (tombstone at {declared_b.source}); "
+            "remove the tombstone before promoting it"
+        )
+    for declared in (declared_b, source.get(kind, name)):
+        if declared is not None and declared.source is not None:
+            path = Path(declared.source.file)
+            if path.resolve() in b_resolved:
+                return path, False
+            raise PromoteError(
+                f"{kind} {name} is declared in {path}, which {target.environment} does not include; "
+                "move it to a shared resource document first"
+            )
+    a_resolved = {d.resolve() for d in _included_documents(source, config_dir)}
+    shared = [d for d in b_docs if d.resolve() in a_resolved] or b_docs
+    if not shared:
+        raise PromoteError(f"{target.environment} includes no resource document to record {kind} {name} in")
+    with_section = [d for d in shared if section in (yaml.safe_load(d.read_text()) or {})]
+    return (with_section or shared)[0], True
+
+
+# --- the promotion ----------------------------------------------------------------------------
+
+
+def _scratch_copy(config_dir: Path, into: Path) -> Path:
+    copy = into / "config"
+    shutil.copytree(config_dir, copy, ignore=shutil.ignore_patterns(*SCRATCH_SKIP))
+    return copy
+
+
+def _relocated(path: Path, config_dir: Path, copy: Path) -> Path:
+    return copy / path.resolve().relative_to(config_dir.resolve())
+
+
+@dataclass
+class _Recorded:
+    edits: dict[Path, str]
+    rewritten: list[Path]
+    placeholders: list[Placeholder]
+    homes: dict[Target, tuple[Path, bool, tuple[str, ...]]]
+
+
+def _record(
+    chosen: list[Target],
+    config_dir: Path,
+    source: DesiredState,
+    source_live: LiveState,
+    target: DesiredState,
+    kinds: Mapping[KindName, Kind],
+) -> _Recorded:
+    """The document edits that record each chosen object as it lives in A."""
+    variables = {n: str(v) for n, v in source.variables.items()}
+    recorded = _Recorded({}, [], [], {})
+    taken: set[str] = set()
+    for kind_name, name in chosen:
+        kind = kinds[kind_name]
+        section = KIND_TO_SECTION[kind_name]
+        declared = source.get(kind_name, name)
+        sensitive = declared.sensitive_paths if declared is not None else frozenset()
+        body, found = config_body(
+            kind, kind.export(source_live[kind_name][name]), name, variables, taken, secrets=source.secrets
+        )
+        document, new = _home(kind_name, name, source, target, config_dir)
+        raw = _declared_raw(document, section, name) or {}
+        notes: list[str] = []
+        for path in sorted(sensitive):  # A's secrets stay A's: keep what the document says there
+            present, value = _lookup(raw, path)
+            _assign(body, path, value, remove=not present)
+            found = [p for p in found if not (p.path == path or p.path.startswith(path + "."))]
+            if not present:
+                notes.append(f"{path} comes from ${{env.*}} in {source.environment}: not promoted")
+        recorded.placeholders += found
+        text = recorded.edits.get(document, document.read_text() if document.is_file() else "")
+        text, kept = set_entry(text, section, name, body)
+        recorded.edits[document] = text
+        if not kept and document not in recorded.rewritten:
+            recorded.rewritten.append(document)
+        recorded.homes[kind_name, name] = (document, new, tuple(notes))
+    return recorded
+
+
+def promote(
+    config_dir: Path,
+    source: DesiredState,
+    source_live: LiveState,
+    target: DesiredState,
+    target_live: LiveState,
+    kinds: Mapping[KindName, Kind],
+    *,
+    targets: Collection[Target] = (),
+    environ: Mapping[str, str] | None = None,
+) -> Promotion:
+    """Compute the edits and B's plan over them. Writes nothing to `config_dir`."""
+    chosen = select(source, target, source_live, targets)
+    everything = _record(chosen, config_dir, source, source_live, target, kinds)
+
+    with tempfile.TemporaryDirectory(prefix="cloudinary-state-promote-") as scratch:
+        copy = _scratch_copy(config_dir, Path(scratch))
+        for document, text in everything.edits.items():
+            _relocated(document, config_dir, copy).write_text(text)
+        promoted_state = load_environment(copy, target.environment, environ=environ)
+    plan = build_plan(promoted_state, target_live, targets=chosen, kinds=kinds)
+    changing = {(c.kind, c.name) for c in plan.changes}
+
+    protected = [f"{k}:{n}" for k, n in sorted(changing) if target.policy.is_protected(k, n)]
+    if protected:
+        raise PolicyRefusal(
+            f"refused: policy.protect of {target.environment} covers {', '.join(protected)}; "
+            "protected objects are not promoted. Nothing was written."
+        )
+
+    objects = tuple(
+        PromotedObject(
+            kind, name, "changes" if (kind, name) in changing else "in_sync", *everything.homes[kind, name]
+        )
+        for kind, name in chosen
+    )
+    # An object already declared and in sync keeps its text as the user wrote it; the plan
+    # does not move, since those objects plan empty either way.
+    recorded = [(o.kind, o.name) for o in objects if o.status == "changes" or o.new]
+    final = (
+        everything
+        if len(recorded) == len(chosen)
+        else _record(
+            recorded,
+            config_dir,
+            source,
+            source_live,
+            target,
+            kinds,
+        )
+    )
+    return Promotion(
+        source.environment,
+        target.environment,
+        objects,
+        plan,
+        final.edits,
+        tuple(final.placeholders),
+        tuple(final.rewritten),
+    )
+
+
+def write(promotion: Promotion) -> list[Path]:
+    for document, text in promotion.edits.items():
+        document.parent.mkdir(parents=True, exist_ok=True)
+        document.write_text(text)
+    return list(promotion.edits)

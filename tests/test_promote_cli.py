@@ -1,0 +1,119 @@
+"""`promote` end to end: objects made directly in the staging cloud with the real SDK are
+promoted to production through the config, with the staging domain mapped back to a variable."""
+
+from __future__ import annotations
+
+import yaml
+from test_drift_support import PRODUCTION, STAGING, Workspace, workspace
+
+__all__ = ["workspace"]
+
+STAGING_DOMAIN = "https://staging-media.acme.example"
+
+
+def _console_work_in_staging(ws: Workspace) -> None:
+    ws.sdk(STAGING, "create_transformation", "banner", "c_fill,h_400,w_1200/f_auto,q_auto")
+    ws.sdk(
+        STAGING,
+        "create_upload_preset",
+        name="banner_uploads",
+        folder="banners",
+        tags=["banner", "campaign"],
+        transformation="banner",  # the SDK sends a string transformation as t_banner
+        notification_url=f"{STAGING_DOMAIN}/hooks/banner",
+    )
+
+
+def _promote(ws: Workspace, *extra: str) -> tuple[int, str, str]:
+    ws.use_env("production")
+    result = ws.run("promote", "--from", "staging", "--to", "production", *extra)
+    return result.code, result.out, result.err
+
+
+def test_promote_console_objects_to_production(workspace: Workspace) -> None:
+    document = workspace.config_dir / "environments" / "common" / "resources.yaml"
+    document.write_text("# shared by staging and production\n" + document.read_text())
+    workspace.apply("staging")
+    workspace.apply("production")
+    _console_work_in_staging(workspace)
+    before = document.read_text()
+
+    code, out, err = _promote(workspace)
+    assert code == 0, out + err
+    assert f"~ transformation banner: adds to {document}" in out
+    assert f"~ upload_preset banner_uploads: adds to {document}" in out
+    # differs only by variables (the domain) or by what production strips: already in sync
+    assert "= upload_mapping product_assets: already in sync" in out
+    assert "= upload_preset product_assets: already in sync" in out
+    assert "+ transformation banner" in out and "+ upload_preset banner_uploads" in out
+    assert "Plan: 2 to create, 0 to update" in out
+    assert "Nothing was written" in out
+    assert document.read_text() == before  # a dry run
+
+    code, out, err = _promote(workspace, "--write")
+    assert code == 0, out + err
+    assert f"Recorded in {document}" in out
+    text = document.read_text()
+    assert text.startswith("# shared by staging and production\n")  # the rest of the file is kept
+    data = yaml.safe_load(text)
+    assert data["upload_presets"]["banner_uploads"]["settings"]["notification_url"] == (
+        "${var.source_domain}/hooks/banner"
+    )
+    assert data["upload_presets"]["banner_uploads"]["settings"]["transformation"] == "t_banner"
+    assert data["transformations"]["banner"] == {"transformation": "c_fill,h_400,w_1200/f_auto,q_auto"}
+    assert STAGING_DOMAIN not in text
+
+    plan = workspace.run("plan", "--env", "production", env="production")
+    assert "+ transformation banner" in plan.out and "+ upload_preset banner_uploads" in plan.out
+    assert "Plan: 2 to create, 0 to update, 0 to replace, 0 to delete" in plan.out
+    workspace.apply("production")
+    assert workspace.plan_is_empty("production")
+    assert workspace.plan_is_empty("staging")
+    live = workspace.sdk(PRODUCTION, "upload_preset", "banner_uploads")
+    assert live["settings"]["notification_url"] == "https://media.acme.example/hooks/banner"
+
+
+def test_target_narrows_the_promotion(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    workspace.apply("production")
+    _console_work_in_staging(workspace)
+    code, out, err = _promote(workspace, "--target", "transformation:banner", "--write")
+    assert code == 0, out + err
+    data = yaml.safe_load((workspace.config_dir / "environments/common/resources.yaml").read_text())
+    assert "banner" in data["transformations"] and "banner_uploads" not in data["upload_presets"]
+    assert "Plan: 1 to create" in out
+    assert _promote(workspace, "--target", "transformation:nowhere")[0] == 64
+
+
+def test_a_changed_declared_object_is_updated_in_its_document(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    workspace.apply("production")
+    workspace.sdk(STAGING, "update_transformation", "thumb", unsafe_update="c_fill,h_150,w_150")
+    code, out, err = _promote(workspace, "--target", "transformation:thumb", "--write")
+    assert code == 0, out + err
+    assert "~ transformation thumb: updates in" in out
+    assert "Plan: 0 to create, 1 to update" in out
+    workspace.apply("production")
+    assert workspace.plan_is_empty("production") and workspace.plan_is_empty("staging")
+
+
+def test_protected_objects_are_refused(workspace: Workspace) -> None:
+    workspace.write_environment("production", policy={"protect": {"metadata_fields": ["sku"]}})
+    workspace.apply("staging")
+    workspace.apply("production")
+    workspace.sdk(STAGING, "update_metadata_field", "sku", {"label": "Stock keeping unit"})
+    document = workspace.config_dir / "environments/common/resources.yaml"
+    before = document.read_text()
+    code, out, err = _promote(workspace, "--write")
+    assert code == 3
+    assert "metadata_field:sku" in err and "protect" in err
+    assert document.read_text() == before
+
+
+def test_promote_with_embedded_emulators(workspace: Workspace) -> None:
+    for env in ("staging", "production"):
+        workspace.use_env(env)
+        assert workspace.run("apply", "--env", env, "--emulator", "--auto-approve").code == 0
+    code, out, err = _promote(workspace, "--emulator")
+    assert code == 0, out + err
+    assert "already in sync" in out and "Plan: 0 to create, 0 to update" in out
