@@ -216,3 +216,14 @@ def test_every_documented_upload_option_is_accepted(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["t_x", "a/b", "a,b", ""])
 def test_bad_transformation_names(tmp_path: Path, name: str) -> None:
     assert errors(tmp_path, f"transformations:\n  '{name}': {{transformation: w_10}}\n")
+
+
+def test_a_quoted_number_gets_a_hint(tmp_path: Path) -> None:
+    env = ENV + "variables: {threshold: 0.5}\n"
+    resources = (
+        "upload_presets:\n"
+        "  p: {settings: {categorization: google_tagging, auto_tagging: '${var.threshold}'}}\n"
+    )
+    (found,) = errors(tmp_path, resources, env)
+    assert "settings.auto_tagging: expected a number, got a string" in found
+    assert "write the value without quotes" in found

@@ -623,7 +623,10 @@ def _message(items: list[Any], path: DocPath, model: type[BaseModel]) -> tuple[s
     type_errors = [i for i in items if i["type"] in _TYPE_NAMES]
     if type_errors and len(type_errors) == len(items):
         wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[i["type"]] for i in type_errors))
-        return f"expected {wanted}, got {_describe(first['input'])}", ""
+        hint = ""
+        if isinstance(first["input"], str) and re.fullmatch(r"-?\d+(\.\d+)?|true|false", first["input"]):
+            hint = "write the value without quotes (a quoted value, or a ${...} placeholder, is a string)"
+        return f"expected {wanted}, got {_describe(first['input'])}", hint
     detailed = [i for i in items if i["type"] not in _TYPE_NAMES] or items
     item = detailed[0]
     text = str(item["msg"]).removeprefix("Value error, ")
