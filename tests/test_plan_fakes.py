@@ -29,6 +29,9 @@ class IdentityKind:
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return dict(raw)
 
+    def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
+        return live
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         raise AssertionError("the plan must not read")
 

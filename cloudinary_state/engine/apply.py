@@ -122,7 +122,7 @@ def _verify(kind: Kind, api: AdminApi, obj: DesiredObject) -> None:
     if after is None:
         raise ReadBackError(f"read-back: {obj.kind}:{obj.name} does not exist after the write")
     want = kind.canonical_desired(obj)
-    residual = field_diffs(after.canonical, want, obj.sensitive_paths)
+    residual = field_diffs(kind.comparable_live(want, after.canonical), want, obj.sensitive_paths)
     if residual:
         details = "; ".join(
             f"{d.path}: wanted {d.after!r}, server has {d.before!r} ({likely_cause(d, want)})"

@@ -309,9 +309,10 @@ def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None) -> Chan
         diffs = field_diffs({}, want, obj.sensitive_paths)
         notes = (*kind.notes("create", obj.body, None), *stripped)
         return Change(kind.kind, obj.name, "create", kind.rank, diffs, notes, None)
-    if canonical_json(want) == canonical_json(dict(current.canonical)):
+    have = kind.comparable_live(want, current.canonical)
+    if canonical_json(want) == canonical_json(dict(have)):
         return None
     action: Action = "replace" if kind.needs_replace(obj.body, current) else "update"
-    diffs = field_diffs(current.canonical, want, obj.sensitive_paths)
+    diffs = field_diffs(have, want, obj.sensitive_paths)
     notes = (*kind.notes(action, obj.body, current), *stripped)
     return Change(kind.kind, obj.name, action, kind.rank, diffs, notes, fingerprint(current))

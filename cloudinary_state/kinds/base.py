@@ -56,6 +56,12 @@ class Kind(Protocol):
         """The canonical form of a live object as any read endpoint returns it."""
         ...
 
+    def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The live canonical form as it compares with this desired canonical form: aspects the
+        desired form leaves open (e.g. a datasource order the API cannot set) are dropped, so
+        they never show as a change the API could not make."""
+        ...
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         """Every live object of this kind, keyed by name, with the fewest calls."""
         ...

@@ -120,6 +120,14 @@ class MetadataFieldKind:
             kind=self.kind, name=str(raw["external_id"]), canonical=self.canonical_live(raw), raw=raw
         )
 
+
+    def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
+        # A desired order that is not sorted by value cannot be set through the API (it only
+        # sorts by value), so the live order class is not compared with it.
+        if "datasource_order" in live and "datasource_order" not in desired:
+            return {k: v for k, v in live.items() if k != "datasource_order"}
+        return live
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         fields = api.call("list_metadata_fields").get("metadata_fields") or []
         return {live.name: live for live in map(self._live, fields)}

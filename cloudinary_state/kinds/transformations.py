@@ -78,6 +78,10 @@ class TransformationKind:
             raw=raw,
         )
 
+
+    def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
+        return live  # every canonical field is settable: compare all of them
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         listed = paginate(api, "transformations", "transformations", named=True)
         names = [bare_name(str(item["name"])) for item in listed if to_bool(item.get("named", True))]

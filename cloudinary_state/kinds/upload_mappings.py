@@ -28,6 +28,10 @@ class UploadMappingKind:
             kind=self.kind, name=str(raw["folder"]), canonical=self.canonical_live(raw), raw=raw
         )
 
+
+    def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
+        return live  # every canonical field is settable: compare all of them
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         return {live.name: live for live in map(self._live, paginate(api, "upload_mappings", "mappings"))}
 

@@ -309,6 +309,10 @@ class UploadPresetKind:
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
         return LiveObject(kind=self.kind, name=str(raw["name"]), canonical=self.canonical_live(raw), raw=raw)
 
+
+    def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
+        return live  # every canonical field is settable: compare all of them
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         # the list carries the settings (raw strings): no per-preset GET is needed
         return {live.name: live for live in map(self._live, paginate(api, "upload_presets", "presets"))}
