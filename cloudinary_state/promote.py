@@ -18,7 +18,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +27,7 @@ import yaml
 from cloudinary_state.config import load_environment
 from cloudinary_state.desired import KIND_TO_SECTION, KINDS, DesiredState, KindName
 from cloudinary_state.engine.plan import LiveState, Plan, Target, TargetError, build_plan
-from cloudinary_state.errors import CloudinaryStateError, PolicyRefusal
+from cloudinary_state.errors import CloudinaryStateError, ConfigError, Diagnostic, PolicyRefusal
 from cloudinary_state.importer import Placeholder, config_body
 from cloudinary_state.kinds.base import Kind
 from cloudinary_state.yamledit import set_entry
@@ -168,6 +168,16 @@ def _scratch_copy(config_dir: Path, into: Path) -> Path:
     return copy
 
 
+def _in_config_dir(diagnostic: Diagnostic, copy: Path, config_dir: Path) -> Diagnostic:
+    """A problem of the edited scratch copy, told about the user's own files."""
+    return replace(
+        diagnostic,
+        file=diagnostic.file.replace(str(copy), str(config_dir), 1),
+        message=f"{diagnostic.message} (in the config as promote would record it)",
+        hint=diagnostic.hint or "promote the objects it depends on too (--target), or declare them first",
+    )
+
+
 def _relocated(path: Path, config_dir: Path, copy: Path) -> Path:
     return copy / path.resolve().relative_to(config_dir.resolve())
 
@@ -238,7 +248,10 @@ def promote(
         copy = _scratch_copy(config_dir, Path(scratch))
         for document, text in everything.edits.items():
             _relocated(document, config_dir, copy).write_text(text)
-        promoted_state = load_environment(copy, target.environment, environ=environ)
+        try:
+            promoted_state = load_environment(copy, target.environment, environ=environ)
+        except ConfigError as e:
+            raise ConfigError([_in_config_dir(d, copy, config_dir) for d in e.diagnostics]) from None
     plan = build_plan(promoted_state, target_live, targets=chosen, kinds=kinds)
     changing = {(c.kind, c.name) for c in plan.changes}
 

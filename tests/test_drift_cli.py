@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from test_drift_support import API_SECRETS, STAGING, WEBHOOK_SECRETS, Workspace, workspace
+from test_drift_support import API_SECRETS, RESOURCES, STAGING, WEBHOOK_SECRETS, Workspace, workspace
 
 __all__ = ["workspace"]
 
@@ -131,3 +131,25 @@ def test_emulator_mode_uses_the_config_dirs_emulator_state(workspace: Workspace)
     assert clean.code == 0, clean.out + clean.err
     # the embedded emulator and the test's emulator are separate accounts
     assert workspace.run("drift", "--env", "staging").code == 2
+
+
+def test_a_tombstoned_object_that_exists_is_drift(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    resources = {**RESOURCES, "transformations": {**RESOURCES["transformations"], "hero": {"absent": True}}}
+    workspace.write_resources(resources)
+    code, text = _drift(workspace)
+    assert code == 2
+    assert "~ transformation hero  (an apply would delete it)" in text
+    assert "declared absent (absent: true) but present in the account" in text
+
+
+def test_protected_unmanaged_objects_in_a_prune_kind(workspace: Workspace) -> None:
+    workspace.write_environment(
+        "staging", policy={"prune": ["upload_mappings"], "protect": {"upload_mappings": ["keep_*"]}}
+    )
+    workspace.apply("staging")
+    workspace.sdk(STAGING, "create_upload_mapping", "keep_me", template="https://old.example/x/")
+    code, text = _drift(workspace)
+    assert code == 2
+    assert "? upload_mapping keep_me\n" in text
+    assert "protected: an apply refuses to delete it (policy.protect)" in text

@@ -104,7 +104,7 @@ def test_protected_objects_are_refused(workspace: Workspace) -> None:
     workspace.sdk(STAGING, "update_metadata_field", "sku", {"label": "Stock keeping unit"})
     document = workspace.config_dir / "environments/common/resources.yaml"
     before = document.read_text()
-    code, out, err = _promote(workspace, "--write")
+    code, _, err = _promote(workspace, "--write")
     assert code == 3
     assert "metadata_field:sku" in err and "protect" in err
     assert document.read_text() == before
@@ -117,3 +117,15 @@ def test_promote_with_embedded_emulators(workspace: Workspace) -> None:
     code, out, err = _promote(workspace, "--emulator")
     assert code == 0, out + err
     assert "already in sync" in out and "Plan: 0 to create, 0 to update" in out
+
+
+def test_a_dangling_reference_is_reported_against_the_users_files(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    _console_work_in_staging(workspace)
+    document = workspace.config_dir / "environments/common/resources.yaml"
+    before = document.read_text()
+    code, _, err = _promote(workspace, "--target", "upload_preset:banner_uploads", "--write")
+    assert code == 1
+    assert "t_banner" in err and "as promote would record it" in err
+    assert str(workspace.config_dir) in err and "cloudinary-state-promote-" not in err
+    assert document.read_text() == before
