@@ -70,7 +70,12 @@ class EnvironmentModel(Model):
     )
     addons: Annotated[
         dict[str, bool],
-        Field(json_schema_extra={"propertyNames": {"enum": sorted(ADDONS)}}),
+        Field(
+            json_schema_extra={
+                "properties": {k: {"type": "boolean", "description": v} for k, v in sorted(ADDONS.items())},
+                "additionalProperties": False,
+            }
+        ),
     ] = Field(default_factory=dict, description="add-on toggles; unlisted add-ons are off")
     overrides: dict[Section, dict[str, dict[str, Any]]] = Field(
         default_factory=dict, description="deep-merged over the included resources, by section and name"
@@ -254,13 +259,33 @@ class PresetSettings(Model):
     custom_coordinates: list[Box] | str | None = None
     regions: dict[str, list[Annotated[list[int], Field(min_length=2, max_length=2)]]] | str | None = None
     # analysis and AI (options that need an add-on are listed in addons.py)
-    categorization: NonEmpty | None = None
-    auto_tagging: float | None = Field(default=None, ge=0, le=1)
-    detection: NonEmpty | None = None
-    moderation: NonEmpty | None = None
-    ocr: NonEmpty | None = None
-    background_removal: NonEmpty | None = None
-    raw_convert: NonEmpty | None = None
+    categorization: NonEmpty | None = Field(
+        default=None,
+        description="comma list: google_tagging, google_video_tagging, imagga_tagging, aws_rek_tagging "
+        "(each needs its add-on; optional :LANG)",
+    )
+    auto_tagging: float | None = Field(
+        default=None, ge=0, le=1, description="confidence 0..1 above which detected tags are added"
+    )
+    detection: NonEmpty | None = Field(
+        default=None,
+        description="comma list: captioning, iqa, watermark-detection, content-analysis models "
+        "(coco_v2, lvis, cld_fashion, ...) need captioning; adv_face; aws_rek_face",
+    )
+    moderation: NonEmpty | None = Field(
+        default=None,
+        description="pipe list: aws_rek, webpurify, perception_point, duplicate:<0..1>, aws_rek_video, "
+        "google_video_moderation, manual (last; needs no add-on)",
+    )
+    ocr: NonEmpty | None = Field(default=None, description="adv_ocr or adv_ocr:document (add-on adv_ocr)")
+    background_removal: NonEmpty | None = Field(
+        default=None, description="cloudinary_ai, cloudinary_ai:fine_edges or pixelz (add-on of that name)"
+    )
+    raw_convert: NonEmpty | None = Field(
+        default=None,
+        description="aspose, google_speech[:vtt|:srt][:LANG], azure_video_indexer[:...] (add-ons), "
+        "or extract_text",
+    )
     colors: bool | None = None
     faces: bool | None = None
     phash: bool | None = None
