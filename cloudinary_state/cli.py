@@ -428,7 +428,7 @@ def import_(env: str, output: Path, kinds: tuple[str, ...], force: bool, emulato
             click.echo(f"wrote {path}")
         counts = ", ".join(f"{n} {kind}(s)" for kind, n in result.counts.items())
         click.echo(f"Imported {counts} from {env} ({opened.desired.cloud_name}).")
-        for line in instructions(result.placeholders):
+        for line in [*(f"note: {n}" for n in result.notes), *instructions(result.placeholders)]:
             click.echo(line)
         _log(_usage_line(opened.client))
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from cloudinary_state.desired import KIND_TO_SECTION, KINDS, DesiredState, KindName, Policy
+from cloudinary_state.desired import KIND_TO_SECTION, KINDS, DesiredObject, DesiredState, KindName, Policy
 from cloudinary_state.engine.plan import LiveState
 from cloudinary_state.errors import CloudinaryStateError
 from cloudinary_state.kinds.base import Kind
@@ -179,16 +179,20 @@ class ImportResult:
     files: dict[str, str]  # path relative to the output dir -> YAML text
     placeholders: tuple[Placeholder, ...]
     counts: dict[KindName, int]
+    notes: tuple[str, ...] = ()
 
 
-def _policy_document(policy: Policy, kinds: Collection[KindName]) -> dict[str, Any]:
-    """The source policy, narrowed to the imported kinds: pruning a kind that was not imported
-    would delete every one of its live objects."""
+def _policy_document(
+    policy: Policy, kinds: Collection[KindName], trusted: Mapping[KindName, Collection[str]]
+) -> dict[str, Any]:
+    """The source policy, narrowed to the imported kinds (pruning a kind that was not imported
+    would delete every one of its live objects), with `trusted` objects added to `ignore`."""
     document: dict[str, Any] = {}
     prune = [KIND_TO_SECTION[k] for k in KINDS if k in policy.prune and k in kinds]
     if prune:
         document["prune"] = prune
-    for key, table in (("ignore", policy.ignore), ("protect", policy.protect)):
+    ignore = {k: [*policy.ignore.get(k, ()), *sorted(trusted.get(k, ()))] for k in KINDS}
+    for key, table in (("ignore", ignore), ("protect", policy.protect)):
         globs = {KIND_TO_SECTION[k]: list(table[k]) for k in KINDS if table.get(k)}
         if globs:
             document[key] = globs
@@ -231,6 +235,7 @@ def build_import(
     taken: set[str] = set()
     counts: dict[KindName, int] = {}
     includes: list[str] = []
+    trusted: dict[KindName, set[str]] = {}  # referenced objects of kinds not imported
     for kind_name in selected:
         objects = {
             n: o for n, o in live.get(kind_name, {}).items() if not source.policy.is_ignored(kind_name, n)
@@ -238,9 +243,13 @@ def build_import(
         section: dict[str, Any] = {}
         for name in sorted(objects):
             declared = source.get(kind_name, name)
+            exported = kinds[kind_name].export(objects[name])
+            for ref_kind, ref_name in kinds[kind_name].references(DesiredObject(kind_name, name, exported)):
+                if ref_kind not in selected and not source.policy.is_ignored(ref_kind, ref_name):
+                    trusted.setdefault(ref_kind, set()).add(ref_name)
             body, found = config_body(
                 kinds[kind_name],
-                kinds[kind_name].export(objects[name]),
+                exported,
                 name,
                 variables,
                 taken,
@@ -263,11 +272,17 @@ def build_import(
     enabled = {name: True for name, on in sorted(source.addons.items()) if on}  # unlisted add-ons are off
     if enabled:
         environment["addons"] = enabled
-    policy = _policy_document(source.policy, selected)
+    policy = _policy_document(source.policy, selected, trusted)
     if policy:
         environment["policy"] = policy
     files[f"environments/{source.environment}.yaml"] = _dump(environment, header)
-    return ImportResult(files, tuple(placeholders), counts)
+    notes = tuple(
+        f"{kind} {name} is referenced but its kind was not imported: added to policy.ignore "
+        "(trusted to exist, never managed)"
+        for kind in KINDS
+        for name in sorted(trusted.get(kind, ()))
+    )
+    return ImportResult(files, tuple(placeholders), counts, notes)
 
 
 def write_import(result: ImportResult, output: Path, *, force: bool) -> list[Path]:
