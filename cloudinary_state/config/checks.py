@@ -69,9 +69,14 @@ class Universe:
 
     objects: dict[tuple[KindName, str], CheckedObject]
     policy: Policy
+    _by_kind: dict[KindName, dict[str, CheckedObject]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for (kind, name), obj in self.objects.items():
+            self._by_kind.setdefault(kind, {})[name] = obj
 
     def declared(self, kind: KindName) -> dict[str, CheckedObject]:
-        return {n: o for (k, n), o in self.objects.items() if k == kind}
+        return self._by_kind.get(kind, {})
 
 
 def check_name(report: Report, kind: KindName, name: str, at: SourceRef) -> None:
@@ -138,8 +143,8 @@ def _check_references(
     declared = universe.declared("transformation")
     for ref in refs:
         target = declared.get(ref)
-        position = text.find(f"t_{ref}")
-        at = obj.marks.offset(path, offset + max(position, 0))
+        found = re.search(rf"(?<![A-Za-z0-9_])t_{re.escape(ref)}(?![A-Za-z0-9_-])", text)
+        at = obj.marks.offset(path, offset + (found.start() if found else 0))
         if target is not None and target.model is None:
             report.error(
                 at,
@@ -302,16 +307,10 @@ def check_metadata_field(report: Report, obj: CheckedObject) -> None:
                     f"remove {key}, or change the type",
                 )
     if model.validation is not None:
-        rules = [model.validation]
         for rule in _rules(model.validation):
             problem = _rule_problem(model.type, rule)
             if problem:
                 report.error(at(("validation",)), f"{obj.label(('validation',))}: {problem}")
-                rules = []
-        if rules and model.type in ("enum", "set"):
-            report.error(
-                at(("validation",)), f"{obj.label()}: validation rules apply to string, integer, date"
-            )
     if model.default_value is not None:
         problem = value_problem(model, model.default_value)
         if problem:
