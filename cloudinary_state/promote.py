@@ -113,6 +113,22 @@ def _declared_raw(document: Path, section: str, name: str) -> Mapping[str, Any] 
     return raw if isinstance(raw, Mapping) else None
 
 
+def _leaf_paths(value: Any, prefix: str) -> set[str]:
+    if isinstance(value, Mapping) and value:
+        return set().union(*(_leaf_paths(v, f"{prefix}.{k}" if prefix else str(k)) for k, v in value.items()))
+    return {prefix} if prefix else set()
+
+
+def _override_paths(state: DesiredState, config_dir: Path, section: str, name: str) -> set[str]:
+    """The dotted paths `state`'s environment file overrides for one object."""
+    from cloudinary_state.config.loader import ENVIRONMENTS_DIR
+
+    env_file = config_dir / ENVIRONMENTS_DIR / f"{state.environment}.yaml"
+    document = yaml.safe_load(env_file.read_text()) or {}
+    patch = ((document.get("overrides") or {}).get(section) or {}).get(name)
+    return _leaf_paths(patch, "") if isinstance(patch, Mapping) and "absent" not in patch else set()
+
+
 # --- where an object is recorded --------------------------------------------------------------
 
 
@@ -213,11 +229,15 @@ def _record(
         document, new = _home(kind_name, name, source, target, config_dir)
         raw = _declared_raw(document, section, name) or {}
         notes: list[str] = []
-        for path in sorted(sensitive):  # A's secrets stay A's: keep what the document says there
+        overridden = _override_paths(source, config_dir, section, name)
+        # A's secrets and A's overrides stay A's: the shared document keeps what it says there.
+        for path in sorted(sensitive | overridden):
             present, value = _lookup(raw, path)
             _assign(body, path, value, remove=not present)
             found = [p for p in found if not (p.path == path or p.path.startswith(path + "."))]
-            if not present:
+            if path in overridden:
+                notes.append(f"{path} is set by {source.environment}'s overrides: left to each environment")
+            elif not present:
                 notes.append(f"{path} comes from ${{env.*}} in {source.environment}: not promoted")
         recorded.placeholders += found
         text = recorded.edits.get(document, document.read_text() if document.is_file() else "")

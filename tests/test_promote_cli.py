@@ -129,3 +129,28 @@ def test_a_dangling_reference_is_reported_against_the_users_files(workspace: Wor
     assert "t_banner" in err and "as promote would record it" in err
     assert str(workspace.config_dir) in err and "cloudinary-state-promote-" not in err
     assert document.read_text() == before
+
+
+def test_values_staging_overrides_stay_staging_specific(workspace: Workspace) -> None:
+    staging_tags = {"upload_presets": {"product_assets": {"settings": {"tags": ["product", "staging"]}}}}
+    workspace.write_environment("staging", overrides=staging_tags)
+    workspace.apply("staging")
+    workspace.apply("production")
+    preset = workspace.sdk(STAGING, "upload_preset", "product_assets")
+    workspace.sdk(
+        STAGING, "update_upload_preset", "product_assets", **{**preset["settings"], "folder": "products_v2"}
+    )
+    code, out, err = _promote(workspace, "--target", "upload_preset:product_assets", "--write")
+    assert code == 0, out + err
+    assert "settings.tags is set by staging's overrides: left to each environment" in out
+    assert '~ settings.folder: "product_assets" -> "products_v2"' in out
+    settings = yaml.safe_load((workspace.config_dir / "environments/common/resources.yaml").read_text())[
+        "upload_presets"
+    ]["product_assets"]["settings"]
+    assert settings["folder"] == "products_v2"
+    assert settings["tags"] == ["product"]  # the shared value, not staging's override
+    assert settings["notification_url"] == "${env.WEBHOOK_URL}"  # a secret's placeholder is kept
+    assert workspace.plan_is_empty("staging")
+    workspace.apply("production")
+    assert workspace.plan_is_empty("production")
+    assert workspace.sdk(PRODUCTION, "upload_preset", "product_assets")["settings"]["tags"] == ["product"]
