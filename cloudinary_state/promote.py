@@ -8,9 +8,10 @@ includes too: the shared common document). The plan shown is B's own plan over t
 config, loaded by the normal loader from a scratch copy, so the next `plan --env B` after
 `--write` shows the same change.
 
-Values that A's config takes from `${env.*}` are secrets of A: they are never promoted. The
-document keeps what it says at that path (typically a placeholder or an override in each
-environment file), and the promoted body leaves the path out otherwise.
+Values that A's config takes from `${env.*}` are secrets of A, and values A's `overrides:` set
+are A's own: neither is promoted. The document keeps what it says at those paths (a
+placeholder, or the shared value under each environment's override), and the promoted body
+leaves a path out where the document has nothing.
 """
 
 from __future__ import annotations
@@ -58,10 +59,6 @@ class Promotion:
     edits: Mapping[Path, str]  # document -> new text (in-sync declared objects left as written)
     placeholders: tuple[Placeholder, ...]
     rewritten_whole: tuple[Path, ...]  # documents whose comments/formatting were lost
-
-    @property
-    def changes(self) -> tuple[PromotedObject, ...]:
-        return tuple(o for o in self.objects if o.status == "changes")
 
 
 # --- selection and bodies ------------------------------------------------------------------
