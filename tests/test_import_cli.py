@@ -123,3 +123,22 @@ def test_console_values_that_look_secret_become_placeholders(workspace: Workspac
     workspace.monkeypatch.setenv(f"{prefix}_EVAL", "upload_options['context'] = 'secret=EVAL-SECRET-3'")
     result = workspace.run("--config-dir", str(output), "plan", "--env", "staging", "--detailed-exitcode")
     assert result.code == 0, result.out + result.err
+
+
+def test_import_from_the_embedded_emulator(workspace: Workspace) -> None:
+    workspace.use_env("staging")
+    assert workspace.run("apply", "--env", "staging", "--emulator", "--auto-approve").code == 0
+    output = workspace.config_dir.parent / "imported"
+    code, _, err = _import(workspace, output, "--emulator")
+    assert code == 0, err
+    transformations = yaml.safe_load((output / "environments/common/transformations.yaml").read_text())
+    assert set(transformations["transformations"]) == {"hero", "thumb"}
+    # the embedded account's state moves along with the config: then the plan there is empty
+    state = Path(".cloudinary-state/emulator/staging.json")
+    (output / state).parent.mkdir(parents=True)
+    (output / state).write_text((workspace.config_dir / state).read_text())
+    workspace.monkeypatch.setenv(PRESET_VARIABLE, WEBHOOK_SECRETS["staging"])
+    result = workspace.run(
+        "--config-dir", str(output), "plan", "--env", "staging", "--emulator", "--detailed-exitcode"
+    )
+    assert result.code == 0, result.out + result.err
