@@ -266,7 +266,7 @@ class _EnvironmentLoader:
                 )
                 continue
             objects[(kind, name)] = _RawObject(
-                kind, name, body, marks.subtree((section, written)), declared_at
+                kind, name, body, marks.subtree((section, written), body), declared_at
             )
 
     # -- overrides --------------------------------------------------------------------------
@@ -281,7 +281,7 @@ class _EnvironmentLoader:
             kind = SECTION_TO_KIND[section]
             for name, patch in entries.items():
                 path: DocPath = ("overrides", section, name)
-                patch_marks = doc.marks.subtree(path)
+                patch_marks = doc.marks.subtree(path, patch)
                 target = objects.get((kind, name))
                 if patch == {"absent": True}:  # a tombstone in one environment replaces the object
                     objects[(kind, name)] = _RawObject(
@@ -468,11 +468,11 @@ def _merge(base: Any, patch: Any, base_marks: Marks, patch_marks: Marks, path: D
                 merged[key] = _merge(base[key], value, base_marks, patch_marks, sub)
             else:
                 merged[key] = value
-                base_marks.graft(sub, patch_marks.subtree(sub))
+                base_marks.graft(sub, patch_marks.subtree(sub, value))
         return merged
     base_marks.drop_below(path)
     base_marks.inline.discard(path)
-    base_marks.graft(path, patch_marks.subtree(path))
+    base_marks.graft(path, patch_marks.subtree(path, patch))
     return patch
 
 

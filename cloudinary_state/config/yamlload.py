@@ -12,7 +12,7 @@ of becoming a `datetime.date` that no field accepts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,11 @@ PathKey = str | int
 DocPath = tuple[PathKey, ...]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster); same nodes and marks.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """SafeLoader without the implicit timestamp resolver (dates stay strings)."""
 
 
@@ -62,14 +66,21 @@ class Marks:
                 return ref
         raise KeyError(path)  # the root is always recorded, so this means a foreign path
 
-    def subtree(self, root: DocPath) -> Marks:
-        """The marks below `root`, re-rooted so that `root` becomes `()`."""
+    def subtree(self, root: DocPath, value: Any) -> Marks:
+        """The marks of `value`, the data found at `root`, re-rooted so that `root` becomes `()`.
+
+        Walks the data rather than the whole table: cost is the size of the subtree.
+        """
+        out = Marks()
         n = len(root)
-        return Marks(
-            keys={p[n:]: r for p, r in self.keys.items() if p[:n] == root},
-            values={p[n:]: r for p, r in self.values.items() if p[:n] == root},
-            inline={p[n:] for p in self.inline if p[:n] == root},
-        )
+        for path in _paths(value, root):
+            if path in self.keys:
+                out.keys[path[n:]] = self.keys[path]
+            if path in self.values:
+                out.values[path[n:]] = self.values[path]
+            if path in self.inline:
+                out.inline.add(path[n:])
+        return out
 
     def drop_below(self, root: DocPath) -> None:
         """Forget every mark strictly below `root` (its value is being replaced)."""
@@ -84,6 +95,16 @@ class Marks:
         self.keys.update({root + p: r for p, r in other.keys.items()})
         self.values.update({root + p: r for p, r in other.values.items()})
         self.inline |= {root + p for p in other.inline}
+
+
+def _paths(value: Any, path: DocPath) -> Iterator[DocPath]:
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*path, index))
 
 
 @dataclass
