@@ -265,8 +265,12 @@ def promote(
         copy = _scratch_copy(config_dir, Path(scratch))
         for document, text in everything.edits.items():
             _relocated(document, config_dir, copy).write_text(text)
+        # Placeholders promote has just named cannot be set yet: render them empty for the preview.
+        lenient = bool(everything.placeholders)
         try:
-            promoted_state = load_environment(copy, target.environment, environ=environ)
+            promoted_state = load_environment(
+                copy, target.environment, environ=environ, require_env=not lenient
+            )
         except ConfigError as e:
             raise ConfigError([_in_config_dir(d, copy, config_dir) for d in e.diagnostics]) from None
     plan = build_plan(promoted_state, target_live, targets=chosen, kinds=kinds)

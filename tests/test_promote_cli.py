@@ -154,3 +154,32 @@ def test_values_staging_overrides_stay_staging_specific(workspace: Workspace) ->
     workspace.apply("production")
     assert workspace.plan_is_empty("production")
     assert workspace.sdk(PRODUCTION, "upload_preset", "product_assets")["settings"]["tags"] == ["product"]
+
+
+def test_a_secret_made_in_the_console_becomes_a_placeholder(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    workspace.apply("production")
+    token = "CONSOLE-TOKEN-5531"
+    workspace.sdk(
+        STAGING,
+        "create_upload_preset",
+        name="partner_feed",
+        folder="partners",
+        notification_url=f"{STAGING_DOMAIN}/hooks/partner?token={token}",
+    )
+    code, out, err = _promote(workspace, "--target", "upload_preset:partner_feed", "--write")
+    assert code == 0, out + err
+    variable = "UPLOAD_PRESET_PARTNER_FEED_SETTINGS_NOTIFICATION_URL_TOKEN"
+    assert f"export {variable}=" in out
+    text = (workspace.config_dir / "environments/common/resources.yaml").read_text()
+    assert token not in text and token not in out + err
+    settings = yaml.safe_load(text)["upload_presets"]["partner_feed"]["settings"]
+    assert settings["notification_url"] == f"${{var.source_domain}}/hooks/partner?token=${{env.{variable}}}"
+
+    workspace.monkeypatch.setenv(variable, "PRODUCTION-PARTNER-TOKEN")
+    plan = workspace.run("plan", "--env", "production", env="production")
+    assert "+ upload_preset partner_feed" in plan.out and "(sensitive" in plan.out
+    workspace.apply("production")
+    assert workspace.plan_is_empty("production")
+    workspace.monkeypatch.setenv(variable, token)  # staging's own value of the new variable
+    assert workspace.plan_is_empty("staging")
