@@ -35,8 +35,9 @@ arithmetic expressions, layers). Pure code, no I/O. The emulator has its own, in
 from __future__ import annotations
 
 import difflib
+import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -1498,3 +1499,23 @@ def named_references(text: str) -> list[str]:
                         names.append(name)
         at += len(piece) + 1
     return names
+
+
+def comparable(definition: str | Sequence[Mapping[str, object]]) -> str:
+    """The form in which plans compare and show a transformation definition.
+
+    `definition` is a string as the user writes it or an `info` list as the server returns it.
+    Both go through the structural form (`to_info` / `canonical_info`), so equal results mean
+    the same transformation; rendering that back as a string keeps plans readable for the
+    people who wrote strings. A live parameter this grammar does not know yet still compares
+    exactly, as sorted JSON of the structure, instead of failing the whole read.
+    """
+    if isinstance(definition, str):
+        info = to_info(definition)
+    else:
+        info = canonical_info([dict(step) for step in definition])
+    steps: list[dict[str, object]] = [dict(step) for step in info]
+    try:
+        return info_to_string(steps)
+    except TransformationSyntaxError:
+        return json.dumps(steps, sort_keys=True)

@@ -120,7 +120,6 @@ class MetadataFieldKind:
             kind=self.kind, name=str(raw["external_id"]), canonical=self.canonical_live(raw), raw=raw
         )
 
-
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         # A desired order that is not sorted by value cannot be set through the API (it only
         # sorts by value), so the live order class is not compared with it.

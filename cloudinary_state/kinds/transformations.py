@@ -2,8 +2,9 @@
 
 Identity is the name without the `t_` prefix the server adds in responses. The list endpoint
 lacks `info` (the parsed definition), so `read_all` lists the named ones and then GETs each in
-parallel. The definition is compared structurally: the desired string through the grammar's
-`to_info`, the live `info` through `canonical_info`, never as raw strings.
+parallel. The definition is compared structurally, never as raw strings: the desired string and
+the live `info` both go through the grammar's `comparable` form (a canonical string rebuilt
+from the parsed structure, which plans show).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cloudinary_state.kinds._common import (
     to_bool,
 )
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
-from cloudinary_state.transformation import canonical_info, info_to_string, named_references, to_info
+from cloudinary_state.transformation import comparable, named_references
 
 # What the detail GET returns that the plan or notes need; `derived` is left out.
 _RAW_KEYS = ("name", "named", "used", "allowed_for_strict", "info")
@@ -56,16 +57,15 @@ class TransformationKind:
 
     def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
         return {
-            "transformation": to_info(_definition(obj.body)),
+            "transformation": comparable(_definition(obj.body)),
             # the server sets allowed_for_strict true on create
             "allowed_for_strict": to_bool(obj.body.get("allowed_for_strict", True)),
         }
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         info = raw.get("info")
-        definition = to_info(info) if isinstance(info, str) else canonical_info(list(info or []))
         return {
-            "transformation": definition,
+            "transformation": comparable(info if isinstance(info, str) else list(info or [])),
             "allowed_for_strict": to_bool(raw.get("allowed_for_strict", True)),
         }
 
@@ -77,7 +77,6 @@ class TransformationKind:
             canonical=self.canonical_live(raw),
             raw=raw,
         )
-
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live  # every canonical field is settable: compare all of them
@@ -102,7 +101,7 @@ class TransformationKind:
         if live is None or not to_bool(live.raw.get("used", False)):
             return []
         if action == "update" and desired is not None:
-            wanted = to_info(_definition(desired))
+            wanted = comparable(_definition(desired))
             if wanted != live.canonical["transformation"]:
                 return [IN_USE_NOTE]
         if action in ("delete", "replace"):
@@ -110,7 +109,7 @@ class TransformationKind:
         return []
 
     def export(self, live: LiveObject) -> dict[str, Any]:
-        body: dict[str, Any] = {"transformation": info_to_string(list(live.canonical["transformation"]))}
+        body: dict[str, Any] = {"transformation": live.canonical["transformation"]}
         if not live.canonical["allowed_for_strict"]:
             body["allowed_for_strict"] = False
         return body
@@ -120,7 +119,7 @@ class TransformationKind:
 
         def made_already() -> bool:
             live = self.read_one(api, name)
-            return live is not None and live.canonical["transformation"] == to_info(definition)
+            return live is not None and live.canonical["transformation"] == comparable(definition)
 
         call_create(api, made_already, "create_transformation", name, definition)
         # create cannot carry allowed_for_strict; the server starts it at true
@@ -130,7 +129,7 @@ class TransformationKind:
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
         allowed_for_strict = to_bool(desired.get("allowed_for_strict", True))
         params: dict[str, Any] = {}
-        if to_info(_definition(desired)) != live.canonical["transformation"]:
+        if comparable(_definition(desired)) != live.canonical["transformation"]:
             # the only in-place way to change a definition; always the user's raw string
             params["unsafe_update"] = _definition(desired)
         if params or allowed_for_strict != live.canonical["allowed_for_strict"]:

@@ -28,7 +28,6 @@ class UploadMappingKind:
             kind=self.kind, name=str(raw["folder"]), canonical=self.canonical_live(raw), raw=raw
         )
 
-
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live  # every canonical field is settable: compare all of them
 

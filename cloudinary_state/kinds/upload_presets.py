@@ -22,13 +22,7 @@ from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, paginate, to_bool
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
-from cloudinary_state.transformation import (
-    canonical_info,
-    info_to_string,
-    named_references,
-    split_eager,
-    to_info,
-)
+from cloudinary_state.transformation import comparable, info_to_string, named_references, split_eager
 
 BOOLEAN_SETTINGS = frozenset(
     {
@@ -132,14 +126,12 @@ def _map_value(value: Any, *, decode_json: bool = False) -> Any:
     return text
 
 
-def _steps(value: Any) -> list[dict[str, str]]:
+def _steps(value: Any) -> str:
     """An incoming transformation: a string, or the detail GET's parsed step list."""
-    if isinstance(value, str):
-        return to_info(value)
-    return canonical_info(list(value))
+    return comparable(value if isinstance(value, str) else list(value))
 
 
-def _eager(value: Any) -> list[list[dict[str, str]]]:
+def _eager(value: Any) -> list[str]:
     """Eager: a pipe string, a list of strings, or the detail GET's list of step lists."""
     items = split_eager(value) if isinstance(value, str) else list(value)
     return [_steps(item) for item in items if item != ""]
@@ -309,7 +301,6 @@ class UploadPresetKind:
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
         return LiveObject(kind=self.kind, name=str(raw["name"]), canonical=self.canonical_live(raw), raw=raw)
 
-
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live  # every canonical field is settable: compare all of them
 
@@ -330,12 +321,7 @@ class UploadPresetKind:
     def export(self, live: LiveObject) -> dict[str, Any]:
         settings: dict[str, Any] = {}
         for key, value in live.canonical["settings"].items():
-            if key == "transformation":
-                settings[key] = info_to_string(list(value))
-            elif key == "eager":
-                settings[key] = [info_to_string(list(steps)) for steps in value]
-            else:
-                settings[key] = value
+            settings[key] = value  # transformation and eager are comparable strings already
         body: dict[str, Any] = {"settings": settings}
         if live.canonical["unsigned"]:
             body = {"unsigned": True, **body}
