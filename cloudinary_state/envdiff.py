@@ -16,14 +16,14 @@ meant to differ by their variables, secrets and add-on toggles. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cloudinary_state.config.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
 from cloudinary_state.desired import KINDS, DesiredState, KindName, StrippedOption
 from cloudinary_state.engine.masking import SENSITIVE, scrub_value
-from cloudinary_state.engine.plan import LiveState, field_diffs
+from cloudinary_state.engine.plan import LiveState
 from cloudinary_state.importer import map_variables_back
 from cloudinary_state.kinds.base import Kind
 
@@ -211,6 +211,16 @@ def _classify(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Side)
     return ValueDiff(path, a_value, b_value, "real")
 
 
+def _differences(a: Any, b: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+    """(dotted path, a, b) for each differing leaf; mappings are walked key by key (so every
+    option gets its own cause), anything else, lists included, is compared whole."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        for key in sorted(set(a) | set(b), key=str):
+            yield from _differences(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
+    elif a != b:
+        yield path, a, b
+
+
 def compare(a: Side, b: Side, mode: Literal["desired", "live"]) -> EnvDiff:
     rank = {kind: i for i, kind in enumerate(KINDS)}
     keys = sorted(set(a.objects) | set(b.objects), key=lambda k: (rank[k[0]], k[1]))
@@ -223,11 +233,11 @@ def compare(a: Side, b: Side, mode: Literal["desired", "live"]) -> EnvDiff:
         if key not in a.objects:
             objects.append(ObjectDiff(key[0], key[1], "only_b"))
             continue
-        diffs = field_diffs(a.objects[key], b.objects[key])
+        diffs = list(_differences(a.objects[key], b.objects[key], ""))
         if not diffs:
             identical += 1
             continue
-        classified = tuple(_classify(key, d.path, d.before, d.after, a, b) for d in diffs)
+        classified = tuple(_classify(key, path, va, vb, a, b) for path, va, vb in diffs)
         objects.append(ObjectDiff(key[0], key[1], "both", classified))
     variables = tuple(
         (n, a.variables.get(n), b.variables.get(n))
