@@ -43,7 +43,7 @@ MIN_VARIABLE_LENGTH = 4
 
 
 class ImportRefused(CloudinaryStateError):
-    """Import refused: files exist (without --force), or nothing to import."""
+    """Import refused: the files it would write exist, and --force was not given."""
 
 
 @dataclass(frozen=True)
