@@ -96,6 +96,7 @@ class RunResult:
     latency_ms: int
     parallelism: int
     edited_per_kind: int
+    config_load_seconds: float = 0.0  # load_environment of the generated config (every CLI run pays it)
     phases: dict[str, Traffic] = field(default_factory=dict)
     plan_build_seconds: dict[str, float] = field(default_factory=dict)  # the pure build_plan part
     plan_changes: dict[str, int] = field(default_factory=dict)  # changes each plan found
@@ -198,7 +199,9 @@ def run_one(size: int, latency_ms: int, parallelism: int, *, repeat: int = 3) ->
     with tempfile.TemporaryDirectory(prefix="cloudinary-state-bench-") as tmp:
         config_dir = Path(tmp)
         accounts.write_config(config_dir, size)
+        started = time.perf_counter()
         desired = load_environment(config_dir, accounts.ENV, environ={})
+        result.config_load_seconds = round(time.perf_counter() - started, 4)
         accounts.write_config(config_dir, size, edit=True)
         edited = load_environment(config_dir, accounts.ENV, environ={})
         emulator = EmulatorServer(

@@ -83,6 +83,7 @@ def scaling(runs: list[RunResult]) -> list[dict[str, Any]]:
                     "plan_build_time_ratio": _ratio(
                         large.plan_build_seconds["plan"], small.plan_build_seconds["plan"]
                     ),
+                    "config_load_time_ratio": _ratio(large.config_load_seconds, small.config_load_seconds),
                     "plan_calls_ratio": _ratio(
                         large.phases["plan"].client_calls, small.phases["plan"].client_calls
                     ),
@@ -178,12 +179,14 @@ def report(runs: list[RunResult], scale: list[dict[str, Any]], speed: list[dict[
         ),
         "w = writes (POST/PUT/DELETE), rb = read-back GETs after each write",
         "",
-        "Wall time, seconds (plan: fastest of --repeat; build = the pure build_plan part)",
+        "Wall time, seconds (load = config loading; plan = read + build, fastest of --repeat;"
+        " build = the pure build_plan part)",
         _table(
             [
                 "latency",
                 "p",
                 "N/kind",
+                "load",
                 "plan",
                 "build",
                 "saved reread",
@@ -197,6 +200,7 @@ def report(runs: list[RunResult], scale: list[dict[str, Any]], speed: list[dict[
                     f"{r.latency_ms}ms",
                     r.parallelism,
                     r.size,
+                    r.config_load_seconds,
                     r.phases["plan"].seconds,
                     r.plan_build_seconds["plan"],
                     r.phases["saved_plan_reread"].seconds,
@@ -215,13 +219,24 @@ def report(runs: list[RunResult], scale: list[dict[str, Any]], speed: list[dict[
             "",
             "Scaling between sizes (linear: time ratio close to size ratio)",
             _table(
-                ["latency", "p", "sizes", "size ratio", "plan t", "build t", "plan calls", "create t"],
+                [
+                    "latency",
+                    "p",
+                    "sizes",
+                    "size ratio",
+                    "load t",
+                    "plan t",
+                    "build t",
+                    "plan calls",
+                    "create t",
+                ],
                 [
                     [
                         f"{s['latency_ms']}ms",
                         s["parallelism"],
                         "->".join(map(str, s["sizes"])),
                         s["size_ratio"],
+                        s["config_load_time_ratio"],
                         s["plan_time_ratio"],
                         s["plan_build_time_ratio"],
                         s["plan_calls_ratio"],
