@@ -219,3 +219,13 @@ def test_a_whole_container_holding_a_sensitive_value_is_masked_inside() -> None:
 def test_create_lists_leaf_fields_and_skips_unset_ones() -> None:
     diffs = field_diffs({}, {"label": "L", "default_value": None, "restrictions": {"readonly_ui": True}})
     assert diffs == (FieldDiff("label", None, "L"), FieldDiff("restrictions.readonly_ui", None, True))
+
+
+def test_a_mapping_empty_on_one_side_diffs_field_by_field() -> None:
+    from cloudinary_state.engine.plan import field_diffs
+
+    before = {"unsigned": False, "settings": {}}
+    after = {"unsigned": False, "settings": {"folder": "a", "tags": ["x"], "metadata": {"sku": "1"}}}
+    paths = [d.path for d in field_diffs(before, after)]
+    assert paths == ["settings.folder", "settings.metadata.sku", "settings.tags"]
+    assert [d.path for d in field_diffs(after, before)] == paths

@@ -152,6 +152,16 @@ def _leaf_paths(value: Mapping[str, Any], prefix: tuple[str | int, ...]) -> list
     return paths
 
 
+def _expand_emptied(
+    before: Mapping[str, Any], after: Mapping[str, Any], path: tuple[str | int, ...]
+) -> list[tuple[str | int, ...]]:
+    old, new = _lookup(before, path), _lookup(after, path)
+    for empty, full in ((old, new), (new, old)):
+        if isinstance(empty, Mapping) and not empty and isinstance(full, Mapping) and full:
+            return _leaf_paths(full, path) or [path]
+    return [path]
+
+
 def _diff_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str | int, ...]]:
     """The paths where `before` and `after` differ, coarsened to whole lists when items were
     added or removed (a list that grew reads better as one before/after than as index noise)."""
@@ -167,6 +177,9 @@ def _diff_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tup
             if report_type in ("iterable_item_added", "iterable_item_removed") and parts:
                 parts = parts[:-1]
             paths.append(parts)
+    # deepdiff reports a mapping that was empty on one side as one change of the whole mapping
+    # (e.g. all of `settings`); it reads better field by field, like a create.
+    paths = [q for p in paths for q in _expand_emptied(before, after, p)]
     unique = sorted(set(paths), key=lambda p: [str(x) for x in p])
     # Drop any path that lies inside another reported path: the outer one shows it whole.
     return [p for p in unique if not any(len(q) < len(p) and p[: len(q)] == q for q in unique)]
