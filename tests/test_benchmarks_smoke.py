@@ -16,6 +16,7 @@ PHASES = {
     "saved_plan_reread",
     "apply_create",
     "plan",
+    "read_kinds_concurrently",
     "plan_before_second_apply",
     "apply_second",
     "plan_update",
@@ -47,6 +48,7 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
     assert sorted((r["size"], r["parallelism"]) for r in runs) == [(2, 1), (2, 4), (11, 1), (11, 4)]
     assert [s["sizes"] for s in report["scaling"]] == [[2, 11], [2, 11]]
     assert sorted(s["size"] for s in report["speedup"]) == [2, 11]
+    assert len(report["kinds_overlap_what_if"]) == len(runs)
 
     for run in runs:
         n, phases = run["size"], run["phases"]
@@ -58,6 +60,8 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
         # one list page per kind, plus one GET per named transformation
         assert phases["plan"]["reads"] == n + 4
         assert phases["plan"]["writes"] == 0
+        # the what-if makes the very same calls, only overlapped
+        assert phases["read_kinds_concurrently"]["reads_by_kind"] == phases["plan"]["reads_by_kind"]
         assert phases["plan"]["reads_by_kind"] == {
             "metadata_fields": 1, "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
