@@ -1,0 +1,602 @@
+"""Reliability of plan/apply under the faults the real service shows (issue 4).
+
+Real SDK over HTTP to the emulator, through the library functions the CLI uses (and the CLI
+itself where its exit code or call count is the point): seeded random faults over a whole
+apply, answers dropped after the change landed, 420 bursts and 503s while planning, a
+permanent 400 in the middle of a wave, and faults that never end. Every scenario ends the
+same way: a rerun without faults converges, the next plan is empty, nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from test_apply_support import CLOUD as HARNESS_CLOUD
+from test_apply_support import Harness, harness
+
+from cloudinary_state.client import AdminClient, Credentials
+from cloudinary_state.config import load_environment
+from cloudinary_state.desired import DesiredState, KindName
+from cloudinary_state.emulator import CloudConfig, EmulatorServer
+from cloudinary_state.engine.apply import ApplyFailed, ApplyReport, apply_steps, build_steps
+from cloudinary_state.engine.live import read_live
+from cloudinary_state.engine.plan import Plan, Target, build_plan, default_kinds
+from cloudinary_state.errors import ApiError, RetryableApiError
+from cloudinary_state.kinds.base import AdminApi, LiveObject
+
+__all__ = ["harness"]
+
+CLOUD = "acme-reliability"
+API_SECRET = "reliability-secret-4d1e"
+KINDS = default_kinds()
+
+# One or two objects of every kind; the preset refers to a transformation and a metadata
+# field, so the waves depend on each other.
+RESOURCES: dict[str, Any] = {
+    "metadata_fields": {
+        "sku": {"type": "string", "label": "SKU", "restrictions": {"readonly_ui": True}},
+        "grade": {"type": "string", "label": "Grade"},
+        "status": {
+            "type": "enum",
+            "label": "Status",
+            "datasource": {
+                "values": [
+                    {"external_id": "complete", "value": "Complete"},
+                    {"external_id": "requires_data", "value": "Requires data"},
+                ]
+            },
+        },
+    },
+    "transformations": {
+        "thumb": {"transformation": "c_fill,h_100,w_100"},
+        "strict_off": {"transformation": "c_scale,w_400/e_sharpen", "allowed_for_strict": False},
+    },
+    "upload_presets": {
+        "product_assets": {
+            "settings": {
+                "folder": "product_assets",
+                "tags": ["product"],
+                "transformation": "t_thumb",
+                "metadata": "sku=none",
+            }
+        },
+        "plain": {"unsigned": True, "settings": {"folder": "plain"}},
+    },
+    "upload_mappings": {
+        "product_assets": {"template": "https://media.example.test/uploads/"},
+        "legacy": {"template": "https://old.example.test/"},
+    },
+}
+
+
+Edit = tuple[str, str, Any]  # (section, name, body); body None removes the object
+
+
+def edited(resources: Mapping[str, Any], *edits: Edit) -> dict[str, Any]:
+    """A copy of `resources` with the edits made."""
+    out = copy.deepcopy(dict(resources))
+    for section, name, body in edits:
+        if body is None:
+            out[section].pop(name)
+        else:
+            out.setdefault(section, {})[name] = body
+    return out
+
+
+STATUS_V2 = {
+    "type": "enum",
+    "label": "State",
+    "datasource": {
+        "values": [
+            {"external_id": "archived", "value": "Archived"},
+            {"external_id": "complete", "value": "Complete"},
+        ]
+    },
+}
+# Every kind updated, one object deleted by a tombstone, one created, one replaced.
+RESOURCES_V2 = edited(
+    RESOURCES,
+    ("metadata_fields", "status", STATUS_V2),  # upsert, relabel, remove a value, reorder
+    ("metadata_fields", "grade", {"type": "integer", "label": "Grade"}),  # a type change: replace
+    ("transformations", "thumb", {"transformation": "c_fill,h_120,w_120"}),
+    ("upload_presets", "plain", {"unsigned": True, "settings": {"folder": "plain", "tags": ["v2"]}}),
+    ("upload_mappings", "legacy", {"absent": True}),
+    ("upload_mappings", "fresh", {"template": "https://new.example.test/"}),
+)
+
+
+# --- the account, the config and the engine -------------------------------------------------
+
+
+@contextmanager
+def account(state_file: Path | None = None, **faults: Any) -> Iterator[EmulatorServer]:
+    """The emulated cloud; with the same `state_file` a second server serves the same account."""
+    cloud = CloudConfig(name=CLOUD, api_key="rel-key", api_secret=API_SECRET)
+    with EmulatorServer([cloud], state_file=state_file, **faults) as emu:
+        yield emu
+
+
+def client(emu: EmulatorServer, **options: Any) -> AdminClient:
+    """A client with test-sized backoff (the CLI's defaults are 0.25 s and 60 s)."""
+    settings: dict[str, Any] = {"timeout": 5.0, "base_delay": 0.01, "max_retry_seconds": 5.0, "seed": 0}
+    settings.update(options)
+    return AdminClient(Credentials.from_url(emu.cloudinary_url(CLOUD)), **settings)
+
+
+def config(config_dir: Path, resources: Mapping[str, Any]) -> DesiredState:
+    envs = config_dir / "environments"
+    (envs / "common").mkdir(parents=True, exist_ok=True)
+    env_doc = {"cloud_name": CLOUD, "credentials": "CLOUDINARY_URL_TEST", "include": ["common/*.yaml"]}
+    (envs / "test.yaml").write_text(yaml.safe_dump(env_doc, sort_keys=False))
+    (envs / "common" / "resources.yaml").write_text(yaml.safe_dump(dict(resources), sort_keys=False))
+    return load_environment(config_dir, "test", environ={})
+
+
+def plan(api: AdminApi, desired: DesiredState, parallelism: int = 4) -> tuple[Plan, dict[Target, LiveObject]]:
+    live = read_live(api, KINDS, parallelism=parallelism, policy=desired.policy)
+    flat = {(kind, name): obj for kind, objects in live.items() for name, obj in objects.items()}
+    return build_plan(desired, live, kinds=KINDS), flat
+
+
+def apply_planned(
+    api: AdminApi,
+    desired: DesiredState,
+    planned: Plan,
+    live: Mapping[Target, LiveObject],
+    parallelism: int = 4,
+) -> ApplyReport:
+    declared = {(o.kind, o.name): o for o in desired.objects}
+    steps = build_steps(planned.changes, declared, live)
+    return apply_steps(api, steps, KINDS, parallelism=parallelism)
+
+
+def apply(api: AdminApi, desired: DesiredState, parallelism: int = 4) -> ApplyReport:
+    planned, live = plan(api, desired, parallelism)
+    return apply_planned(api, desired, planned, live, parallelism)
+
+
+def assert_converged(emu: EmulatorServer, desired: DesiredState, context: str = "") -> None:
+    """The next plan is empty, and the account holds each declared object exactly once."""
+    api = client(emu)
+    again, _ = plan(api, desired)
+    assert again.changes == (), f"{context}: not converged: {[c.key for c in again.changes]}"
+    state = emu.state(CLOUD)
+    wanted = {
+        kind: sorted(o.name for o in desired.objects if o.kind == kind and not o.absent) for kind in KINDS
+    }
+    stores: dict[KindName, dict[str, Any]] = {
+        "metadata_field": state.metadata_fields,
+        "transformation": {n: t for n, t in state.transformations.items() if t["named"]},
+        "upload_preset": state.upload_presets,
+        "upload_mapping": state.upload_mappings,
+    }
+    for kind, store in stores.items():
+        assert sorted(store) == wanted[kind], f"{context}: {kind} objects in the account"
+    for field_id, stored in state.metadata_fields.items():
+        values = stored.get("datasource", {}).get("values", [])
+        ids = [v["external_id"] for v in values]
+        texts = [v["value"] for v in values if v["state"] == "active"]
+        assert len(ids) == len(set(ids)) and len(texts) == len(set(texts)), f"{context}: {field_id} {values}"
+
+
+# --- seeded random faults over a whole apply --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RandomCase:
+    seed: int
+    fault_rate: float
+    max_retry_seconds: float  # 5 s outlasts any streak of faults; 0-0.03 s gives up mid-apply
+    parallelism: int = 1  # 1: the request order, hence the faults, replay exactly from the seed
+
+    @property
+    def generous(self) -> bool:
+        return self.max_retry_seconds >= 1.0
+
+
+# The tight-budget seeds were picked so that between them the apply stops in every way: in the
+# first wave, mid-way, in the last wave, twice in one parallel wave, and in the plan's reads.
+RANDOM_CASES = [
+    RandomCase(seed=1, fault_rate=0.1, max_retry_seconds=5.0),
+    RandomCase(seed=2, fault_rate=0.2, max_retry_seconds=5.0),
+    RandomCase(seed=3, fault_rate=0.3, max_retry_seconds=5.0),
+    RandomCase(seed=4, fault_rate=0.3, max_retry_seconds=5.0, parallelism=4),
+    RandomCase(seed=4, fault_rate=0.3, max_retry_seconds=0.03),
+    RandomCase(seed=21, fault_rate=0.3, max_retry_seconds=0.03),
+    RandomCase(seed=6, fault_rate=0.2, max_retry_seconds=0.0),
+    RandomCase(seed=20, fault_rate=0.3, max_retry_seconds=0.02, parallelism=4),
+    RandomCase(seed=3, fault_rate=0.3, max_retry_seconds=0.03),
+]
+
+
+def _check_failed_apply(report: ApplyReport, planned: Plan, message: str, replay: str) -> None:
+    everything = [c.key for c in planned.changes]
+    reported = [c.key for c in report.applied] + [c.key for c, _ in report.failed]
+    reported += [c.key for c in report.not_attempted]
+    assert sorted(reported) == sorted(everything), f"{replay}: each change reported exactly once"
+    assert report.failed, replay
+    for change, why in report.failed:
+        assert "gave up after" in why, f"{replay}: {change.key}: {why}"
+    head = message.splitlines()[0]
+    assert f"{len(report.applied)} applied, {len(report.failed)} failed" in head, f"{replay}: {head}"
+    assert f"{len(report.not_attempted)} not attempted" in head, f"{replay}: {head}"
+
+
+@pytest.mark.parametrize(
+    "case",
+    RANDOM_CASES,
+    ids=[
+        f"seed{c.seed}-rate{c.fault_rate}-budget{c.max_retry_seconds}-p{c.parallelism}" for c in RANDOM_CASES
+    ],
+)
+def test_apply_under_random_faults_succeeds_or_stops_cleanly_and_a_rerun_converges(
+    case: RandomCase, tmp_path: Path
+) -> None:
+    state_file = tmp_path / "account.json"
+    for stage, resources in enumerate((RESOURCES, RESOURCES_V2), start=1):
+        fault_seed = case.seed * 10 + stage
+        replay = f"replay: {case}, stage {stage} (fault_seed={fault_seed})"
+        desired = config(tmp_path / "config", resources)
+        with account(state_file, fault_rate=case.fault_rate, fault_seed=fault_seed) as emu:
+            api = client(emu, max_retry_seconds=case.max_retry_seconds, seed=case.seed)
+            planned: Plan | None = None
+            report: ApplyReport | None = None
+            try:
+                planned, live = plan(api, desired, case.parallelism)
+                apply_planned(api, desired, planned, live, case.parallelism)
+            except ApplyFailed as failed:
+                assert not case.generous, f"{replay}: {failed}"
+                assert planned is not None
+                _check_failed_apply(failed.report, planned, str(failed), replay)
+                report = failed.report
+            except ApiError as error:  # the plan's reads gave up: nothing was written
+                assert not case.generous, f"{replay}: {error}"
+                assert planned is None and isinstance(error, RetryableApiError), f"{replay}: {error!r}"
+                assert [r for r in emu.request_log if r.method != "GET"] == [], replay
+            # every attempt the server saw is one the client counted
+            assert api.calls == len(emu.request_log), replay
+        with account(state_file) as emu:  # the same account, without faults
+            rerun, live = plan(client(emu), desired)
+            if report is not None:
+                pending = {(c.kind, c.name, c.action) for c in rerun.changes}
+                for change in report.not_attempted:
+                    assert (change.kind, change.name, change.action) in pending, f"{replay}: {change.key}"
+                for change in report.applied:
+                    assert (change.kind, change.name) not in {(k, n) for k, n, _ in pending}, replay
+            apply_planned(client(emu), desired, rerun, live)
+            assert_converged(emu, desired, replay)
+
+
+# --- answers dropped after the change landed --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Apply `after` over an account holding `before`; the write that is the `skip`-th request
+    (0-based) to `path_prefix` during the apply lands, and its answer is cut."""
+
+    id: str
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    path_prefix: str
+    skip: int = 0
+    retry_status: tuple[int, ...] = (200,)  # what the retry of the dropped write meets
+
+
+def _without(section: str, name: str) -> dict[str, Any]:
+    return edited(RESOURCES, (section, name, None))
+
+
+def _with(section: str, name: str, body: Any) -> dict[str, Any]:
+    return edited(RESOURCES, (section, name, body))
+
+
+DROPPED = [
+    # creates: the retry meets the object its first attempt made
+    Dropped(
+        "create-metadata_field",
+        _without("metadata_fields", "status"),
+        RESOURCES,
+        "metadata_fields",
+        retry_status=(400, 409),
+    ),
+    # a transformation create is two writes when allowed_for_strict is off: drop each
+    Dropped(
+        "create-transformation",
+        _without("transformations", "strict_off"),
+        RESOURCES,
+        "transformations",
+        skip=0,
+        retry_status=(409,),
+    ),
+    Dropped(
+        "create-transformation-then-flag",
+        _without("transformations", "strict_off"),
+        RESOURCES,
+        "transformations",
+        skip=1,
+    ),
+    Dropped(
+        "create-upload_preset",
+        _without("upload_presets", "plain"),
+        RESOURCES,
+        "upload_presets",
+        retry_status=(409,),
+    ),
+    Dropped(
+        "create-upload_mapping",
+        _without("upload_mappings", "legacy"),
+        RESOURCES,
+        "upload_mappings",
+        retry_status=(409,),
+    ),
+    # updates: every write of a metadata update (upsert, field, remove values, reorder)
+    *[
+        Dropped(
+            f"update-metadata_field-write{i}",
+            RESOURCES,
+            _with("metadata_fields", "status", STATUS_V2),
+            "metadata_fields",
+            skip=i,
+        )
+        for i in range(4)
+    ],
+    Dropped(
+        "update-transformation",
+        RESOURCES,
+        _with("transformations", "thumb", RESOURCES_V2["transformations"]["thumb"]),
+        "transformations",
+    ),
+    Dropped(
+        "update-upload_preset",
+        RESOURCES,
+        _with("upload_presets", "plain", RESOURCES_V2["upload_presets"]["plain"]),
+        "upload_presets",
+    ),
+    Dropped(
+        "update-upload_mapping",
+        RESOURCES,
+        _with("upload_mappings", "legacy", {"template": "https://other.example.test/"}),
+        "upload_mappings",
+    ),
+    # a replace is a delete, then a create: drop each
+    Dropped(
+        "replace-metadata_field-delete",
+        RESOURCES,
+        _with("metadata_fields", "grade", RESOURCES_V2["metadata_fields"]["grade"]),
+        "metadata_fields",
+        skip=0,
+        retry_status=(404,),
+    ),
+    Dropped(
+        "replace-metadata_field-create",
+        RESOURCES,
+        _with("metadata_fields", "grade", RESOURCES_V2["metadata_fields"]["grade"]),
+        "metadata_fields",
+        skip=1,
+        retry_status=(400, 409),
+    ),
+    # deletes: the retry meets a 404
+    Dropped(
+        "delete-metadata_field",
+        RESOURCES,
+        _with("metadata_fields", "status", {"absent": True}),
+        "metadata_fields",
+        retry_status=(404,),
+    ),
+    Dropped(
+        "delete-transformation",
+        RESOURCES,
+        _with("transformations", "strict_off", {"absent": True}),
+        "transformations",
+        retry_status=(404,),
+    ),
+    Dropped(
+        "delete-upload_preset",
+        RESOURCES,
+        _with("upload_presets", "plain", {"absent": True}),
+        "upload_presets",
+        retry_status=(404,),
+    ),
+    Dropped(
+        "delete-upload_mapping",
+        RESOURCES,
+        _with("upload_mappings", "legacy", {"absent": True}),
+        "upload_mappings",
+        retry_status=(404,),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", DROPPED, ids=[c.id for c in DROPPED])
+def test_write_whose_answer_was_dropped_is_retried_without_error(case: Dropped, tmp_path: Path) -> None:
+    with account() as emu:
+        apply(client(emu), config(tmp_path / "config", case.before))
+        desired = config(tmp_path / "config", case.after)
+        api = client(emu)
+        planned, live = plan(api, desired)
+        assert len(planned.changes) >= 1
+        emu.clear_log()
+        if case.skip:  # let the first `skip` matching requests through untouched
+            emu.inject(kind="latency", latency_ms=0, count=case.skip, path_prefix=case.path_prefix)
+        emu.inject(kind="drop_after", count=1, path_prefix=case.path_prefix)
+        report = apply_planned(api, desired, planned, live)
+        assert report.ok
+        log = [r for r in emu.request_log if r.path.startswith(case.path_prefix)]
+        dropped = next(i for i, r in enumerate(log) if r.status == 0)
+        assert dropped == case.skip and log[dropped].method != "GET", [(r.method, r.path) for r in log]
+        retry = log[dropped + 1]
+        assert (retry.method, retry.path) == (log[dropped].method, log[dropped].path)
+        assert retry.status in case.retry_status, (retry.method, retry.path, retry.status)
+        assert_converged(emu, desired, case.id)
+
+
+# --- faults while planning ---------------------------------------------------------------------
+
+
+def test_plan_comes_out_right_through_a_420_burst_and_503s_and_counts_every_attempt(tmp_path: Path) -> None:
+    with account() as emu:
+        apply(client(emu), config(tmp_path / "config", RESOURCES))
+        desired = config(tmp_path / "config", RESOURCES_V2)
+        expected, _ = plan(client(emu), desired)
+        assert {c.action for c in expected.changes} == {"create", "update", "replace", "delete"}
+        emu.clear_log()
+        emu.inject(kind="status", status=420, count=3)
+        emu.inject(kind="status", status=503, count=2, path_prefix="upload_presets")
+        emu.inject(kind="status", status=503, count=1, path_prefix="transformations")
+        emu.inject(kind="drop", count=1, path_prefix="upload_mappings")
+        api = client(emu)
+        got, _ = plan(api, desired)
+        assert got.changes == expected.changes and got.summary == expected.summary
+        statuses = [r.status for r in emu.request_log]
+        assert statuses.count(420) == 3 and statuses.count(503) == 3 and statuses.count(0) == 1
+        assert api.calls == len(emu.request_log) and api.retries == 7
+
+
+def test_cli_plan_reports_the_calls_it_made_retries_included(harness: Harness) -> None:
+    harness.emu.inject(kind="status", status=420, count=2)
+    harness.emu.inject(kind="status", status=503, count=1, path_prefix="upload_presets")
+    result = harness.run("plan", "--env", "test", "--format", "json")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert len(document["changes"]) == 5
+    assert document["api_calls"] == len(harness.emu.request_log)
+    assert [r.status for r in harness.emu.request_log].count(420) == 2
+
+
+# --- a permanent error in the middle of a wave ----------------------------------------------
+
+
+def test_permanent_400_finishes_the_wave_stops_later_waves_and_a_rerun_converges(harness: Harness) -> None:
+    fields = {n: {"type": "string", "label": n.upper()} for n in ("field_a", "field_b", "field_c")}
+    harness.write({"metadata_fields": fields})
+    assert harness.run("apply", "--env", "test", "--auto-approve").code == 0
+    relabelled = {n: {"type": "string", "label": f"{n} v2"} for n in fields}
+    harness.write(
+        {
+            "metadata_fields": relabelled,
+            "transformations": {"thumb": {"transformation": "c_fill,h_100,w_100"}},
+            "upload_presets": {"later": {"settings": {"folder": "later", "transformation": "t_thumb"}}},
+            "upload_mappings": {"later": {"template": "https://media.example.test/later/"}},
+        }
+    )
+    # the field update is the only request to this path (the plan reads the list endpoint);
+    # it is the wave's last change, so the other two are in flight when it fails
+    harness.emu.inject(kind="status", status=400, count=1, path_prefix="metadata_fields/field_c")
+    result = harness.run("apply", "--env", "test", "--auto-approve", "--parallelism", "8")
+    assert result.code == 1, result.out + result.err
+    err = result.err
+    assert "apply stopped: 2 applied, 1 failed, 3 not attempted" in err
+    assert "failed update metadata_field:field_c" in err and "Injected server error" in err
+    assert "applied update metadata_field:field_a" in err and "applied update metadata_field:field_b" in err
+    for later in ("transformation:thumb", "upload_preset:later", "upload_mapping:later"):
+        assert f"not attempted create {later}" in err
+    state = harness.emu.state(HARNESS_CLOUD)
+    assert [state.metadata_fields[n]["label"] for n in sorted(fields)] == [
+        "field_a v2",
+        "field_b v2",
+        "FIELD_C",
+    ]
+    assert state.transformations == {} and state.upload_presets == {} and state.upload_mappings == {}
+    rerun = harness.run("apply", "--env", "test", "--auto-approve")
+    assert rerun.code == 0, rerun.err
+    assert "3 created, 1 updated" in rerun.out
+    assert harness.run("plan", "--env", "test", "--detailed-exitcode").code == 0
+
+
+# --- faults that never end ---------------------------------------------------------------------
+
+TIMEOUT, BUDGET = 0.2, 0.6
+# the last attempt may start just inside the budget and then run into the timeout
+BOUND = BUDGET + TIMEOUT + 0.5
+
+ENDLESS: list[dict[str, Any]] = [
+    {"kind": "status", "status": 503},
+    {"kind": "status", "status": 420},
+    {"kind": "drop"},
+    {"kind": "latency", "latency_ms": 1000},  # every attempt times out
+]
+
+
+@pytest.mark.parametrize("fault", ENDLESS, ids=[f["kind"] + str(f.get("status", "")) for f in ENDLESS])
+def test_a_fault_that_never_ends_gives_up_within_the_bound(fault: dict[str, Any], tmp_path: Path) -> None:
+    with account() as emu:
+        desired = config(tmp_path / "config", {"upload_mappings": RESOURCES["upload_mappings"]})
+        api = client(emu, timeout=TIMEOUT, max_retry_seconds=BUDGET, base_delay=0.05)
+        planned, live = plan(api, desired)
+        emu.inject(count=10**6, path_prefix="upload_mappings", **fault)
+        started = time.monotonic()
+        with pytest.raises(ApplyFailed) as caught:
+            apply_planned(api, desired, planned, live, parallelism=2)
+        elapsed = time.monotonic() - started
+        assert elapsed < BOUND, f"{elapsed:.2f}s"
+        report = caught.value.report
+        assert len(report.failed) == 2 and not report.applied
+        for _, why in report.failed:
+            assert "create_upload_mapping: gave up after" in why, why
+        assert api.retries >= 2
+        if fault["kind"] != "latency":  # a timed-out request is logged once its slow answer goes out
+            assert api.calls == len(emu.request_log)
+
+
+class RecordingApi:
+    """The real client, remembering one call of each function the kinds use (the protocol's
+    only method is `call`: this is the same client over the same HTTP, not a stand-in)."""
+
+    def __init__(self, api: AdminClient) -> None:
+        self.api = api
+        self.seen: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+    def call(self, function: str, /, *args: Any, **params: Any) -> dict[str, Any]:
+        self.seen.setdefault(function, (args, params))
+        return self.api.call(function, *args, **params)
+
+
+@dataclass
+class Replayed:
+    function: str
+    seconds: float
+    error: Exception | None
+
+
+def _all_tombstoned(resources: Mapping[str, Any]) -> dict[str, Any]:
+    return {section: {name: {"absent": True} for name in objects} for section, objects in resources.items()}
+
+
+def test_every_call_the_kinds_make_carries_the_timeout(tmp_path: Path) -> None:
+    """Replay one call of every SDK function a create / update / delete lifecycle of every kind
+    uses, against a server slower than the timeout: each fails fast with a retryable error."""
+    with account() as emu:
+        recorder = RecordingApi(client(emu))
+        for resources in (RESOURCES, RESOURCES_V2, _all_tombstoned(RESOURCES_V2)):
+            apply(recorder, config(tmp_path / "config", resources))
+        assert len(recorder.seen) >= 20, sorted(recorder.seen)
+
+        emu.inject(kind="latency", latency_ms=1000, count=10**6)
+        impatient = client(emu, timeout=TIMEOUT, max_retry_seconds=0.0)
+
+        def replay(function: str) -> Replayed:
+            args, params = recorder.seen[function]
+            started = time.monotonic()
+            try:
+                impatient.call(function, *args, **params)
+            except Exception as e:  # reported per function below
+                return Replayed(function, time.monotonic() - started, e)
+            return Replayed(function, time.monotonic() - started, None)
+
+        with ThreadPoolExecutor(max_workers=len(recorder.seen)) as pool:
+            results = list(pool.map(replay, sorted(recorder.seen)))
+        slow = [f"{r.function}: {r.seconds:.2f}s" for r in results if r.seconds > TIMEOUT + 0.5]
+        assert slow == []
+        wrong = [f"{r.function}: {r.error!r}" for r in results if not isinstance(r.error, RetryableApiError)]
+        assert wrong == []
