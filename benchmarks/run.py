@@ -87,6 +87,11 @@ def scaling(runs: list[RunResult]) -> list[dict[str, Any]]:
                     "plan_calls_ratio": _ratio(
                         large.phases["plan"].client_calls, small.phases["plan"].client_calls
                     ),
+                    # 1.0: plan time grows exactly with its calls
+                    "plan_time_per_call_ratio": _ratio(
+                        large.phases["plan"].seconds / large.phases["plan"].client_calls,
+                        small.phases["plan"].seconds / small.phases["plan"].client_calls,
+                    ),
                     "apply_create_time_ratio": _ratio(
                         large.phases["apply_create"].seconds, small.phases["apply_create"].seconds
                     ),
@@ -254,6 +259,7 @@ def report(
                     "plan t",
                     "build t",
                     "plan calls",
+                    "plan t/call",
                     "create t",
                 ],
                 [
@@ -266,6 +272,7 @@ def report(
                         s["plan_time_ratio"],
                         s["plan_build_time_ratio"],
                         s["plan_calls_ratio"],
+                        s["plan_time_per_call_ratio"],
                         s["apply_create_time_ratio"],
                     ]
                     for s in scale
@@ -316,6 +323,8 @@ def report(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # warm-up (imports, regex caches, the first connection), not reported
+    measure.run_one(min(args.sizes), 0, max(args.parallelism), repeat=1)
     runs: list[RunResult] = []
     for latency in args.latency_ms:
         for parallelism in args.parallelism:
