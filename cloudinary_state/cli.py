@@ -213,34 +213,23 @@ def _read_and_plan(
     opened: OpenEnvironment, targets: list[Target], parallelism: int
 ) -> tuple[Plan, dict[Target, LiveObject]]:
     """The plan, and the live objects it was made from (apply writes against those)."""
-    from cloudinary_state.engine.live import read_live
-    from cloudinary_state.engine.plan import build_plan, default_kinds
+    from cloudinary_state.engine.live import read_and_plan
+    from cloudinary_state.engine.plan import default_kinds
 
-    kinds = default_kinds()
-    only = {kind for kind, _ in targets} or None
-    live = read_live(
-        opened.client,
-        kinds,
-        parallelism=parallelism,
-        policy=opened.desired.policy,
-        only=only,
-        # progress shows on a terminal; in CI logs only with -v
-        progress=lambda m: _log(m, level=0 if sys.stderr.isatty() else 1),
-    )
     try:
-        result = build_plan(opened.desired, live, targets=targets, kinds=kinds)
+        result, live = read_and_plan(
+            opened.client,
+            opened.desired,
+            default_kinds(),
+            targets=targets,
+            parallelism=parallelism,
+            # progress shows on a terminal; in CI logs only with -v
+            progress=lambda m: _log(m, level=0 if sys.stderr.isatty() else 1),
+        )
     except TargetError as e:
         raise click.UsageError(str(e)) from None
-    result = replace(
-        result, api_calls=opened.client.calls, rate_limit_remaining=opened.client.rate_limit_remaining
-    )
-    return result, {(kind, name): o for kind, objects in live.items() for name, o in objects.items()}
-
-
-def _how_it_moved(planned: str | None, now: LiveObject | None) -> str:
-    if planned is None:
-        return "created since the plan"
-    return "deleted since the plan" if now is None else "changed since the plan"
+    client = opened.client
+    return replace(result, api_calls=client.calls, rate_limit_remaining=client.rate_limit_remaining), live
 
 
 def _render(result: Plan, fmt: str, secrets: frozenset[str]) -> str:
@@ -310,10 +299,10 @@ def apply(
     """Apply the config (or a saved plan) to the account."""
     from cloudinary_state.engine.apply import apply_steps, build_steps
     from cloudinary_state.engine.live import read_objects
-    from cloudinary_state.engine.plan import default_kinds, fingerprint
-    from cloudinary_state.engine.planfile import check_plan_matches, read_plan
+    from cloudinary_state.engine.plan import default_kinds
+    from cloudinary_state.engine.planfile import check_fresh, check_plan_matches, read_plan
     from cloudinary_state.engine.safety import check_apply
-    from cloudinary_state.errors import ApplyError, StalePlanError
+    from cloudinary_state.errors import ApplyError
     from cloudinary_state.render.text import SYMBOLS
 
     if plan_file is not None and targets:
@@ -338,15 +327,7 @@ def apply(
             # re-read only what the plan touches: each must be exactly as it was planned against
             touched = [(c.kind, c.name) for c in result.changes]
             live = read_objects(client, kinds, touched, parallelism=parallelism)
-            moved = [c for c in result.changes if fingerprint(live[(c.kind, c.name)]) != c.live_fingerprint]
-            if moved:
-                names = ", ".join(
-                    f"{c.key} ({_how_it_moved(c.live_fingerprint, live[(c.kind, c.name)])})" for c in moved
-                )
-                raise StalePlanError(
-                    f"refused: the live state moved since the plan was made, for {names}. "
-                    "Run plan again and review the new plan."
-                )
+            check_fresh(result, live)
         elif not auto_approve:
             if not sys.stdin.isatty():
                 raise ApplyError(

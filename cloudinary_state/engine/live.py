@@ -1,13 +1,14 @@
 """Reading the live state through the kinds: everything for a plan, or just the objects a
-saved plan touches (to check their fingerprints) and one object after a write (read-back)."""
+saved plan touches (to check their fingerprints) and one object after a write (read-back);
+and `read_and_plan`, the read-then-plan step that plan, apply and drift share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from cloudinary_state.desired import KindName, Policy
-from cloudinary_state.engine.plan import Target
+from cloudinary_state.desired import DesiredState, KindName, Policy
+from cloudinary_state.engine.plan import Plan, Target, build_plan
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
 
 Progress = Callable[[str], None]
@@ -50,3 +51,23 @@ def read_objects(
 
     with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(keys) or 1))) as pool:
         return dict(zip(keys, pool.map(one, keys), strict=True))
+
+
+def read_and_plan(
+    api: AdminApi,
+    desired: DesiredState,
+    kinds: Mapping[KindName, Kind],
+    *,
+    targets: Collection[Target] = (),
+    parallelism: int = 8,
+    progress: Progress | None = None,
+) -> tuple[Plan, dict[Target, LiveObject]]:
+    """Read what the plan needs (only the targeted kinds when narrowed) and build the plan.
+
+    Returns the plan and the live objects it was made from: apply writes against exactly
+    those, so a change between plan and apply cannot slip in unseen.
+    """
+    only = {kind for kind, _ in targets} or None
+    live = read_live(api, kinds, parallelism=parallelism, policy=desired.policy, only=only, progress=progress)
+    plan = build_plan(desired, live, targets=targets, kinds=kinds)
+    return plan, {(kind, name): o for kind, objects in live.items() for name, o in objects.items()}

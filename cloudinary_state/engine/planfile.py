@@ -16,9 +16,18 @@ from typing import Any
 
 from cloudinary_state.desired import KINDS, DesiredState, KindName
 from cloudinary_state.engine.masking import scrub_value
-from cloudinary_state.engine.plan import Change, FieldDiff, Plan, Summary, canonical_json, default_kinds
-from cloudinary_state.errors import PlanFileError
-from cloudinary_state.kinds.base import Kind
+from cloudinary_state.engine.plan import (
+    Change,
+    FieldDiff,
+    Plan,
+    Summary,
+    Target,
+    canonical_json,
+    default_kinds,
+    fingerprint,
+)
+from cloudinary_state.errors import PlanFileError, StalePlanError
+from cloudinary_state.kinds.base import Kind, LiveObject
 
 FORMAT = "cloudinary-state/plan@1"
 ACTIONS = ("create", "update", "replace", "delete")
@@ -145,4 +154,24 @@ def check_plan_matches(plan: Plan, desired: DesiredState, path: Path) -> None:
             path,
             "the config changed since the plan was made (config_digest differs); "
             "run `plan --out` again and review the new plan",
+        )
+
+
+def _how_it_moved(planned: str | None, now: LiveObject | None) -> str:
+    if planned is None:
+        return "created since the plan"
+    return "deleted since the plan" if now is None else "changed since the plan"
+
+
+def check_fresh(plan: Plan, live: Mapping[Target, LiveObject | None]) -> None:
+    """Refuse (StalePlanError, exit 3) when any object the plan touches moved since it was made,
+    naming each one and how it moved. `live` is the current form of exactly those objects."""
+    moved = [c for c in plan.changes if fingerprint(live.get((c.kind, c.name))) != c.live_fingerprint]
+    if moved:
+        names = ", ".join(
+            f"{c.key} ({_how_it_moved(c.live_fingerprint, live.get((c.kind, c.name)))})" for c in moved
+        )
+        raise StalePlanError(
+            f"refused: the live state moved since the plan was made, for {names}. "
+            "Run plan again and review the new plan."
         )
