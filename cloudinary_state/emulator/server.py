@@ -372,6 +372,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up mid-answer (its timeout, or a dropped connection) is normal
+        # for an HTTP server, not an error worth a traceback on stderr; anything else is.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         """Cut kept-alive client connections, so no request reaches a stopped emulator."""
         with self.connections_lock:
