@@ -169,6 +169,15 @@ def check_transformation(report: Report, universe: Universe, obj: CheckedObject)
     path: DocPath = ("transformation",)
     refs = _parse(report, obj, path, model.transformation)
     _check_references(report, universe, obj, path, refs, model.transformation)
+    if model.transformation == obj.name:
+        # The Admin API registers create_transformation(S, S) as an *unnamed* transformation
+        # (reference §5), so this object could never exist under its name.
+        report.error(
+            obj.marks.at(path),
+            f"transformation '{obj.name}' is named exactly like its own definition: Cloudinary "
+            "registers that as an unnamed transformation, not as a named one",
+            "choose a name that differs from the transformation string",
+        )
     return refs
 
 
