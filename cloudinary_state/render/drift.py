@@ -11,6 +11,7 @@ from typing import Any
 
 from cloudinary_state.audit import DRIFT_STATUSES, DriftItem, DriftReport
 from cloudinary_state.engine.masking import scrub_text, scrub_value
+from cloudinary_state.render.markdown import code_cell
 from cloudinary_state.render.text import api_line, format_value
 
 HEADINGS = {
@@ -87,10 +88,6 @@ def render_json(report: DriftReport, *, secrets: Collection[str] = ()) -> str:
     return json.dumps(report_document(report, secrets), indent=2, ensure_ascii=False) + "\n"
 
 
-def _code(text: str) -> str:
-    return "<code>" + html.escape(text).replace("|", "&#124;").replace("\n", " ") + "</code>"
-
-
 def render_markdown(report: DriftReport, *, secrets: Collection[str] = ()) -> str:
     """Suited to an issue body: a summary table, then one section per drift class."""
     c = report.counts()
@@ -116,8 +113,8 @@ def render_markdown(report: DriftReport, *, secrets: Collection[str] = ()) -> st
             if status == "changed" and item.diffs:
                 lines += ["", "  | field | live | config |", "  |---|---|---|"]
                 for d in item.diffs:
-                    live, config = _code(format_value(d.before)), _code(format_value(d.after))
-                    lines.append(f"  | {_code(d.path)} | {live} | {config} |")
+                    live, config = code_cell(format_value(d.before)), code_cell(format_value(d.after))
+                    lines.append(f"  | {code_cell(d.path)} | {live} | {config} |")
                 lines.append("")
         lines.append("")
     lines += [

@@ -10,6 +10,7 @@ from typing import Any
 
 from cloudinary_state.engine.masking import scrub_text, scrub_value
 from cloudinary_state.envdiff import EnvDiff, ObjectDiff, ValueDiff
+from cloudinary_state.render.markdown import code_cell
 from cloudinary_state.render.text import format_value
 
 CAUSE_LABELS = {
@@ -99,10 +100,6 @@ def render_json(result: EnvDiff, *, secrets: Collection[str] = ()) -> str:
     return json.dumps(diff_document(result, secrets), indent=2, ensure_ascii=False) + "\n"
 
 
-def _code(text: str) -> str:
-    return "<code>" + html.escape(text).replace("|", "&#124;").replace("\n", " ") + "</code>"
-
-
 def render_markdown(result: EnvDiff, *, secrets: Collection[str] = ()) -> str:
     a, b = result.env_a, result.env_b
     lines = [f"### cloudinary-state diff: `{a}` and `{b}` ({_what(result)})", ""]
@@ -114,12 +111,14 @@ def render_markdown(result: EnvDiff, *, secrets: Collection[str] = ()) -> str:
             lines += ["", f"  | field | {a} | {b} | cause |", "  |---|---|---|---|"]
             for d in obj.diffs:
                 cause = html.escape(CAUSE_LABELS[d.cause] + (f": {d.detail}" if d.detail else ""))
-                va, vb = _code(format_value(d.a)), _code(format_value(d.b))
-                lines.append(f"  | {_code(d.path)} | {va} | {vb} | {cause} |")
+                va, vb = code_cell(format_value(d.a)), code_cell(format_value(d.b))
+                lines.append(f"  | {code_cell(d.path)} | {va} | {vb} | {cause} |")
             lines.append("")
     if result.variables:
         lines += ["", f"| variable | {a} | {b} |", "|---|---|---|"]
-        lines += [f"| `{n}` | {_code(str(va))} | {_code(str(vb))} |" for n, va, vb in result.variables]
+        lines += [
+            f"| `{n}` | {code_cell(str(va))} | {code_cell(str(vb))} |" for n, va, vb in result.variables
+        ]
     if result.addons:
         lines += ["", f"| add-on | {a} | {b} |", "|---|---|---|"]
         lines += [

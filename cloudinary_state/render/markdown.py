@@ -11,8 +11,9 @@ from cloudinary_state.engine.plan import Change, Plan
 from cloudinary_state.render.text import SYMBOLS, api_line, format_value, summary_line
 
 
-def _cell(text: str) -> str:
-    """Inline code inside a table cell: HTML-escaped, pipes escaped, newlines flattened."""
+def code_cell(text: str) -> str:
+    """Inline code inside a Markdown table cell: HTML-escaped, pipes escaped, newlines
+    flattened (the drift and diff reports use it too)."""
     return "<code>" + html.escape(text).replace("|", "&#124;").replace("\n", " ") + "</code>"
 
 
@@ -22,7 +23,8 @@ def _section(change: Change) -> list[str]:
     if change.diffs:
         lines += ["| field | before | after |", "|---|---|---|"]
         lines += [
-            f"| {_cell(d.path)} | {_cell(format_value(d.before))} | {_cell(format_value(d.after))} |"
+            f"| {code_cell(d.path)} | {code_cell(format_value(d.before))} "
+            f"| {code_cell(format_value(d.after))} |"
             for d in change.diffs
         ]
         lines.append("")
