@@ -173,6 +173,11 @@ class AdminClient:
         self._rate_limit_remaining: int | None = None
         self._rate_limit_limit: int | None = None
         self._rate_limit_reset_at: float | None = None  # epoch seconds
+        # The lowest Remaining seen in the current hourly window (the one ending at
+        # _window_reset_at): concurrent answers arrive out of order, so the last one recorded
+        # may be older than the one that spent the budget. Only this decides "quota spent".
+        self._window_reset_at: float | None = None
+        self._window_lowest: int | None = None
 
     def __repr__(self) -> str:
         return f"AdminClient({self.credentials!r})"
@@ -230,6 +235,14 @@ class AdminClient:
                 self._rate_limit_limit = limit
             if reset_at is not None:
                 self._rate_limit_reset_at = reset_at
+            if remaining is None or reset_at is None:
+                return
+            window = self._window_reset_at
+            if window is None or reset_at > window or time.time() >= window:  # a new window
+                self._window_reset_at, self._window_lowest = reset_at, remaining
+            elif reset_at == window and self._window_lowest is not None:
+                self._window_lowest = min(self._window_lowest, remaining)
+            # else: a late answer from an earlier window says nothing about this one
 
     def _attempt(self, function: Callable[..., Any], args: tuple[Any, ...], params: dict[str, Any]) -> Any:
         with self._lock:
@@ -261,16 +274,19 @@ class AdminClient:
     def _delay_before_retry(self, error: ApiError, attempt: int, elapsed: float) -> float:
         """How long to wait before the next attempt; raises when the budget does not allow one."""
         budget_left = self.max_retry_seconds - elapsed
-        # A 420 is the hourly quota only when the last answer said the budget was spent; other
-        # 420s (a burst, "metadata field is already updating") are worth a short backoff.
-        remaining = self.rate_limit_remaining
+        # A 420 is the hourly quota only when an answer of this window said the budget was
+        # spent; other 420s (a burst, "metadata field is already updating") are worth a short
+        # backoff.
+        with self._lock:
+            remaining, reset_at = self._window_lowest, self._window_reset_at
+        if remaining is None:  # answers without a reset time: the last one is all there is
+            remaining, reset_at = self.rate_limit_remaining, self.rate_limit_reset_at
         is_quota = (
             error.status == 420
             and _ALREADY_UPDATING not in str(error).lower()
             and remaining is not None
             and remaining <= 0
         )
-        reset_at = self.rate_limit_reset_at
         if is_quota and reset_at is not None and reset_at > time.time():
             # The hourly budget is spent: waiting less than the reset time cannot succeed.
             wait = reset_at - time.time() + self._random.uniform(0, self.base_delay)

@@ -474,6 +474,32 @@ def test_cli_plan_reports_the_calls_it_made_retries_included(harness: Harness) -
     assert [r.status for r in harness.emu.request_log].count(420) == 2
 
 
+def test_budget_spent_by_parallel_calls_gives_up_at_once_naming_the_reset() -> None:
+    """Answers of concurrent calls are recorded out of order, so the last Remaining recorded
+    can be an older, higher one than the answer that spent the budget: the 420s that follow
+    are the quota all the same, and must not be retried as if they were a burst."""
+    cloud = CloudConfig(name=CLOUD, api_key="rel-key", api_secret=API_SECRET)
+    with EmulatorServer([cloud], rate_limit=40) as emu:
+        api = client(emu, base_delay=0.05, max_retry_seconds=5.0)
+
+        def ping(_: int) -> tuple[float, str]:
+            started = time.monotonic()
+            try:
+                api.call("ping")
+            except RetryableApiError as e:
+                return time.monotonic() - started, str(e)
+            return time.monotonic() - started, ""
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            results = list(pool.map(ping, range(80)))
+        refused = [(seconds, why) for seconds, why in results if why]
+        assert len(refused) == 40
+        for seconds, why in refused:
+            # well inside the 5 s retry budget (a new connection may wait 1 s for the listen queue)
+            assert "hourly Admin API budget is exhausted" in why and seconds < 3.0, (seconds, why)
+        assert api.calls <= 80 + 16  # at most one more attempt per worker, before it knew
+
+
 # --- a permanent error in the middle of a wave ----------------------------------------------
 
 
