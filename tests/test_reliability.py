@@ -110,6 +110,7 @@ RESOURCES_V2 = edited(
     ("metadata_fields", "grade", {"type": "integer", "label": "Grade"}),  # a type change: replace
     ("transformations", "thumb", {"transformation": "c_fill,h_120,w_120"}),
     ("upload_presets", "plain", {"unsigned": True, "settings": {"folder": "plain", "tags": ["v2"]}}),
+    ("upload_mappings", "product_assets", {"template": "https://media.example.test/v2/"}),
     ("upload_mappings", "legacy", {"absent": True}),
     ("upload_mappings", "fresh", {"template": "https://new.example.test/"}),
 )
@@ -595,8 +596,26 @@ class Replayed:
     error: Exception | None
 
 
-def _all_tombstoned(resources: Mapping[str, Any]) -> dict[str, Any]:
-    return {section: {name: {"absent": True} for name in objects} for section, objects in resources.items()}
+def _all_tombstoned(*configs: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        section: {name: {"absent": True} for c in configs for name in c.get(section, {})}
+        for section in RESOURCES
+    }
+
+
+# Every SDK function the kinds call: a new one must join the lifecycle below.
+KIND_FUNCTIONS = {
+    "list_metadata_fields", "metadata_field_by_field_id", "add_metadata_field",
+    "update_metadata_field", "delete_metadata_field", "update_metadata_field_datasource",
+    "delete_datasource_entries", "restore_metadata_field_datasource",
+    "reorder_metadata_field_datasource",
+    "transformations", "transformation", "create_transformation", "update_transformation",
+    "delete_transformation",
+    "upload_presets", "upload_preset", "create_upload_preset", "update_upload_preset",
+    "delete_upload_preset",
+    "upload_mappings", "upload_mapping", "create_upload_mapping", "update_upload_mapping",
+    "delete_upload_mapping",
+}  # fmt: skip
 
 
 def test_every_call_the_kinds_make_carries_the_timeout(tmp_path: Path) -> None:
@@ -604,9 +623,10 @@ def test_every_call_the_kinds_make_carries_the_timeout(tmp_path: Path) -> None:
     uses, against a server slower than the timeout: each fails fast with a retryable error."""
     with account() as emu:
         recorder = RecordingApi(client(emu))
-        for resources in (RESOURCES, RESOURCES_V2, _all_tombstoned(RESOURCES_V2)):
+        # create, update, replace, delete; back again (a datasource value restored); all gone
+        for resources in (RESOURCES, RESOURCES_V2, RESOURCES, _all_tombstoned(RESOURCES, RESOURCES_V2)):
             apply(recorder, config(tmp_path / "config", resources))
-        assert len(recorder.seen) >= 20, sorted(recorder.seen)
+        assert set(recorder.seen) == KIND_FUNCTIONS
 
         emu.inject(kind="latency", latency_ms=1000, count=10**6)
         impatient = client(emu, timeout=TIMEOUT, max_retry_seconds=0.0)
