@@ -30,9 +30,29 @@ Sources of the vocabulary: the SDK's ``cloudinary.utils`` (short<->long names, t
 ``generate_transformation_string`` emits: ``if`` first, then variables, then sorted keys) and
 Cloudinary's transformation reference (crop modes, gravities, effects, flags, conditions,
 arithmetic expressions, layers). Pure code, no I/O. The emulator has its own, independent parser.
+
+Layout of this package (each module imports only from the ones listed before it):
+
+* ``vocabulary``: parameter names, value sets, shared regular expressions;
+* ``model``: the parsed dataclasses and ``TransformationSyntaxError``;
+* ``shared_checks``: hints, expressions, conditions, colours, URL text, used by many validators;
+* ``media_values``: validators for the video and audio parameters;
+* ``values``: the other per-key validators and the table the parser looks keys up in;
+* ``grammar``: parsing, conditional blocks, eager lists, named references;
+* ``canonical``: canonical values and strings, the ``info`` form, ``comparable``.
 """
 
-from cloudinary_state.transformation.grammar import (
+from cloudinary_state.transformation.canonical import (
+    canonical_info,
+    canonical_string,
+    canonical_value,
+    comparable,
+    info_to_string,
+    to_info,
+)
+from cloudinary_state.transformation.grammar import named_references, parse, split_eager
+from cloudinary_state.transformation.model import Component, Param, Transformation, TransformationSyntaxError
+from cloudinary_state.transformation.vocabulary import (
     ANGLE_MODES,
     ARITHMETIC_OPERATORS,
     AUDIO_CODECS,
@@ -56,19 +76,6 @@ from cloudinary_state.transformation.grammar import (
     SHORT_TO_LONG,
     SPECIAL_GRAVITIES,
     VIDEO_CODECS,
-    Component,
-    Param,
-    Transformation,
-    TransformationSyntaxError,
-    canonical_info,
-    canonical_string,
-    canonical_value,
-    comparable,
-    info_to_string,
-    named_references,
-    parse,
-    split_eager,
-    to_info,
 )
 
 __all__ = [
