@@ -268,7 +268,12 @@ def run_one(size: int, latency_ms: int, parallelism: int, *, repeat: int = 3) ->
 
 
 def check_invariants(result: RunResult) -> list[str]:
-    """The call-count invariants of one run; an empty list when all hold."""
+    """The call-count invariants of one run; an empty list when all hold.
+
+    Some are correctness (client and server agree, a plan writes nothing, a second apply
+    writes nothing, the plan is empty after every apply); the others pin the current cost
+    formulas, so that an engine change that alters them shows here and the README numbers
+    get refreshed with it."""
     n, edits, p = result.size, result.edited_per_kind, result.phases
     kinds = len(KIND_PATHS)
     failures: list[str] = []
