@@ -40,6 +40,7 @@ _UNPARSABLE_RESPONSE = re.compile(r"^Error parsing server response \((\d{3})\)")
 # A 420 that is a concurrency error, not the hourly quota (metadata datasource updates).
 _ALREADY_UPDATING = "already updating"
 _MAX_SINGLE_DELAY = 10.0
+MAX_PARALLELISM = 64  # the CLI's --parallelism bound: one pooled connection per worker
 
 
 def _use_single_attempt_pool() -> None:
@@ -48,9 +49,11 @@ def _use_single_attempt_pool() -> None:
     pycloudinary sends every request through one module-global urllib3 pool whose default
     policy silently retries failed connections (POSTs included) up to three times. Those
     attempts would be invisible to call counting and stack on top of this module's own retry
-    budget, so the pool is rebuilt (same proxy and certificate settings) with retries off.
+    budget, so the pool is rebuilt (same proxy and certificate settings) with retries off,
+    and with room for one kept-alive connection per parallel worker: the default keeps one
+    per host, so parallel reads and writes would reopen a connection for almost every call.
     """
-    options = {**cloudinary.CERT_KWARGS, "retries": False}
+    options = {**cloudinary.CERT_KWARGS, "retries": False, "maxsize": MAX_PARALLELISM}
     cloudinary.api_client.call_api._http = cloudinary.utils.get_http_connector(cloudinary.config(), options)
 
 

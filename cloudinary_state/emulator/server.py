@@ -365,6 +365,8 @@ def _authorized(cloud: CloudState, header: str) -> bool:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 makes parallel clients wait a SYN retry (~1 s).
+    request_queue_size = 128
     emulator: EmulatorServer
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
