@@ -150,7 +150,8 @@ def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
                 f"{desired.credentials_env} is for cloud {credentials.cloud_name!r}, but environment "
                 f"{env!r} declares cloud_name {desired.cloud_name!r}"
             )
-        yield OpenEnvironment(desired, AdminClient(credentials), desired.secrets | {credentials.api_secret})
+        with _summary_on_error(client := AdminClient(credentials)):
+            yield OpenEnvironment(desired, client, desired.secrets | {credentials.api_secret})
         return
 
     from cloudinary_state.emulator import CloudConfig, EmulatorServer
@@ -162,7 +163,19 @@ def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
     with EmulatorServer([cloud], state_file=state_file) as server:
         _log(f"emulator: cloud {desired.cloud_name} at {server.url}, state {state_file}", level=1)
         credentials = Credentials.from_url(server.cloudinary_url(desired.cloud_name))
-        yield OpenEnvironment(desired, AdminClient(credentials), desired.secrets | {credentials.api_secret})
+        with _summary_on_error(client := AdminClient(credentials)):
+            yield OpenEnvironment(desired, client, desired.secrets | {credentials.api_secret})
+
+
+@contextmanager
+def _summary_on_error(client: AdminClient) -> Iterator[None]:
+    """A run that fails after talking to the API still ends with its one-line summary."""
+    try:
+        yield
+    except CloudinaryStateError as e:
+        if e.run_summary is None:
+            e.run_summary = _usage_line(client)
+        raise
 
 
 def _log(message: str, *, level: int = 0) -> None:
@@ -588,6 +601,8 @@ def _report(error: CloudinaryStateError) -> None:
         click.echo(f"{len(error.diagnostics)} error(s); nothing was sent to the API.", err=True)
     else:
         click.echo(f"error: {error}", err=True)
+    if error.run_summary:
+        click.echo(error.run_summary, err=True)
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

@@ -24,6 +24,9 @@ class CloudinaryStateError(Exception):
     """Base of every error this package raises on purpose."""
 
     exit_code: int = 1
+    # The run's one-line summary (Admin API calls, budget left), set by the CLI when the error
+    # ends a run that talked to the API, so that failed runs end with it too.
+    run_summary: str | None = None
 
 
 @dataclass(frozen=True)
