@@ -197,3 +197,41 @@ def test_the_checker_rejects_an_unknown_flag() -> None:
     [bad_choice] = list(invocations("example", "cloudinary-state plan --env x --format yaml"))
     with pytest.raises(AssertionError, match="yaml"):
         check_options(bad_choice.arguments, help_text(*bad_choice.command), "example")
+
+
+README = ROOT / "README.md"
+
+
+def readme_examples() -> Iterator[tuple[str, str]]:
+    """(where, line) for every runnable `cloudinary-state` example in the README's indented
+    code blocks; synopsis lines (with `[optional]` parts or `...`) are reference, not examples."""
+    lines = README.read_text().splitlines()
+    number = 0
+    while number < len(lines):
+        line, start = lines[number], number + 1
+        while line.endswith("\\") and number + 1 < len(lines):  # a shell line continuation
+            number += 1
+            line = line[:-1] + " " + lines[number].strip()
+        number += 1
+        if not line.startswith("    "):
+            continue
+        command = line.strip().removeprefix("$ ")
+        command = re.sub(r"\s+#.*$", "", command)  # a trailing comment
+        if PROGRAM not in command or "[" in command or "..." in command:
+            continue
+        yield f"README.md:{start}", command
+
+
+README_INVOCATIONS = [inv for where, line in readme_examples() for inv in invocations(where, line)]
+
+
+def test_the_readme_shows_examples_of_every_command() -> None:
+    shown = {inv.command[0] for inv in README_INVOCATIONS}
+    assert commands_of() - {"schema"} <= shown, commands_of() - shown
+
+
+@pytest.mark.parametrize("invocation", README_INVOCATIONS, ids=lambda i: i.source)
+def test_readme_examples_use_real_commands_and_flags(invocation: Invocation) -> None:
+    what = f"{invocation.source}: {PROGRAM} {' '.join(invocation.command)}"
+    check_options(invocation.global_options, help_text(), what)
+    check_options(invocation.arguments, help_text(*invocation.command), what)
