@@ -26,6 +26,15 @@ SECTION_TO_KIND: dict[str, KindName] = {
 KIND_TO_SECTION: dict[KindName, str] = {v: k for k, v in SECTION_TO_KIND.items()}
 KINDS: tuple[KindName, ...] = tuple(SECTION_TO_KIND.values())
 
+# Upload-preset settings of the API's catalogue that pycloudinary's create/update_upload_preset
+# cannot send: `access_mode`, `clear_invalid` and `parameter_whitelist` are silently dropped
+# (they are not in its upload-parameter lists) and `headers` collides with the SDK's own HTTP
+# headers argument. The config refuses them (validate) and the writer refuses them again, so a
+# plan never promises a setting that no apply could make.
+UNSENDABLE_PRESET_SETTINGS: frozenset[str] = frozenset(
+    {"access_mode", "clear_invalid", "parameter_whitelist", "headers"}
+)
+
 
 @dataclass(frozen=True)
 class SourceRef:

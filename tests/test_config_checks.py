@@ -144,10 +144,10 @@ def test_upload_preset_rules(tmp_path: Path, settings: str, message: str | None)
 
 
 def test_every_documented_upload_option_is_accepted(tmp_path: Path) -> None:
+    # all of reference §6.4 except the four the SDK cannot send (next test)
     settings = """
       disallow_public_id: true
       live: false
-      parameter_whitelist: [tags, context]
       public_id: p
       public_id_prefix: pre
       folder: f
@@ -169,11 +169,9 @@ def test_every_documented_upload_option_is_accepted(tmp_path: Path) -> None:
       proxy: http://proxy.example.com
       return_delete_token: true
       callback: https://example.com/cb
-      access_mode: public
       tags: a,b
       context: {alt: text}
       metadata: 'f=1'
-      clear_invalid: true
       transformation: c_limit,w_2000
       eager: [w_100]
       eager_async: true
@@ -181,7 +179,6 @@ def test_every_documented_upload_option_is_accepted(tmp_path: Path) -> None:
       responsive_breakpoints:
         {create_derived: true, max_width: 1000, min_width: 100, bytes_step: 20000, max_images: 5}
       allowed_formats: [jpg, png]
-      headers: {X-Robots-Tag: noindex}
       face_coordinates: [[10, 20, 30, 40]]
       custom_coordinates: '1,2,3,4'
       regions: {box: [[1, 2], [3, 4]]}
@@ -211,6 +208,22 @@ def test_every_documented_upload_option_is_accepted(tmp_path: Path) -> None:
     assert (
         errors(tmp_path, resources, ENV.replace("captioning: true", "captioning: true, adv_ocr: true")) == []
     )
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "parameter_whitelist: [tags, context]",
+        "access_mode: public",
+        "clear_invalid: true",
+        "headers: {X-Robots-Tag: noindex}",
+    ],
+)
+def test_settings_the_sdk_cannot_send_are_refused(tmp_path: Path, setting: str) -> None:
+    # documented by the API, but pycloudinary's preset calls drop them (or, for headers, fail):
+    # a plan must not promise what no apply can make
+    (found,) = errors(tmp_path, f"upload_presets:\n  p:\n    settings:\n      {setting}\n")
+    assert f"settings.{setting.split(':')[0]} cannot be managed by this tool" in found
 
 
 @pytest.mark.parametrize("name", ["t_x", "a/b", "a,b", ""])

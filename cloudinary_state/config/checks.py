@@ -28,7 +28,7 @@ from cloudinary_state.config.models import (
     ValidationRule,
 )
 from cloudinary_state.config.yamlload import DocPath, Marks, dotted
-from cloudinary_state.desired import KindName, Policy, SourceRef
+from cloudinary_state.desired import UNSENDABLE_PRESET_SETTINGS, KindName, Policy, SourceRef
 from cloudinary_state.errors import Diagnostic
 
 TRANSFORMATION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -348,6 +348,13 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
     model: UploadPresetModel = obj.model
     s = model.settings
     at = obj.marks.at
+    for key in sorted(UNSENDABLE_PRESET_SETTINGS & s.model_fields_set):
+        report.error(
+            at(("settings", key), key=True),
+            f"upload_preset '{obj.name}': settings.{key} cannot be managed by this tool: the "
+            "cloudinary SDK does not send it when it creates or updates a preset",
+            "remove it from the config and set it in the Cloudinary console",
+        )
     if s.transformation is not None:
         path: DocPath = ("settings", "transformation")
         refs = _parse(report, obj, path, s.transformation)
