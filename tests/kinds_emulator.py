@@ -39,7 +39,8 @@ def calls_to(emu: EmulatorServer, method: str, path: str) -> list[RequestRecord]
 
 
 def assert_live_matches(kind: Kind, api: AdminClient, desired: DesiredObject) -> None:
-    """Both read paths (read_all and read_one) give a live object canonically equal to desired."""
+    """Every read path (read_all, read_one, read_many) gives a live object canonically equal to
+    desired."""
     want = kind.canonical_desired(desired)
     listed = kind.read_all(api, 4)
     assert desired.name in listed, sorted(listed)
@@ -47,3 +48,6 @@ def assert_live_matches(kind: Kind, api: AdminClient, desired: DesiredObject) ->
     one = kind.read_one(api, desired.name)
     assert one is not None
     assert DeepDiff(want, dict(one.canonical)) == {}
+    many = kind.read_many(api, [desired.name, f"{desired.name}_other"], 4)[desired.name]
+    assert many is not None
+    assert DeepDiff(want, dict(many.canonical)) == {}

@@ -6,7 +6,7 @@ tests exercise the engine's own logic, not any real kind's canonicalization.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,11 @@ class IdentityKind:
         raise AssertionError("the plan must not read")
 
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
+        raise AssertionError("the plan must not read")
+
+    def read_many(
+        self, api: AdminApi, names: Collection[str], parallelism: int
+    ) -> dict[str, LiveObject | None]:
         raise AssertionError("the plan must not read")
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:

@@ -1,9 +1,10 @@
-"""Helpers shared by the kind modules: pagination, parallel reads, value coercion."""
+"""Helpers shared by the kind modules: pagination, bulk reads by name, parallel reads, value
+coercion."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -18,8 +19,18 @@ _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
 
 
-def paginate(api: AdminApi, function: str, items_key: str, **params: Any) -> list[dict[str, Any]]:
-    """Every item of a cursor-paginated list endpoint, one call per page of 500."""
+def paginate(
+    api: AdminApi,
+    function: str,
+    items_key: str,
+    *,
+    until: Callable[[list[dict[str, Any]]], bool] | None = None,
+    **params: Any,
+) -> list[dict[str, Any]]:
+    """Every item of a cursor-paginated list endpoint, one call per page of 500.
+
+    `until` sees each page's items as it arrives; once it answers True the later pages are
+    not read (the caller has what it needs)."""
     items: list[dict[str, Any]] = []
     cursor: str | None = None
     while True:
@@ -27,10 +38,40 @@ def paginate(api: AdminApi, function: str, items_key: str, **params: Any) -> lis
         if cursor:
             page_params["next_cursor"] = cursor
         page = api.call(function, **page_params)
-        items.extend(page.get(items_key) or [])
+        page_items = page.get(items_key) or []
+        items.extend(page_items)
         cursor = page.get("next_cursor")
-        if not cursor:
+        satisfied = until is not None and until(page_items)
+        if not cursor or satisfied:
             return items
+
+
+def listed_by_name(
+    api: AdminApi,
+    function: str,
+    items_key: str,
+    names: Collection[str],
+    name_of: Callable[[Mapping[str, Any]], str | None],
+    **params: Any,
+) -> dict[str, dict[str, Any]]:
+    """The list items of the named objects (`name_of` gives an item's name, None for an item
+    that is not one of this kind's objects), from as few pages as possible: the pages stop once
+    every name is found. A name that is absent costs the whole list, because only the last
+    page proves it is not there. No names, no calls."""
+    wanted = set(names)
+    found: dict[str, dict[str, Any]] = {}
+    if not wanted:
+        return found
+
+    def collect(page: list[dict[str, Any]]) -> bool:
+        for item in page:
+            name = name_of(item)
+            if name in wanted:
+                found[name] = item
+        return len(found) == len(wanted)
+
+    paginate(api, function, items_key, until=collect, **params)
+    return found
 
 
 def parallel_map(function: Callable[[T], R], items: Iterable[T], parallelism: int) -> list[R]:

@@ -11,7 +11,7 @@ protocol, which `client.AdminClient` implements (layers import downward only).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -67,7 +67,16 @@ class Kind(Protocol):
         ...
 
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
-        """One live object (None when it does not exist): for read-back and saved plans."""
+        """One live object (None when it does not exist), by its detail GET: e.g. to check
+        what a create whose answer was lost left behind."""
+        ...
+
+    def read_many(
+        self, api: AdminApi, names: Collection[str], parallelism: int
+    ) -> dict[str, LiveObject | None]:
+        """The named live objects, keyed by every name asked for (None where one does not
+        exist), with the fewest calls this kind has: for saved plans and the per-wave read-back.
+        No names, no calls."""
         ...
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:

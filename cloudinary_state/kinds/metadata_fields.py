@@ -16,7 +16,7 @@ never recreated for them. A type change cannot be updated: it is a replace.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
@@ -134,6 +134,15 @@ class MetadataFieldKind:
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
         raw = get_or_none(api, "metadata_field_by_field_id", name)
         return self._live(raw) if raw is not None and "external_id" in raw else None
+
+    def read_many(
+        self, api: AdminApi, names: Collection[str], parallelism: int
+    ) -> dict[str, LiveObject | None]:
+        if not names:
+            return {}
+        # one unpaginated list call holds every field: never more calls than one GET
+        listed = self.read_all(api, parallelism)
+        return {name: listed.get(name) for name in names}
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return str(desired["type"]) != str(live.canonical["type"])

@@ -2,14 +2,16 @@
 
 Identity is the name without the `t_` prefix the server adds in responses. The list endpoint
 lacks `info` (the parsed definition), so `read_all` lists the named ones and then GETs each in
-parallel. The definition is compared structurally, never as raw strings: the desired string and
-the live `info` both go through the grammar's `comparable` form (a canonical string rebuilt
-from the parsed structure, which plans show).
+parallel; `read_many` does the same for the names asked for (a single name is one GET), so a
+name the list does not show costs no GET (the list proves it does not exist). The definition
+is compared structurally, never as raw strings: the desired string and the live `info` both go
+through the grammar's `comparable` form (a canonical string rebuilt from the parsed
+structure, which plans show).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
@@ -17,6 +19,7 @@ from cloudinary_state.kinds._common import (
     call_create,
     call_delete,
     get_or_none,
+    listed_by_name,
     paginate,
     parallel_map,
     to_bool,
@@ -39,6 +42,11 @@ DELETE_IN_USE_NOTE = (
 
 def bare_name(name: str) -> str:
     return name[2:] if name.startswith("t_") else name
+
+
+def _named(item: Mapping[str, Any]) -> str | None:
+    """A list item's bare name; None for an unnamed transformation (not one of our objects)."""
+    return bare_name(str(item["name"])) if to_bool(item.get("named", True)) else None
 
 
 def _definition(body: Mapping[str, Any]) -> str:
@@ -83,7 +91,7 @@ class TransformationKind:
 
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         listed = paginate(api, "transformations", "transformations", named=True)
-        names = [bare_name(str(item["name"])) for item in listed if to_bool(item.get("named", True))]
+        names = [name for name in map(_named, listed) if name is not None]
         details = parallel_map(lambda name: get_or_none(api, "transformation", name), names, parallelism)
         # None: deleted between the list and its GET, so it no longer exists
         return {live.name: live for live in map(self._live, filter(None, details))}
@@ -93,6 +101,20 @@ class TransformationKind:
         if detail is None or not to_bool(detail.get("named", True)):
             return None  # an unnamed transformation with this string is not our object
         return self._live(detail)
+
+    def read_many(
+        self, api: AdminApi, names: Collection[str], parallelism: int
+    ) -> dict[str, LiveObject | None]:
+        unique = list(dict.fromkeys(names))
+        if len(unique) == 1:  # its GET answers the definition or a 404: one call, never more
+            return {unique[0]: self.read_one(api, unique[0])}
+        # The list proves which names do not exist; it lacks `info`, so each name it shows
+        # still costs a GET. A list page is an extra call when every name exists (a read-back
+        # after writes), and saves one GET per absent name (creates in a saved plan, deletes).
+        listed = list(listed_by_name(api, "transformations", "transformations", unique, _named, named=True))
+        details = parallel_map(lambda name: self.read_one(api, name), listed, parallelism)
+        found = dict(zip(listed, details, strict=True))
+        return {name: found.get(name) for name in names}
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return False  # the definition is updatable in place (unsafe_update)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
-from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, paginate
+from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, listed_by_name, paginate
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 
 
@@ -38,6 +38,12 @@ class UploadMappingKind:
         raw = get_or_none(api, "upload_mapping", name)
         # the detail GET answers the bare mapping object
         return self._live(raw) if raw is not None and "folder" in raw else None
+
+    def read_many(
+        self, api: AdminApi, names: Collection[str], parallelism: int
+    ) -> dict[str, LiveObject | None]:
+        listed = listed_by_name(api, "upload_mappings", "mappings", names, lambda item: str(item["folder"]))
+        return {name: self._live(listed[name]) if name in listed else None for name in names}
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return False

@@ -15,12 +15,19 @@ sent as a named reference `t_<string>`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.errors import ApplyError
-from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, paginate, to_bool
+from cloudinary_state.kinds._common import (
+    call_create,
+    call_delete,
+    get_or_none,
+    listed_by_name,
+    paginate,
+    to_bool,
+)
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 from cloudinary_state.transformation import comparable, info_to_string, named_references, split_eager
 
@@ -311,6 +318,13 @@ class UploadPresetKind:
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
         raw = get_or_none(api, "upload_preset", name)
         return self._live(raw) if raw is not None and "name" in raw else None
+
+    def read_many(
+        self, api: AdminApi, names: Collection[str], parallelism: int
+    ) -> dict[str, LiveObject | None]:
+        # the list pages carry the settings, in the very shape the next plan reads them
+        listed = listed_by_name(api, "upload_presets", "presets", names, lambda item: str(item["name"]))
+        return {name: self._live(listed[name]) if name in listed else None for name in names}
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return False
