@@ -1,17 +1,66 @@
 """Reading the live state through the kinds: everything for a plan, or just the objects a
-saved plan touches (to check their fingerprints) and one object after a write (read-back);
-and `read_and_plan`, the read-then-plan step that plan, apply and drift share."""
+saved plan touches (to check their fingerprints); and `read_and_plan`, the read-then-plan
+step that plan, apply and drift share.
+
+The kinds are read concurrently, and `parallelism` bounds the calls in flight across all of
+them together (a kind's own parallel GETs included), so `--parallelism 1` stays serial.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from cloudinary_state.desired import DesiredState, KindName, Policy
 from cloudinary_state.engine.plan import Plan, Target, build_plan
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
 
 Progress = Callable[[str], None]
+R = TypeVar("R")
+
+
+class InFlightLimit:
+    """An AdminApi that lets at most `limit` calls of the wrapped one be in flight at once."""
+
+    def __init__(self, api: AdminApi, limit: int) -> None:
+        self._api = api
+        self._slots = threading.BoundedSemaphore(max(1, limit))
+
+    def call(self, function: str, /, *args: Any, **params: Any) -> dict[str, Any]:
+        with self._slots:
+            return self._api.call(function, *args, **params)
+
+
+def per_kind(
+    kinds: Iterable[KindName],
+    rank: Callable[[KindName], int],
+    read: Callable[[KindName], R],
+    *,
+    parallelism: int,
+    progress: Progress | None = None,
+) -> dict[KindName, R]:
+    """`read` of every kind, the kinds concurrently, results in rank order.
+
+    Progress names each kind in rank order as its result is awaited, so the messages are
+    the same whatever order the reads finish in. The first failure in rank order propagates;
+    reads not yet started are cancelled, those in flight finish first.
+    """
+    ordered = sorted(kinds, key=rank)
+    out: dict[KindName, R] = {}
+    if not ordered:
+        return out
+    pool = ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(ordered))))
+    try:
+        futures: dict[KindName, Future[R]] = {kind: pool.submit(read, kind) for kind in ordered}
+        for kind in ordered:
+            if progress:
+                progress(f"reading {kind} objects")
+            out[kind] = futures[kind].result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return out
 
 
 def read_live(
@@ -25,15 +74,15 @@ def read_live(
 ) -> dict[KindName, dict[str, LiveObject]]:
     """Every live object of every kind (or of the kinds in `only`), ignored ones dropped."""
     wanted = set(only) if only is not None else set(kinds)
-    out: dict[KindName, dict[str, LiveObject]] = {}
-    for name in sorted(wanted, key=lambda k: kinds[k].rank):
-        if progress:
-            progress(f"reading {name} objects")
-        objects = kinds[name].read_all(api, parallelism)
+    limited = InFlightLimit(api, parallelism)
+
+    def read(kind: KindName) -> dict[str, LiveObject]:
+        objects = kinds[kind].read_all(limited, parallelism)
         if policy is not None:
-            objects = {n: o for n, o in objects.items() if not policy.is_ignored(name, n)}
-        out[name] = objects
-    return out
+            objects = {n: o for n, o in objects.items() if not policy.is_ignored(kind, n)}
+        return objects
+
+    return per_kind(wanted, lambda k: kinds[k].rank, read, parallelism=parallelism, progress=progress)
 
 
 def read_objects(
@@ -43,14 +92,20 @@ def read_objects(
     *,
     parallelism: int = 8,
 ) -> dict[Target, LiveObject | None]:
-    """The current live form of each named object (None where it does not exist), in parallel."""
+    """The current live form of each named object (None where it does not exist): one bulk
+    `read_many` per kind, the kinds concurrently."""
     keys = list(dict.fromkeys(targets))
-
-    def one(key: Target) -> LiveObject | None:
-        return kinds[key[0]].read_one(api, key[1])
-
-    with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(keys) or 1))) as pool:
-        return dict(zip(keys, pool.map(one, keys), strict=True))
+    names: dict[KindName, list[str]] = {}
+    for kind, name in keys:
+        names.setdefault(kind, []).append(name)
+    limited = InFlightLimit(api, parallelism)
+    found = per_kind(
+        names,
+        lambda k: kinds[k].rank,
+        lambda k: kinds[k].read_many(limited, names[k], parallelism),
+        parallelism=parallelism,
+    )
+    return {(kind, name): found[kind][name] for kind, name in keys}
 
 
 def read_and_plan(
