@@ -1,11 +1,12 @@
 """apply_steps on synthetic kinds: wave order, parallelism within a wave, stop on failure,
-read-back verification. The kinds here keep their objects in a dict (no HTTP at all)."""
+read-back verification (one bulk read per kind and wave, failures attributed per object).
+The kinds here keep their objects in a dict (no HTTP at all)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ class Account:
     max_active: int = 0
     fail: set[str] = field(default_factory=set)  # names whose writes fail
     drop: set[str] = field(default_factory=set)  # body keys the "server" silently drops
+    reads: list[tuple[str, list[str]]] = field(default_factory=list)  # each read_many: kind, names
+    unreadable: set[str] = field(default_factory=set)  # kinds whose bulk read fails
 
 
 @dataclass
@@ -37,6 +40,15 @@ class StoreKind(IdentityKind):
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
         body = self.account.objects.get((self.kind, name))
         return None if body is None else LiveObject(self.kind, name, dict(body))
+
+    def read_many(
+        self, api: AdminApi, names: Collection[str], parallelism: int
+    ) -> dict[str, LiveObject | None]:
+        with self.account.lock:
+            self.account.reads.append((self.kind, sorted(names)))
+        if self.kind in self.account.unreadable:
+            raise PermanentApiError("list refused", status=500, operation=f"list {self.kind}")
+        return {name: self.read_one(api, name) for name in names}
 
     def _write(self, verb: str, name: str, body: Mapping[str, Any] | None) -> None:
         a = self.account
@@ -133,15 +145,71 @@ def test_read_back_difference_fails_naming_the_field() -> None:
         apply_steps(API, [step("upload_preset", "p", "create", 40, body)], kinds_on(account))
 
 
+def test_each_wave_is_read_back_with_one_bulk_read_per_kind() -> None:
+    account = Account(objects={("upload_preset", "old_p"): {}, ("upload_preset", "older_p"): {}})
+    steps = [
+        *(step("transformation", f"t{i}", "create", 20) for i in range(3)),
+        step("metadata_field", "f", "update", 10),
+        step("upload_preset", "old_p", "delete", 40),
+        step("upload_preset", "older_p", "delete", 40),
+    ]
+    assert apply_steps(API, steps, kinds_on(account), parallelism=4).ok
+    assert account.reads == [
+        ("metadata_field", ["f"]),
+        ("transformation", ["t0", "t1", "t2"]),
+        ("upload_preset", ["old_p", "older_p"]),  # the deletes: absent in one read
+    ]
+
+
+def test_read_back_failure_is_attributed_to_its_object_and_the_others_of_the_wave_apply() -> None:
+    account = Account(drop={"categorization"})
+    tagged = {"folder": "a", "categorization": "google_tagging"}
+    steps = [
+        step("upload_preset", "plain", "create", 40, {"folder": "p"}),
+        step("upload_preset", "tagged", "create", 40, tagged),
+        step("upload_preset", "other", "create", 40, {"folder": "o"}),
+        step("upload_mapping", "later", "create", 50),
+    ]
+    kinds = {**kinds_on(account), "upload_mapping": StoreKind("upload_mapping", 50, account)}
+    with pytest.raises(ApplyFailed) as e:
+        apply_steps(API, steps, kinds, parallelism=8)
+    report = e.value.report
+    assert [(c.name, why.split(":")[0]) for c, why in report.failed] == [
+        ("tagged", "read-back differs from the config in 1 field(s)")
+    ]
+    assert "categorization: wanted 'google_tagging', server has None" in report.failed[0][1]
+    assert [c.name for c in report.applied] == ["plain", "other"]
+    assert [c.name for c in report.not_attempted] == ["later"]
+    assert account.reads == [("upload_preset", ["other", "plain", "tagged"])]
+
+
+def test_a_bulk_read_back_that_fails_fails_the_changes_it_would_verify() -> None:
+    account = Account(unreadable={"transformation"})
+    steps = [
+        step("metadata_field", "f", "create", 10),
+        step("transformation", "t0", "create", 20),
+        step("transformation", "t1", "create", 20),
+        step("upload_preset", "p", "create", 40),
+    ]
+    with pytest.raises(ApplyFailed) as e:
+        apply_steps(API, steps, kinds_on(account))
+    report = e.value.report
+    assert sorted(c.name for c, _ in report.failed) == ["t0", "t1"]
+    assert all(why == "read-back: list transformation: list refused" for _, why in report.failed)
+    assert [c.name for c in report.applied] == ["f"]
+    assert [c.name for c in report.not_attempted] == ["p"]
+    assert ("transformation", "t0") in account.objects  # the writes went through, unverified
+
+
 def test_delete_read_back_requires_the_object_gone() -> None:
     class Sticky(StoreKind):
         def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
             pass  # the server "accepts" the delete and keeps the object
 
     account = Account(objects={("upload_preset", "p"): {"v": 0}})
-    kinds = {"upload_preset": Sticky("upload_preset", 40, account)}
+    kinds: dict[KindName, Any] = {"upload_preset": Sticky("upload_preset", 40, account)}
     with pytest.raises(ApplyFailed, match="still exists after the delete"):
-        apply_steps(API, [step("upload_preset", "p", "delete", 40)], kinds)  # type: ignore[dict-item]
+        apply_steps(API, [step("upload_preset", "p", "delete", 40)], kinds)
 
 
 def test_likely_cause_names_the_addon() -> None:

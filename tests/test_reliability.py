@@ -626,6 +626,10 @@ def test_every_call_the_kinds_make_carries_the_timeout(tmp_path: Path) -> None:
         # create, update, replace, delete; back again (a datasource value restored); all gone
         for resources in (RESOURCES, RESOURCES_V2, RESOURCES, _all_tombstoned(RESOURCES, RESOURCES_V2)):
             apply(recorder, config(tmp_path / "config", resources))
+        # apply reads back in bulk (read_many); the detail GETs of read_one remain for a create
+        # whose retry meets a conflict (it checks what is there): call each kind's once
+        for kind in KINDS.values():
+            kind.read_one(recorder, "product_assets")
         assert set(recorder.seen) == KIND_FUNCTIONS
 
         emu.inject(kind="latency", latency_ms=1000, count=10**6)

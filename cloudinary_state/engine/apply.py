@@ -1,4 +1,4 @@
-"""Applying a plan: dependency waves, parallel within a wave, read-back after every write.
+"""Applying a plan: dependency waves, parallel within a wave, every write read back.
 
 Creates, updates and replaces run by ascending rank, deletes by descending rank (the order
 `build_plan` already gives). The changes of one rank and phase form a wave and run in
@@ -6,8 +6,11 @@ parallel. On a failure the wave's in-flight writes finish, nothing further start
 report says what was applied, what failed and what was not attempted: every write is
 idempotent towards the config, so a rerun converges.
 
-After each write the object is read back and compared canonically with the desired object;
-a residual difference fails the change naming the fields and the likely cause.
+Once a wave's writes have finished, the objects they wrote are read back in bulk, one
+`read_many` per kind (one list call for all the presets of a wave, not one GET each), and
+each is compared canonically with its desired object: a residual difference fails that
+change, naming the fields and the likely cause; a deleted object must be absent. A change
+counts as applied only once its read-back matched.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from cloudinary_state.config.addons import ADDON_OPTIONS, ADDONS, UnknownOptionValue, addon_for, elements
 from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.engine.live import InFlightLimit, per_kind
 from cloudinary_state.engine.plan import Change, FieldDiff, Target, field_diffs
 from cloudinary_state.errors import ApplyError, CloudinaryStateError
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
@@ -117,8 +121,14 @@ def likely_cause(diff: FieldDiff, desired_canonical: Mapping[str, Any]) -> str:
     return "the server dropped or rewrote the value (a normalization the canonicalizer does not know?)"
 
 
-def _verify(kind: Kind, api: AdminApi, obj: DesiredObject) -> None:
-    after = kind.read_one(api, obj.name)
+def verify_written(kind: Kind, step: Step, after: LiveObject | None) -> None:
+    """Raises ReadBackError when `after`, the object as read back, is not what `step` wrote."""
+    change, obj = step.change, step.desired
+    if change.action == "delete":
+        if after is not None:
+            raise ReadBackError(f"read-back: {change.key} still exists after the delete")
+        return
+    assert obj is not None
     if after is None:
         raise ReadBackError(f"read-back: {obj.kind}:{obj.name} does not exist after the write")
     want = kind.canonical_desired(obj)
@@ -131,17 +141,12 @@ def _verify(kind: Kind, api: AdminApi, obj: DesiredObject) -> None:
         raise ReadBackError(f"read-back differs from the config in {len(residual)} field(s): {details}")
 
 
-def _verify_deleted(kind: Kind, api: AdminApi, change: Change) -> None:
-    if kind.read_one(api, change.name) is not None:
-        raise ReadBackError(f"read-back: {change.key} still exists after the delete")
-
-
-def apply_step(kind: Kind, api: AdminApi, step: Step) -> None:
+def write_step(kind: Kind, api: AdminApi, step: Step) -> None:
+    """The write(s) of one step; its read-back comes with its wave's."""
     change, obj, current = step.change, step.desired, step.live
     if change.action == "delete":
         assert current is not None
         kind.delete(api, change.name, current)
-        _verify_deleted(kind, api, change)
         return
     assert obj is not None
     if change.action == "create":
@@ -153,7 +158,29 @@ def apply_step(kind: Kind, api: AdminApi, step: Step) -> None:
         assert current is not None
         kind.delete(api, change.name, current)
         kind.create(api, change.name, obj.body)
-    _verify(kind, api, obj)
+
+
+def read_back(
+    api: AdminApi, written: list[Step], kinds: Mapping[KindName, Kind], parallelism: int
+) -> dict[KindName, dict[str, LiveObject | None] | Exception]:
+    """The written objects as they are now, one `read_many` per kind (the kinds concurrently);
+    a kind whose read failed maps to the error."""
+    names: dict[KindName, list[str]] = {}
+    for step in written:
+        names.setdefault(step.change.kind, []).append(step.change.name)
+    limited = InFlightLimit(api, parallelism)
+
+    def read(kind: KindName) -> dict[str, LiveObject | None] | Exception:
+        try:
+            return kinds[kind].read_many(limited, names[kind], parallelism)
+        except Exception as e:  # API failures, and bugs: the kind's changes are not verified
+            return e
+
+    return per_kind(names, lambda k: kinds[k].rank, read, parallelism=parallelism)
+
+
+def _reason(error: Exception) -> str:
+    return str(error) if isinstance(error, CloudinaryStateError) else f"{type(error).__name__}: {error}"
 
 
 # --- waves ------------------------------------------------------------------------------------
@@ -178,32 +205,47 @@ def apply_steps(
     stop = threading.Event()
     waves = [list(group) for _, group in groupby(sorted(steps, key=_wave_key), key=_wave_key)]
 
-    def run(step: Step) -> None:
+    def fail(change: Change, why: str) -> None:
+        stop.set()
+        with lock:
+            report.failed.append((change, why))
+        if on_event:
+            on_event(change, f"failed: {why}")
+
+    def write(step: Step) -> bool:
         if stop.is_set():  # a failure elsewhere in this wave: do not start new work
             with lock:
                 report.not_attempted.append(step.change)
-            return
+            return False
         try:
-            apply_step(kinds[step.change.kind], api, step)
+            write_step(kinds[step.change.kind], api, step)
         except Exception as e:  # API failures, and bugs: either way this change did not converge
-            stop.set()
-            why = str(e) if isinstance(e, CloudinaryStateError) else f"{type(e).__name__}: {e}"
-            with lock:
-                report.failed.append((step.change, why))
-            if on_event:
-                on_event(step.change, f"failed: {why}")
-            return
-        with lock:
-            report.applied.append(step.change)
-        if on_event:
-            on_event(step.change, "applied")
+            fail(step.change, _reason(e))
+            return False
+        return True
 
     for wave in waves:
         if stop.is_set():
             report.not_attempted.extend(s.change for s in wave)
             continue
         with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(wave)))) as pool:
-            list(pool.map(run, wave))  # the pool waits for in-flight work before the next wave
+            # the pool waits for in-flight writes before the read-back and the next wave
+            written = [s for s, ok in zip(wave, list(pool.map(write, wave)), strict=True) if ok]
+        # the writes that went through are verified even when another one of the wave failed
+        after = read_back(api, written, kinds, parallelism)
+        for step in written:
+            change, found = step.change, after[step.change.kind]
+            if isinstance(found, Exception):  # the write went through; whether it stuck is unknown
+                fail(change, f"read-back: {_reason(found)}")
+                continue
+            try:
+                verify_written(kinds[change.kind], step, found[change.name])
+            except Exception as e:  # a residual difference, or a bug in a kind's read_many
+                fail(change, _reason(e))
+                continue
+            report.applied.append(change)
+            if on_event:
+                on_event(change, "applied")
     if not report.ok:
         raise ApplyFailed(report)
     return report
