@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import measure
-from measure import DEFAULT_HOURLY_BUDGET, PLAN_READ_FORMULA, RunResult, check_invariants
+from measure import DEFAULT_HOURLY_BUDGET, PLAN_READ_FORMULA, READ_BACK_FORMULA, RunResult, check_invariants
 
 
 def _int_list(text: str) -> list[int]:
@@ -122,21 +122,22 @@ def speedups(runs: list[RunResult]) -> list[dict[str, Any]]:
 
 
 def overlap_gains(runs: list[RunResult]) -> list[dict[str, Any]]:
-    """What reading the kinds concurrently would save: plan read time (without the pure
-    build) over the same reads with the kinds overlapped."""
+    """The plan's read time (without the pure build; the engine overlaps the kinds within
+    --parallelism, so at p=1 it reads them in turn) over the same reads with every kind
+    started at once, unbounded."""
     out = []
     for r in sorted(runs, key=lambda r: (r.latency_ms, r.parallelism, r.size)):
-        serial = r.phases["plan"].seconds - r.plan_build_seconds["plan"]
+        engine = r.phases["plan"].seconds - r.plan_build_seconds["plan"]
         overlapped = r.phases["read_kinds_concurrently"].seconds
         out.append(
             {
                 "latency_ms": r.latency_ms,
                 "parallelism": r.parallelism,
                 "size": r.size,
-                "serial_kinds_seconds": round(serial, 4),
-                "concurrent_kinds_seconds": overlapped,
-                "saved_seconds": round(serial - overlapped, 4),
-                "ratio": _ratio(serial, overlapped),
+                "engine_seconds": round(engine, 4),
+                "all_kinds_at_once_seconds": overlapped,
+                "saved_seconds": round(engine - overlapped, 4),
+                "ratio": _ratio(engine, overlapped),
             }
         )
     return out
@@ -183,9 +184,11 @@ def report(
                 f"{p['plan'].reads} ({measure.expected_plan_reads(size)})",
                 round(p["plan"].reads / (4 * size), 3),
                 f"{p['plan'].budget_fraction:.1%}",
-                p["saved_plan_reread"].reads,
-                f"{p['apply_create'].writes}+{p['apply_create'].reads}",
-                f"{p['apply_update'].writes}+{p['apply_update'].reads} ({r.edited_per_kind}/kind)",
+                f"{p['saved_plan_reread'].reads} ({measure.expected_saved_plan_reread()})",
+                f"{p['apply_create'].writes}+{p['apply_create'].reads} "
+                f"({measure.expected_read_back(size, size)})",
+                f"{p['apply_update'].writes}+{p['apply_update'].reads} "
+                f"({measure.expected_read_back(r.edited_per_kind, size)}; {r.edited_per_kind}/kind)",
                 p["apply_second"].writes,
                 f"{p['apply_create'].budget_fraction:.0%}",
             ]
@@ -193,6 +196,7 @@ def report(
     sections = [
         "Admin API calls (identical at every latency and parallelism; expected value in brackets)",
         f"plan reads formula: {PLAN_READ_FORMULA}",
+        f"read-back formula: {READ_BACK_FORMULA}",
         _table(
             [
                 "N/kind",
@@ -208,7 +212,8 @@ def report(
             ],
             counts,
         ),
-        "w = writes (POST/PUT/DELETE), rb = read-back GETs after each write",
+        "w = writes (POST/PUT/DELETE), rb = read-back calls (one bulk read per kind and wave;"
+        " expected rb in brackets)",
         "",
         "Wall time, seconds (load = config loading; plan = read + build, fastest of --repeat;"
         " build = the pure build_plan part)",
@@ -301,16 +306,17 @@ def report(
         ]
     sections += [
         "",
-        "What-if: the plan's reads with the kinds read concurrently (read_live reads them in turn)",
+        "What-if: the plan's reads (the kinds overlapped within --parallelism, in turn at p=1)"
+        " against every kind started at once, unbounded",
         _table(
-            ["latency", "p", "N/kind", "serial kinds", "concurrent kinds", "saved", "ratio"],
+            ["latency", "p", "N/kind", "engine", "all kinds at once", "saved", "ratio"],
             [
                 [
                     f"{o['latency_ms']}ms",
                     o["parallelism"],
                     o["size"],
-                    o["serial_kinds_seconds"],
-                    o["concurrent_kinds_seconds"],
+                    o["engine_seconds"],
+                    o["all_kinds_at_once_seconds"],
                     o["saved_seconds"],
                     o["ratio"],
                 ]

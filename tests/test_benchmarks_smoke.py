@@ -65,10 +65,26 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
         assert phases["plan"]["reads_by_kind"] == {
             "metadata_fields": 1, "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
-        assert phases["apply_create"]["writes"] == phases["apply_create"]["reads"] == 4 * n
+        # a saved plan of creates on an empty account: one bulk read per kind finds nothing
+        # (it was one GET per object, 4 * n)
+        assert phases["saved_plan_reread"]["reads_by_kind"] == {
+            "metadata_fields": 1, "transformations": 1, "upload_mappings": 1, "upload_presets": 1,
+        }  # fmt: skip
+        assert phases["apply_create"]["writes"] == 4 * n
+        # each wave read back in bulk (it was one GET per write, 4 * n): one list call per kind,
+        # plus the n transformation GETs the definitions need
+        assert phases["apply_create"]["reads_by_kind"] == {
+            "metadata_fields": 1, "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
+        }  # fmt: skip
         assert phases["apply_second"]["client_calls"] == 0
         edits = run["edited_per_kind"]
         assert edits == (1 if n == 2 else 2)
+        # the update's read-back: one list call per kind; one transformation edited is its GET
+        # alone, two are a list page and their two GETs (it was 4 * edits GETs)
+        assert phases["apply_update"]["reads_by_kind"] == {
+            "metadata_fields": 1, "transformations": 1 if edits == 1 else edits + 1,
+            "upload_mappings": 1, "upload_presets": 1,
+        }  # fmt: skip
         assert phases["apply_update"]["writes_by_kind"] == {
             "metadata_fields": 2 * edits, "transformations": edits, "upload_mappings": edits,
             "upload_presets": edits,
