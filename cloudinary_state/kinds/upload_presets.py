@@ -18,7 +18,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.desired import UNSENDABLE_PRESET_SETTINGS, DesiredObject, KindName
 from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds._common import (
     call_create,
@@ -71,10 +71,9 @@ JSON_SETTINGS = frozenset({"access_control", "regions", "responsive_breakpoints"
 COORDINATE_SETTINGS = frozenset({"face_coordinates", "custom_coordinates"})
 # pycloudinary adds these to every preset call; they are not settings.
 INJECTED = frozenset({"timestamp", "upload_preset"})
-# Catalogue settings pycloudinary's create/update_upload_preset cannot send: the first three
-# are silently dropped (not in its upload-parameter lists), `headers` collides with the SDK's
-# own HTTP headers argument (TypeError). Writing them could only fail, so they are refused.
-UNSENDABLE_SETTINGS = frozenset({"access_mode", "clear_invalid", "parameter_whitelist", "headers"})
+# Catalogue settings the SDK cannot send (see desired.py): the config refuses them already;
+# the writer refuses them again for bodies that did not come through the config.
+UNSENDABLE_SETTINGS = UNSENDABLE_PRESET_SETTINGS
 
 
 # --- value parsing -------------------------------------------------------------------------
