@@ -9,6 +9,7 @@ from typing import Any
 import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import BadRequest, NotFound
+from emulator_reset import reset_emulator
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -23,9 +24,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def opts(emu: EmulatorServer) -> dict[str, Any]:
-    state = emu.state(CLOUD)
-    for store in (state.metadata_fields, state.metadata_rules, state.counters):
-        store.clear()
+    reset_emulator(emu)
     options = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
     values = {
         "values": [{"external_id": "shoes", "value": "Shoes"}, {"external_id": "hats", "value": "Hats"}]

@@ -135,6 +135,40 @@ def test_rate_limit_headers_on_every_admin_response(emu: EmulatorServer) -> None
     } <= set(headers)
 
 
+def _reset_epoch(response: Any) -> float:
+    return float(email.utils.mktime_tz((*response.rate_limit_reset_at[:9], 0)))
+
+
+def test_the_hourly_window_opens_at_the_first_request_not_on_the_wall_clock_hour() -> None:
+    start = 1_700_000_000  # 800 s past a wall-clock hour
+    now = [start + 0.75]
+    with EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], rate_limit=2, clock=lambda: now[0]) as emu:
+        o = sdk_options(emu)
+        first = api.ping(**o)
+        assert (first.rate_limit_remaining, _reset_epoch(first)) == (1, start + 3600)
+        now[0] = start + 3599.9  # the window's last moment: still the same budget
+        second = api.ping(**o)
+        assert (second.rate_limit_remaining, _reset_epoch(second)) == (0, start + 3600)
+        with pytest.raises(RateLimited):
+            api.ping(**o)
+        now[0] = start + 3600  # the Reset the headers announced: a new window, a full budget
+        third = api.ping(**o)
+        assert (third.rate_limit_remaining, _reset_epoch(third)) == (1, start + 7200)
+        assert [r.status for r in emu.request_log] == [200, 200, 420, 200]
+
+
+def test_answers_for_no_served_cloud_carry_a_full_uncharged_budget(emu: EmulatorServer) -> None:
+    for path in ("/not-an-api-path", "/v1_1/someone-else/ping"):
+        status, headers, _ = raw_request(emu, "GET", path)
+        assert status == 404
+        assert headers["X-FeatureRateLimit-Limit"] == headers["X-FeatureRateLimit-Remaining"] == "2000"
+        assert email.utils.parsedate_to_datetime(headers["X-FeatureRateLimit-Reset"]).tzinfo is not None
+        assert headers["X-Request-Id"]
+    # no served cloud's budget was charged
+    assert api.ping(**sdk_options(emu)).rate_limit_remaining == 1999
+    assert api.ping(**sdk_options(emu, "acme-prod", "key-2", "secret-2")).rate_limit_remaining == 1999
+
+
 def test_spent_budget_answers_420_per_cloud() -> None:
     clouds = [CloudConfig(CLOUD, KEY, SECRET), CloudConfig("acme-prod", "key-2", "secret-2")]
     with EmulatorServer(clouds, rate_limit=3) as emu:
@@ -192,11 +226,19 @@ def test_dropped_connections(emu: EmulatorServer) -> None:
     assert [r.status for r in emu.request_log] == [0, 0]
 
 
-def test_injected_latency(emu: EmulatorServer) -> None:
-    emu.inject(kind="latency", latency_ms=150)
-    started = time.monotonic()
-    api.ping(**sdk_options(emu))
-    assert time.monotonic() - started >= 0.15
+def test_latency_is_recorded_per_request() -> None:
+    with EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], latency_ms=5) as emu:
+        o = sdk_options(emu)
+        emu.inject(kind="latency", latency_ms=150, path_prefix="upload_mappings")
+        api.ping(**o)
+        api.upload_mappings(**o)
+        api.upload_mappings(**o)
+        # the configured latency on every request, the injected one added once where it matched
+        assert [(r.path, r.delay_ms) for r in emu.request_log] == [
+            ("ping", 5),
+            ("upload_mappings", 155),
+            ("upload_mappings", 5),
+        ]
 
 
 def _outcomes(seed: int) -> tuple[list[str], list[int]]:

@@ -10,6 +10,7 @@ from typing import Any
 import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
+from emulator_reset import reset_emulator
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -25,7 +26,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def opts(emu: EmulatorServer) -> dict[str, Any]:
-    emu.state(CLOUD).streaming_profiles.clear()  # the built-ins come back on the next access
+    reset_emulator(emu)  # the built-in streaming profiles come back on the next access
     return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
 
 

@@ -10,6 +10,7 @@ import cloudinary.uploader as uploader
 import pytest
 from cloudinary.api_client.call_api import call_json_api
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
+from emulator_reset import reset_emulator
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -25,9 +26,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def o(emu: EmulatorServer) -> dict[str, Any]:
-    state = emu.state(CLOUD)
-    for store in (state.transformations, state.upload_presets, state.assets, state.counters):
-        store.clear()
+    reset_emulator(emu)
     return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
 
 

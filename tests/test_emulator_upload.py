@@ -11,6 +11,7 @@ import cloudinary.api as api
 import cloudinary.uploader as uploader
 import pytest
 from cloudinary.exceptions import AuthorizationRequired, BadRequest
+from emulator_reset import reset_emulator
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -26,15 +27,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def o(emu: EmulatorServer) -> dict[str, Any]:
-    state = emu.state(CLOUD)
-    for store in (
-        state.transformations,
-        state.upload_presets,
-        state.assets,
-        state.metadata_fields,
-        state.counters,
-    ):
-        store.clear()
+    reset_emulator(emu)
     return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
 
 

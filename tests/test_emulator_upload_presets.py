@@ -9,6 +9,7 @@ import cloudinary.api as api
 import pytest
 from cloudinary.api_client.call_api import call_json_api
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
+from emulator_reset import reset_emulator
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -24,10 +25,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def o(emu: EmulatorServer) -> dict[str, Any]:
-    state = emu.state(CLOUD)
-    state.upload_presets.clear()
-    state.counters.clear()
-    emu.clear_log()
+    reset_emulator(emu)
     return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
 
 

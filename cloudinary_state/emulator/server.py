@@ -4,6 +4,12 @@ Per request: path -> cloud lookup (404) -> Basic auth (401) -> hourly budget (42
 and body (transport.py) -> injected faults -> route -> handler under the store lock -> persist
 -> JSON answer with the rate-limit headers. Upload endpoints are signed instead of Basic-authed and are not
 rate-limited (reference §3: the Upload API is not).
+
+Rate limit: each cloud's hourly window opens at its first Admin request (whole seconds) and
+lasts 3600 s; the next request after it ends opens a new one. The real service counts wall-clock
+hours, but a window that starts with the traffic means a test that spends the budget never
+straddles a reset. Every Admin answer carries the headers (reference §1.4); answers that name no
+served cloud (a non-API path, an unknown cloud) charge no budget and show a full one.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import email.utils
 import hmac
 import json
+import math
 import socket
 import sys
 import threading
@@ -21,6 +28,7 @@ import time
 import traceback
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,6 +60,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 IDLE_TIMEOUT_S = 30.0
 # A long-running `emulator serve` keeps only the most recent requests.
 REQUEST_LOG_LIMIT = 100_000
+# Each cloud's Admin API budget is per hour; the window opens at the cloud's first request.
+RATE_WINDOW_S = 3600
 
 
 @dataclass(frozen=True)
@@ -74,11 +84,12 @@ class RequestRecord:
     path: str
     status: int
     query_and_body_params: dict[str, Any]
+    delay_ms: int = 0  # latency added before answering (latency_ms plus injected faults)
 
 
 @dataclass
 class _Budget:
-    window_start: float  # epoch seconds of the current hour
+    window_start: float  # epoch seconds (whole) at which this cloud's hourly window opened
     used: int = 0
 
 
@@ -88,6 +99,7 @@ class _Answer:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
+    delay_ms: int = 0
 
 
 class EmulatorServer:
@@ -107,6 +119,7 @@ class EmulatorServer:
         fault_rate: float = 0.0,
         fault_seed: int = 0,
         allow_remote: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not clouds:
             raise ValueError("EmulatorServer needs at least one CloudConfig")
@@ -128,6 +141,7 @@ class EmulatorServer:
         self.fault_rate = fault_rate
         self.fault_seed = fault_seed
         self.allow_remote = allow_remote
+        self.clock = clock  # epoch seconds; the rate-limit windows follow it
         self.store_lock = threading.RLock()
         self._clouds: dict[str, CloudState] = {
             c.name: CloudState(
@@ -255,23 +269,29 @@ class EmulatorServer:
     # --- request processing ----------------------------------------------------------------
 
     def _rate_headers(self, cloud: str, count: bool) -> tuple[dict[str, str], bool]:
-        """-> (headers, allowed). Counts the call against the hour's budget when `count`."""
-        now = time.time()
-        hour = now - now % 3600
+        """-> (headers, allowed). Counts the call against the window's budget when `count`."""
+        now = float(math.floor(self.clock()))
         with self._meta_lock:
             budget = self._budgets.get(cloud)
-            if budget is None or budget.window_start != hour:
-                budget = self._budgets[cloud] = _Budget(window_start=hour)
+            if budget is None or now >= budget.window_start + RATE_WINDOW_S:
+                budget = self._budgets[cloud] = _Budget(window_start=now)
             allowed = budget.used < self.rate_limit
             if count and allowed:
                 budget.used += 1
             remaining = max(self.rate_limit - budget.used, 0)
-        headers = {
+            window_end = budget.window_start + RATE_WINDOW_S
+        return self._rate_header_values(remaining, window_end), allowed
+
+    def _uncounted_rate_headers(self) -> dict[str, str]:
+        """For an answer that names no served cloud: no budget to charge, a full one shown."""
+        return self._rate_header_values(self.rate_limit, math.floor(self.clock()) + RATE_WINDOW_S)
+
+    def _rate_header_values(self, remaining: int, window_end: float) -> dict[str, str]:
+        return {
             "X-FeatureRateLimit-Limit": str(self.rate_limit),
             "X-FeatureRateLimit-Remaining": str(remaining),
-            "X-FeatureRateLimit-Reset": email.utils.formatdate(hour + 3600, usegmt=True),
+            "X-FeatureRateLimit-Reset": email.utils.formatdate(window_end, usegmt=True),
         }
-        return headers, allowed
 
     def process(self, method: str, raw_url: str, headers: dict[str, str], body: bytes) -> _Answer:
         """Answer one HTTP request (any thread) and record it in the request log."""
@@ -280,18 +300,23 @@ class EmulatorServer:
         try:
             request.cloud, request.path = split_path(split.path)
         except ApiError as e:
-            return _Answer(e.status, _error(e.message), {"X-Request-Id": uuid.uuid4().hex})
+            unserved = {**self._uncounted_rate_headers(), "X-Request-Id": uuid.uuid4().hex}
+            return _Answer(e.status, _error(e.message), unserved)
         answer = self._answer(request, headers, split.query, body)
         status = 0 if answer.drop else answer.status
+        record = RequestRecord(
+            method, request.cloud, request.path, status, dict(request.params), answer.delay_ms
+        )
         with self._meta_lock:
-            self._log.append(RequestRecord(method, request.cloud, request.path, status, dict(request.params)))
+            self._log.append(record)
         return answer
 
     def _answer(self, request: Request, headers: dict[str, str], query: str, body: bytes) -> _Answer:
         cloud = self._clouds.get(request.cloud)
         request_id = uuid.uuid4().hex
         if cloud is None:
-            return _Answer(404, _error(f"Unknown cloud name {request.cloud}"), {"X-Request-Id": request_id})
+            unknown = {**self._uncounted_rate_headers(), "X-Request-Id": request_id}
+            return _Answer(404, _error(f"Unknown cloud name {request.cloud}"), unknown)
         if upload.is_upload_path(request.path):  # signed per request instead, and not rate-limited
             extra = {"X-Request-Id": request_id}
         else:
@@ -310,19 +335,19 @@ class EmulatorServer:
             return _Answer(e.status, _error(e.message), extra)
 
         decision = self._faults.decide(request.path)
-        delay = self.latency_ms / 1000 + decision.extra_latency_s
-        if delay:
-            time.sleep(delay)
+        delay_ms = self.latency_ms + round(decision.extra_latency_s * 1000)
+        if delay_ms:
+            time.sleep(delay_ms / 1000)
         if decision.drop_before:
-            return _Answer(200, {}, extra, drop=True)
+            return _Answer(200, {}, extra, drop=True, delay_ms=delay_ms)
         if decision.status is not None:
             message = "Rate limit exceeded" if decision.status == 420 else "Injected server error"
-            return _Answer(decision.status, _error(message), extra)
+            return _Answer(decision.status, _error(message), extra, delay_ms=delay_ms)
 
         status, payload = self._dispatch(cloud, request)
         if status >= 400 and upload.is_upload_path(request.path):
             extra["X-Cld-Error"] = payload["error"]["message"]  # documented for the Upload API
-        return _Answer(status, payload, extra, drop=decision.drop_after)
+        return _Answer(status, payload, extra, drop=decision.drop_after, delay_ms=delay_ms)
 
     def _dispatch(self, cloud: CloudState, request: Request) -> tuple[int, Any]:
         found = find_route(request.method, request.path)
