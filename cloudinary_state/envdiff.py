@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cloudinary_state.config.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
+from cloudinary_state.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
 from cloudinary_state.desired import KINDS, DesiredState, KindName, StrippedOption
 from cloudinary_state.engine.masking import SENSITIVE, scrub_value
 from cloudinary_state.engine.plan import LiveState
@@ -104,7 +104,7 @@ def side_from_desired(state: DesiredState, kinds: Mapping[KindName, Kind]) -> Si
             continue
         key = (obj.kind, obj.name)
         objects[key] = kinds[obj.kind].canonical_desired(obj)
-        sensitive[key] = obj.sensitive_paths
+        sensitive[key] = kinds[obj.kind].sensitive_canonical_paths(obj.sensitive_paths)
         stripped[key] = obj.stripped_options
     return Side(
         state.environment,

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cloudinary_state.addons import ADDONS, addon_for, elements
 from cloudinary_state.config import load_environment
-from cloudinary_state.config.addons import ADDONS, addon_for, elements
 
 OPTION_VALUES: dict[str, list[Any]] = {
     "folder": ["products", "a/b"],

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from cloudinary_state import transformation as grammar
-from cloudinary_state.config.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
+from cloudinary_state.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
 from cloudinary_state.config.interpolate import did_you_mean
 from cloudinary_state.config.models import (
     AndRule,

@@ -19,8 +19,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from cloudinary_state.addons import ADDONS, strip_settings
 from cloudinary_state.config import checks
-from cloudinary_state.config.addons import ADDONS, strip_settings
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.config.interpolate import did_you_mean, render
 from cloudinary_state.config.models import KIND_MODELS, EnvironmentModel

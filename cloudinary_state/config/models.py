@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cloudinary_state.config.addons import ADDONS
+from cloudinary_state.addons import ADDONS
 
 
 class Model(BaseModel):
@@ -258,7 +258,7 @@ class PresetSettings(Model):
     face_coordinates: list[Box] | str | None = None
     custom_coordinates: list[Box] | str | None = None
     regions: dict[str, list[Annotated[list[int], Field(min_length=2, max_length=2)]]] | str | None = None
-    # analysis and AI (options that need an add-on are listed in addons.py)
+    # analysis and AI (options that need an add-on are listed in cloudinary_state/addons.py)
     categorization: NonEmpty | None = Field(
         default=None,
         description="comma list: google_tagging, google_video_tagging, imagga_tagging, aws_rek_tagging "

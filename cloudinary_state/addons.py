@@ -1,11 +1,13 @@
-"""The engine side of the add-on table (notes/VOCAB.md) and its strip rule.
+"""The add-on table (README "Add-ons", reference §6.5) and its strip rule.
 
 An upload-preset option value may need an add-on (Google tagging, AI captioning, ...). The
 Admin API cannot tell which add-ons an account has, so each environment declares them under
 `addons:`; where an add-on is off, the elements that need it are stripped from the rendered
 preset (the live service drops them the same way, so keeping them would be a perpetual diff).
 
-The emulator implements the same table with its own code (DESIGN.md section 6).
+The config strips with it, the engine names the add-on behind a read-back mismatch with it, and
+the environment diff attributes differences with it, so it sits in the bottom layer beside
+`desired.py`. The emulator implements the same table with its own code (DESIGN.md section 6).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from cloudinary_state.desired import StrippedOption
 
-# identifier -> the add-on's product name (VOCAB.md).
+# identifier -> the add-on's product name (reference §6.5).
 ADDONS: dict[str, str] = {
     "google_tagging": "Google Auto Tagging",
     "google_video_tagging": "Google Automatic Video Tagging",
@@ -124,7 +126,7 @@ class StripResult:
 
 
 def strip_settings(settings: Mapping[str, Any], enabled: Callable[[str], bool]) -> StripResult:
-    """Remove option elements whose add-on is off, per VOCAB.md's per-element rule.
+    """Remove option elements whose add-on is off, element by element (README "Add-ons").
 
     Values that `addon_for` does not know are left alone: the semantic checks report them.
     """

@@ -1,10 +1,10 @@
-"""The add-on table of VOCAB.md and its per-element strip rule."""
+"""The add-on table (README "Add-ons", reference §6.5) and its per-element strip rule."""
 
 from __future__ import annotations
 
 import pytest
 
-from cloudinary_state.config.addons import ADDONS, UnknownOptionValue, addon_for, strip_settings
+from cloudinary_state.addons import ADDONS, UnknownOptionValue, addon_for, strip_settings
 from cloudinary_state.desired import StrippedOption
 
 
