@@ -25,8 +25,8 @@ KEY, SECRET = "meta-key", "meta-secret"
 @pytest.fixture(scope="module")
 def emu() -> Iterator[EmulatorServer]:
     clouds = [
-        CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET),
-        CloudConfig(name=RESERVING_CLOUD, api_key=KEY, api_secret=SECRET, reserve_deleted_metadata_ids=True),
+        CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET, reserve_deleted_metadata_ids=False),
+        CloudConfig(name=RESERVING_CLOUD, api_key=KEY, api_secret=SECRET),  # the default, as the reference
     ]
     with EmulatorServer(clouds, port=0) as server:
         yield server
@@ -270,6 +270,27 @@ def test_datasource_upsert_merges_in_place_and_appends(opts: dict[str, Any]) -> 
     assert all(v["state"] == "active" for v in values)
     field = api.metadata_field_by_field_id("color", **opts)
     assert field["datasource"]["values"] == values
+
+
+def test_datasource_upsert_ignores_a_sent_state(opts: dict[str, Any]) -> None:
+    """The SDK strips `state`; a raw request that sends it changes no state (only delete and
+    restore do), and a new value is active whatever it says."""
+    api.add_metadata_field(color_field(), **opts)
+    api.delete_datasource_entries("color", ["green"], **opts)
+    entries = [
+        {"external_id": "green", "value": "Lime", "state": "active"},
+        {"external_id": "red", "value": "Red", "state": "inactive"},
+        {"external_id": "pink", "value": "Pink", "state": "inactive"},
+    ]
+    shown = call_metadata_api("put", ["color", "datasource"], {"values": entries}, **opts)["values"]
+    assert [v["external_id"] for v in shown] == ["red", "blue", "pink"]  # green stays inactive
+    stored = api.metadata_field_by_field_id("color", **opts)["datasource"]["values"]
+    assert [(v["external_id"], v["value"], v["state"]) for v in stored] == [
+        ("red", "Red", "active"),
+        ("green", "Lime", "inactive"),
+        ("blue", "Blue", "active"),
+        ("pink", "Pink", "active"),
+    ]
 
 
 def test_datasource_soft_delete_and_restore(opts: dict[str, Any]) -> None:

@@ -167,8 +167,13 @@ def _new_value_id(existing: set[str]) -> str:
             return candidate
 
 
-def merge_datasource(field: dict[str, Any], entries: Any) -> None:
-    """Upsert: known external_ids are updated in place (order kept), the rest appended."""
+def merge_datasource(field: dict[str, Any], entries: Any, *, accept_state: bool = True) -> None:
+    """Upsert: known external_ids are updated in place (order kept), the rest appended.
+
+    Without `accept_state` an entry's `state` is ignored: the datasource upsert endpoint only
+    takes `external_id` and `value` (pycloudinary strips the rest, reference §8.2), so only
+    delete and restore change a value's state there; new values are active.
+    """
     if not isinstance(entries, list):
         raise ApiError(400, "datasource values must be an array")
     values: list[dict[str, Any]] = field.setdefault("datasource", {"values": []})["values"]
@@ -178,7 +183,7 @@ def merge_datasource(field: dict[str, Any], entries: Any) -> None:
         text = entry.get("value")
         if not isinstance(text, str) or not text:
             raise ApiError(400, "datasource value must be a non-empty string")
-        state = entry.get("state")
+        state = entry.get("state") if accept_state else None
         if state is not None and state not in ("active", "inactive"):
             raise ApiError(400, f"datasource value state {state!r} is invalid")
         entry_id = entry.get("external_id")
@@ -411,7 +416,7 @@ def move_field(cloud: CloudState, req: Request, external_id: str) -> tuple[int, 
 def upsert_datasource(cloud: CloudState, req: Request, external_id: str) -> tuple[int, Any]:
     field = _list_field(cloud, external_id)
     candidate = _deep_copy(field)
-    merge_datasource(candidate, req.params.get("values", []))
+    merge_datasource(candidate, req.params.get("values", []), accept_state=False)
     cloud.metadata_fields[external_id] = candidate
     return 200, _active_values(candidate)
 
