@@ -113,6 +113,19 @@ def emu() -> Iterator[EmulatorServer]:
         yield server
 
 
+class RecordingSleep:
+    """The client's sleep, remembering each wait it asked for. It really sleeps: the client
+    measures its retry budget on the monotonic clock, which then runs at least as far as the
+    waits add up, so their total staying within the budget is the client's promise, not luck."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        time.sleep(seconds)
+
+
 def _client(
     emu: EmulatorServer,
     cloud: str = "c1",
@@ -120,6 +133,7 @@ def _client(
     timeout: float = 30.0,
     base_delay: float = 0.25,
     max_retry_seconds: float = 60.0,
+    sleep: RecordingSleep | None = None,
 ) -> AdminClient:
     return AdminClient(
         Credentials.from_url(emu.cloudinary_url(cloud)),
@@ -127,6 +141,7 @@ def _client(
         base_delay=base_delay,
         max_retry_seconds=max_retry_seconds,
         seed=1,
+        sleep=sleep or RecordingSleep(),
     )
 
 
@@ -179,22 +194,31 @@ def test_retries_dropped_connections(emu: EmulatorServer) -> None:
 
 
 def test_timeout_is_retryable_and_bounded(emu: EmulatorServer) -> None:
-    api = _client(emu, timeout=0.2, base_delay=0.01, max_retry_seconds=0.05)
+    sleep = RecordingSleep()
+    api = _client(emu, timeout=0.2, base_delay=0.01, max_retry_seconds=0.05, sleep=sleep)
     emu.inject(kind="latency", latency_ms=1500, count=10)
-    started = time.monotonic()
-    with pytest.raises(RetryableApiError, match="gave up after"):
+    with pytest.raises(RetryableApiError) as caught:
         api.probe()
-    assert time.monotonic() - started < 10
+    # each attempt was abandoned at the timeout and retried until the budget ran out
+    assert api.calls >= 1 and api.calls == len(sleep.waits) + 1 == api.retries + 1
+    message = str(caught.value)
+    assert f"gave up after {api.calls} attempts" in message and "timed out" in message.lower()
+    assert caught.value.status is None and caught.value.operation == "ping"
+    assert sum(sleep.waits) <= 0.05
 
 
 def test_gives_up_within_the_retry_budget(emu: EmulatorServer) -> None:
-    api = _client(emu, base_delay=0.05, max_retry_seconds=0.3)
+    sleep = RecordingSleep()
+    api = _client(emu, base_delay=0.05, max_retry_seconds=0.3, sleep=sleep)
     emu.inject(kind="status", status=503, count=1000)
-    started = time.monotonic()
-    with pytest.raises(RetryableApiError, match="gave up after") as caught:
+    with pytest.raises(RetryableApiError) as caught:
         api.probe()
-    assert time.monotonic() - started < 2
     assert caught.value.status == 503 and caught.value.operation == "ping"
+    attempts = [r.status for r in emu.request_log]
+    assert attempts == [503] * api.calls and api.calls == len(sleep.waits) + 1
+    assert f"gave up after {api.calls} attempts" in str(caught.value)
+    assert api.calls >= 3  # backoff of a 0.05 s base leaves room for retries in 0.3 s
+    assert sum(sleep.waits) <= 0.3
 
 
 def test_404_is_not_retried(emu: EmulatorServer) -> None:
@@ -272,11 +296,15 @@ def test_spent_budget_within_the_retry_budget_waits_for_the_reset() -> None:
         assert api.rate_limit_remaining == 0
         reset_at = api.rate_limit_reset_at
         assert reset_at is not None
-        started = time.time()
+        before = time.time()
         assert api.probe() == {"status": "ok"}
+        after = time.time()
         [wait] = waits
-        assert reset_at - started - 1 <= wait <= reset_at - started + 1  # waited for the reset, once
+        # waited for the reset (the client's jitter adds at most base_delay), once, not a backoff
+        assert reset_at - after <= wait <= reset_at - before + api.base_delay
+        assert wait > 3000  # the window opened with the first call: the reset is an hour away
         assert api.calls == 3
+        assert [r.status for r in emu.request_log] == [200, 420, 200]
 
 
 def test_already_updating_420_is_a_short_backoff_not_a_wait_for_the_reset() -> None:
