@@ -5,7 +5,6 @@ The kinds here keep their objects in a dict (no HTTP at all)."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +24,10 @@ class Account:
     objects: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    active: int = 0
-    max_active: int = 0
+    # Writes of these names wait for each other at the barrier: they return only if all of
+    # them were in flight together (a write that waits alone breaks it after the timeout).
+    meet: set[str] = field(default_factory=set)
+    barrier: threading.Barrier | None = None
     fail: set[str] = field(default_factory=set)  # names whose writes fail
     drop: set[str] = field(default_factory=set)  # body keys the "server" silently drops
     reads: list[tuple[str, list[str]]] = field(default_factory=list)  # each read_many: kind, names
@@ -52,12 +53,9 @@ class StoreKind(IdentityKind):
 
     def _write(self, verb: str, name: str, body: Mapping[str, Any] | None) -> None:
         a = self.account
+        if a.barrier is not None and name in a.meet:
+            a.barrier.wait()
         with a.lock:
-            a.active += 1
-            a.max_active = max(a.max_active, a.active)
-        time.sleep(0.02)  # long enough for the writes of one wave to overlap
-        with a.lock:
-            a.active -= 1
             a.log.append(f"{verb} {self.kind}:{name}")
             if name in a.fail:
                 raise PermanentApiError("bad request", status=400, operation=f"{verb} {name}")
@@ -95,7 +93,8 @@ API: Any = object()  # the store kinds never call the API
 
 
 def test_waves_run_by_rank_with_deletes_in_reverse_and_parallel_within_a_rank() -> None:
-    account = Account()
+    # the four transformations' writes overlap: all four meet at the barrier
+    account = Account(meet={f"t{i}" for i in range(4)}, barrier=threading.Barrier(4, timeout=5))
     account.objects = {("metadata_field", "old_f"): {}, ("upload_preset", "old_p"): {}}
     steps = [
         step("upload_preset", "p", "create", 40),
@@ -114,11 +113,12 @@ def test_waves_run_by_rank_with_deletes_in_reverse_and_parallel_within_a_rank() 
         "upload_preset/create"
     )
     assert order[-2:] == ["upload_preset/delete", "metadata_field/delete"]
-    assert account.max_active >= 2  # the four transformations overlapped
+    assert account.barrier is not None and not account.barrier.broken
 
 
 def test_failure_finishes_the_wave_then_stops_and_reports() -> None:
-    account = Account(fail={"t1"})
+    # t0 and t2 are in flight while t1 fails: the three meet at the barrier
+    account = Account(fail={"t1"}, meet={"t0", "t1", "t2"}, barrier=threading.Barrier(3, timeout=5))
     steps = [
         step("metadata_field", "f", "create", 10),
         *(step("transformation", f"t{i}", "create", 20) for i in range(3)),
@@ -134,6 +134,7 @@ def test_failure_finishes_the_wave_then_stops_and_reports() -> None:
     assert "1 failed" in str(e.value) and "not attempted create upload_preset:p" in str(e.value)
     # the rerun of what is left converges
     account.fail.clear()
+    account.barrier = None  # t1 now runs alone
     rest = [s for s in steps if s.change.name in {"t1", "p"}]
     assert apply_steps(API, rest, kinds_on(account)).ok
 
