@@ -24,6 +24,7 @@ import cloudinary.api
 import cloudinary.api_client.call_api
 import cloudinary.exceptions
 import cloudinary.utils
+import urllib3.exceptions
 
 from cloudinary_state.errors import (
     ApiError,
@@ -110,7 +111,8 @@ class Credentials:
         if not value.strip():
             raise CredentialsError(
                 f"environment variable {var_name} is not set: it must hold the environment's "
-                "cloudinary://API_KEY:API_SECRET@CLOUD_NAME URL"
+                "cloudinary://API_KEY:API_SECRET@CLOUD_NAME URL (or pass --emulator to run against "
+                "the embedded emulator, which needs no credentials)"
             )
         return cls.from_url(value, source=f"environment variable {var_name}")
 
@@ -122,11 +124,25 @@ def _status_of(exc: Exception) -> int | None:
 
 
 def _is_transport_failure(exc: Exception) -> bool:
-    """Socket errors, timeouts and urllib3 failures: the SDK wraps them all in GeneralError."""
+    """A failure to reach the server that another attempt may get past.
+
+    The SDK wraps every urllib3 error in GeneralError("Unexpected error ...") raised inside its
+    `except`, so the urllib3 error is the context. Only timeouts (connection refused and name
+    resolution are connect failures, subclasses of urllib3's TimeoutError) and dropped
+    connections (ProtocolError) are retried: an SSL failure, a proxy that cannot be reached or
+    an upload_prefix urllib3 cannot parse fails the same way every time, and retrying it would
+    only burn the retry budget on a misconfiguration.
+    """
+    if not isinstance(exc, cloudinary.exceptions.GeneralError):
+        return False
     text = str(exc)
-    return isinstance(exc, cloudinary.exceptions.GeneralError) and (
-        text.startswith("Socket Error") or text.startswith("Unexpected error")
-    )
+    if text.startswith("Socket Error"):
+        return True
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, urllib3.exceptions.MaxRetryError):  # only with a retrying pool
+        cause = cause.reason
+    transient = (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError)
+    return text.startswith("Unexpected error") and isinstance(cause, transient)
 
 
 def map_sdk_error(exc: Exception, operation: str, secret: str) -> ApiError:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import urllib3.exceptions
 
 from cloudinary_state.client import AdminClient, Credentials, CredentialsError, map_sdk_error
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
@@ -89,13 +90,45 @@ def test_status_mapping(message: str, status: int, error_class: type[Exception])
     assert error.status == status and error.operation == "op"
 
 
+def _as_the_sdk_wraps(error: Exception) -> Exception:
+    """What pycloudinary raises for a urllib3 error: GeneralError raised inside its `except`."""
+    import cloudinary.exceptions
+
+    try:
+        try:
+            raise error
+        except urllib3.exceptions.HTTPError as e:
+            raise cloudinary.exceptions.GeneralError(f"Unexpected error {e}") from None
+    except cloudinary.exceptions.GeneralError as wrapped:
+        caught: Exception = wrapped
+        return caught
+
+
 def test_transport_failures_are_retryable() -> None:
     import cloudinary.exceptions
 
-    for text in ("Socket Error: refused", "Unexpected error ReadTimeoutError(...)"):
-        error = map_sdk_error(cloudinary.exceptions.GeneralError(text), "ping", SECRET)
-        assert isinstance(error, RetryableApiError) and error.status is None
+    transient = [
+        cloudinary.exceptions.GeneralError("Socket Error: refused"),
+        _as_the_sdk_wraps(urllib3.exceptions.ReadTimeoutError(None, "/", "read timed out")),  # type: ignore[arg-type]
+        _as_the_sdk_wraps(urllib3.exceptions.NewConnectionError(None, "refused")),  # type: ignore[arg-type]
+        _as_the_sdk_wraps(urllib3.exceptions.ProtocolError("Connection aborted.")),
+    ]
+    for exc in transient:
+        error = map_sdk_error(exc, "ping", SECRET)
+        assert isinstance(error, RetryableApiError) and error.status is None, exc
     assert not map_sdk_error(Exception("Must supply api_key"), "ping", SECRET).retryable
+
+
+def test_misconfigurations_are_not_retried() -> None:
+    # The same request fails the same way again: retrying only burns the retry budget.
+    for cause in (
+        urllib3.exceptions.SSLError("certificate verify failed"),
+        urllib3.exceptions.ProxyError("Unable to connect to proxy", OSError("refused")),
+        urllib3.exceptions.URLSchemeUnknown("ftp"),
+        urllib3.exceptions.LocationParseError("http://[::1"),
+    ):
+        error = map_sdk_error(_as_the_sdk_wraps(cause), "ping", SECRET)
+        assert isinstance(error, PermanentApiError), cause
 
 
 def test_mapped_message_never_contains_the_secret() -> None:
