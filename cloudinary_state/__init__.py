@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "PolicyRefusal": "cloudinary_state.errors",
     "StalePlanError": "cloudinary_state.errors",
     "PlanFileError": "cloudinary_state.errors",
+    "RefusedPlanError": "cloudinary_state.errors",
     "ApplyError": "cloudinary_state.errors",
 }
 
@@ -62,6 +63,7 @@ __all__ = [
     "PlanFileError",
     "Policy",
     "PolicyRefusal",
+    "RefusedPlanError",
     "RetryableApiError",
     "StalePlanError",
     "__version__",
@@ -87,6 +89,7 @@ if TYPE_CHECKING:
         PermanentApiError,
         PlanFileError,
         PolicyRefusal,
+        RefusedPlanError,
         RetryableApiError,
         StalePlanError,
     )

@@ -6,13 +6,15 @@ Every failure the CLI reports is one of these; the CLI maps each branch to an ex
     CloudinaryStateError
     ├── ConfigError            invalid config: one or more Diagnostics (exit 1)
     ├── ApiError               the Admin API failed
+    │   ├── UnreadableLiveError  a live object in a shape the canonicalizer cannot read
     │   ├── RetryableApiError  420/429, 5xx, connection errors, timeouts
     │   └── PermanentApiError  everything else (400, 401, 403, 404, 409, ...)
     ├── PolicyRefusal          refused by safety policy (exit 3)
-    │   └── StalePlanError     a plan file whose objects moved since it was made
-    ├── PlanFileError          a plan file that is unreadable or tampered with (exit 3)
-    ├── ApplyError             an apply that did not converge (exit 1)
-    └── NotImplementedCommand  a command that a later issue builds (exit 1)
+    │   ├── StalePlanError     a plan file whose objects moved since it was made
+    │   └── RefusedPlanError   a plan file tampered with, or made for another env or config
+    ├── PlanFileError          a plan file that cannot be read or written, or is no plan (exit 1)
+    │   └── RefusedPlanError   (also a PolicyRefusal: exit 3)
+    └── ApplyError             an apply that did not converge (exit 1)
 """
 
 from __future__ import annotations
@@ -76,6 +78,12 @@ class NotFoundError(PermanentApiError):
     """404: the object does not exist."""
 
 
+class UnreadableLiveError(ApiError):
+    """The API answered an object in a shape this tool cannot read (a missing key, a list where
+    a mapping belongs). Names the kind and the object; values of a known field that merely do
+    not parse are kept as the API returned them instead, so they show as a diff."""
+
+
 class PolicyRefusal(CloudinaryStateError):
     """Refused by safety policy: threshold, protect, delete without --allow-delete."""
 
@@ -87,14 +95,17 @@ class StalePlanError(PolicyRefusal):
 
 
 class PlanFileError(CloudinaryStateError):
-    """A plan file that cannot be read, is for another environment, or was tampered with."""
+    """A plan file that cannot be read or written, is not JSON, or is not a plan: an error
+    (exit 1), like any unreadable input."""
+
+
+class RefusedPlanError(PlanFileError, PolicyRefusal):
+    """A readable plan file that must not be applied: its digest does not match (edited after
+    `plan --out`), or it was made for another environment or another config. Refused by
+    policy, like a stale plan (exit 3)."""
 
     exit_code = 3
 
 
 class ApplyError(CloudinaryStateError):
     """An apply that failed part-way or did not converge (read-back verification)."""
-
-
-class NotImplementedCommand(CloudinaryStateError):
-    """A CLI command whose issue has not landed yet: says so instead of pretending."""

@@ -32,6 +32,8 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
         (errors.PolicyRefusal, errors.CloudinaryStateError),
         (errors.StalePlanError, errors.PolicyRefusal),
         (errors.PlanFileError, errors.CloudinaryStateError),
+        (errors.RefusedPlanError, errors.PlanFileError),
+        (errors.RefusedPlanError, errors.PolicyRefusal),
         (errors.ApplyError, errors.CloudinaryStateError),
     ],
 )
@@ -44,7 +46,8 @@ def test_exit_codes_follow_the_design() -> None:
     assert errors.RetryableApiError("x").exit_code == 1
     assert errors.PolicyRefusal("x").exit_code == 3
     assert errors.StalePlanError("x").exit_code == 3
-    assert errors.PlanFileError("x").exit_code == 3
+    assert errors.PlanFileError("x").exit_code == 1  # unreadable input is an error
+    assert errors.RefusedPlanError("x").exit_code == 3  # tampered or another env's: refused
 
 
 def test_retryable_classification() -> None:

@@ -26,7 +26,7 @@ from cloudinary_state.engine.plan import (
     default_kinds,
     fingerprint,
 )
-from cloudinary_state.errors import PlanFileError, StalePlanError
+from cloudinary_state.errors import PlanFileError, RefusedPlanError, StalePlanError
 from cloudinary_state.kinds.base import Kind, LiveObject
 
 FORMAT = "cloudinary-state/plan@1"
@@ -81,12 +81,20 @@ def plan_document(plan: Plan, secrets: Collection[str] = ()) -> dict[str, Any]:
 
 def write_plan(path: Path, plan: Plan, secrets: Collection[str] = ()) -> None:
     text = json.dumps(plan_document(plan, secrets), indent=2, ensure_ascii=False) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:  # a parent that is a file, no permission, a full disk, ...
+        where = f" ({e.filename})" if e.filename and str(e.filename) != str(path) else ""
+        raise _bad(path, f"cannot be written: {e.strerror or e}{where}; choose another --out path") from None
 
 
 def _bad(path: Path, why: str) -> PlanFileError:
     return PlanFileError(f"plan file {path}: {why}")
+
+
+def _refused(path: Path, why: str) -> RefusedPlanError:
+    return RefusedPlanError(f"plan file {path}: {why}")
 
 
 def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change:
@@ -121,7 +129,7 @@ def read_plan(path: Path, *, kinds: Mapping[KindName, Kind] | None = None) -> Pl
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _bad(path, f"is not a {FORMAT} file")
     if document.get("digest") != _digest(document):
-        raise _bad(path, "digest mismatch: the file was modified after `plan --out` wrote it; plan again")
+        raise _refused(path, "digest mismatch: the file was modified after `plan --out` wrote it; plan again")
     try:
         changes = tuple(_change_from(path, c, kinds) for c in document["changes"])
         unmanaged = tuple(tuple(u.split(":", 1)) for u in document.get("unmanaged", []))
@@ -144,13 +152,13 @@ def read_plan(path: Path, *, kinds: Mapping[KindName, Kind] | None = None) -> Pl
 def check_plan_matches(plan: Plan, desired: DesiredState, path: Path) -> None:
     """A saved plan applies only to the environment and the exact config it was made from."""
     if plan.environment != desired.environment or plan.cloud_name != desired.cloud_name:
-        raise _bad(
+        raise _refused(
             path,
             f"was made for environment {plan.environment!r} (cloud {plan.cloud_name!r}), "
             f"not {desired.environment!r} (cloud {desired.cloud_name!r})",
         )
     if plan.config_digest != desired.config_digest:
-        raise _bad(
+        raise _refused(
             path,
             "the config changed since the plan was made (config_digest differs); "
             "run `plan --out` again and review the new plan",
