@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 from pathlib import Path
 
-from test_apply_support import API_SECRET, BASE_RESOURCES, WEBHOOK_SECRET, Harness, harness, with_changes
+from test_apply_support import (
+    API_SECRET,
+    BASE_RESOURCES,
+    CLOUD,
+    WEBHOOK_SECRET,
+    Harness,
+    harness,
+    with_changes,
+)
+
+from cloudinary_state.client import AdminClient, Credentials
+from cloudinary_state.kinds._common import PAGE_SIZE
 
 __all__ = ["harness"]
 
@@ -36,6 +49,39 @@ def test_plan_read_calls_are_list_pages_plus_one_get_per_transformation(harness:
     # metadata fields, transformations list, transformation thumb, presets, mappings
     assert len(gets) == 5, gets
     assert "Admin API calls: 5 (" in result.out
+
+
+def test_plan_read_calls_with_two_pages_and_several_transformations(harness: Harness) -> None:
+    """Issue 4: a plan reads list pages plus one GET per named transformation, nothing else.
+    Two pages of presets and of mappings (501 each at 500 a page), four named transformations."""
+    named = {"thumb": "c_fill,h_100,w_100", "banner": "c_fill,h_200,w_800", "square": "c_fill,h_300,w_300"}
+    named["sharp"] = "e_sharpen"
+    harness.write({**BASE_RESOURCES, "transformations": {n: {"transformation": t} for n, t in named.items()}})
+    assert harness.run("apply", "--env", "test", "--auto-approve").code == 0
+    sdk = AdminClient(Credentials.from_env("CLOUDINARY_URL_TEST", os.environ))
+    for i in range(PAGE_SIZE):  # unmanaged: listed, never fetched one by one
+        sdk.call("create_upload_preset", name=f"bulk_{i:03}", folder="bulk")
+        sdk.call("create_upload_mapping", f"bulk_{i:03}", template=f"https://bulk.example.test/{i}/")
+    state = harness.emu.state(CLOUD)
+    assert len(state.upload_presets) == len(state.upload_mappings) == PAGE_SIZE + 1
+    harness.emu.clear_log()
+
+    result = harness.run("plan", "--env", "test")
+    assert result.code == 0, result.err
+    log = harness.emu.request_log
+    assert {r.method for r in log} == {"GET"}
+    # a transformation's GET names it in the query; the list pages do not
+    calls = Counter((r.path, r.query_and_body_params.get("transformation")) for r in log)
+    list_pages = {
+        ("upload_presets", None): 2,
+        ("upload_mappings", None): 2,
+        ("metadata_fields", None): 1,
+        ("transformations", None): 1,
+    }
+    gets = {("transformations", name): 1 for name in named}
+    assert calls == {**list_pages, **gets}
+    expected = 2 + 2 + 1 + 1 + len(named)
+    assert len(log) == expected and f"Admin API calls: {expected} (" in result.out
 
 
 def test_json_and_markdown_formats(harness: Harness) -> None:
