@@ -8,8 +8,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from cloudinary_state.errors import NotFoundError, PermanentApiError
-from cloudinary_state.kinds.base import AdminApi
+from cloudinary_state.desired import KindName
+from cloudinary_state.errors import NotFoundError, PermanentApiError, UnreadableLiveError
+from cloudinary_state.kinds.base import AdminApi, LiveObject
 
 PAGE_SIZE = 500  # the Admin API's maximum max_results
 T = TypeVar("T")
@@ -100,6 +101,37 @@ def to_bool(value: Any) -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     raise ValueError(f"not a boolean: {value!r}")
+
+
+def as_read(convert: Callable[[Any], R], value: Any) -> R | Any:
+    """`convert(value)` for a live value; the value itself when it is not in the form the
+    canonicalizer expects (a preset's `auto_tagging: "high"`). One odd live value must not
+    fail the whole read: kept raw, it differs from the desired value and shows in the plan
+    under its own field, and the apply writes the desired value over it."""
+    try:
+        return convert(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def live_object(
+    kind: KindName,
+    name_of: Callable[[Mapping[str, Any]], str],
+    canonical_of: Callable[[Mapping[str, Any]], dict[str, Any]],
+    raw: Mapping[str, Any],
+) -> LiveObject:
+    """A LiveObject from one API answer; an answer the kind cannot read at all (a key it needs
+    missing, a structure of the wrong type) is a clear error naming the kind and the object,
+    never a traceback."""
+    name = str(raw.get("name") or raw.get("external_id") or raw.get("folder") or "?")
+    try:
+        name = name_of(raw)
+        return LiveObject(kind=kind, name=name, canonical=canonical_of(raw), raw=raw)
+    except (KeyError, ValueError, TypeError, AttributeError) as e:
+        raise UnreadableLiveError(
+            f"{kind} {name}: the Admin API answered it in a form this tool cannot read "
+            f"({type(e).__name__}: {e}); check the object in the Cloudinary console"
+        ) from None
 
 
 def is_conflict(error: PermanentApiError) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
-from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, to_bool
+from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, live_object, to_bool
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 
 LIST_TYPES = frozenset({"enum", "set"})
@@ -116,9 +116,7 @@ class MetadataFieldKind:
         return _canonical(raw, _active_live(raw), allow_dynamic=raw.get("allow_dynamic_list_values"))
 
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
-        return LiveObject(
-            kind=self.kind, name=str(raw["external_id"]), canonical=self.canonical_live(raw), raw=raw
-        )
+        return live_object(self.kind, lambda r: str(r["external_id"]), self.canonical_live, raw)
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         # A desired order that is not sorted by value cannot be set through the API (it only

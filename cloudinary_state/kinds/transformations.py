@@ -20,6 +20,7 @@ from cloudinary_state.kinds._common import (
     call_delete,
     get_or_none,
     listed_by_name,
+    live_object,
     paginate,
     parallel_map,
     to_bool,
@@ -79,12 +80,7 @@ class TransformationKind:
 
     def _live(self, detail: Mapping[str, Any]) -> LiveObject:
         raw = {key: detail[key] for key in _RAW_KEYS if key in detail}
-        return LiveObject(
-            kind=self.kind,
-            name=bare_name(str(detail["name"])),
-            canonical=self.canonical_live(raw),
-            raw=raw,
-        )
+        return live_object(self.kind, lambda r: bare_name(str(r["name"])), self.canonical_live, raw)
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live  # every canonical field is settable: compare all of them

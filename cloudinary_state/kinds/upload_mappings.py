@@ -6,7 +6,14 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
-from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, listed_by_name, paginate
+from cloudinary_state.kinds._common import (
+    call_create,
+    call_delete,
+    get_or_none,
+    listed_by_name,
+    live_object,
+    paginate,
+)
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 
 
@@ -24,9 +31,7 @@ class UploadMappingKind:
         return {"template": str(raw.get("template", ""))}
 
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
-        return LiveObject(
-            kind=self.kind, name=str(raw["folder"]), canonical=self.canonical_live(raw), raw=raw
-        )
+        return live_object(self.kind, lambda r: str(r["folder"]), self.canonical_live, raw)
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live  # every canonical field is settable: compare all of them

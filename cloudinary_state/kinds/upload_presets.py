@@ -14,6 +14,7 @@ sent as a named reference `t_<string>`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -21,10 +22,12 @@ from typing import Any
 from cloudinary_state.desired import UNSENDABLE_PRESET_SETTINGS, DesiredObject, KindName
 from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds._common import (
+    as_read,
     call_create,
     call_delete,
     get_or_none,
     listed_by_name,
+    live_object,
     paginate,
     to_bool,
 )
@@ -198,12 +201,17 @@ def normalise_setting(key: str, value: Any) -> Any:
     return value
 
 
-def canonical_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+def canonical_settings(settings: Mapping[str, Any], *, live: bool = False) -> dict[str, Any]:
+    """The comparable settings. A `live` value that does not parse as its setting's type is
+    kept as the API returned it (see `as_read`); the config check rejects such desired values."""
     result: dict[str, Any] = {}
     for key, value in settings.items():
         if key in INJECTED or value is None or value == "":
             continue  # the SDK drops None and "" before sending: they cannot be stored
-        normalised = normalise_setting(key, value)
+        if live:
+            normalised = as_read(functools.partial(normalise_setting, key), value)
+        else:
+            normalised = normalise_setting(key, value)
         if key in PRESET_FLAGS and normalised is False:
             continue
         result[key] = normalised
@@ -300,12 +308,12 @@ class UploadPresetKind:
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "unsigned": to_bool(raw.get("unsigned", False)),
-            "settings": canonical_settings(raw.get("settings") or {}),
+            "unsigned": as_read(to_bool, raw.get("unsigned", False)),
+            "settings": canonical_settings(raw.get("settings") or {}, live=True),
         }
 
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
-        return LiveObject(kind=self.kind, name=str(raw["name"]), canonical=self.canonical_live(raw), raw=raw)
+        return live_object(self.kind, lambda r: str(r["name"]), self.canonical_live, raw)
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live  # every canonical field is settable: compare all of them
