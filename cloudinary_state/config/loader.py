@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from cloudinary_state.addons import ADDONS, strip_settings
+from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config import checks
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.config.interpolate import did_you_mean, render
@@ -45,6 +46,7 @@ from cloudinary_state.desired import (
     StrippedOption,
 )
 from cloudinary_state.errors import ConfigError, Diagnostic
+from cloudinary_state.scrubbing import scrub_text
 
 M = TypeVar("M", bound=BaseModel)
 ENVIRONMENTS_DIR = "environments"
@@ -106,11 +108,12 @@ def check_environment(
 
 
 def _scrub(diagnostic: Diagnostic, secrets: set[str]) -> Diagnostic:
-    """A safety net: no message may quote a value that came from ${env.*}."""
-    message, hint = diagnostic.message, diagnostic.hint
-    for secret in sorted(secrets, key=len, reverse=True):
-        message = message.replace(secret, "(sensitive)")
-        hint = hint.replace(secret, "(sensitive)")
+    """A safety net: no message may quote a value that came from ${env.*}.
+
+    The one scrubbing rule of every output (cloudinary_state/scrubbing.py): a value too short
+    for it is left here as in a plan, so checks that know a value is sensitive never quote it.
+    """
+    message, hint = scrub_text(diagnostic.message, secrets), scrub_text(diagnostic.hint, secrets)
     return Diagnostic(diagnostic.file, diagnostic.line, diagnostic.column, message, hint)
 
 
@@ -505,7 +508,7 @@ def _with_digest(state: DesiredState) -> DesiredState:
             {"kind": o.kind, "name": o.name, "absent": o.absent, "body": o.body} for o in state.objects
         ],
     }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = canonical_json(canonical)
     digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
     return DesiredState(**{**state.__dict__, "config_digest": digest})
 

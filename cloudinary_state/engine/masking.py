@@ -3,9 +3,9 @@
 Two lines of defence:
 1. `mask_value`: a value at a sensitive path (one that came from `${env.*}`) is replaced by a
    marker when the plan is built, so the plan never holds it.
-2. `scrub_text` / `scrub_value`: every secret string of the environment (the values of
-   `DesiredState.secrets`, the api_secret) is cut out of any text or JSON about to leave the
-   process, whatever path it hides under.
+2. `scrub_text` / `scrub_value` (cloudinary_state/scrubbing.py, re-exported here): every
+   secret string of the environment (the values of `DesiredState.secrets`, the api_secret) is
+   cut out of any text or JSON about to leave the process, whatever path it hides under.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from cloudinary_state.scrubbing import scrub_text, scrub_value
+
+__all__ = ["SENSITIVE", "SENSITIVE_CHANGED", "mask_value", "scrub_text", "scrub_value"]
+
 SENSITIVE = "(sensitive)"
 SENSITIVE_CHANGED = "(sensitive, changed)"
-SCRUBBED = "(sensitive)"
-
-# Secrets shorter than this are not scrubbed from free text: replacing every "1" or "on" in a
-# plan would make it unreadable and protect nothing. Paths still mask them.
-MIN_SCRUB_LENGTH = 4
 
 
 def _within(path: str, prefix: str) -> bool:
@@ -56,34 +55,3 @@ def mask_value(path: str, value: Any, sensitive_paths: Collection[str], *, chang
     if not sensitive_paths:
         return value, False
     return _mask_nested(value, path, sensitive_paths, SENSITIVE_CHANGED if changed else SENSITIVE)
-
-
-def _scrubbable(secrets: Collection[str]) -> list[str]:
-    # Longest first, so a secret that contains another is cut out whole.
-    return sorted({s for s in secrets if len(s) >= MIN_SCRUB_LENGTH}, key=len, reverse=True)
-
-
-def scrub_text(text: str, secrets: Collection[str]) -> str:
-    for secret in _scrubbable(secrets):
-        text = text.replace(secret, SCRUBBED)
-    return text
-
-
-def scrub_value(value: Any, secrets: Collection[str]) -> Any:
-    """A deep copy of a JSON-like value with every secret cut out of every string."""
-    ordered = _scrubbable(secrets)
-    if not ordered:
-        return value
-
-    def walk(v: Any) -> Any:
-        if isinstance(v, str):
-            for secret in ordered:
-                v = v.replace(secret, SCRUBBED)
-            return v
-        if isinstance(v, Mapping):
-            return {walk(k): walk(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [walk(x) for x in v]
-        return v
-
-    return walk(value)

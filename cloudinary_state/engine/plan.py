@@ -10,13 +10,13 @@ renderer or plan file ever holds them.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from deepdiff import DeepDiff
 
+from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import KINDS, DesiredObject, DesiredState, KindName
 from cloudinary_state.engine.masking import mask_value
 from cloudinary_state.kinds.base import Action, Kind, LiveObject
@@ -91,11 +91,6 @@ class Plan:
 
     def destructive(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.action in ("delete", "replace"))
-
-
-def canonical_json(value: Any) -> str:
-    """The one JSON spelling used for fingerprints and digests: sorted keys, no spaces."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def fingerprint(live: LiveObject | None) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import KINDS, DesiredState, KindName
 from cloudinary_state.engine.masking import scrub_value
 from cloudinary_state.engine.plan import (
@@ -22,7 +23,6 @@ from cloudinary_state.engine.plan import (
     Plan,
     Summary,
     Target,
-    canonical_json,
     default_kinds,
     fingerprint,
 )
