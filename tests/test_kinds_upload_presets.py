@@ -12,11 +12,10 @@ from cloudinary_state.kinds.base import LiveObject
 from cloudinary_state.kinds.upload_presets import (
     UPLOAD_PRESETS,
     canonical_settings,
-    encode_pipe_map,
     normalise_setting,
-    parse_pipe_map,
     serialise_settings,
 )
+from cloudinary_state.preset_settings import encode_pipe_map, parse_pipe_map
 
 P = UPLOAD_PRESETS
 

@@ -9,7 +9,7 @@ place to fix it; nothing stops at the first problem.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,6 +30,7 @@ from cloudinary_state.config.models import (
 from cloudinary_state.config.yamlload import DocPath, Marks, dotted
 from cloudinary_state.desired import UNSENDABLE_PRESET_SETTINGS, KindName, Policy, SourceRef
 from cloudinary_state.errors import Diagnostic
+from cloudinary_state.preset_settings import pipe_map_keys, transformation_strings
 
 TRANSFORMATION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -114,20 +115,6 @@ def _parse(report: Report, obj: CheckedObject, path: DocPath, text: str, offset:
         )
         return []
     return list(grammar.named_references(text))
-
-
-def _eager_strings(path: DocPath, eager: str | list[str]) -> Iterator[tuple[DocPath, str, int]]:
-    """(path, transformation string, offset in the YAML scalar) of every eager variant."""
-    if isinstance(eager, list):
-        for i, text in enumerate(eager):
-            yield (*path, i), text, 0
-        return
-    cursor = 0
-    for part in grammar.split_eager(eager):
-        found = eager.find(part, cursor)
-        start = found if found >= 0 else cursor
-        cursor = start + len(part)
-        yield path, part, start
 
 
 def _check_references(
@@ -333,17 +320,6 @@ def check_metadata_field(report: Report, obj: CheckedObject) -> None:
 # --- upload presets -------------------------------------------------------------------------------
 
 
-def _unescaped_split(text: str, separator: str) -> list[str]:
-    """Split on `separator` not preceded by a backslash (the SDK's k=v|k=v escaping)."""
-    return [p for p in re.split(rf"(?<!\\){re.escape(separator)}", text) if p]
-
-
-def metadata_keys(metadata: Mapping[str, Any] | str) -> list[str]:
-    if isinstance(metadata, str):
-        return [part.split("=", 1)[0].strip() for part in _unescaped_split(metadata, "|")]
-    return list(metadata)
-
-
 def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) -> None:
     model: UploadPresetModel = obj.model
     s = model.settings
@@ -355,37 +331,30 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
             "cloudinary SDK does not send it when it creates or updates a preset",
             "remove it from the config and set it in the Cloudinary console",
         )
-    if s.transformation is not None:
-        path: DocPath = ("settings", "transformation")
-        refs = _parse(report, obj, path, s.transformation)
-        _check_references(report, universe, obj, path, refs, s.transformation)
-    if s.eager is not None:
-        for path, text, offset in _eager_strings(("settings", "eager"), s.eager):
-            refs = _parse(report, obj, path, text, offset)
-            _check_references(report, universe, obj, path, refs, text, offset)
-    breakpoints = s.responsive_breakpoints
-    for i, rule in enumerate(breakpoints if isinstance(breakpoints, list) else [breakpoints]):
-        if rule is not None and rule.transformation is not None:
-            index: DocPath = (i,) if isinstance(breakpoints, list) else ()
-            path = ("settings", "responsive_breakpoints", *index, "transformation")
-            refs = _parse(report, obj, path, rule.transformation)
-            _check_references(report, universe, obj, path, refs, rule.transformation)
+    # the same strings, hence the same references, as the kind orders its writes by
+    with_transformations = s.model_dump(include={"transformation", "eager", "responsive_breakpoints"})
+    for inner, text, offset in transformation_strings(with_transformations):
+        path: DocPath = ("settings", *inner)
+        refs = _parse(report, obj, path, text, offset)
+        _check_references(report, universe, obj, path, refs, text, offset)
 
     if s.metadata is not None:
         fields = universe.declared("metadata_field")
-        for key in metadata_keys(s.metadata):
+        for key in pipe_map_keys(s.metadata):  # the keys as sent, spaces included
             path = ("settings", "metadata", key) if isinstance(s.metadata, dict) else ("settings", "metadata")
             target = fields.get(key)
             if target is None or target.model is None:
                 if universe.policy.is_ignored("metadata_field", key) and target is None:
                     continue
                 why = "deleted here (absent: true)" if target is not None else "not declared"
+                if key != key.strip() and key.strip() in fields:
+                    hint = f"remove the spaces around '{key.strip()}': the key is sent as written"
+                else:
+                    hint = did_you_mean(key, set(fields)) or f"declare metadata_fields.{key}"
                 report.error(
-                    at(path, key=True),
-                    f"{obj.label(('settings', 'metadata'))}: field '{key}' is {why}",
-                    did_you_mean(key, set(fields)) or f"declare metadata_fields.{key}",
+                    at(path, key=True), f"{obj.label(('settings', 'metadata'))}: field '{key}' is {why}", hint
                 )
-            elif isinstance(s.metadata, dict):
+            elif isinstance(s.metadata, dict) and key in s.metadata:
                 problem = value_problem(target.model, s.metadata[key])
                 if problem:
                     report.error(at(path), f"{obj.label(path)}: {problem}")

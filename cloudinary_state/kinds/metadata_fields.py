@@ -70,10 +70,9 @@ def _restrictions(value: Any) -> dict[str, bool]:
     return {key: to_bool(given.get(key, False)) for key in RESTRICTION_KEYS}
 
 
-def _canonical(
-    body: Mapping[str, Any], active: list[tuple[str, str]], *, allow_dynamic: Any
-) -> dict[str, Any]:
+def _canonical(body: Mapping[str, Any], active: list[tuple[str, str]]) -> dict[str, Any]:
     field_type = str(body["type"])
+    allow_dynamic = body.get("allow_dynamic_list_values")  # the live service may answer null
     canonical: dict[str, Any] = {
         "type": field_type,
         "label": str(body.get("label", "")),
@@ -82,7 +81,7 @@ def _canonical(
         "default_disabled": to_bool(body.get("default_disabled", False)),
         "validation": copy.deepcopy(body.get("validation")),
         "restrictions": _restrictions(body.get("restrictions")),
-        "allow_dynamic_list_values": to_bool(allow_dynamic if allow_dynamic is not None else False),
+        "allow_dynamic_list_values": to_bool(False if allow_dynamic is None else allow_dynamic),
     }
     if field_type in LIST_TYPES:
         canonical["datasource"] = dict(active)
@@ -110,10 +109,10 @@ class MetadataFieldKind:
     def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
         body = obj.body
         desired = [(_entry_id(v), str(v["value"])) for v in _entries(body.get("datasource"))]
-        return _canonical(body, desired, allow_dynamic=body.get("allow_dynamic_list_values"))
+        return _canonical(body, desired)
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        return _canonical(raw, _active_live(raw), allow_dynamic=raw.get("allow_dynamic_list_values"))
+        return _canonical(raw, _active_live(raw))
 
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
         return live_object(self.kind, lambda r: str(r["external_id"]), self.canonical_live, raw)

@@ -32,7 +32,13 @@ from cloudinary_state.kinds._common import (
     to_bool,
 )
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
-from cloudinary_state.transformation import comparable, info_to_string, named_references, split_eager
+from cloudinary_state.preset_settings import (
+    encode_pipe_map,
+    parse_pipe_map,
+    pipe_map_keys,
+    transformation_references,
+)
+from cloudinary_state.transformation import comparable, info_to_string, split_eager
 
 BOOLEAN_SETTINGS = frozenset(
     {
@@ -74,65 +80,9 @@ JSON_SETTINGS = frozenset({"access_control", "regions", "responsive_breakpoints"
 COORDINATE_SETTINGS = frozenset({"face_coordinates", "custom_coordinates"})
 # pycloudinary adds these to every preset call; they are not settings.
 INJECTED = frozenset({"timestamp", "upload_preset"})
-# Catalogue settings the SDK cannot send (see desired.py): the config refuses them already;
-# the writer refuses them again for bodies that did not come through the config.
-UNSENDABLE_SETTINGS = UNSENDABLE_PRESET_SETTINGS
 
 
-# --- value parsing -------------------------------------------------------------------------
-
-
-def parse_pipe_map(value: Any) -> dict[str, Any]:
-    """`k=v|k2=v2` with `\\=` / `\\|` escapes (list values JSON-encoded) -> dict; dicts pass."""
-    if isinstance(value, Mapping):
-        return {str(k): _map_value(v) for k, v in value.items()}
-    result: dict[str, Any] = {}
-    for pair in _split_unescaped(str(value), "|"):
-        if not pair:
-            continue
-        key, value_text = [*_split_unescaped(pair, "=", maxsplit=1), ""][:2]
-        result[_unescape(key)] = _map_value(_unescape(value_text), decode_json=True)
-    return result
-
-
-def _split_unescaped(text: str, separator: str, maxsplit: int = -1) -> list[str]:
-    """Split on `separator` where it is not escaped by a backslash (escapes kept)."""
-    parts: list[str] = []
-    current: list[str] = []
-    escaped = False
-    for char in text:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == "\\":
-            current.append(char)
-            escaped = True
-        elif char == separator and (maxsplit < 0 or len(parts) < maxsplit):
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _unescape(text: str) -> str:
-    return text.replace("\\=", "=").replace("\\|", "|")
-
-
-def _map_value(value: Any, *, decode_json: bool = False) -> Any:
-    """A context/metadata value: lists (a set field's values) stay lists, scalars are text."""
-    if isinstance(value, list | tuple):
-        return [str(item) for item in value]
-    text = str(value)
-    if decode_json and text.startswith("["):
-        try:
-            decoded = json.loads(text)
-        except json.JSONDecodeError:
-            return text
-        if isinstance(decoded, list):
-            return [str(item) for item in decoded]
-    return text
+# --- value parsing (context/metadata: cloudinary_state/preset_settings.py) -----------------
 
 
 def _steps(value: Any) -> str:
@@ -221,27 +171,15 @@ def canonical_settings(settings: Mapping[str, Any], *, live: bool = False) -> di
 # --- value serialisation (what pycloudinary sends verbatim) -------------------------------
 
 
-def _escape(text: str) -> str:
-    return text.replace("=", "\\=").replace("|", "\\|")
-
-
-def encode_pipe_map(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    parts = []
-    for key, item in dict(value).items():
-        text = json.dumps(list(item)) if isinstance(item, list | tuple) else str(item)
-        parts.append(f"{key}={_escape(text)}")
-    return "|".join(parts)
-
-
 def _transformation_string(value: Any) -> str:
     return value if isinstance(value, str) else info_to_string(list(value))
 
 
 def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments for create/update_upload_preset that send `settings` unchanged."""
-    refused = sorted(UNSENDABLE_SETTINGS & set(settings))
+    # The config refuses these already (desired.py); refused again for bodies that did not
+    # come through the config.
+    refused = sorted(UNSENDABLE_PRESET_SETTINGS & set(settings))
     if refused:
         raise ApplyError(
             f"upload preset {name}: {', '.join(refused)} cannot be written through the cloudinary "
@@ -284,20 +222,13 @@ class UploadPresetKind:
     rank = 40
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
+        # read exactly as validate reads them (config/checks.py), so apply orders by what it checked
         settings = _settings(obj.body)
-        refs: list[tuple[KindName, str]] = []
-        texts: list[str] = []
-        if isinstance(settings.get("transformation"), str):
-            texts.append(settings["transformation"])
-        eager = settings.get("eager")
-        if isinstance(eager, str):
-            texts.extend(split_eager(eager))
-        elif isinstance(eager, list | tuple):
-            texts.extend(e for e in eager if isinstance(e, str))
-        for text in texts:
-            refs.extend(("transformation", name) for name in named_references(text))
+        refs: list[tuple[KindName, str]] = [
+            ("transformation", name) for name in transformation_references(settings)
+        ]
         if settings.get("metadata") not in (None, ""):
-            refs.extend(("metadata_field", key) for key in parse_pipe_map(settings["metadata"]))
+            refs.extend(("metadata_field", key) for key in pipe_map_keys(settings["metadata"]))
         return list(dict.fromkeys(refs))
 
     def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
@@ -340,10 +271,8 @@ class UploadPresetKind:
         return []
 
     def export(self, live: LiveObject) -> dict[str, Any]:
-        settings: dict[str, Any] = {}
-        for key, value in live.canonical["settings"].items():
-            settings[key] = value  # transformation and eager are comparable strings already
-        body: dict[str, Any] = {"settings": settings}
+        # transformation and eager are comparable strings already
+        body: dict[str, Any] = {"settings": dict(live.canonical["settings"])}
         if live.canonical["unsigned"]:
             body = {"unsigned": True, **body}
         return body
