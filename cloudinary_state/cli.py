@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 
 import click
 
-from cloudinary_state.client import AdminClient
-from cloudinary_state.desired import DesiredState
+from cloudinary_state.client import MAX_PARALLELISM, AdminClient
+from cloudinary_state.desired import KINDS, DesiredState
 from cloudinary_state.engine.masking import scrub_text
 from cloudinary_state.engine.plan import Plan, Target, TargetError, parse_target
 from cloudinary_state.errors import CloudinaryStateError, ConfigError
@@ -25,7 +25,14 @@ from cloudinary_state.kinds.base import LiveObject
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2, 3, 64
 
-KIND_CHOICES = ("transformation", "metadata_field", "upload_preset", "upload_mapping")
+# Calls in flight at once, across kinds (DESIGN.md section 5): every command that reads or writes.
+parallelism_option = click.option(
+    "--parallelism",
+    type=click.IntRange(1, MAX_PARALLELISM),
+    default=8,
+    show_default=True,
+    help="Admin API calls in flight at once.",
+)
 
 
 @dataclass
@@ -39,12 +46,6 @@ def _ctx() -> Context:
     obj = click.get_current_context().find_object(Context)
     assert obj is not None
     return obj
-
-
-def _not_yet(command: str, issue: int) -> NoReturn:
-    from cloudinary_state.errors import NotImplementedCommand
-
-    raise NotImplementedCommand(f"`{command}` is not implemented yet (it lands with issue #{issue}).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -154,13 +155,22 @@ def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
             yield OpenEnvironment(desired, client, desired.secrets | {credentials.api_secret})
         return
 
-    from cloudinary_state.emulator import CloudConfig, EmulatorServer
+    from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
 
     state_file = ctx.config_dir / ".cloudinary-state" / "emulator" / f"{env}.json"
-    state_file.parent.mkdir(parents=True, exist_ok=True)
     addons = frozenset(name for name, on in desired.addons.items() if on)
     cloud = CloudConfig(name=desired.cloud_name, addons=addons)
-    with EmulatorServer([cloud], state_file=state_file) as server:
+    server = EmulatorServer([cloud], state_file=state_file)
+    try:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        server.start()
+    except (EmulatorStateError, OSError) as e:
+        # the emulator knows nothing of the engine's errors: the CLI says what to do
+        raise CloudinaryStateError(
+            f"the embedded emulator cannot start for {env!r}: {e}. The file {state_file} holds the "
+            "emulated account's state: fix it, or delete it to start from an empty emulated account"
+        ) from None
+    with server:
         _log(f"emulator: cloud {desired.cloud_name} at {server.url}, state {state_file}", level=1)
         credentials = Credentials.from_url(server.cloudinary_url(desired.cloud_name))
         with _summary_on_error(client := AdminClient(credentials)):
@@ -217,9 +227,9 @@ def _usage_line(client: AdminClient) -> str:
     return api_line(client.calls, client.rate_limit_remaining)
 
 
-def _plan_live(opened: OpenEnvironment, targets: list[Target], parallelism: int) -> Plan:
-    """Read the live account and plan against it."""
-    return _read_and_plan(opened, targets, parallelism)[0]
+def _with_run_counts(plan: Plan, client: AdminClient) -> Plan:
+    """The plan with this run's Admin API calls and budget, for its summary line."""
+    return replace(plan, api_calls=client.calls, rate_limit_remaining=client.rate_limit_remaining)
 
 
 def _read_and_plan(
@@ -241,8 +251,7 @@ def _read_and_plan(
         )
     except TargetError as e:
         raise click.UsageError(str(e)) from None
-    client = opened.client
-    return replace(result, api_calls=client.calls, rate_limit_remaining=client.rate_limit_remaining), live
+    return _with_run_counts(result, opened.client), live
 
 
 def _render(result: Plan, fmt: str, secrets: frozenset[str]) -> str:
@@ -263,7 +272,7 @@ def _render(result: Plan, fmt: str, secrets: frozenset[str]) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the plan.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
+@parallelism_option
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
 def plan(
     env: str,
@@ -280,7 +289,7 @@ def plan(
 
     parsed = _parse_targets(targets)
     with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
-        result = _plan_live(opened, parsed, parallelism)
+        result, _ = _read_and_plan(opened, parsed, parallelism)
         click.echo(_render(result, fmt, opened.secrets), nl=False)
         check_plan(result, opened.desired.policy)
         if out is not None:
@@ -298,7 +307,7 @@ def plan(
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-delete", is_flag=True, help="Permit deletes and replaces.")
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the apply.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
+@parallelism_option
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
 def apply(
     env: str,
@@ -322,13 +331,16 @@ def apply(
         raise click.UsageError("--target narrows a new plan; a saved plan applies as it was reviewed")
     parsed = _parse_targets(targets)
     kinds = default_kinds()
+    # an unreadable plan file is reported before any credential or connection is needed
+    saved = read_plan(plan_file, kinds=kinds) if plan_file is not None else None
     with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
         desired, client = opened.desired, opened.client
         live: Mapping[Target, LiveObject | None]
         if plan_file is None:
             result, live = _read_and_plan(opened, parsed, parallelism)
         else:
-            result = read_plan(plan_file, kinds=kinds)
+            assert saved is not None  # read above
+            result = _with_run_counts(saved, client)  # this run's calls, not the planning run's
             check_plan_matches(result, desired, plan_file)
         click.echo(_render(result, "text", opened.secrets), nl=False)
         if not result.has_changes:
@@ -374,8 +386,9 @@ def apply(
 @cli.command()
 @click.option("--env", "env", required=True, metavar="ENV")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text")
+@parallelism_option
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
-def drift(env: str, fmt: str, emulator: bool) -> None:
+def drift(env: str, fmt: str, parallelism: int, emulator: bool) -> None:
     """Report what changed outside the config (exit 2 on drift)."""
     from cloudinary_state.audit import report_from_plan
     from cloudinary_state.render import drift as render_drift
@@ -388,7 +401,8 @@ def drift(env: str, fmt: str, emulator: bool) -> None:
         "junit": render_junit,
     }
     with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
-        report = report_from_plan(_plan_live(opened, [], 8), opened.desired)
+        result, _ = _read_and_plan(opened, [], parallelism)
+        report = report_from_plan(result, opened.desired)
         click.echo(renderers[fmt](report, secrets=opened.secrets), nl=False)
         if fmt != "text":  # the text report ends with this line already
             _log(_usage_line(opened.client))
@@ -399,10 +413,13 @@ def drift(env: str, fmt: str, emulator: bool) -> None:
 @cli.command("import")
 @click.option("--env", "env", required=True, metavar="ENV")
 @click.option("--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_CHOICES))
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS))
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
+@parallelism_option
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
-def import_(env: str, output: Path, kinds: tuple[str, ...], force: bool, emulator: bool) -> None:
+def import_(
+    env: str, output: Path, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
+) -> None:
     """Write the live account as config."""
     from cloudinary_state.engine.live import read_live
     from cloudinary_state.engine.plan import default_kinds
@@ -413,8 +430,9 @@ def import_(env: str, output: Path, kinds: tuple[str, ...], force: bool, emulato
         live = read_live(
             opened.client,
             all_kinds,
+            parallelism=parallelism,
             policy=opened.desired.policy,
-            only=set(kinds) or None,  # type: ignore[arg-type]  # click checked KIND_CHOICES
+            only=set(kinds) or None,  # type: ignore[arg-type]  # click checked KINDS
             progress=lambda m: _log(m, level=1),
         )
         result = build_import(opened.desired, live, all_kinds, only=kinds)  # type: ignore[arg-type]
@@ -432,8 +450,9 @@ def import_(env: str, output: Path, kinds: tuple[str, ...], force: bool, emulato
 @click.argument("env_b")
 @click.option("--live", is_flag=True, help="Compare the live accounts instead of the configs.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@parallelism_option
 @click.option("--emulator", is_flag=True, help="With --live: use the embedded emulators.")
-def diff(env_a: str, env_b: str, live: bool, fmt: str, emulator: bool) -> None:
+def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulator: bool) -> None:
     """Compare two environments (exit 2 when they differ)."""
     from cloudinary_state.config import load_environment
     from cloudinary_state.engine.live import read_live
@@ -459,7 +478,9 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, emulator: bool) -> None:
         ):
             sides = []
             for opened in (opened_a, opened_b):
-                objects = read_live(opened.client, kinds, policy=opened.desired.policy)
+                objects = read_live(
+                    opened.client, kinds, parallelism=parallelism, policy=opened.desired.policy
+                )
                 sides.append(side_from_live(opened.desired, objects))
             result = compare(sides[0], sides[1], "live")
             secrets = opened_a.secrets | opened_b.secrets
@@ -479,8 +500,11 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, emulator: bool) -> None:
 @click.option("--to", "to_env", required=True, metavar="ENV")
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME")
 @click.option("--write", is_flag=True, help="Record the promoted objects in the resource documents.")
+@parallelism_option
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
-def promote(from_env: str, to_env: str, targets: tuple[str, ...], write: bool, emulator: bool) -> None:
+def promote(
+    from_env: str, to_env: str, targets: tuple[str, ...], write: bool, parallelism: int, emulator: bool
+) -> None:
     """Bring objects as they live in one environment to another."""
     from cloudinary_state.engine.live import read_live
     from cloudinary_state.engine.plan import default_kinds
@@ -496,8 +520,12 @@ def promote(from_env: str, to_env: str, targets: tuple[str, ...], write: bool, e
         open_environment(to_env, emulator=emulator) as target,
         _scrubbed_errors(source.secrets | target.secrets),
     ):
-        source_live = read_live(source.client, kinds, policy=source.desired.policy, only=only)
-        target_live = read_live(target.client, kinds, policy=target.desired.policy, only=only)
+        source_live = read_live(
+            source.client, kinds, parallelism=parallelism, policy=source.desired.policy, only=only
+        )
+        target_live = read_live(
+            target.client, kinds, parallelism=parallelism, policy=target.desired.policy, only=only
+        )
         try:
             result = promotion_of(
                 _ctx().config_dir,
@@ -510,9 +538,8 @@ def promote(from_env: str, to_env: str, targets: tuple[str, ...], write: bool, e
             )
         except TargetError as e:
             raise click.UsageError(str(e)) from None
-        client = target.client  # the plan's summary line counts the target's reads
-        reads = replace(result.plan, api_calls=client.calls, rate_limit_remaining=client.rate_limit_remaining)
-        result = replace(result, plan=reads)
+        # the plan's summary line counts the target's reads
+        result = replace(result, plan=_with_run_counts(result.plan, target.client))
         if write:
             write_promotion(result)
         secrets = source.secrets | target.secrets

@@ -117,7 +117,8 @@ def read_and_plan(
     parallelism: int = 8,
     progress: Progress | None = None,
 ) -> tuple[Plan, dict[Target, LiveObject]]:
-    """Read what the plan needs (only the targeted kinds when narrowed) and build the plan.
+    """Read what the plan needs (only the targeted kinds when narrowed, unless the narrowed
+    plan deletes or replaces) and build the plan.
 
     Returns the plan and the live objects it was made from: apply writes against exactly
     those, so a change between plan and apply cannot slip in unseen.
@@ -125,4 +126,15 @@ def read_and_plan(
     only = {kind for kind, _ in targets} or None
     live = read_live(api, kinds, parallelism=parallelism, policy=desired.policy, only=only, progress=progress)
     plan = build_plan(desired, live, targets=targets, kinds=kinds)
+    if only is not None and plan.destructive():
+        # The safety threshold's base is every managed object in the account, not just those
+        # of the targeted kinds: counted from the targeted kinds alone, the share of deletes
+        # would be inflated (or fall under min_existing and switch the threshold off). Only a
+        # narrowed plan that deletes or replaces needs the base, so only then are the other
+        # kinds read; the plan is pure, so it is rebuilt over the whole account.
+        rest = set(kinds) - only
+        live |= read_live(
+            api, kinds, parallelism=parallelism, policy=desired.policy, only=rest, progress=progress
+        )
+        plan = build_plan(desired, live, targets=targets, kinds=kinds)
     return plan, {(kind, name): o for kind, objects in live.items() for name, o in objects.items()}

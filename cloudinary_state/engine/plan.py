@@ -282,6 +282,12 @@ def build_plan(
                 tally.counts[change.action] += 1
 
     missing = wanted - seen_targets
+    ignored = sorted(f"{k}:{n}" for k, n in missing if policy.is_ignored(k, n))
+    if ignored:
+        raise TargetError(
+            f"--target names objects that policy.ignore covers: {', '.join(ignored)}; ignored objects "
+            "are never read or changed (remove them from policy.ignore to manage them)"
+        )
     if missing:
         names = ", ".join(sorted(f"{k}:{n}" for k, n in missing))
         raise TargetError(f"--target names no declared or live object: {names}")
