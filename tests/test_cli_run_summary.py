@@ -32,15 +32,18 @@ def test_a_run_failing_on_an_api_error_ends_with_the_summary(harness: Harness) -
     assert _last_line(result.err).startswith("Admin API calls: ")
 
 
-def test_a_tampered_plan_file_ends_with_the_summary(harness: Harness, tmp_path: Path) -> None:
+def test_a_tampered_plan_file_is_refused_before_any_call(harness: Harness, tmp_path: Path) -> None:
     plan_file = tmp_path / "plan.json"
     harness.run("plan", "--env", "test", "--out", str(plan_file))
     document = json.loads(plan_file.read_text())
     document["summary"]["create"] = 0
     plan_file.write_text(json.dumps(document))
+    harness.emu.clear_log()
     result = harness.run("apply", "--env", "test", str(plan_file))
     assert result.code == 3 and "digest mismatch" in result.err
-    assert _last_line(result.err).startswith("Admin API calls: 0")
+    # the file is read before connecting: the refusal ends the run, which talked to no API
+    assert _last_line(result.err).startswith("error: plan file ")
+    assert harness.emu.request_log == []
 
 
 def test_an_invalid_config_makes_no_call_and_says_so(harness: Harness) -> None:
