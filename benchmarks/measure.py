@@ -202,7 +202,9 @@ class Bench:
         """What `plan` does: read every kind, then build the plan (its time returned apart)."""
         live = read_live(self.client, self.kinds, parallelism=parallelism, policy=desired.policy)
         started = time.perf_counter()
-        plan = build_plan(desired, live, kinds=self.kinds)
+        plan = build_plan(
+            desired, live, digest_key=self.client.credentials.api_secret.encode(), kinds=self.kinds
+        )
         build_seconds = time.perf_counter() - started
         by_key = {(kind, name): obj for kind, objects in live.items() for name, obj in objects.items()}
         return plan, by_key, build_seconds

@@ -11,7 +11,7 @@ never disagree about what differs:
 - `in_sync`: declared and matching (or tombstoned and absent). Reported so that a JUnit file
   has one passing test case per managed object.
 
-Pure: `drift(desired, live)` performs no I/O.
+Pure: `drift(desired, live, digest_key)` performs no I/O.
 """
 
 from __future__ import annotations
@@ -131,6 +131,7 @@ def report_from_plan(plan: Plan, desired: DesiredState) -> DriftReport:
     )
 
 
-def drift(desired: DesiredState, live: LiveState) -> DriftReport:
-    """Classify every difference between the config and the account (pure)."""
-    return report_from_plan(build_plan(desired, live), desired)
+def drift(desired: DesiredState, live: LiveState, digest_key: bytes) -> DriftReport:
+    """Classify every difference between the config and the account (pure; `digest_key` keys
+    the plan's hashes, see `build_plan`)."""
+    return report_from_plan(build_plan(desired, live, digest_key=digest_key), desired)

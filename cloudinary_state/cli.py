@@ -130,6 +130,12 @@ class OpenEnvironment:
     client: AdminClient
     secrets: frozenset[str]  # everything to scrub from output: ${env.*} values, the api_secret
 
+    @property
+    def digest_key(self) -> bytes:
+        """Keys the plan's hashes: the account's api_secret (the emulator's with --emulator),
+        which a reader of a plan file does not have."""
+        return self.client.credentials.api_secret.encode()
+
 
 @contextmanager
 def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
@@ -244,6 +250,7 @@ def _read_and_plan(
             opened.client,
             opened.desired,
             default_kinds(),
+            digest_key=opened.digest_key,
             targets=targets,
             parallelism=parallelism,
             # progress shows on a terminal; in CI logs only with -v
@@ -341,7 +348,7 @@ def apply(
         else:
             assert saved is not None  # read above
             result = _with_run_counts(saved, client)  # this run's calls, not the planning run's
-            check_plan_matches(result, desired, plan_file)
+            check_plan_matches(result, desired, plan_file, opened.digest_key)
         click.echo(_render(result, "text", opened.secrets), nl=False)
         if not result.has_changes:
             click.echo(f"Apply complete: nothing to do. {_usage_line(client)}")
@@ -352,7 +359,7 @@ def apply(
             # re-read only what the plan touches: each must be exactly as it was planned against
             touched = [(c.kind, c.name) for c in result.changes]
             live = read_objects(client, kinds, touched, parallelism=parallelism)
-            check_fresh(result, live)
+            check_fresh(result, live, opened.digest_key)
         elif not auto_approve:
             if not sys.stdin.isatty():
                 raise ApplyError(
@@ -481,7 +488,7 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulato
                 objects = read_live(
                     opened.client, kinds, parallelism=parallelism, policy=opened.desired.policy
                 )
-                sides.append(side_from_live(opened.desired, objects))
+                sides.append(side_from_live(opened.desired, objects, kinds))
             result = compare(sides[0], sides[1], "live")
             secrets = opened_a.secrets | opened_b.secrets
             _log(f"{env_a}: {_usage_line(opened_a.client)} {env_b}: {_usage_line(opened_b.client)}")
@@ -534,6 +541,7 @@ def promote(
                 target.desired,
                 target_live,
                 kinds,
+                digest_key=target.digest_key,
                 targets=parsed,
             )
         except TargetError as e:

@@ -105,7 +105,8 @@ class DesiredState:
     objects: tuple[DesiredObject, ...]
     variables: Mapping[str, str] = field(default_factory=dict)  # ${var.*} values (never secret)
     secrets: frozenset[str] = frozenset()  # every value that came from ${env.*}: scrubbed from output
-    config_digest: str = ""  # sha256 over the rendered state; a saved plan is tied to it
+    # (a saved plan is tied to the rendered state by `engine.plan.config_digest`, keyed with
+    # the account's api_secret, which the loader does not know)
 
     def by_kind(self, kind: KindName) -> dict[str, DesiredObject]:
         return {o.name: o for o in self.objects if o.kind == kind}

@@ -7,7 +7,8 @@ difference. Every differing field is attributed to a cause:
   each side's variable values back to `${var.NAME}` makes them equal);
 - `addon`: an upload-preset option present on one side only because an add-on is on there
   and off on the other;
-- `sensitive`: a value from `${env.*}` on either side (never shown);
+- `sensitive`: a value from `${env.*}` on either side, or values that differ only in parts
+  that look secret (the importer's detector: `eval`, tokens in URLs...); never shown;
 - `real`: anything else, including objects that exist on one side only.
 
 Only real differences make the environments "different" (exit 2): staging and production are
@@ -24,7 +25,7 @@ from cloudinary_state.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for
 from cloudinary_state.desired import KINDS, DesiredState, KindName, StrippedOption
 from cloudinary_state.engine.masking import SENSITIVE, scrub_value
 from cloudinary_state.engine.plan import LiveState
-from cloudinary_state.importer import map_variables_back
+from cloudinary_state.importer import map_variables_back, redact_secrets
 from cloudinary_state.kinds.base import Kind
 
 Cause = Literal["real", "variable", "addon", "sensitive"]
@@ -117,7 +118,7 @@ def side_from_desired(state: DesiredState, kinds: Mapping[KindName, Kind]) -> Si
     )
 
 
-def side_from_live(state: DesiredState, live: LiveState) -> Side:
+def side_from_live(state: DesiredState, live: LiveState, kinds: Mapping[KindName, Kind]) -> Side:
     """The live account of `state`'s environment; its config supplies variables, add-on toggles,
     ignore globs and which paths are sensitive there."""
     objects: dict[Key, Mapping[str, Any]] = {}
@@ -129,7 +130,9 @@ def side_from_live(state: DesiredState, live: LiveState) -> Side:
             objects[kind_name, name] = obj.canonical
             declared = state.get(kind_name, name)
             if declared is not None:
-                sensitive[kind_name, name] = declared.sensitive_paths
+                sensitive[kind_name, name] = kinds[kind_name].sensitive_canonical_paths(
+                    declared.sensitive_paths
+                )
     return Side(
         state.environment, objects, dict(state.variables), dict(state.addons), sensitive, {}, state.secrets
     )
@@ -164,7 +167,8 @@ def _addon_cause(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Si
     stripped = [(side, s) for side in (a, b) for s in side.stripped.get(key, ()) if s.path == path]
     if stripped:
         return "; ".join(
-            f"'{s.value}' stripped in {side.environment}: add-on {s.addon} is off there"
+            f"'{_shown(s.value, path, side.sensitive.get(key, frozenset()))}' stripped in "
+            f"{side.environment}: add-on {s.addon} is off there"
             for side, s in stripped
         )
     if option == "auto_tagging":  # kept only while some tagging option is: those add-ons decide
@@ -192,23 +196,32 @@ def _variable_names(value: Any, variables: Mapping[str, str]) -> set[str]:
     return {n for n in variables if f"${{var.{n}}}" in text}
 
 
+def _shown(value: Any, path: str, sensitive: frozenset[str]) -> Any:
+    return SENSITIVE if _within(path, sensitive) else value
+
+
 def _classify(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Side) -> ValueDiff:
     if _within(path, a.sensitive.get(key, frozenset()) | b.sensitive.get(key, frozenset())):
         masked_a = SENSITIVE if a_value is not None else None
         masked_b = SENSITIVE if b_value is not None else None
         return ValueDiff(path, masked_a, masked_b, "sensitive")
     a_value, b_value = scrub_value(a_value, a.secrets), scrub_value(b_value, b.secrets)
+    # Values that look secret (a console-made `eval`, a token in a URL) are never shown, even
+    # when the config does not know them; differing only there is like differing ${env.*}.
+    shown_a, shown_b = redact_secrets(a_value, path, SENSITIVE), redact_secrets(b_value, path, SENSITIVE)
+    if shown_a == shown_b:
+        return ValueDiff(path, shown_a, shown_b, "sensitive")
     if (
         a_value is not None
         and b_value is not None
         and map_variables_back(a_value, a.variables) == map_variables_back(b_value, b.variables)
     ):
         names = sorted(_variable_names(a_value, a.variables) | _variable_names(b_value, b.variables))
-        return ValueDiff(path, a_value, b_value, "variable", "variable " + ", ".join(names))
+        return ValueDiff(path, shown_a, shown_b, "variable", "variable " + ", ".join(names))
     addon = _addon_cause(key, path, a_value, b_value, a, b)
     if addon is not None:
-        return ValueDiff(path, a_value, b_value, "addon", addon)
-    return ValueDiff(path, a_value, b_value, "real")
+        return ValueDiff(path, shown_a, shown_b, "addon", addon)
+    return ValueDiff(path, shown_a, shown_b, "real")
 
 
 def _differences(a: Any, b: Any, path: str) -> Iterator[tuple[str, Any, Any]]:

@@ -8,7 +8,9 @@ every string goes through `to_config_string`:
 - a value that looks secret becomes a `${env.NAME}` placeholder (the whole value of `eval`,
   `on_success` and secret-named fields; the secret query parameters and password of a URL),
   and the variable is listed for the user to set: secrets never reach the files;
-- with `variables` given, each variable's value is mapped back to `${var.NAME}`.
+- with `variables` given, a variable's value is mapped back to `${var.NAME}` where it is the
+  whole string or its prefix up to a `/`, `?`, `#` or `:` (a URL or folder prefix): never
+  inside a word, so `backstage/uploads` keeps its text when a variable is `stage`.
 
 `build_import` is pure; `write_import` refuses to overwrite files unless forced.
 """
@@ -16,7 +18,7 @@ every string goes through `to_config_string`:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,9 @@ _URL_PASSWORD = re.compile(
 _QUERY_PARAM = re.compile(r"(?P<lead>[?&;])(?P<key>[^=&#;]+)=(?P<value>[^&#;]*)")
 # Variable values shorter than this are not mapped back: "1" would turn every digit into a variable.
 MIN_VARIABLE_LENGTH = 4
+# Where a variable's value may end inside a longer string and still be mapped back: the
+# boundaries of a URL or folder prefix.
+PREFIX_BOUNDARIES = "/?#:"
 
 
 class ImportRefused(CloudinaryStateError):
@@ -78,18 +83,25 @@ class _Context:
         return f"${{env.{variable}}}"
 
 
+def _is_prefix(value: str, text: str) -> bool:
+    """`value` is all of `text`, or its prefix up to a URL/folder boundary."""
+    if not text.startswith(value):
+        return False
+    rest = text[len(value) :]
+    return not rest or rest[0] in PREFIX_BOUNDARIES or value[-1] in PREFIX_BOUNDARIES
+
+
 def _plain(text: str, variables: Mapping[str, str]) -> str:
-    """Escape literal placeholders, then map variable values back to `${var.NAME}`."""
-    text = text.replace("${", "$${")
-    usable = [(n, v) for n, v in variables.items() if len(v) >= MIN_VARIABLE_LENGTH]
-    if not usable:
-        return text
-    # Longest value first, so a value containing another is mapped whole; one regex pass so a
-    # replacement is never rescanned.
-    usable.sort(key=lambda nv: len(nv[1]), reverse=True)
-    by_value = {v: n for n, v in reversed(usable)}
-    pattern = re.compile("|".join(re.escape(v) for _, v in usable))
-    return pattern.sub(lambda m: f"${{var.{by_value[m.group(0)]}}}", text)
+    """Escape literal placeholders, then map a variable's value back to `${var.NAME}` where it
+    is the whole text or a boundary prefix of it (the longest such value wins)."""
+    usable = sorted(
+        ((n, v) for n, v in variables.items() if len(v) >= MIN_VARIABLE_LENGTH),
+        key=lambda nv: (-len(nv[1]), nv[0]),
+    )
+    for name, value in usable:
+        if _is_prefix(value, text):
+            return f"${{var.{name}}}" + text[len(value) :].replace("${", "$${")
+    return text.replace("${", "$${")
 
 
 def map_variables_back(value: Any, variables: Mapping[str, str]) -> Any:
@@ -103,26 +115,53 @@ def map_variables_back(value: Any, variables: Mapping[str, str]) -> Any:
     return value
 
 
-def _url_with_placeholders(text: str, path: str, ctx: _Context) -> str | None:
-    """A URL whose password or secret-named query values are replaced; None if nothing is secret."""
-    pieces: list[tuple[str, bool]] = []  # (text, is_placeholder)
+# A secret found in a string: (what names it in a placeholder variable, what it is for the user).
+SecretHit = tuple[str, str]
+
+
+def replace_secrets(
+    text: str, path: str, secret: Callable[[SecretHit], str]
+) -> list[tuple[str, bool]] | None:
+    """The one secret detector (import, promote, diff): `text` at dotted `path` cut into pieces,
+    each secret part replaced by `secret(hit)` -> [(text, is_replacement)]; None when nothing in
+    it looks secret. Secrets are the whole value of code fields (`eval`, `on_success`) and of
+    secret-named fields; a URL's password and its secret-named query parameters."""
+    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    if not text:
+        return None
+    if leaf in SECRET_FIELDS or SECRET_NAME.search(leaf):
+        return [(secret(("", "the whole value")), True)]
+    if "://" not in text:
+        return None
+    pieces: list[tuple[str, bool]] = []
     rest = text
     password = _URL_PASSWORD.match(rest)
     if password:
-        pieces += [(password["head"], False), (ctx.placeholder(path, "password", "the URL password"), True)]
+        pieces += [(password["head"], False), (secret(("password", "the URL password")), True)]
         rest = password["tail"]
     position = 0
     for match in _QUERY_PARAM.finditer(rest):
         if not match["value"] or not SECRET_NAME.search(match["key"]):
             continue
-        start = match.start("value")
-        pieces.append((rest[position:start], False))
-        pieces.append((ctx.placeholder(path, match["key"], f"query parameter {match['key']}"), True))
+        pieces.append((rest[position : match.start("value")], False))
+        pieces.append((secret((match["key"], f"query parameter {match['key']}")), True))
         position = match.end("value")
     if not pieces:
         return None
     pieces.append((rest[position:], False))
-    return "".join(p if is_placeholder else _plain(p, ctx.variables) for p, is_placeholder in pieces)
+    return pieces
+
+
+def redact_secrets(value: Any, path: str, marker: str) -> Any:
+    """`value` (at dotted `path`) with every part `replace_secrets` finds replaced by `marker`."""
+    if isinstance(value, Mapping):
+        return {k: redact_secrets(v, f"{path}.{k}" if path else str(k), marker) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_secrets(v, f"{path}[{i}]", marker) for i, v in enumerate(value)]
+    if isinstance(value, str):
+        pieces = replace_secrets(value, path, lambda hit: marker)
+        return value if pieces is None else "".join(p for p, _ in pieces)
+    return value
 
 
 def _known_secret(text: str, path: str, ctx: _Context) -> bool:
@@ -132,14 +171,16 @@ def _known_secret(text: str, path: str, ctx: _Context) -> bool:
 
 
 def to_config_string(text: str, path: str, ctx: _Context) -> str:
-    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0]
-    if text and (leaf in SECRET_FIELDS or SECRET_NAME.search(leaf) or _known_secret(text, path, ctx)):
+    if text and _known_secret(text, path, ctx):
         return ctx.placeholder(path, "", "the whole value")
-    if "://" in text:
-        url = _url_with_placeholders(text, path, ctx)
-        if url is not None:
-            return url
-    return _plain(text, ctx.variables)
+    pieces = replace_secrets(text, path, lambda hit: ctx.placeholder(path, *hit))
+    if pieces is None:
+        return _plain(text, ctx.variables)
+    # Only the leading piece can hold a variable's prefix; the rest is escaped as it is.
+    return "".join(
+        p if replaced else (_plain(p, ctx.variables) if i == 0 else p.replace("${", "$${"))
+        for i, (p, replaced) in enumerate(pieces)
+    )
 
 
 def _to_config(value: Any, path: str, ctx: _Context) -> Any:

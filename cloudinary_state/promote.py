@@ -254,10 +254,12 @@ def promote(
     target_live: LiveState,
     kinds: Mapping[KindName, Kind],
     *,
+    digest_key: bytes,
     targets: Collection[Target] = (),
     environ: Mapping[str, str] | None = None,
 ) -> Promotion:
-    """Compute the edits and B's plan over them. Writes nothing to `config_dir`."""
+    """Compute the edits and B's plan over them (`digest_key`: B's api_secret, for the plan's
+    hashes). Writes nothing to `config_dir`."""
     chosen = select(source, target, source_live, targets)
     everything = _record(chosen, config_dir, source, source_live, target, kinds)
 
@@ -273,7 +275,7 @@ def promote(
             )
         except ConfigError as e:
             raise ConfigError([_in_config_dir(d, copy, config_dir) for d in e.diagnostics]) from None
-    plan = build_plan(promoted_state, target_live, targets=chosen, kinds=kinds)
+    plan = build_plan(promoted_state, target_live, digest_key=digest_key, targets=chosen, kinds=kinds)
     changing = {(c.kind, c.name) for c in plan.changes}
 
     protected = [f"{k}:{n}" for k, n in sorted(changing) if target.policy.is_protected(k, n)]

@@ -183,11 +183,12 @@ def converge(config_dir: Path, resources: dict[str, Any], client: AdminClient) -
     desired = load_environment(config_dir, "prop", environ={})
     kinds = default_kinds()
     live = read_live(client, kinds, policy=desired.policy)
-    plan = build_plan(desired, live, kinds=kinds)
+    key = client.credentials.api_secret.encode()
+    plan = build_plan(desired, live, digest_key=key, kinds=kinds)
     by_key = {(k, n): o for k, objects in live.items() for n, o in objects.items()}
     declared = {(o.kind, o.name): o for o in desired.objects}
     apply_steps(client, build_steps(plan.changes, declared, by_key), kinds)
-    return build_plan(desired, read_live(client, kinds, policy=desired.policy), kinds=kinds)
+    return build_plan(desired, read_live(client, kinds, policy=desired.policy), digest_key=key, kinds=kinds)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

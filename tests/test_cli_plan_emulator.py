@@ -86,7 +86,7 @@ def _plan(server: EmulatorServer, config_dir: Path, env: str) -> Plan:
     desired = load_environment(config_dir, env)
     client = AdminClient(Credentials.from_url(server.cloudinary_url(desired.cloud_name)))
     live = read_live(client, default_kinds(), policy=desired.policy)
-    return build_plan(desired, live)
+    return build_plan(desired, live, digest_key=client.credentials.api_secret.encode())
 
 
 def test_staging_and_production_planned_concurrently(config_dir: Path) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cloudinary_state.config import check_environment, list_environments, load_environment
 from cloudinary_state.desired import DesiredState, SourceRef, StrippedOption
+from cloudinary_state.engine.plan import config_digest
 from cloudinary_state.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,7 +94,6 @@ def test_bodies_are_what_the_user_set_after_rendering(tmp_path: Path) -> None:
         "upload_mapping",
     ]
     assert state.addons["google_tagging"] is True and state.addons["aws_rek_tagging"] is False
-    assert state.config_digest.startswith("sha256:") and len(state.config_digest) == 71
 
 
 def test_env_values_are_secrets_and_never_in_messages(tmp_path: Path) -> None:
@@ -145,13 +146,26 @@ def test_strict_turns_each_stripped_option_into_an_error(tmp_path: Path) -> None
 
 def test_digest_is_stable_and_follows_the_rendering(tmp_path: Path) -> None:
     root = write_config(tmp_path)
-    first = load(root).config_digest
-    assert load(root).config_digest == first
-    assert load(root, environ={"HOOK_URL": "https://other.example.com/"}).config_digest != first
+
+    def digest(**kw: Any) -> str:
+        return config_digest(load(root, **kw), b"api-secret")
+
+    first = digest()
+    assert first.startswith("hmac-sha256:") and len(first) == len("hmac-sha256:") + 64
+    assert digest() == first
+    assert digest(environ={"HOOK_URL": "https://other.example.com/"}) != first
     (root / "environments/demo.yaml").write_text(
         ENV.replace("{google_tagging: true}", "{google_tagging: true, pixelz: true}")
     )
-    assert load(root).config_digest != first
+    assert digest() != first
+
+
+def test_digest_is_keyed_so_a_plan_reader_cannot_test_secret_guesses(tmp_path: Path) -> None:
+    """The rendered bodies hold the ${env.*} values: without the account's api_secret, a
+    digest cannot be recomputed from a guess (a plain sha256 could)."""
+    state = load(write_config(tmp_path), environ={"HOOK_URL": "https://hooks.example.com/pin42"})
+    keyed = config_digest(state, b"api-secret")
+    assert config_digest(state, b"another-account") != keyed
 
 
 def test_overrides_deep_merge_and_replace_lists(tmp_path: Path) -> None:

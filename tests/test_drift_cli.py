@@ -153,3 +153,62 @@ def test_protected_unmanaged_objects_in_a_prune_kind(workspace: Workspace) -> No
     assert code == 2
     assert "? upload_mapping keep_me\n" in text
     assert "protected: an apply refuses to delete it (policy.protect)" in text
+
+
+def _changed_items(ws: Workspace) -> dict[tuple[str, str], list[dict[str, object]]]:
+    code, out = _drift(ws, "--format", "json")
+    assert code == 2, out
+    items = json.loads(out)["items"]
+    assert {i["status"] for i in items if i["status"] != "in_sync"} == {"changed"}
+    return {(i["kind"], i["name"]): i["diffs"] for i in items if i["status"] == "changed"}
+
+
+def test_a_metadata_field_edited_out_of_band_is_changed(workspace: Workspace) -> None:
+    status = {
+        "type": "enum",
+        "label": "Status",
+        "datasource": {
+            "values": [
+                {"external_id": "complete", "value": "Complete"},
+                {"external_id": "requires_data", "value": "Requires data"},
+            ]
+        },
+    }
+    workspace.write_resources(
+        {**RESOURCES, "metadata_fields": {**RESOURCES["metadata_fields"], "status": status}}
+    )
+    workspace.apply("staging")
+    # the label renamed in the console, and one datasource value soft-deleted with the SDK
+    workspace.sdk(STAGING, "update_metadata_field", "status", {"label": "Status (console)"})
+    workspace.sdk(STAGING, "delete_datasource_entries", "status", ["requires_data"])
+
+    assert _changed_items(workspace) == {
+        ("metadata_field", "status"): [
+            {"path": "datasource.requires_data", "live": None, "config": "Requires data", "sensitive": False},
+            # one active value left has no order; the config's two are in ascending order
+            {"path": "datasource_order", "live": None, "config": "asc", "sensitive": False},
+            {"path": "label", "live": "Status (console)", "config": "Status", "sensitive": False},
+        ]
+    }
+    text = _drift(workspace)[1]
+    assert "~ metadata_field status" in text
+    assert 'label: live "Status (console)", config "Status"' in text
+
+
+def test_an_upload_mapping_template_edited_out_of_band_is_changed(workspace: Workspace) -> None:
+    workspace.apply("staging")
+    workspace.sdk(
+        STAGING, "update_upload_mapping", "product_assets", template="https://elsewhere.example/uploads/"
+    )
+    assert _changed_items(workspace) == {
+        ("upload_mapping", "product_assets"): [
+            {
+                "path": "template",
+                "live": "https://elsewhere.example/uploads/",
+                "config": "https://staging-media.acme.example/uploads/",
+                "sensitive": False,
+            }
+        ]
+    }
+    text = _drift(workspace)[1]
+    assert "~ upload_mapping product_assets" in text

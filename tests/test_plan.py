@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_plan_fakes import KINDS, live, live_state, obj, state
+from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import Policy, StrippedOption
 from cloudinary_state.engine.masking import mask_value
@@ -18,7 +18,7 @@ from cloudinary_state.engine.plan import (
 
 
 def plan_of(desired, current, **kw):  # type: ignore[no-untyped-def]
-    return build_plan(desired, current, kinds=KINDS, **kw)
+    return build_plan(desired, current, digest_key=DIGEST_KEY, kinds=KINDS, **kw)
 
 
 def test_create_update_unchanged_and_summary() -> None:
@@ -44,7 +44,7 @@ def test_create_update_unchanged_and_summary() -> None:
     }
     changed = next(c for c in plan.changes if c.name == "changed")
     assert changed.diffs == (FieldDiff("settings.tags", ["a"], ["a", "b"]),)
-    assert changed.live_fingerprint == fingerprint(current["upload_preset"]["changed"])
+    assert changed.live_fingerprint == fingerprint(current["upload_preset"]["changed"], DIGEST_KEY)
     new = next(c for c in plan.changes if c.name == "new")
     assert new.live_fingerprint is None
     assert new.diffs == (FieldDiff("settings.folder", None, "a"),)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_plan_fakes import KINDS, live, live_state, obj, state
+from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import DesiredState
 from cloudinary_state.engine.plan import Plan, build_plan
@@ -29,7 +29,11 @@ def sample() -> tuple[Plan, DesiredState]:
         secrets=frozenset({f"https://h.example/{SECRET}", SECRET}),
     )
     current = live_state(live("upload_preset", "p", {"settings": {"tags": ["a"]}}))
-    plan = replace(build_plan(desired, current, kinds=KINDS), api_calls=7, rate_limit_remaining=4993)
+    plan = replace(
+        build_plan(desired, current, digest_key=DIGEST_KEY, kinds=KINDS),
+        api_calls=7,
+        rate_limit_remaining=4993,
+    )
     return plan, desired
 
 
@@ -76,11 +80,13 @@ def test_foreign_files_are_refused(tmp_path: Path, text: str) -> None:
 
 def test_plan_for_other_environment_or_config_is_refused(tmp_path: Path) -> None:
     plan, desired = sample()
-    check_plan_matches(plan, desired, tmp_path)
+    check_plan_matches(plan, desired, tmp_path, DIGEST_KEY)
     with pytest.raises(PlanFileError, match="made for environment 'production'"):
-        check_plan_matches(replace(plan, environment="production"), desired, tmp_path)
+        check_plan_matches(replace(plan, environment="production"), desired, tmp_path, DIGEST_KEY)
     with pytest.raises(PlanFileError, match="config changed since the plan"):
-        check_plan_matches(replace(plan, config_digest="sha256:other"), desired, tmp_path)
+        check_plan_matches(replace(plan, config_digest="hmac-sha256:other"), desired, tmp_path, DIGEST_KEY)
+    with pytest.raises(PlanFileError, match="config changed since the plan"):  # another account's key
+        check_plan_matches(plan, desired, tmp_path, b"another-api-secret")
 
 
 def test_no_secret_in_the_file_even_outside_sensitive_paths(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from test_plan_fakes import KINDS, live, live_state, obj, state
+from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import Policy
 from cloudinary_state.engine.plan import Plan, build_plan
@@ -34,7 +34,11 @@ def sample() -> Plan:
         live("upload_mapping", "old", {"template": "https://a|b"}),
         live("upload_preset", "stray", {}),
     )
-    return replace(build_plan(desired, current, kinds=KINDS), api_calls=9, rate_limit_remaining=4991)
+    return replace(
+        build_plan(desired, current, digest_key=DIGEST_KEY, kinds=KINDS),
+        api_calls=9,
+        rate_limit_remaining=4991,
+    )
 
 
 def test_text_symbols_diffs_notes_summary() -> None:
@@ -54,7 +58,7 @@ def test_text_symbols_diffs_notes_summary() -> None:
 
 
 def test_text_empty_plan() -> None:
-    plan = build_plan(state(), {}, kinds=KINDS)
+    plan = build_plan(state(), {}, digest_key=DIGEST_KEY, kinds=KINDS)
     assert "No changes." in text.render_plan(plan)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_plan_fakes import KINDS, live, live_state, obj, state
+from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import Policy, SafetyPolicy
 from cloudinary_state.engine.plan import Plan, build_plan
@@ -21,7 +21,7 @@ def plan_with(deletes: int, keeps: int, policy: Policy) -> Plan:
         *(live("upload_preset", f"del{i}", {}) for i in range(deletes)),
         *(live("upload_preset", f"keep{i}", {"x": 1}) for i in range(keeps)),
     )
-    return build_plan(desired, current, kinds=KINDS)
+    return build_plan(desired, current, digest_key=DIGEST_KEY, kinds=KINDS)
 
 
 def test_protect_refuses_delete_and_replace_naming_them() -> None:
@@ -30,7 +30,7 @@ def test_protect_refuses_delete_and_replace_naming_them() -> None:
         obj("metadata_field", "sku", {"type": "integer"}), obj("upload_preset", "del0", absent=True)
     )
     current = live_state(live("metadata_field", "sku", {"type": "string"}), live("upload_preset", "del0", {}))
-    plan = build_plan(desired, current, kinds=KINDS)
+    plan = build_plan(desired, current, digest_key=DIGEST_KEY, kinds=KINDS)
     with pytest.raises(PolicyRefusal) as e:
         check_protect(plan, policy)
     assert "replace metadata_field:sku" in str(e.value)
@@ -41,7 +41,12 @@ def test_protect_refuses_delete_and_replace_naming_them() -> None:
 def test_protect_allows_updates_of_protected_objects() -> None:
     policy = Policy(protect={"metadata_field": ("sku",)})
     desired = state(obj("metadata_field", "sku", {"label": "new"}))
-    plan = build_plan(desired, live_state(live("metadata_field", "sku", {"label": "old"})), kinds=KINDS)
+    plan = build_plan(
+        desired,
+        live_state(live("metadata_field", "sku", {"label": "old"})),
+        digest_key=DIGEST_KEY,
+        kinds=KINDS,
+    )
     check_protect(plan, policy)
 
 

@@ -8,7 +8,6 @@ Every stage keeps going after a problem so that one run reports every mistake, e
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import os
 import re
@@ -20,7 +19,6 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from cloudinary_state.addons import ADDONS, strip_settings
-from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config import checks
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.config.interpolate import did_you_mean, render
@@ -364,7 +362,7 @@ class _EnvironmentLoader:
             variables=variables,
             secrets=frozenset(secrets),
         )
-        return _with_digest(state)
+        return state
 
     def desired(self, obj: CheckedObject, raw: _RawObject, addons: Mapping[str, bool]) -> DesiredObject:
         if obj.model is None:
@@ -377,8 +375,11 @@ class _EnvironmentLoader:
             stripped = result.stripped
             for option in stripped:
                 at = obj.marks.at(tuple(option.path.split(".")))
+                # a value from ${env.*} is never quoted, however short (scrubbing misses those)
+                secret = any(_overlaps(option.path, p) for p in obj.sensitive_paths)
+                shown = "(sensitive)" if secret else option.value
                 message = (
-                    f"{obj.label()}: {option.path} '{option.value}' needs the {option.addon} add-on, "
+                    f"{obj.label()}: {option.path} '{shown}' needs the {option.addon} add-on, "
                     f"which is off in {self.env}"
                 )
                 if self.strict:
@@ -457,6 +458,12 @@ def _salvage(data: dict[str, Any]) -> EnvironmentModel:
     return EnvironmentModel.model_construct(**valid)
 
 
+def _overlaps(path: str, other: str) -> bool:
+    """One dotted path is the other or lies inside it."""
+    outer, inner = sorted((path, other), key=len)
+    return inner == outer or inner.startswith((outer + ".", outer + "["))
+
+
 def _stringify(value: str | int | float) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
@@ -489,28 +496,6 @@ def _policy(environment: EnvironmentModel) -> Policy:
             max_delete_percent=p.safety.max_delete_percent, min_existing=p.safety.min_existing
         ),
     )
-
-
-def _with_digest(state: DesiredState) -> DesiredState:
-    """Stamp the sha256 of everything rendered: a saved plan is tied to this exact config."""
-    canonical = {
-        "environment": state.environment,
-        "cloud_name": state.cloud_name,
-        "credentials_env": state.credentials_env,
-        "addons": dict(state.addons),
-        "policy": {
-            "prune": sorted(state.policy.prune),
-            "ignore": {k: list(v) for k, v in sorted(state.policy.ignore.items())},
-            "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
-            "safety": [state.policy.safety.max_delete_percent, state.policy.safety.min_existing],
-        },
-        "objects": [
-            {"kind": o.kind, "name": o.name, "absent": o.absent, "body": o.body} for o in state.objects
-        ],
-    }
-    text = canonical_json(canonical)
-    digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return DesiredState(**{**state.__dict__, "config_digest": digest})
 
 
 @dataclass

@@ -132,7 +132,8 @@ def verify_written(kind: Kind, step: Step, after: LiveObject | None) -> None:
     if after is None:
         raise ReadBackError(f"read-back: {obj.kind}:{obj.name} does not exist after the write")
     want = kind.canonical_desired(obj)
-    residual = field_diffs(kind.comparable_live(want, after.canonical), want, obj.sensitive_paths)
+    sensitive = kind.sensitive_canonical_paths(obj.sensitive_paths)
+    residual = field_diffs(kind.comparable_live(want, after.canonical), want, sensitive)
     if residual:
         details = "; ".join(
             f"{d.path}: wanted {d.after!r}, server has {d.before!r} ({likely_cause(d, want)})"

@@ -113,6 +113,7 @@ def read_and_plan(
     desired: DesiredState,
     kinds: Mapping[KindName, Kind],
     *,
+    digest_key: bytes,
     targets: Collection[Target] = (),
     parallelism: int = 8,
     progress: Progress | None = None,
@@ -125,7 +126,7 @@ def read_and_plan(
     """
     only = {kind for kind, _ in targets} or None
     live = read_live(api, kinds, parallelism=parallelism, policy=desired.policy, only=only, progress=progress)
-    plan = build_plan(desired, live, targets=targets, kinds=kinds)
+    plan = build_plan(desired, live, digest_key=digest_key, targets=targets, kinds=kinds)
     if only is not None and plan.destructive():
         # The safety threshold's base is every managed object in the account, not just those
         # of the targeted kinds: counted from the targeted kinds alone, the share of deletes
@@ -136,5 +137,5 @@ def read_and_plan(
         live |= read_live(
             api, kinds, parallelism=parallelism, policy=desired.policy, only=rest, progress=progress
         )
-        plan = build_plan(desired, live, targets=targets, kinds=kinds)
+        plan = build_plan(desired, live, digest_key=digest_key, targets=targets, kinds=kinds)
     return plan, {(kind, name): o for kind, objects in live.items() for name, o in objects.items()}

@@ -26,6 +26,11 @@ def _within(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")
 
 
+def is_sensitive(path: str, sensitive_paths: Collection[str]) -> bool:
+    """True when `path` is one of `sensitive_paths` or lies inside one."""
+    return any(_within(path, s) for s in sensitive_paths)
+
+
 def _mask_nested(value: Any, path: str, sensitive_paths: Collection[str], marker: str) -> tuple[Any, bool]:
     if any(_within(path, s) for s in sensitive_paths):
         return (marker if value is not None else None), value is not None

@@ -4,12 +4,16 @@
 kinds own canonicalization, so the server's normalization never shows as a change), decides
 an action per object, and turns the difference into dotted field paths with deepdiff.
 Sensitive values (from `${env.*}`) are masked here, when the plan is built, so that no
-renderer or plan file ever holds them.
+renderer or plan file ever holds them. The plan's hashes (each live object's fingerprint, the
+config digest) are HMAC-SHA256 under a key the caller passes in, the account's api_secret: both
+hash content that holds secrets (a webhook URL, rendered `${env.*}` values), and a plain hash
+in a plan file would let its reader test guesses of a low-entropy secret offline.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +22,7 @@ from deepdiff import DeepDiff
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import KINDS, DesiredObject, DesiredState, KindName
-from cloudinary_state.engine.masking import mask_value
+from cloudinary_state.engine.masking import is_sensitive, mask_value
 from cloudinary_state.kinds.base import Action, Kind, LiveObject
 
 LiveState = Mapping[KindName, Mapping[str, LiveObject]]
@@ -93,10 +97,34 @@ class Plan:
         return tuple(c for c in self.changes if c.action in ("delete", "replace"))
 
 
-def fingerprint(live: LiveObject | None) -> str | None:
+def fingerprint(live: LiveObject | None, key: bytes) -> str | None:
+    """HMAC-SHA256 of the live object's canonical form under `key`; None when it does not exist."""
     if live is None:
         return None
-    return "sha256:" + hashlib.sha256(canonical_json(live.canonical).encode()).hexdigest()
+    text = canonical_json(live.canonical).encode()
+    return "hmac-sha256:" + hmac.new(key, text, hashlib.sha256).hexdigest()
+
+
+def config_digest(state: DesiredState, key: bytes) -> str:
+    """HMAC-SHA256 under `key` of everything the config renders to: a saved plan is tied to
+    this exact config (and account). The rendered bodies hold the ${env.*} values."""
+    canonical = {
+        "environment": state.environment,
+        "cloud_name": state.cloud_name,
+        "credentials_env": state.credentials_env,
+        "addons": dict(state.addons),
+        "policy": {
+            "prune": sorted(state.policy.prune),
+            "ignore": {k: list(v) for k, v in sorted(state.policy.ignore.items())},
+            "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
+            "safety": [state.policy.safety.max_delete_percent, state.policy.safety.min_existing],
+        },
+        "objects": [
+            {"kind": o.kind, "name": o.name, "absent": o.absent, "body": o.body} for o in state.objects
+        ],
+    }
+    text = canonical_json(canonical).encode()
+    return "hmac-sha256:" + hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
 def parse_target(text: str) -> Target:
@@ -180,13 +208,35 @@ def _diff_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tup
     return [p for p in unique if not any(len(q) < len(p) and p[: len(q)] == q for q in unique)]
 
 
+def _sensitive_whole(
+    paths: list[tuple[str | int, ...]], sensitive_paths: Collection[str]
+) -> list[tuple[str | int, ...]]:
+    """Each path inside a sensitive field coarsened to the field: the keys below it can be the
+    secret themselves (a datasource value without an external_id is keyed by its value)."""
+    if not sensitive_paths:
+        return paths
+    coarse: list[tuple[str | int, ...]] = []
+    for parts in paths:
+        outer = next(
+            (
+                parts[:n]
+                for n in range(1, len(parts) + 1)
+                if is_sensitive(format_path(parts[:n]), sensitive_paths)
+            ),
+            parts,
+        )
+        if outer not in coarse:
+            coarse.append(outer)
+    return [p for p in coarse if not any(len(q) < len(p) and p[: len(q)] == q for q in coarse)]
+
+
 def field_diffs(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     sensitive_paths: Collection[str] = frozenset(),
 ) -> tuple[FieldDiff, ...]:
     diffs = []
-    for parts in _diff_paths(before, after):
+    for parts in _sensitive_whole(_diff_paths(before, after), sensitive_paths):
         path = format_path(parts)
         old, new = _lookup(before, parts), _lookup(after, parts)
         old = None if old is _ABSENT else old
@@ -209,8 +259,11 @@ class _Tally:
 
 
 def _stripped_notes(obj: DesiredObject) -> list[str]:
+    # Stripped options and sensitive paths are both body paths; a value from ${env.*} is masked
+    # here like in any diff (free-text scrubbing cannot catch short secrets).
     return [
-        f"option {s.path}={s.value} stripped: add-on {s.addon} is off in this environment"
+        f"option {s.path}={mask_value(s.path, s.value, obj.sensitive_paths, changed=False)[0]} "
+        f"stripped: add-on {s.addon} is off in this environment"
         for s in obj.stripped_options
     ]
 
@@ -225,10 +278,12 @@ def build_plan(
     desired: DesiredState,
     live: LiveState,
     *,
+    digest_key: bytes,
     targets: Collection[Target] = (),
     kinds: Mapping[KindName, Kind] | None = None,
 ) -> Plan:
-    """Compare desired and live. Pure: `live` is whatever the caller read."""
+    """Compare desired and live. Pure: `live` is whatever the caller read; `digest_key` (the
+    account's api_secret) keys the fingerprints and the config digest."""
     kinds = kinds if kinds is not None else default_kinds()
     policy = desired.policy
     wanted = set(targets)
@@ -263,17 +318,18 @@ def build_plan(
             if obj is None:
                 assert current is not None
                 if kind_name in policy.prune:
-                    changes.append(_delete(kind, current, "not declared; the kind is in policy.prune"))
+                    why = "not declared; the kind is in policy.prune"
+                    changes.append(_delete(kind, current, why, digest_key))
                     tally.counts["delete"] += 1
                 else:
                     unmanaged.append((kind_name, name))
                 continue
             if obj.absent:
                 if current is not None:
-                    changes.append(_delete(kind, current, "tombstone: absent: true"))
+                    changes.append(_delete(kind, current, "tombstone: absent: true", digest_key))
                     tally.counts["delete"] += 1
                 continue
-            change = _compare(kind, obj, current)
+            change = _compare(kind, obj, current, digest_key)
             if change is None:
                 tally.counts["unchanged"] += 1
                 plan_notes.extend(f"{kind_name} {name}: {n}" for n in _stripped_notes(obj))
@@ -299,7 +355,7 @@ def build_plan(
     return Plan(
         environment=desired.environment,
         cloud_name=desired.cloud_name,
-        config_digest=desired.config_digest,
+        config_digest=config_digest(desired, digest_key),
         changes=tuple(ordered),
         summary=summary,
         unmanaged=tuple(unmanaged),
@@ -308,25 +364,26 @@ def build_plan(
     )
 
 
-def _delete(kind: Kind, current: LiveObject, why: str) -> Change:
+def _delete(kind: Kind, current: LiveObject, why: str, key: bytes) -> Change:
     diffs = field_diffs(current.canonical, {})
     notes = (why, *kind.notes("delete", None, current))
-    return Change(kind.kind, current.name, "delete", kind.rank, diffs, notes, fingerprint(current))
+    return Change(kind.kind, current.name, "delete", kind.rank, diffs, notes, fingerprint(current, key))
 
 
-def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None) -> Change | None:
+def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None, key: bytes) -> Change | None:
     # Kinds take the desired *body* (as the user wrote it) in needs_replace/notes/create/update,
     # and compare in canonical form themselves; the plan compares canonical forms.
     want = kind.canonical_desired(obj)
+    sensitive = kind.sensitive_canonical_paths(obj.sensitive_paths)
     stripped = _stripped_notes(obj)
     if current is None:
-        diffs = field_diffs({}, want, obj.sensitive_paths)
+        diffs = field_diffs({}, want, sensitive)
         notes = (*kind.notes("create", obj.body, None), *stripped)
         return Change(kind.kind, obj.name, "create", kind.rank, diffs, notes, None)
     have = kind.comparable_live(want, current.canonical)
     if canonical_json(want) == canonical_json(dict(have)):
         return None
     action: Action = "replace" if kind.needs_replace(obj.body, current) else "update"
-    diffs = field_diffs(have, want, obj.sensitive_paths)
+    diffs = field_diffs(have, want, sensitive)
     notes = (*kind.notes(action, obj.body, current), *stripped)
-    return Change(kind.kind, obj.name, action, kind.rank, diffs, notes, fingerprint(current))
+    return Change(kind.kind, obj.name, action, kind.rank, diffs, notes, fingerprint(current, key))

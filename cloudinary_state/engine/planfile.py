@@ -9,6 +9,7 @@ Sensitive values are masked in the plan already and scrubbed again here.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -23,6 +24,7 @@ from cloudinary_state.engine.plan import (
     Plan,
     Summary,
     Target,
+    config_digest,
     default_kinds,
     fingerprint,
 )
@@ -149,15 +151,16 @@ def read_plan(path: Path, *, kinds: Mapping[KindName, Kind] | None = None) -> Pl
         raise _bad(path, f"is malformed ({e})") from None
 
 
-def check_plan_matches(plan: Plan, desired: DesiredState, path: Path) -> None:
-    """A saved plan applies only to the environment and the exact config it was made from."""
+def check_plan_matches(plan: Plan, desired: DesiredState, path: Path, digest_key: bytes) -> None:
+    """A saved plan applies only to the environment and the exact config it was made from
+    (`digest_key`: the account's api_secret, as `build_plan` was given it)."""
     if plan.environment != desired.environment or plan.cloud_name != desired.cloud_name:
         raise _refused(
             path,
             f"was made for environment {plan.environment!r} (cloud {plan.cloud_name!r}), "
             f"not {desired.environment!r} (cloud {desired.cloud_name!r})",
         )
-    if plan.config_digest != desired.config_digest:
+    if not hmac.compare_digest(plan.config_digest, config_digest(desired, digest_key)):
         raise _refused(
             path,
             "the config changed since the plan was made (config_digest differs); "
@@ -171,10 +174,13 @@ def _how_it_moved(planned: str | None, now: LiveObject | None) -> str:
     return "deleted since the plan" if now is None else "changed since the plan"
 
 
-def check_fresh(plan: Plan, live: Mapping[Target, LiveObject | None]) -> None:
+def check_fresh(plan: Plan, live: Mapping[Target, LiveObject | None], digest_key: bytes) -> None:
     """Refuse (StalePlanError, exit 3) when any object the plan touches moved since it was made,
-    naming each one and how it moved. `live` is the current form of exactly those objects."""
-    moved = [c for c in plan.changes if fingerprint(live.get((c.kind, c.name))) != c.live_fingerprint]
+    naming each one and how it moved. `live` is the current form of exactly those objects;
+    `digest_key` keys the fingerprints as it did in `build_plan`."""
+    moved = [
+        c for c in plan.changes if fingerprint(live.get((c.kind, c.name)), digest_key) != c.live_fingerprint
+    ]
     if moved:
         names = ", ".join(
             f"{c.key} ({_how_it_moved(c.live_fingerprint, live.get((c.kind, c.name)))})" for c in moved

@@ -83,6 +83,12 @@ class Kind(Protocol):
         """True when the difference cannot be updated in place (delete + create)."""
         ...
 
+    def sensitive_canonical_paths(self, body_paths: Collection[str]) -> frozenset[str]:
+        """The canonical-form paths that hold the values at these body paths (where the config
+        used `${env.*}`), so masking matches the form plans and diffs are made of. A canonical
+        field that takes any sensitive body value is sensitive whole."""
+        ...
+
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         """Human notes for the plan: e.g. "transformation is in use"."""
         ...

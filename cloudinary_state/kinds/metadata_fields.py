@@ -144,6 +144,15 @@ class MetadataFieldKind:
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return str(desired["type"]) != str(live.canonical["type"])
 
+    def sensitive_canonical_paths(self, body_paths: Collection[str]) -> frozenset[str]:
+        paths: set[str] = set()
+        for path in body_paths:
+            top = path.split(".", 1)[0]
+            # body `datasource.values` (a list) -> canonical `datasource` (external_id -> value)
+            # and its order class, which is derived from the values
+            paths.update(("datasource", "datasource_order") if top == "datasource" else (top,))
+        return frozenset(paths)
+
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         if action == "replace":
             return [REPLACE_NOTE]

@@ -115,6 +115,9 @@ class TransformationKind:
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return False  # the definition is updatable in place (unsafe_update)
 
+    def sensitive_canonical_paths(self, body_paths: Collection[str]) -> frozenset[str]:
+        return frozenset(path.split(".", 1)[0] for path in body_paths)  # same top-level keys
+
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         if live is None or not to_bool(live.raw.get("used", False)):
             return []

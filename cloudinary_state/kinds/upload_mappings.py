@@ -53,6 +53,9 @@ class UploadMappingKind:
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return False
 
+    def sensitive_canonical_paths(self, body_paths: Collection[str]) -> frozenset[str]:
+        return frozenset(path.split(".", 1)[0] for path in body_paths)  # `template` either way
+
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         return []
 

@@ -267,6 +267,14 @@ class UploadPresetKind:
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return False
 
+    def sensitive_canonical_paths(self, body_paths: Collection[str]) -> frozenset[str]:
+        # Canonical settings keep the body's setting names but reshape values (a pipe string
+        # becomes a mapping, eager a list of step strings): each setting is sensitive whole.
+        return frozenset(
+            ".".join(path.split(".")[:2] if path.startswith("settings.") else path.split(".")[:1])
+            for path in body_paths
+        )
+
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         return []
 
