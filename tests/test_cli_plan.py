@@ -72,13 +72,13 @@ def test_plan_read_calls_with_two_pages_and_several_transformations(harness: Har
     assert {r.method for r in log} == {"GET"}
     # a transformation's GET names it in the query; the list pages do not
     calls = Counter((r.path, r.query_and_body_params.get("transformation")) for r in log)
-    list_pages = {
+    list_pages: dict[tuple[str, str | None], int] = {
         ("upload_presets", None): 2,
         ("upload_mappings", None): 2,
         ("metadata_fields", None): 1,
         ("transformations", None): 1,
     }
-    gets = {("transformations", name): 1 for name in named}
+    gets: dict[tuple[str, str | None], int] = {("transformations", name): 1 for name in named}
     assert calls == {**list_pages, **gets}
     expected = 2 + 2 + 1 + 1 + len(named)
     assert len(log) == expected and f"Admin API calls: {expected} (" in result.out
