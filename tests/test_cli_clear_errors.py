@@ -149,6 +149,18 @@ def test_an_odd_live_preset_value_shows_as_a_diff(
     assert code == 0, out
 
 
+def test_an_odd_live_flag_shows_as_a_diff(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(config_dir, capsys, "apply", "--env", "staging", "--emulator", "--auto-approve")
+    assert code == 0
+    state = emulator_state(config_dir, "staging")
+    document = json.loads(state.read_text())
+    document["clouds"]["acme-staging"]["metadata_fields"]["sku"]["mandatory"] = "sometimes"
+    state.write_text(json.dumps(document))
+    code, out, err = run(config_dir, capsys, "plan", "--env", "staging", "--emulator", "--detailed-exitcode")
+    assert code == 2, out + err
+    assert "metadata_field sku" in out and "mandatory" in out and "sometimes" in out
+
+
 def test_a_live_object_of_an_unreadable_shape_is_a_clear_error(
     config_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -156,11 +168,11 @@ def test_a_live_object_of_an_unreadable_shape_is_a_clear_error(
     assert code == 0
     state = emulator_state(config_dir, "staging")
     document = json.loads(state.read_text())
-    document["clouds"]["acme-staging"]["metadata_fields"]["sku"]["mandatory"] = "sometimes"
+    document["clouds"]["acme-staging"]["metadata_fields"]["status"]["datasource"]["values"][0].pop("value")
     state.write_text(json.dumps(document))
     code, _, err = run(config_dir, capsys, "plan", "--env", "staging", "--emulator")
-    assert code == 1
-    assert "metadata_field sku: the Admin API answered it in a form this tool cannot read" in err
+    assert code == 1, err
+    assert "metadata_field status: the Admin API answered it in a form this tool cannot read" in err
 
 
 # --- credentials and the client's retries ---------------------------------------------------------

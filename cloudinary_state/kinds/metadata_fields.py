@@ -10,17 +10,25 @@ order. Any other desired order is left to where the values land.
 
 Writes: the field update is partial (only changed attributes are sent) and datasource changes
 go only through the datasource endpoints (upsert, soft delete, restore, order); a field is
-never recreated for them. A type change cannot be updated: it is a replace.
+never recreated for them. A type change cannot be updated: it is a replace, which the live
+service cannot carry out (the external_id stays reserved), so safety refuses it.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
-from cloudinary_state.kinds._common import call_create, call_delete, get_or_none, live_object, to_bool
+from cloudinary_state.kinds._common import (
+    as_read,
+    call_create,
+    call_delete,
+    get_or_none,
+    live_object,
+    to_bool,
+)
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 
 LIST_TYPES = frozenset({"enum", "set"})
@@ -36,6 +44,13 @@ UPDATABLE = (
     "allow_dynamic_list_values",
 )
 REPLACE_NOTE = "replace destroys the values stored on assets for this field"
+# Reference §8.2: a deleted external_id stays reserved, so the create after the delete fails.
+REPLACE_REFUSAL = (
+    "its type changes, which the API cannot update in place, and Cloudinary keeps a deleted field's "
+    "external_id reserved, so the field cannot be recreated under the same id: the apply would delete "
+    "the field and the values stored on assets for it, then fail. Declare the field under a new "
+    "external_id, and tombstone the old one (`absent: true`, applied with --allow-delete) to delete it"
+)
 DELETE_NOTE = "deleting a field destroys the values stored on assets for it"
 
 
@@ -65,23 +80,30 @@ def order_class(values: Sequence[str]) -> str | None:
     return "custom"
 
 
-def _restrictions(value: Any) -> dict[str, bool]:
+def _restrictions(value: Any, boolean: Callable[[Any], Any]) -> dict[str, Any]:
     given = dict(value or {})
-    return {key: to_bool(given.get(key, False)) for key in RESTRICTION_KEYS}
+    return {key: boolean(given.get(key, False)) for key in RESTRICTION_KEYS}
 
 
-def _canonical(body: Mapping[str, Any], active: list[tuple[str, str]]) -> dict[str, Any]:
+def _live_bool(value: Any) -> Any:
+    """A live flag; one that is no boolean is kept as answered, so it shows as a diff."""
+    return as_read(to_bool, value)
+
+
+def _canonical(
+    body: Mapping[str, Any], active: list[tuple[str, str]], boolean: Callable[[Any], Any] = to_bool
+) -> dict[str, Any]:
     field_type = str(body["type"])
     allow_dynamic = body.get("allow_dynamic_list_values")  # the live service may answer null
     canonical: dict[str, Any] = {
         "type": field_type,
         "label": str(body.get("label", "")),
-        "mandatory": to_bool(body.get("mandatory", False)),
+        "mandatory": boolean(body.get("mandatory", False)),
         "default_value": copy.deepcopy(body.get("default_value")),
-        "default_disabled": to_bool(body.get("default_disabled", False)),
+        "default_disabled": boolean(body.get("default_disabled", False)),
         "validation": copy.deepcopy(body.get("validation")),
-        "restrictions": _restrictions(body.get("restrictions")),
-        "allow_dynamic_list_values": to_bool(False if allow_dynamic is None else allow_dynamic),
+        "restrictions": _restrictions(body.get("restrictions"), boolean),
+        "allow_dynamic_list_values": boolean(False if allow_dynamic is None else allow_dynamic),
     }
     if field_type in LIST_TYPES:
         canonical["datasource"] = dict(active)
@@ -102,6 +124,7 @@ def _active_live(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
 class MetadataFieldKind:
     kind: KindName = "metadata_field"
     rank = 10
+    replace_refusal: str | None = REPLACE_REFUSAL
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
         return []
@@ -112,7 +135,7 @@ class MetadataFieldKind:
         return _canonical(body, desired)
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        return _canonical(raw, _active_live(raw))
+        return _canonical(raw, _active_live(raw), _live_bool)
 
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
         return live_object(self.kind, lambda r: str(r["external_id"]), self.canonical_live, raw)

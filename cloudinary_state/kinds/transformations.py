@@ -16,6 +16,7 @@ from typing import Any
 
 from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.kinds._common import (
+    as_read,
     call_create,
     call_delete,
     get_or_none,
@@ -60,6 +61,7 @@ def _definition(body: Mapping[str, Any]) -> str:
 class TransformationKind:
     kind: KindName = "transformation"
     rank = 20
+    replace_refusal: str | None = None  # never replaces (needs_replace is False)
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
         return [("transformation", name) for name in named_references(_definition(obj.body))]
@@ -75,7 +77,7 @@ class TransformationKind:
         info = raw.get("info")
         return {
             "transformation": comparable(info if isinstance(info, str) else list(info or [])),
-            "allowed_for_strict": to_bool(raw.get("allowed_for_strict", True)),
+            "allowed_for_strict": as_read(to_bool, raw.get("allowed_for_strict", True)),
         }
 
     def _live(self, detail: Mapping[str, Any]) -> LiveObject:
