@@ -326,10 +326,9 @@ def apply(
     emulator: bool,
 ) -> None:
     """Apply the config (or a saved plan) to the account."""
-    from cloudinary_state.engine.apply import apply_steps, build_steps
-    from cloudinary_state.engine.live import read_objects
+    from cloudinary_state.engine.apply import apply_plan, read_planned
     from cloudinary_state.engine.plan import default_kinds
-    from cloudinary_state.engine.planfile import check_fresh, check_plan_matches, read_plan
+    from cloudinary_state.engine.planfile import check_plan_matches, read_plan
     from cloudinary_state.engine.safety import check_apply
     from cloudinary_state.errors import ApplyError
     from cloudinary_state.render.text import SYMBOLS
@@ -353,13 +352,11 @@ def apply(
         if not result.has_changes:
             click.echo(f"Apply complete: nothing to do. {_usage_line(client)}")
             return
-        check_apply(result, desired.policy, allow_delete=allow_delete)
+        # refused before the re-read or the question (apply_plan checks again before writing)
+        check_apply(result, desired.policy, allow_delete=allow_delete, kinds=kinds)
 
         if plan_file is not None:
-            # re-read only what the plan touches: each must be exactly as it was planned against
-            touched = [(c.kind, c.name) for c in result.changes]
-            live = read_objects(client, kinds, touched, parallelism=parallelism)
-            check_fresh(result, live, opened.digest_key)
+            live = read_planned(client, result, kinds, digest_key=opened.digest_key, parallelism=parallelism)
         elif not auto_approve:
             if not sys.stdin.isatty():
                 raise ApplyError(
@@ -370,20 +367,18 @@ def apply(
                 click.echo("Apply cancelled; nothing was changed.")
                 raise click.exceptions.Exit(EXIT_ERROR)
 
-        declared = {(o.kind, o.name): o for o in desired.objects}
-        steps = build_steps(result.changes, declared, live)
         log = _logger()
-        report = apply_steps(
+        report = apply_plan(
             client,
-            steps,
-            kinds,
+            desired,
+            result,
+            live,
+            allow_delete=allow_delete,
+            kinds=kinds,
             parallelism=parallelism,
             on_event=lambda c, what: log(f"  {SYMBOLS[c.action]} {c.key}: {what}", 0),
         )
-        counts = ", ".join(
-            f"{sum(1 for c in report.applied if c.action == a)} {a}d"
-            for a in ("create", "update", "replace", "delete")
-        )
+        counts = ", ".join(f"{n} {action}d" for action, n in report.counts().items())
         click.echo(f"Apply complete: {counts}; every write verified by read-back. {_usage_line(client)}")
 
 
@@ -577,7 +572,10 @@ def emulator() -> None:
 @click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed for replayable faults.")
 @click.option("--allow-remote", is_flag=True, help="Permit binding a non-loopback host.")
 @click.option(
-    "--reserve-deleted-metadata-ids", is_flag=True, help="Deleted metadata external_ids stay taken."
+    "--reserve-deleted-metadata-ids/--release-deleted-metadata-ids",
+    default=True,
+    show_default=True,
+    help="Whether a deleted metadata field's external_id stays taken (the live service keeps it).",
 )
 def emulator_serve(**options: Any) -> None:
     """Serve the emulator until interrupted."""

@@ -94,15 +94,53 @@ def test_update_in_place_per_kind(harness: Harness, section: str, name: str, bod
     assert_converged(harness)
 
 
-def test_metadata_type_change_is_a_replace_that_needs_allow_delete(harness: Harness) -> None:
+def assert_metadata_replace_refused(text: str, field: str) -> None:
+    assert f"metadata_field:{field}: its type changes" in text
+    assert "keeps a deleted field's external_id reserved" in text  # why
+    assert "delete the field and the values stored on assets for it, then fail" in text
+    assert "new external_id" in text and "`absent: true`" in text and "--allow-delete" in text  # what to do
+
+
+def test_metadata_type_change_plans_a_replace_that_safety_refuses(harness: Harness) -> None:
     apply_ok(harness)
     harness.write(with_changes(BASE_RESOURCES, "metadata_fields", "sku", {"type": "integer", "label": "SKU"}))
     plan = harness.run("plan", "--env", "test")
-    assert "-/+ metadata_field sku" in plan.out
-    refused = harness.run("apply", "--env", "test", "--auto-approve")
-    assert refused.code == 3
-    assert "replace metadata_field:sku" in refused.err and "--allow-delete" in refused.err
-    assert "1 replaced" in apply_ok(harness, "--allow-delete")
+    assert plan.code == 3
+    assert "-/+ metadata_field sku" in plan.out  # the plan still shows the type change
+    assert_metadata_replace_refused(plan.err, "sku")
+    harness.emu.clear_log()
+    for flags in ((), ("--allow-delete",)):
+        refused = harness.run("apply", "--env", "test", "--auto-approve", *flags)
+        assert refused.code == 3, refused.err
+        assert_metadata_replace_refused(refused.err, "sku")
+    assert harness.writes() == []
+    # what the refusal advises: the field under a new external_id, the old one tombstoned
+    resources = with_changes(BASE_RESOURCES, "metadata_fields", "sku", {"absent": True})
+    harness.write(
+        with_changes(resources, "metadata_fields", "sku_number", {"type": "integer", "label": "SKU"})
+    )
+    out = apply_ok(harness, "--allow-delete")
+    assert "1 created" in out and "1 deleted" in out
+    assert_converged(harness)
+
+
+def test_same_rank_references_are_written_in_order(harness: Harness) -> None:
+    """`a` uses `t_b` (the plan lists `a` first): with parallelism 8, `b` is created, and read
+    back, before `a`."""
+    resources = copy.deepcopy(BASE_RESOURCES)
+    resources["transformations"] = {
+        "a": {"transformation": "t_b/e_sepia"},
+        "b": {"transformation": "c_scale,w_50"},
+    }
+    resources["upload_presets"]["product_assets"]["settings"].pop("transformation")
+    harness.write(resources)
+    apply_ok(harness, "--parallelism", "8")
+    created = [
+        r.query_and_body_params.get("name")
+        for r in harness.emu.request_log
+        if (r.method, r.path) == ("POST", "transformations")
+    ]
+    assert created == ["b", "a"], created
     assert_converged(harness)
 
 
@@ -151,7 +189,7 @@ def test_prune_deletes_undeclared_objects_of_pruned_kinds_only(harness: Harness)
 
 def test_protect_refuses_even_with_allow_delete(harness: Harness) -> None:
     apply_ok(harness)
-    resources = with_changes(BASE_RESOURCES, "metadata_fields", "sku", {"type": "integer", "label": "SKU"})
+    resources = with_changes(BASE_RESOURCES, "metadata_fields", "sku", {"absent": True})
     harness.write(resources, policy={"protect": {"metadata_fields": ["sku"]}})
     harness.emu.clear_log()
     for command in (("plan",), ("apply", "--auto-approve", "--allow-delete")):

@@ -1,6 +1,8 @@
 """The core property over generated configs of all four kinds, through the loader, the real
 SDK and the emulator: apply, then the plan is empty and a second apply writes nothing; then a
-random edit (another generated config), apply, and the plan is empty again.
+random edit (another generated config), apply, and the plan is empty again. An edit that
+changes a metadata field's type is refused with nothing written; the edit as the refusal
+advises (the field under a new external_id, the old one tombstoned) converges.
 
 The configs cover fields of every type with defaults and validation rules (strlen, comparisons,
 `and`), and presets with flags, lists, context, metadata fitting the declared fields,
@@ -8,11 +10,13 @@ incoming and eager transformations, access control and an add-on option."""
 
 from __future__ import annotations
 
+import copy
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -21,9 +25,10 @@ from strategies_transformation import transformation_strings
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.config import check_environment, load_environment
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
-from cloudinary_state.engine.apply import apply_steps, build_steps
+from cloudinary_state.engine.apply import apply_plan
 from cloudinary_state.engine.live import read_live
 from cloudinary_state.engine.plan import Plan, build_plan, default_kinds
+from cloudinary_state.errors import PolicyRefusal
 from cloudinary_state.transformation import named_references
 
 CLOUD = "acme-prop"
@@ -186,9 +191,29 @@ def converge(config_dir: Path, resources: dict[str, Any], client: AdminClient) -
     key = client.credentials.api_secret.encode()
     plan = build_plan(desired, live, digest_key=key, kinds=kinds)
     by_key = {(k, n): o for k, objects in live.items() for n, o in objects.items()}
-    declared = {(o.kind, o.name): o for o in desired.objects}
-    apply_steps(client, build_steps(plan.changes, declared, by_key), kinds)
+    apply_plan(client, desired, plan, by_key, allow_delete=True, kinds=kinds)
     return build_plan(desired, read_live(client, kinds, policy=desired.policy), digest_key=key, kinds=kinds)
+
+
+def type_changes(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
+    before, after = first["metadata_fields"], second["metadata_fields"]
+    return sorted(n for n in before.keys() & after.keys() if before[n]["type"] != after[n]["type"])
+
+
+def as_advised(first: dict[str, Any], second: dict[str, Any], changed: list[str]) -> dict[str, Any]:
+    """`second` with each field whose type changed under a new external_id, the old one tombstoned."""
+    out = copy.deepcopy(second)
+    fields = out["metadata_fields"]
+    for name in changed:
+        new = f"{name}_v2"
+        while new in fields or new in first["metadata_fields"]:
+            new += "x"
+        fields[new], fields[name] = fields[name], {"absent": True}
+        for preset in out["upload_presets"].values():  # values set for the field move with it
+            metadata = preset["settings"].get("metadata", {})
+            if name in metadata:
+                metadata[new] = metadata.pop(name)
+    return out
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -212,6 +237,13 @@ def test_apply_then_plan_is_empty_and_stays_empty_after_an_edit(
             client = AdminClient(Credentials.from_url(emu.cloudinary_url(CLOUD)))
             after_first = converge(config_dir, first, client)
             assert after_first.changes == (), after_first.changes
+            changed = type_changes(first, second)
+            if changed:
+                emu.clear_log()
+                with pytest.raises(PolicyRefusal, match="its type changes"):
+                    converge(config_dir, second, client)
+                assert [r for r in emu.request_log if r.method != "GET"] == []
+                second = as_advised(first, second, changed)
             after_edit = converge(config_dir, second, client)
             assert after_edit.changes == (), after_edit.changes
             emu.clear_log()

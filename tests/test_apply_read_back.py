@@ -98,3 +98,24 @@ def test_each_wave_is_read_back_with_one_bulk_read_per_kind() -> None:
             "upload_mappings": 1,
         }
         assert [r.status for r in emu.request_log if r.method == "GET"] == [200] * 4
+
+
+def test_a_replace_whose_create_fails_reports_the_object_deleted() -> None:
+    """A replace is a delete then a create, not atomic. Safety refuses the one replace there is
+    (a metadata type change) for exactly this reason; driven here below safety, on an account
+    that keeps the deleted external_id reserved, the create fails and the report says the
+    field is gone, so the rerun advice (a create) is accurate."""
+    with emulated() as (_, api):
+        assert apply_steps(
+            api, [create("metadata_field", "grade", {"type": "string", "label": "G"})], KINDS
+        ).ok
+        live = KINDS["metadata_field"].read_one(api, "grade")
+        change = Change("metadata_field", "grade", "replace", KINDS["metadata_field"].rank)
+        replace = Step(change, obj("metadata_field", "grade", {"type": "integer", "label": "G"}), live)
+        with pytest.raises(ApplyFailed) as e:
+            apply_steps(api, [replace], KINDS)
+        [(failed, why)] = e.value.report.failed
+        assert failed == change
+        assert why.startswith("deleted; re-create failed: ") and "external id grade already exists" in why
+        assert "failed replace metadata_field:grade: deleted; re-create failed" in str(e.value)
+        assert KINDS["metadata_field"].read_one(api, "grade") is None

@@ -29,10 +29,10 @@ from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.config import load_environment
 from cloudinary_state.desired import DesiredState, KindName
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
-from cloudinary_state.engine.apply import ApplyFailed, ApplyReport, apply_steps, build_steps
+from cloudinary_state.engine.apply import ApplyFailed, ApplyReport, apply_plan
 from cloudinary_state.engine.live import read_live
 from cloudinary_state.engine.plan import Plan, Target, build_plan, default_kinds
-from cloudinary_state.errors import ApiError, RetryableApiError
+from cloudinary_state.errors import ApiError, PolicyRefusal, RetryableApiError
 from cloudinary_state.kinds.base import AdminApi, LiveObject
 
 __all__ = ["harness"]
@@ -104,11 +104,12 @@ STATUS_V2 = {
         ]
     },
 }
-# Every kind updated, one object deleted by a tombstone, one created, one replaced.
+# Every kind updated, one object deleted by a tombstone, one created. (A replace, a metadata
+# type change, is refused before any write: see the test of that below.)
 RESOURCES_V2 = edited(
     RESOURCES,
     ("metadata_fields", "status", STATUS_V2),  # upsert, relabel, remove a value, reorder
-    ("metadata_fields", "grade", {"type": "integer", "label": "Grade"}),  # a type change: replace
+    ("metadata_fields", "grade", {"type": "string", "label": "Grade (A-F)"}),
     ("transformations", "thumb", {"transformation": "c_fill,h_120,w_120"}),
     ("upload_presets", "plain", {"unsigned": True, "settings": {"folder": "plain", "tags": ["v2"]}}),
     ("upload_mappings", "product_assets", {"template": "https://media.example.test/v2/"}),
@@ -152,10 +153,11 @@ class RecordingSleep:
         time.sleep(seconds)
 
 
-def config(config_dir: Path, resources: Mapping[str, Any]) -> DesiredState:
+def config(config_dir: Path, resources: Mapping[str, Any], **environment: Any) -> DesiredState:
     envs = config_dir / "environments"
     (envs / "common").mkdir(parents=True, exist_ok=True)
     env_doc = {"cloud_name": CLOUD, "credentials": "CLOUDINARY_URL_TEST", "include": ["common/*.yaml"]}
+    env_doc.update(environment)
     (envs / "test.yaml").write_text(yaml.safe_dump(env_doc, sort_keys=False))
     (envs / "common" / "resources.yaml").write_text(yaml.safe_dump(dict(resources), sort_keys=False))
     return load_environment(config_dir, "test", environ={})
@@ -181,9 +183,7 @@ def apply_planned(
     live: Mapping[Target, LiveObject],
     parallelism: int = 4,
 ) -> ApplyReport:
-    declared = {(o.kind, o.name): o for o in desired.objects}
-    steps = build_steps(planned.changes, declared, live)
-    return apply_steps(api, steps, KINDS, parallelism=parallelism)
+    return apply_plan(api, desired, planned, live, allow_delete=True, kinds=KINDS, parallelism=parallelism)
 
 
 def apply(api: AdminApi, desired: DesiredState, parallelism: int = 4) -> ApplyReport:
@@ -395,23 +395,6 @@ DROPPED = [
         _with("upload_mappings", "legacy", {"template": "https://other.example.test/"}),
         "upload_mappings",
     ),
-    # a replace is a delete, then a create: drop each
-    Dropped(
-        "replace-metadata_field-delete",
-        RESOURCES,
-        _with("metadata_fields", "grade", RESOURCES_V2["metadata_fields"]["grade"]),
-        "metadata_fields",
-        skip=0,
-        retry_status=(404,),
-    ),
-    Dropped(
-        "replace-metadata_field-create",
-        RESOURCES,
-        _with("metadata_fields", "grade", RESOURCES_V2["metadata_fields"]["grade"]),
-        "metadata_fields",
-        skip=1,
-        retry_status=(400, 409),
-    ),
     # deletes: the retry meets a 404
     Dropped(
         "delete-metadata_field",
@@ -467,6 +450,29 @@ def test_write_whose_answer_was_dropped_is_retried_without_error(case: Dropped, 
         assert_converged(emu, desired, case.id)
 
 
+@pytest.mark.parametrize("reserving", [True, False], ids=["reserving", "releasing"])
+def test_metadata_type_change_is_refused_before_any_write_whatever_the_account(
+    reserving: bool, tmp_path: Path
+) -> None:
+    """The live service keeps a deleted external_id reserved, so a replace would delete the
+    field and its values and then fail: refused even on an account that would let it through."""
+    cloud = CloudConfig(CLOUD, "rel-key", API_SECRET, reserve_deleted_metadata_ids=reserving)
+    with EmulatorServer([cloud]) as emu:
+        apply(client(emu), config(tmp_path / "config", RESOURCES))
+        desired = config(
+            tmp_path / "config", _with("metadata_fields", "grade", {"type": "integer", "label": "G"})
+        )
+        api = client(emu)
+        planned, live = plan(api, desired)
+        assert [(c.key, c.action) for c in planned.changes] == [("metadata_field:grade", "replace")]
+        emu.clear_log()
+        with pytest.raises(PolicyRefusal, match="metadata_field:grade: its type changes") as refused:
+            apply_planned(api, desired, planned, live)
+        assert refused.value.exit_code == 3
+        assert [(r.method, r.path) for r in emu.request_log if r.method != "GET"] == []
+        assert emu.state(CLOUD).metadata_fields["grade"]["type"] == "string"
+
+
 # --- faults while planning ---------------------------------------------------------------------
 
 
@@ -475,7 +481,7 @@ def test_plan_comes_out_right_through_a_420_burst_and_503s_and_counts_every_atte
         apply(client(emu), config(tmp_path / "config", RESOURCES))
         desired = config(tmp_path / "config", RESOURCES_V2)
         expected, _ = plan(client(emu), desired)
-        assert {c.action for c in expected.changes} == {"create", "update", "replace", "delete"}
+        assert {c.action for c in expected.changes} == {"create", "update", "delete"}
         emu.clear_log()
         emu.inject(kind="status", status=420, count=3)
         emu.inject(kind="status", status=503, count=2, path_prefix="upload_presets")
@@ -654,9 +660,11 @@ def test_every_call_the_kinds_make_carries_the_timeout(tmp_path: Path) -> None:
     uses, against a server slower than the timeout: each fails fast with a retryable error."""
     with account() as emu:
         recorder = RecordingApi(client(emu))
-        # create, update, replace, delete; back again (a datasource value restored); all gone
+        # create, update, delete; back again (a datasource value restored); all gone
         for resources in (RESOURCES, RESOURCES_V2, RESOURCES, _all_tombstoned(RESOURCES, RESOURCES_V2)):
-            apply(recorder, config(tmp_path / "config", resources))
+            # deleting everything is what the safety threshold is there to stop: lifted here
+            lifted = {"safety": {"max_delete_percent": 100}}
+            apply(recorder, config(tmp_path / "config", resources, policy=lifted))
         # apply reads back in bulk (read_many); the detail GETs of read_one remain for a create
         # whose retry meets a conflict (it checks what is there): call each kind's once
         for kind in KINDS.values():

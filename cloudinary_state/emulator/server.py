@@ -72,7 +72,7 @@ class CloudConfig:
     api_key: str = "emulator-key"
     api_secret: str = "emulator-secret"
     addons: frozenset[str] = frozenset()
-    reserve_deleted_metadata_ids: bool = False
+    reserve_deleted_metadata_ids: bool = True  # as the reference says the live service does
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ class CloudState:
     api_key: str
     api_secret: str
     addons: set[str] = field(default_factory=set)  # registered add-ons (emulator configuration)
-    # The reference's weak evidence says deleted metadata external_ids stay reserved; off by default.
-    reserve_deleted_metadata_ids: bool = False
+    # The reference (weak evidence, the only evidence) says a deleted metadata external_id stays
+    # reserved: followed by default, so the engine is tested against what the live service does.
+    reserve_deleted_metadata_ids: bool = True
     # resource stores, keyed by identity; values are plain dicts owned by the resource module
     transformations: dict[str, dict[str, Any]] = field(default_factory=dict)
     upload_presets: dict[str, dict[str, Any]] = field(default_factory=dict)

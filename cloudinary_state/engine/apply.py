@@ -1,10 +1,14 @@
 """Applying a plan: dependency waves, parallel within a wave, every write read back.
 
 Creates, updates and replaces run by ascending rank, deletes by descending rank (the order
-`build_plan` already gives). The changes of one rank and phase form a wave and run in
-parallel. On a failure the wave's in-flight writes finish, nothing further starts, and the
-report says what was applied, what failed and what was not attempted: every write is
-idempotent towards the config, so a rerun converges.
+`build_plan` already gives). Within one rank and phase, objects may reference each other (a
+named transformation using another as `t_NAME`): a change runs in a later sub-wave than the
+changes of the objects it references, and a delete after the deletes of the objects that
+reference it. The changes of one sub-wave run in parallel; each sub-wave is a wave below.
+On a failure the wave's in-flight writes finish, nothing further starts, and the report says
+what was applied, what failed and what was not attempted: every write is idempotent towards
+the config, so a rerun converges. A replace is a delete then a create, not atomic: when the
+create fails the report says the object was deleted.
 
 Once a wave's writes have finished, the objects they wrote are read back in bulk, one
 `read_many` per kind (one list call for all the presets of a wave, not one GET each), and
@@ -23,9 +27,11 @@ from itertools import groupby
 from typing import Any
 
 from cloudinary_state.addons import ADDON_OPTIONS, ADDONS, UnknownOptionValue, addon_for, elements
-from cloudinary_state.desired import DesiredObject, KindName
-from cloudinary_state.engine.live import InFlightLimit, per_kind
-from cloudinary_state.engine.plan import Change, FieldDiff, Target, field_diffs
+from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.live import InFlightLimit, per_kind, read_objects
+from cloudinary_state.engine.plan import Change, FieldDiff, Plan, Target, default_kinds, field_diffs
+from cloudinary_state.engine.planfile import check_fresh
+from cloudinary_state.engine.safety import check_apply
 from cloudinary_state.errors import ApplyError, CloudinaryStateError
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
 
@@ -51,6 +57,13 @@ class ApplyReport:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.not_attempted
+
+    def counts(self) -> dict[str, int]:
+        """Applied changes per action, every action listed."""
+        return {
+            a: sum(1 for c in self.applied if c.action == a)
+            for a in ("create", "update", "replace", "delete")
+        }
 
     def describe(self) -> str:
         lines = [
@@ -158,7 +171,10 @@ def write_step(kind: Kind, api: AdminApi, step: Step) -> None:
     else:  # replace: the difference cannot be updated in place
         assert current is not None
         kind.delete(api, change.name, current)
-        kind.create(api, change.name, obj.body)
+        try:
+            kind.create(api, change.name, obj.body)
+        except Exception as e:  # the object is gone now: say so, a rerun plans a create
+            raise ApplyError(f"deleted; re-create failed: {_reason(e)}") from e
 
 
 def read_back(
@@ -192,6 +208,39 @@ def _wave_key(step: Step) -> tuple[int, int]:
     return (1, -change.rank) if change.action == "delete" else (0, change.rank)
 
 
+def _references(kind: Kind, step: Step) -> set[Target]:
+    """What the object of `step` references: as the config declares it, or for a delete as it
+    is live (its exported body, which is what a config for it would say)."""
+    obj = step.desired
+    if obj is None:
+        assert step.live is not None
+        obj = DesiredObject(kind=kind.kind, name=step.change.name, body=kind.export(step.live))
+    return set(kind.references(obj))
+
+
+def sub_waves(wave: list[Step], kinds: Mapping[KindName, Kind]) -> list[list[Step]]:
+    """One rank-and-phase wave in the order its references ask for: each step after the steps
+    of the objects it references (a delete: after the steps of the objects referencing it).
+    A reference cycle (the config refuses them; a live account might hold one) keeps no order."""
+    by_key = {(s.change.kind, s.change.name): s for s in wave}
+    after: dict[Target, set[Target]] = {key: set() for key in by_key}  # must run after these
+    for key, step in by_key.items():
+        for ref in _references(kinds[step.change.kind], step) & by_key.keys() - {key}:
+            if step.change.action == "delete":
+                after[ref].add(key)
+            else:
+                after[key].add(ref)
+    ordered: list[list[Step]] = []
+    done: set[Target] = set()
+    pending = list(by_key)
+    while pending:
+        ready = [key for key in pending if after[key] <= done] or pending
+        ordered.append([by_key[key] for key in ready])
+        done.update(ready)
+        pending = [key for key in pending if key not in done]
+    return ordered
+
+
 def apply_steps(
     api: AdminApi,
     steps: list[Step],
@@ -204,7 +253,11 @@ def apply_steps(
     report = ApplyReport()
     lock = threading.Lock()
     stop = threading.Event()
-    waves = [list(group) for _, group in groupby(sorted(steps, key=_wave_key), key=_wave_key)]
+    waves = [
+        sub
+        for _, group in groupby(sorted(steps, key=_wave_key), key=_wave_key)
+        for sub in sub_waves(list(group), kinds)
+    ]
 
     def fail(change: Change, why: str) -> None:
         stop.set()
@@ -258,3 +311,41 @@ class ApplyFailed(ApplyError):
     def __init__(self, report: ApplyReport) -> None:
         self.report = report
         super().__init__(report.describe())
+
+
+def apply_plan(
+    api: AdminApi,
+    desired: DesiredState,
+    plan: Plan,
+    live: Mapping[Target, LiveObject | None],
+    *,
+    allow_delete: bool,
+    kinds: Mapping[KindName, Kind] | None = None,
+    parallelism: int = 8,
+    on_event: Event | None = None,
+) -> ApplyReport:
+    """Apply `plan` with the bodies of `desired` against `live`, the objects as just read (the
+    plan's own read, or `read_planned` for a saved plan). The safety checks run first, so a
+    refused plan (PolicyRefusal) writes nothing; raises ApplyFailed when a change failed."""
+    kinds = kinds if kinds is not None else default_kinds()
+    check_apply(plan, desired.policy, allow_delete=allow_delete, kinds=kinds)
+    declared = {(o.kind, o.name): o for o in desired.objects}
+    steps = build_steps(plan.changes, declared, live)
+    return apply_steps(api, steps, kinds, parallelism=parallelism, on_event=on_event)
+
+
+def read_planned(
+    api: AdminApi,
+    plan: Plan,
+    kinds: Mapping[KindName, Kind] | None = None,
+    *,
+    digest_key: bytes,
+    parallelism: int = 8,
+) -> dict[Target, LiveObject | None]:
+    """For a saved plan: the objects it touches as they are now, and only those. Refuses
+    (StalePlanError, exit 3) naming each one that moved since the plan was made (`digest_key`
+    keys the fingerprints as it did in `build_plan`)."""
+    kinds = kinds if kinds is not None else default_kinds()
+    live = read_objects(api, kinds, [(c.kind, c.name) for c in plan.changes], parallelism=parallelism)
+    check_fresh(plan, live, digest_key)
+    return live

@@ -4,9 +4,12 @@ change, these decide whether it may. Each raises `PolicyRefusal` (exit 3) naming
 
 from __future__ import annotations
 
-from cloudinary_state.desired import Policy
-from cloudinary_state.engine.plan import Change, Plan
+from collections.abc import Mapping
+
+from cloudinary_state.desired import KindName, Policy
+from cloudinary_state.engine.plan import Change, Plan, default_kinds
 from cloudinary_state.errors import PolicyRefusal
+from cloudinary_state.kinds.base import Kind
 
 
 def _names(changes: tuple[Change, ...] | list[Change]) -> str:
@@ -50,13 +53,30 @@ def check_allow_delete(plan: Plan, allow_delete: bool) -> None:
         )
 
 
-def check_plan(plan: Plan, policy: Policy) -> None:
-    """The checks a plan itself must pass (protect, threshold)."""
+def check_replaceable(plan: Plan, kinds: Mapping[KindName, Kind] | None = None) -> None:
+    """A replace that its kind says the live service cannot carry out is refused whatever the
+    flags and the account: its delete would go through and its create would fail."""
+    kinds = kinds if kinds is not None else default_kinds()
+    blocked: dict[str, list[Change]] = {}
+    for change in plan.changes:
+        why = kinds[change.kind].replace_refusal if change.action == "replace" else None
+        if why is not None:
+            blocked.setdefault(why, []).append(change)
+    if blocked:
+        reasons = "; ".join(f"{', '.join(c.key for c in changes)}: {why}" for why, changes in blocked.items())
+        raise PolicyRefusal(f"refused: the plan replaces what cannot be replaced. {reasons}.")
+
+
+def check_plan(plan: Plan, policy: Policy, *, kinds: Mapping[KindName, Kind] | None = None) -> None:
+    """The checks a plan itself must pass (replaceable, protect, threshold)."""
+    check_replaceable(plan, kinds)
     check_protect(plan, policy)
     check_threshold(plan, policy)
 
 
-def check_apply(plan: Plan, policy: Policy, *, allow_delete: bool) -> None:
+def check_apply(
+    plan: Plan, policy: Policy, *, allow_delete: bool, kinds: Mapping[KindName, Kind] | None = None
+) -> None:
     """Everything an apply must pass before its first write."""
-    check_plan(plan, policy)
+    check_plan(plan, policy, kinds=kinds)
     check_allow_delete(plan, allow_delete)

@@ -89,6 +89,13 @@ class Kind(Protocol):
         field that takes any sensitive body value is sensitive whole."""
         ...
 
+    @property
+    def replace_refusal(self) -> str | None:
+        """Why a replace of this kind cannot be carried out on the live service, and what to do
+        instead; None when delete + create works. Safety refuses such a replace before any write
+        (the plan still shows it, so the user sees what the config asks for)."""
+        ...
+
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         """Human notes for the plan: e.g. "transformation is in use"."""
         ...

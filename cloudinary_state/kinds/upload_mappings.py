@@ -20,6 +20,7 @@ from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 class UploadMappingKind:
     kind: KindName = "upload_mapping"
     rank = 50
+    replace_refusal: str | None = None  # never replaces (needs_replace is False)
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
         return []

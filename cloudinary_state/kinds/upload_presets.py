@@ -220,6 +220,7 @@ def _settings(body: Mapping[str, Any]) -> Mapping[str, Any]:
 class UploadPresetKind:
     kind: KindName = "upload_preset"
     rank = 40
+    replace_refusal: str | None = None  # never replaces (needs_replace is False)
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
         # read exactly as validate reads them (config/checks.py), so apply orders by what it checked
