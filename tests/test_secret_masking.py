@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +14,13 @@ from test_drift_support import PRODUCTION, RESOURCES, STAGING, Workspace, worksp
 from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.canonical_json import canonical_json
+from cloudinary_state.config import load_environment
 from cloudinary_state.config.interpolate import render
 from cloudinary_state.desired import DesiredObject, KindName, StrippedOption
 from cloudinary_state.engine.plan import Target, build_plan, fingerprint
 from cloudinary_state.engine.planfile import check_fresh, plan_document
 from cloudinary_state.envdiff import Side, compare
-from cloudinary_state.errors import StalePlanError
+from cloudinary_state.errors import ConfigError, StalePlanError
 from cloudinary_state.kinds import ALL_KINDS
 from cloudinary_state.kinds.base import LiveObject
 
@@ -185,3 +187,19 @@ def test_diff_live_never_prints_a_console_made_eval_or_token(workspace: Workspac
     for secret in ("STG-EVAL-77", "PRD-EVAL-87", "STG-TOK-78", "PRD-TOK-88"):
         assert secret not in result.out + result.err
     assert "settings.folder" in result.out
+
+
+def test_an_invalid_value_from_env_is_not_quoted_in_the_config_error(tmp_path: Path) -> None:
+    (tmp_path / "environments" / "common").mkdir(parents=True)
+    (tmp_path / "environments" / "demo.yaml").write_text(
+        "cloud_name: demo\ncredentials: CLOUDINARY_URL_DEMO\ninclude: [common/*.yaml]\n"
+    )
+    (tmp_path / "environments" / "common" / "r.yaml").write_text(
+        'metadata_fields:\n  f:\n    type: "${env.T}"\n    label: F\n'
+    )
+    with pytest.raises(ConfigError) as e:
+        load_environment(tmp_path, "demo", environ={"T": SECRET})
+    [diagnostic] = e.value.diagnostics
+    assert diagnostic.file.endswith("r.yaml") and diagnostic.line == 3
+    assert "type: this value (sensitive" in diagnostic.message
+    assert SECRET not in diagnostic.message + diagnostic.hint

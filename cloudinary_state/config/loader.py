@@ -11,7 +11,7 @@ import glob
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -332,7 +332,9 @@ class _EnvironmentLoader:
                 add(raw.marks.offset(p.path, p.position), f"{label}: {dotted(p.path)}: {p.message}", p.hint)
             if any(p.severity == "error" for p in rendered.problems):
                 continue
-            model = self.validate(KIND_MODELS[raw.kind], rendered.value, raw.marks, label + ": ")
+            model = self.validate(
+                KIND_MODELS[raw.kind], rendered.value, raw.marks, label + ": ", rendered.sensitive_paths
+            )
             if model is None:
                 continue
             secrets |= rendered.secrets
@@ -430,11 +432,13 @@ class _EnvironmentLoader:
             return all([self.reject_nulls(v, marks, (*path, i), label) for i, v in enumerate(value)])
         return True
 
-    def validate(self, model: type[M], data: Any, marks: Marks, prefix: str) -> M | None:
+    def validate(
+        self, model: type[M], data: Any, marks: Marks, prefix: str, sensitive_paths: Collection[str] = ()
+    ) -> M | None:
         try:
             return model.model_validate(data)
         except ValidationError as e:
-            for diagnostic in validation_diagnostics(e, data, marks, prefix, model):
+            for diagnostic in validation_diagnostics(e, data, marks, prefix, model, sensitive_paths):
                 self.report.errors.append(diagnostic)
             return None
 

@@ -9,12 +9,13 @@ string"), and add did-you-mean hints for unknown keys and literal values.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from cloudinary_state.config.interpolate import did_you_mean
+from cloudinary_state.config.interpolate import did_you_mean, sensitive_path
 from cloudinary_state.config.yamlload import DocPath, Marks, dotted
 from cloudinary_state.errors import Diagnostic
 
@@ -100,9 +101,16 @@ def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]
 
 
 def validation_diagnostics(
-    error: ValidationError, data: Any, marks: Marks, prefix: str, model: type[BaseModel]
+    error: ValidationError,
+    data: Any,
+    marks: Marks,
+    prefix: str,
+    model: type[BaseModel],
+    sensitive_paths: Collection[str] = (),
 ) -> list[Diagnostic]:
-    """One diagnostic per offending place; the alternatives of a union are merged into one."""
+    """One diagnostic per offending place; the alternatives of a union are merged into one.
+    A value at one of `sensitive_paths` (it came from `${env.*}`) is never quoted: scrubbing
+    free text cannot catch a short secret."""
     grouped: dict[tuple[DocPath, bool], list[Any]] = {}
     for item in error.errors(include_url=False):
         at_key = item["type"] in ("missing", "extra_forbidden") or "[key]" in item["loc"]
@@ -111,11 +119,18 @@ def validation_diagnostics(
     for (path, is_key), items in grouped.items():
         at = marks.at(path, key=is_key)
         message, hint = _message(items, path, model)
+        if not is_key and _is_sensitive(path, sensitive_paths) and items[0]["type"] not in _TYPE_NAMES:
+            message, hint = "this value (sensitive, from ${env.*}) is not valid here", ""
         where = dotted(path)
         out.append(
             Diagnostic(at.file, at.line, at.column, f"{prefix}{where + ': ' if where else ''}{message}", hint)
         )
     return out
+
+
+def _is_sensitive(path: DocPath, sensitive_paths: Collection[str]) -> bool:
+    dotted_path = sensitive_path(path)
+    return any(dotted_path == s or dotted_path.startswith(s + ".") for s in sensitive_paths)
 
 
 def _message(items: list[Any], path: DocPath, model: type[BaseModel]) -> tuple[str, str]:
