@@ -18,9 +18,9 @@ from cloudinary_state.config import load_environment
 from cloudinary_state.config.interpolate import render
 from cloudinary_state.desired import DesiredObject, KindName, StrippedOption
 from cloudinary_state.engine.plan import Target, build_plan, fingerprint
-from cloudinary_state.engine.planfile import check_fresh, plan_document
+from cloudinary_state.engine.planfile import check_fresh, check_plan_matches, plan_document
 from cloudinary_state.envdiff import Side, compare
-from cloudinary_state.errors import ConfigError, StalePlanError
+from cloudinary_state.errors import ConfigError, PlanFileError, StalePlanError
 from cloudinary_state.kinds import ALL_KINDS
 from cloudinary_state.kinds.base import LiveObject
 
@@ -203,3 +203,12 @@ def test_an_invalid_value_from_env_is_not_quoted_in_the_config_error(tmp_path: P
     assert diagnostic.file.endswith("r.yaml") and diagnostic.line == 3
     assert "type: this value (sensitive" in diagnostic.message
     assert SECRET not in diagnostic.message + diagnostic.hint
+
+
+def test_a_hand_made_config_digest_is_refused_not_a_crash(tmp_path: Path) -> None:
+    desired = state(obj("upload_preset", "p", {"settings": {}}))
+    plan = build_plan(desired, {}, digest_key=DIGEST_KEY, kinds=KINDS)
+    check_plan_matches(plan, desired, tmp_path, DIGEST_KEY)
+    for forged in (5, "hmac-sha256:é", None):
+        with pytest.raises(PlanFileError, match="config changed since the plan"):
+            check_plan_matches(replace(plan, config_digest=forged), desired, tmp_path, DIGEST_KEY)  # type: ignore[arg-type]

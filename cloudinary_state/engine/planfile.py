@@ -160,7 +160,8 @@ def check_plan_matches(plan: Plan, desired: DesiredState, path: Path, digest_key
             f"was made for environment {plan.environment!r} (cloud {plan.cloud_name!r}), "
             f"not {desired.environment!r} (cloud {desired.cloud_name!r})",
         )
-    if not hmac.compare_digest(plan.config_digest, config_digest(desired, digest_key)):
+    planned = plan.config_digest if isinstance(plan.config_digest, str) else ""  # a hand-made file
+    if not hmac.compare_digest(planned.encode(), config_digest(desired, digest_key).encode()):
         raise _refused(
             path,
             "the config changed since the plan was made (config_digest differs); "
