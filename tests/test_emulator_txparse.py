@@ -1,4 +1,4 @@
-"""The emulator's own transformation parser: real-world strings -> `info` (notes/VOCAB.md)."""
+"""The emulator's own transformation parser: real-world strings -> `info`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The transformation-string grammar: parsing, validation, canonical forms.
 
 The server-style `info` dicts below are written by hand the way GET transformation returns them
-(cloudinary-admin-api.md §5, VOCAB.md): long names, integers and decimals as JSON numbers,
+(cloudinary-admin-api.md §5): long names, integers and decimals as JSON numbers,
 everything else as the string after `k_`. None of it comes from the emulator's parser.
 """
 

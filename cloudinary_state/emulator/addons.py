@@ -1,4 +1,5 @@
-"""The emulator's own add-on table (notes/VOCAB.md): which option values need which add-on.
+"""The emulator's own add-on table: which option values need which add-on (reference §6.5;
+the identifiers are the README's add-on list).
 
 Works on wire values (strings as the SDK sends them). Stripping is per element: elements whose
 add-on is not registered are removed; an option left with no element is removed; `auto_tagging`

@@ -1,4 +1,4 @@
-"""The emulator's own transformation-string parser: string -> `info` (notes/VOCAB.md).
+"""The emulator's own transformation-string parser: string -> `info`.
 
 Deliberately independent of the engine's canonicalizer and of the SDK (DESIGN.md §6): if both
 sides shared one, a bug in it would pass every test and still diff against the real service.
