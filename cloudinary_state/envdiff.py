@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from cloudinary_state.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
 from cloudinary_state.desired import KINDS, DesiredState, KindName, StrippedOption
-from cloudinary_state.engine.masking import SENSITIVE, scrub_value
+from cloudinary_state.engine.masking import SENSITIVE, is_sensitive, scrub_value
 from cloudinary_state.engine.plan import LiveState
 from cloudinary_state.importer import map_variables_back, redact_secrets
 from cloudinary_state.kinds.base import Kind
@@ -141,10 +141,6 @@ def side_from_live(state: DesiredState, live: LiveState, kinds: Mapping[KindName
 # --- comparing -------------------------------------------------------------------------------
 
 
-def _within(path: str, prefixes: frozenset[str] | set[str]) -> bool:
-    return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in prefixes)
-
-
 def _addons_needed(option: str, value: Any) -> set[str]:
     if not isinstance(value, str):
         return set()
@@ -197,11 +193,11 @@ def _variable_names(value: Any, variables: Mapping[str, str]) -> set[str]:
 
 
 def _shown(value: Any, path: str, sensitive: frozenset[str]) -> Any:
-    return SENSITIVE if _within(path, sensitive) else value
+    return SENSITIVE if is_sensitive(path, sensitive) else value
 
 
 def _classify(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Side) -> ValueDiff:
-    if _within(path, a.sensitive.get(key, frozenset()) | b.sensitive.get(key, frozenset())):
+    if is_sensitive(path, a.sensitive.get(key, frozenset()) | b.sensitive.get(key, frozenset())):
         masked_a = SENSITIVE if a_value is not None else None
         masked_b = SENSITIVE if b_value is not None else None
         return ValueDiff(path, masked_a, masked_b, "sensitive")

@@ -29,6 +29,7 @@ from cloudinary_state.desired import KIND_TO_SECTION, KINDS, DesiredObject, Desi
 from cloudinary_state.engine.plan import LiveState
 from cloudinary_state.errors import CloudinaryStateError
 from cloudinary_state.kinds.base import Kind
+from cloudinary_state.scrubbing import is_sensitive
 
 # Whole values that are code or credentials: never written, always an env placeholder.
 SECRET_FIELDS = frozenset({"eval", "on_success"})
@@ -166,8 +167,9 @@ def redact_secrets(value: Any, path: str, marker: str) -> Any:
 
 def _known_secret(text: str, path: str, ctx: _Context) -> bool:
     """The config already treats this value as a secret (it came from ${env.*} there)."""
-    inside = any(path == p or path.startswith((p + ".", p + "[")) for p in ctx.sensitive_paths)
-    return inside or any(len(s) >= MIN_VARIABLE_LENGTH and s in text for s in ctx.secrets)
+    if is_sensitive(path, ctx.sensitive_paths):
+        return True
+    return any(len(s) >= MIN_VARIABLE_LENGTH and s in text for s in ctx.secrets)
 
 
 def to_config_string(text: str, path: str, ctx: _Context) -> str:

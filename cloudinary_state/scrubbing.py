@@ -2,7 +2,9 @@
 
 The secrets are the values that came from `${env.*}` (and the api_secret). The config's
 diagnostics, the plan file and every renderer scrub with these functions, so one rule holds
-everywhere. It sits in the bottom layer because the config and the engine both use it.
+everywhere. `is_sensitive` is the one answer to "does this path hold a value from
+`${env.*}`?" for masking by path. It sits in the bottom layer because the config and the
+engine both use it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,16 @@ SCRUBBED = "(sensitive)"
 # message would make it unreadable and protect nothing. Where a value's path is known it is
 # masked by path instead, however short (engine/masking.py).
 MIN_SCRUB_LENGTH = 4
+
+
+def is_sensitive(path: str, sensitive_paths: Collection[str]) -> bool:
+    """True when the dotted `path` is one of `sensitive_paths` or lies inside one.
+
+    A key boundary is `.` and a list boundary `[`: `settings.eager` covers `settings.eager[1]`
+    and `settings.eager.x`, never the sibling `settings.eager_async`. Every place that masks by
+    path asks here, so a value hidden in one output is hidden in all of them.
+    """
+    return any(path == p or path.startswith((p + ".", p + "[")) for p in sensitive_paths)
 
 
 def _scrubbable(secrets: Collection[str]) -> list[str]:

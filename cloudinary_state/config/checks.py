@@ -16,7 +16,7 @@ from typing import Any
 
 from cloudinary_state import transformation as grammar
 from cloudinary_state.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
-from cloudinary_state.config.interpolate import did_you_mean
+from cloudinary_state.config.interpolate import did_you_mean, sensitive_path
 from cloudinary_state.config.models import (
     AndRule,
     ComparisonRule,
@@ -31,6 +31,7 @@ from cloudinary_state.config.yamlload import DocPath, Marks, dotted
 from cloudinary_state.desired import UNSENDABLE_PRESET_SETTINGS, KindName, Policy, SourceRef
 from cloudinary_state.errors import Diagnostic
 from cloudinary_state.preset_settings import pipe_map_keys, transformation_strings
+from cloudinary_state.scrubbing import is_sensitive
 
 TRANSFORMATION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -244,9 +245,18 @@ def _passes(rule: StrlenRule | ComparisonRule, value: str | int) -> bool:
     return bool(value < rule.value or (rule.equals and value == rule.value))  # type: ignore[operator]
 
 
-def value_problem(model: MetadataFieldModel, value: Any) -> str:
-    """Why `value` cannot be stored in the field ("" when it can)."""
+def value_problem(field: CheckedObject, value: Any, *, sensitive: bool) -> str:
+    """Why `value` cannot be stored in the metadata `field` ("" when it can).
+
+    A `sensitive` value (from ${env.*}) is never quoted, nor are the field's options when they
+    come from ${env.*}: scrubbing free text cannot catch a short secret.
+    """
+    model: MetadataFieldModel = field.model
     ids = [v.external_id for v in model.datasource.values] if model.datasource else []
+    if is_sensitive("datasource.values", field.sensitive_paths):
+        datasource = "the datasource (its options are sensitive)"
+    else:
+        datasource = f"the datasource ({', '.join(ids)})"
     kind = model.type
     if kind == "string" and not isinstance(value, str):
         return "a string field needs a string"
@@ -258,14 +268,17 @@ def value_problem(model: MetadataFieldModel, value: Any) -> str:
         if not isinstance(value, str):
             return "an enum field needs one option external_id"
         if value not in ids:
-            return f"'{value}' is not an option external_id of the datasource ({', '.join(ids)})"
+            shown = "the value (sensitive)" if sensitive else f"'{value}'"
+            return f"{shown} is not an option external_id of {datasource}"
     if kind == "set":
         if not isinstance(value, list):
             return "a set field needs a list of option external_ids"
         unknown = [v for v in value if v not in ids]
         if unknown:
+            if sensitive:
+                return f"the value (sensitive) holds ids that are not option external_ids of {datasource}"
             listed = ", ".join(map(repr, unknown))
-            return f"{listed} not option external_ids of the datasource ({', '.join(ids)})"
+            return f"{listed} not option external_ids of {datasource}"
     if model.validation is not None and isinstance(value, str | int):
         failed = [r for r in _rules(model.validation) if not _passes(r, value)]
         if failed:
@@ -308,7 +321,9 @@ def check_metadata_field(report: Report, obj: CheckedObject) -> None:
             if problem:
                 report.error(at(("validation",)), f"{obj.label(('validation',))}: {problem}")
     if model.default_value is not None:
-        problem = value_problem(model, model.default_value)
+        problem = value_problem(
+            obj, model.default_value, sensitive=is_sensitive("default_value", obj.sensitive_paths)
+        )
         if problem:
             report.error(
                 at(("default_value",)),
@@ -355,7 +370,8 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
                     at(path, key=True), f"{obj.label(('settings', 'metadata'))}: field '{key}' is {why}", hint
                 )
             elif isinstance(s.metadata, dict) and key in s.metadata:
-                problem = value_problem(target.model, s.metadata[key])
+                sensitive = is_sensitive(sensitive_path(path), obj.sensitive_paths)
+                problem = value_problem(target, s.metadata[key], sensitive=sensitive)
                 if problem:
                     report.error(at(path), f"{obj.label(path)}: {problem}")
 
@@ -385,7 +401,7 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
 
 
 def _check_url(report: Report, obj: CheckedObject, path: DocPath, value: str | None) -> None:
-    sensitive = ".".join(map(str, path)) in obj.sensitive_paths
+    sensitive = is_sensitive(sensitive_path(path), obj.sensitive_paths)
     if value is None or (sensitive and "${env." in value):
         return  # an unset ${env.*} (offline validation): reported as a warning already
     if not _URL.match(value):

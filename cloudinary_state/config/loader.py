@@ -44,7 +44,7 @@ from cloudinary_state.desired import (
     StrippedOption,
 )
 from cloudinary_state.errors import ConfigError, Diagnostic
-from cloudinary_state.scrubbing import scrub_text
+from cloudinary_state.scrubbing import is_sensitive, scrub_text
 
 M = TypeVar("M", bound=BaseModel)
 ENVIRONMENTS_DIR = "environments"
@@ -377,9 +377,9 @@ class _EnvironmentLoader:
             stripped = result.stripped
             for option in stripped:
                 at = obj.marks.at(tuple(option.path.split(".")))
-                # a value from ${env.*} is never quoted, however short (scrubbing misses those)
-                secret = any(_overlaps(option.path, p) for p in obj.sensitive_paths)
-                shown = "(sensitive)" if secret else option.value
+                # a value from ${env.*} is never quoted, however short (scrubbing misses those);
+                # an add-on option is a scalar, so no sensitive path lies below its own
+                shown = "(sensitive)" if is_sensitive(option.path, obj.sensitive_paths) else option.value
                 message = (
                     f"{obj.label()}: {option.path} '{shown}' needs the {option.addon} add-on, "
                     f"which is off in {self.env}"
@@ -460,12 +460,6 @@ def _salvage(data: dict[str, Any]) -> EnvironmentModel:
             except ValidationError:
                 pass
     return EnvironmentModel.model_construct(**valid)
-
-
-def _overlaps(path: str, other: str) -> bool:
-    """One dotted path is the other or lies inside it."""
-    outer, inner = sorted((path, other), key=len)
-    return inner == outer or inner.startswith((outer + ".", outer + "["))
 
 
 def _stringify(value: str | int | float) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from cloudinary_state.config.interpolate import did_you_mean, sensitive_path
 from cloudinary_state.config.yamlload import DocPath, Marks, dotted
 from cloudinary_state.errors import Diagnostic
+from cloudinary_state.scrubbing import is_sensitive
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -119,18 +120,15 @@ def validation_diagnostics(
     for (path, is_key), items in grouped.items():
         at = marks.at(path, key=is_key)
         message, hint = _message(items, path, model)
-        if not is_key and _is_sensitive(path, sensitive_paths) and items[0]["type"] not in _TYPE_NAMES:
+        # only a message made of type errors ("expected a string, got a number") quotes no value
+        quoted = not all(i["type"] in _TYPE_NAMES for i in items)
+        if not is_key and quoted and is_sensitive(sensitive_path(path), sensitive_paths):
             message, hint = "this value (sensitive, from ${env.*}) is not valid here", ""
         where = dotted(path)
         out.append(
             Diagnostic(at.file, at.line, at.column, f"{prefix}{where + ': ' if where else ''}{message}", hint)
         )
     return out
-
-
-def _is_sensitive(path: DocPath, sensitive_paths: Collection[str]) -> bool:
-    dotted_path = sensitive_path(path)
-    return any(dotted_path == s or dotted_path.startswith(s + ".") for s in sensitive_paths)
 
 
 def _message(items: list[Any], path: DocPath, model: type[BaseModel]) -> tuple[str, str]:

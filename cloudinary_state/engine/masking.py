@@ -13,26 +13,16 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from cloudinary_state.scrubbing import scrub_text, scrub_value
+from cloudinary_state.scrubbing import is_sensitive, scrub_text, scrub_value
 
-__all__ = ["SENSITIVE", "SENSITIVE_CHANGED", "mask_value", "scrub_text", "scrub_value"]
+__all__ = ["SENSITIVE", "SENSITIVE_CHANGED", "is_sensitive", "mask_value", "scrub_text", "scrub_value"]
 
 SENSITIVE = "(sensitive)"
 SENSITIVE_CHANGED = "(sensitive, changed)"
 
 
-def _within(path: str, prefix: str) -> bool:
-    """True when `path` is `prefix` or lies inside it."""
-    return path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")
-
-
-def is_sensitive(path: str, sensitive_paths: Collection[str]) -> bool:
-    """True when `path` is one of `sensitive_paths` or lies inside one."""
-    return any(_within(path, s) for s in sensitive_paths)
-
-
 def _mask_nested(value: Any, path: str, sensitive_paths: Collection[str], marker: str) -> tuple[Any, bool]:
-    if any(_within(path, s) for s in sensitive_paths):
+    if is_sensitive(path, sensitive_paths):
         return (marker if value is not None else None), value is not None
     if isinstance(value, Mapping):
         found = False
