@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -138,12 +138,15 @@ class OpenEnvironment:
 
 
 @contextmanager
-def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
+def open_environment(
+    env: str, *, emulator: bool, before_connect: Callable[[bytes], None] | None = None
+) -> Iterator[OpenEnvironment]:
     """Load ENV's config (ConfigError before any API call) and connect to its account.
 
     With `emulator`, an in-process emulator serves the environment's cloud with the add-ons
     the environment turns on, its state under <config-dir>/.cloudinary-state/emulator/ENV.json;
-    no credentials are read.
+    no credentials are read. `before_connect` is given the digest key (the api_secret) once it
+    is known, before any connection (before the emulator starts): a saved plan is verified there.
     """
     from cloudinary_state.client import Credentials, CredentialsError
     from cloudinary_state.config import load_environment
@@ -157,6 +160,8 @@ def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
                 f"{desired.credentials_env} is for cloud {credentials.cloud_name!r}, but environment "
                 f"{env!r} declares cloud_name {desired.cloud_name!r}"
             )
+        if before_connect is not None:
+            before_connect(credentials.api_secret.encode())
         with _summary_on_error(client := AdminClient(credentials)):
             yield OpenEnvironment(desired, client, desired.secrets | {credentials.api_secret})
         return
@@ -166,6 +171,8 @@ def open_environment(env: str, *, emulator: bool) -> Iterator[OpenEnvironment]:
     state_file = ctx.config_dir / ".cloudinary-state" / "emulator" / f"{env}.json"
     addons = frozenset(name for name, on in desired.addons.items() if on)
     cloud = CloudConfig(name=desired.cloud_name, addons=addons)
+    if before_connect is not None:
+        before_connect(cloud.api_secret.encode())  # what the server's cloudinary_url will carry
     server = EmulatorServer([cloud], state_file=state_file)
     try:
         state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -261,16 +268,29 @@ def _read_and_plan(
     return _with_run_counts(result, opened.client), live
 
 
-def _render(result: Plan, fmt: str, secrets: frozenset[str]) -> str:
+def _render(result: Plan, fmt: str, opened: OpenEnvironment, *, with_calls: bool = True) -> str:
     from cloudinary_state.render import json as render_json
     from cloudinary_state.render import markdown as render_markdown
     from cloudinary_state.render import text as render_text
 
+    secrets = opened.secrets
     if fmt == "json":
-        return render_json.render_plan(result, secrets=secrets)
+        return render_json.render_plan(result, secrets=secrets, digest_key=opened.digest_key)
     if fmt == "markdown":
         return render_markdown.render_plan(result, secrets=secrets)
-    return render_text.render_plan(result, color=_ctx().color, secrets=secrets)
+    return render_text.render_plan(result, color=_ctx().color, secrets=secrets, with_calls=with_calls)
+
+
+@contextmanager
+def _calls_line_shown() -> Iterator[None]:
+    """Around a check right after a text plan, which ends with the run's calls line: a refusal
+    there does not print the same line again as its run summary."""
+    try:
+        yield
+    except CloudinaryStateError as e:
+        if e.run_summary is None:
+            e.run_summary = ""  # shown already; `_summary_on_error` leaves a set summary alone
+        raise
 
 
 @cli.command()
@@ -297,10 +317,11 @@ def plan(
     parsed = _parse_targets(targets)
     with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
         result, _ = _read_and_plan(opened, parsed, parallelism)
-        click.echo(_render(result, fmt, opened.secrets), nl=False)
-        check_plan(result, opened.desired.policy)
+        click.echo(_render(result, fmt, opened), nl=False)
+        with _calls_line_shown() if fmt == "text" else nullcontext():
+            check_plan(result, opened.desired.policy)
         if out is not None:
-            write_plan(out, result, opened.secrets)
+            write_plan(out, result, opened.secrets, digest_key=opened.digest_key)
             _log(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
         if fmt != "text":  # the text plan ends with this line already
             _log(_usage_line(opened.client))
@@ -328,7 +349,12 @@ def apply(
     """Apply the config (or a saved plan) to the account."""
     from cloudinary_state.engine.apply import apply_plan, read_planned
     from cloudinary_state.engine.plan import default_kinds
-    from cloudinary_state.engine.planfile import check_plan_matches, read_plan
+    from cloudinary_state.engine.planfile import (
+        check_plan_matches,
+        check_replanned,
+        load_document,
+        plan_from_document,
+    )
     from cloudinary_state.engine.safety import check_apply
     from cloudinary_state.errors import ApplyError
     from cloudinary_state.render.text import SYMBOLS
@@ -337,18 +363,31 @@ def apply(
         raise click.UsageError("--target narrows a new plan; a saved plan applies as it was reviewed")
     parsed = _parse_targets(targets)
     kinds = default_kinds()
-    # an unreadable plan file is reported before any credential or connection is needed
-    saved = read_plan(plan_file, kinds=kinds) if plan_file is not None else None
-    with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
+    # an unreadable plan file is reported before any credential or connection is needed; its
+    # digest is verified once the key (the api_secret) is known, before connecting
+    document = load_document(plan_file) if plan_file is not None else None
+    saved: Plan | None = None
+
+    def verify_saved(digest_key: bytes) -> None:
+        nonlocal saved
+        assert plan_file is not None and document is not None
+        saved = plan_from_document(plan_file, document, digest_key=digest_key, kinds=kinds)
+
+    verify = verify_saved if document is not None else None
+    with (
+        open_environment(env, emulator=emulator, before_connect=verify) as opened,
+        _scrubbed_errors(opened.secrets),
+    ):
         desired, client = opened.desired, opened.client
         live: Mapping[Target, LiveObject | None]
         if plan_file is None:
             result, live = _read_and_plan(opened, parsed, parallelism)
         else:
-            assert saved is not None  # read above
-            result = _with_run_counts(saved, client)  # this run's calls, not the planning run's
+            assert saved is not None  # verified before connecting
+            result = saved
             check_plan_matches(result, desired, plan_file, opened.digest_key)
-        click.echo(_render(result, "text", opened.secrets), nl=False)
+        # a saved plan is shown before this run made any call: no calls line (the run ends with one)
+        click.echo(_render(result, "text", opened, with_calls=plan_file is None), nl=False)
         if not result.has_changes:
             click.echo(f"Apply complete: nothing to do. {_usage_line(client)}")
             return
@@ -357,6 +396,8 @@ def apply(
 
         if plan_file is not None:
             live = read_planned(client, result, kinds, digest_key=opened.digest_key, parallelism=parallelism)
+            # the file never makes apply do what the config and the account do not call for
+            check_replanned(result, desired, live, plan_file, digest_key=opened.digest_key, kinds=kinds)
         elif not auto_approve:
             if not sys.stdin.isatty():
                 raise ApplyError(
@@ -376,10 +417,7 @@ def apply(
             allow_delete=allow_delete,
             kinds=kinds,
             parallelism=parallelism,
-            # a failure's reason can quote a secret (an API error echoing a value from ${env.*})
-            on_event=lambda c, what: log(
-                scrub_text(f"  {SYMBOLS[c.action]} {c.key}: {what}", opened.secrets), 0
-            ),
+            on_event=lambda c, what: log(f"  {SYMBOLS[c.action]} {c.key}: {what}", 0),
         )
         counts = ", ".join(f"{n} {action}d" for action, n in report.counts().items())
         click.echo(f"Apply complete: {counts}; every write verified by read-back. {_usage_line(client)}")

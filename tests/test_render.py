@@ -63,7 +63,7 @@ def test_text_empty_plan() -> None:
 
 
 def test_json_is_the_plan_document() -> None:
-    document = json.loads(render_json.render_plan(sample()))
+    document = json.loads(render_json.render_plan(sample(), digest_key=DIGEST_KEY))
     assert document["format"] == "cloudinary-state/plan@1"
     assert [c["action"] for c in document["changes"]] == ["replace", "create", "update", "delete"]
     assert document["summary"]["unmanaged"] == 1
@@ -82,9 +82,13 @@ def test_secrets_never_rendered_and_scrubbed_as_second_line() -> None:
     leaky = replace(plan, notes=(f"server said {SECRET}",))
     for out in (
         text.render_plan(leaky, secrets={SECRET}),
-        render_json.render_plan(leaky, secrets={SECRET}),
+        render_json.render_plan(leaky, secrets={SECRET}, digest_key=DIGEST_KEY),
         markdown.render_plan(leaky, secrets={SECRET}),
     ):
         assert SECRET not in out
-    for out in (text.render_plan(plan), render_json.render_plan(plan), markdown.render_plan(plan)):
+    for out in (
+        text.render_plan(plan),
+        render_json.render_plan(plan, digest_key=DIGEST_KEY),
+        markdown.render_plan(plan),
+    ):
         assert SECRET not in out

@@ -67,7 +67,7 @@ def test_every_kinds_sensitive_values_are_masked_in_create_and_update(
     for current in ({}, {kind: {"x": was}}):
         plan = build_plan(state(want), current, digest_key=DIGEST_KEY, kinds=kinds)
         [change] = plan.changes
-        shown = json.dumps(plan_document(plan), ensure_ascii=False)
+        shown = json.dumps(plan_document(plan, digest_key=DIGEST_KEY), ensure_ascii=False)
         assert SECRET not in shown and OTHER not in shown, shown
         assert any(d.sensitive for d in change.diffs)
 

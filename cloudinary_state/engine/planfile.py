@@ -4,6 +4,13 @@ The file carries what was planned and the fingerprint of every live object it to
 a desired body: `apply FILE` takes the bodies from the re-loaded config (whose digest must
 match) and refuses when the file was edited (`digest`) or the live objects moved.
 Sensitive values are masked in the plan already and scrubbed again here.
+
+`digest` is an HMAC-SHA256 of the rest of the document under the account's api_secret, like
+`config_digest` and each `live_fingerprint`: a plain hash anyone could recompute after
+editing an action or `existing_managed`, which none of the keyed hashes covers. Nothing in a
+file is trusted before its digest is verified; and applying it re-plans the touched objects
+from the config and the account (`check_replanned`), so even a file signed with a leaked key
+can only make apply do what the config and account call for.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from cloudinary_state.engine.plan import (
     Plan,
     Summary,
     Target,
+    TargetError,
+    build_plan,
     config_digest,
     default_kinds,
     fingerprint,
@@ -54,13 +63,14 @@ def _change_document(change: Change) -> dict[str, Any]:
     }
 
 
-def _digest(document: Mapping[str, Any]) -> str:
+def _digest(document: Mapping[str, Any], key: bytes) -> str:
     rest = {k: v for k, v in document.items() if k != "digest"}
-    return "sha256:" + hashlib.sha256(canonical_json(rest).encode()).hexdigest()
+    return "hmac-sha256:" + hmac.new(key, canonical_json(rest).encode(), hashlib.sha256).hexdigest()
 
 
-def plan_document(plan: Plan, secrets: Collection[str] = ()) -> dict[str, Any]:
-    """The plan as the section 5 JSON document, secrets scrubbed, with its digest."""
+def plan_document(plan: Plan, secrets: Collection[str] = (), *, digest_key: bytes) -> dict[str, Any]:
+    """The plan as the section 5 JSON document, secrets scrubbed, with its digest keyed by
+    `digest_key` (the account's api_secret, as `build_plan` was given it)."""
     body: dict[str, Any] = {
         "format": FORMAT,
         "environment": plan.environment,
@@ -76,13 +86,14 @@ def plan_document(plan: Plan, secrets: Collection[str] = ()) -> dict[str, Any]:
     }
     body = scrub_value(body, secrets)
     ordered = {k: body[k] for k in ("format", "environment", "cloud_name", "config_digest")}
-    ordered["digest"] = _digest(body)
+    ordered["digest"] = _digest(body, digest_key)
     ordered.update({k: v for k, v in body.items() if k not in ordered})
     return ordered
 
 
-def write_plan(path: Path, plan: Plan, secrets: Collection[str] = ()) -> None:
-    text = json.dumps(plan_document(plan, secrets), indent=2, ensure_ascii=False) + "\n"
+def write_plan(path: Path, plan: Plan, secrets: Collection[str] = (), *, digest_key: bytes) -> None:
+    document = plan_document(plan, secrets, digest_key=digest_key)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -119,9 +130,9 @@ def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change
     return change
 
 
-def read_plan(path: Path, *, kinds: Mapping[KindName, Kind] | None = None) -> Plan:
-    """Load a saved plan, refusing one that is not ours or whose digest does not match."""
-    kinds = kinds if kinds is not None else default_kinds()
+def load_document(path: Path) -> dict[str, Any]:
+    """The file as a plan document, not yet verified: raises PlanFileError (exit 1) for a file
+    that cannot be read or is no plan, which needs no credentials to tell."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -130,8 +141,27 @@ def read_plan(path: Path, *, kinds: Mapping[KindName, Kind] | None = None) -> Pl
         raise _bad(path, f"is not JSON ({e})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _bad(path, f"is not a {FORMAT} file")
-    if document.get("digest") != _digest(document):
-        raise _refused(path, "digest mismatch: the file was modified after `plan --out` wrote it; plan again")
+    return document
+
+
+def plan_from_document(
+    path: Path,
+    document: Mapping[str, Any],
+    *,
+    digest_key: bytes,
+    kinds: Mapping[KindName, Kind] | None = None,
+) -> Plan:
+    """The saved plan, once its digest verifies under `digest_key` (RefusedPlanError, exit 3,
+    for a file edited after `plan --out` or made for another account)."""
+    kinds = kinds if kinds is not None else default_kinds()
+    stated = document.get("digest")
+    stated = stated if isinstance(stated, str) else ""  # a hand-made file
+    if not hmac.compare_digest(stated.encode("utf-8", "replace"), _digest(document, digest_key).encode()):
+        raise _refused(
+            path,
+            "digest mismatch: the file was modified after `plan --out` wrote it, or was made for "
+            "another account (another api_secret); plan again",
+        )
     try:
         changes = tuple(_change_from(path, c, kinds) for c in document["changes"])
         unmanaged = tuple(tuple(u.split(":", 1)) for u in document.get("unmanaged", []))
@@ -149,6 +179,11 @@ def read_plan(path: Path, *, kinds: Mapping[KindName, Kind] | None = None) -> Pl
         )
     except (KeyError, TypeError, ValueError) as e:
         raise _bad(path, f"is malformed ({e})") from None
+
+
+def read_plan(path: Path, *, digest_key: bytes, kinds: Mapping[KindName, Kind] | None = None) -> Plan:
+    """Load a saved plan, refusing one that is not ours or whose digest does not verify."""
+    return plan_from_document(path, load_document(path), digest_key=digest_key, kinds=kinds)
 
 
 def check_plan_matches(plan: Plan, desired: DesiredState, path: Path, digest_key: bytes) -> None:
@@ -189,4 +224,44 @@ def check_fresh(plan: Plan, live: Mapping[Target, LiveObject | None], digest_key
         raise StalePlanError(
             f"refused: the live state moved since the plan was made, for {names}. "
             "Run plan again and review the new plan."
+        )
+
+
+def _shapes(changes: tuple[Change, ...]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """What a change does, by object: its action and the paths of its diffs."""
+    return {c.key: (c.action, tuple(d.path for d in c.diffs)) for c in changes}
+
+
+def check_replanned(
+    plan: Plan,
+    desired: DesiredState,
+    live: Mapping[Target, LiveObject | None],
+    path: Path,
+    *,
+    digest_key: bytes,
+    kinds: Mapping[KindName, Kind] | None = None,
+) -> None:
+    """Refuse (RefusedPlanError, exit 3) a saved plan whose changes are not what the config
+    and the account call for now: the touched objects are planned again from `desired` and
+    `live` (their current form, as `read_planned` returned it), and each change's kind, name,
+    action and diff paths must be the file's."""
+    if not plan.changes:
+        return
+    kinds = kinds if kinds is not None else default_kinds()
+    current: dict[KindName, dict[str, LiveObject]] = {}
+    for (kind, name), obj in live.items():
+        if obj is not None:
+            current.setdefault(kind, {})[name] = obj
+    touched = [(c.kind, c.name) for c in plan.changes]
+    try:
+        again = build_plan(desired, current, digest_key=digest_key, targets=touched, kinds=kinds)
+    except TargetError as e:  # a change for an object the config ignores, or that exists nowhere
+        raise _refused(path, f"its changes are not what the config calls for ({e}); plan again") from None
+    planned, called_for = _shapes(plan.changes), _shapes(again.changes)
+    differing = sorted(k for k in planned.keys() | called_for.keys() if planned.get(k) != called_for.get(k))
+    if differing:
+        raise _refused(
+            path,
+            f"its changes differ from what the config and the account call for now "
+            f"({', '.join(differing)}); plan again and review the new plan",
         )

@@ -60,7 +60,11 @@ def api_line(api_calls: int, remaining: int | None) -> str:
     return f"Admin API calls: {api_calls} ({budget})."
 
 
-def render_plan(plan: Plan, *, color: bool = False, secrets: Collection[str] = ()) -> str:
+def render_plan(
+    plan: Plan, *, color: bool = False, secrets: Collection[str] = (), with_calls: bool = True
+) -> str:
+    """The plan for a terminal; `with_calls=False` leaves out the Admin API calls line (a saved
+    plan shown before this run's calls, which the run reports at its end)."""
     lines = [f"Plan for environment {plan.environment} (cloud {plan.cloud_name})", ""]
     if not plan.changes:
         lines.append("No changes. The account matches the config.")
@@ -72,5 +76,7 @@ def render_plan(plan: Plan, *, color: bool = False, secrets: Collection[str] = (
     if plan.notes:
         lines += ["", "Notes:"]
         lines += [f"  {n}" for n in plan.notes]
-    lines += ["", summary_line(plan), api_line(plan.api_calls, plan.rate_limit_remaining)]
+    lines += ["", summary_line(plan)]
+    if with_calls:
+        lines.append(api_line(plan.api_calls, plan.rate_limit_remaining))
     return scrub_text("\n".join(lines) + "\n", secrets)
