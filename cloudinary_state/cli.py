@@ -417,7 +417,10 @@ def apply(
             allow_delete=allow_delete,
             kinds=kinds,
             parallelism=parallelism,
-            on_event=lambda c, what: log(f"  {SYMBOLS[c.action]} {c.key}: {what}", 0),
+            # a failure's reason can quote a secret (an API error echoing a value from ${env.*})
+            on_event=lambda c, what: log(
+                scrub_text(f"  {SYMBOLS[c.action]} {c.key}: {what}", opened.secrets), 0
+            ),
         )
         counts = ", ".join(f"{n} {action}d" for action, n in report.counts().items())
         click.echo(f"Apply complete: {counts}; every write verified by read-back. {_usage_line(client)}")

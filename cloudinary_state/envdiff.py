@@ -8,7 +8,8 @@ difference. Every differing field is attributed to a cause:
 - `addon`: an upload-preset option present on one side only because an add-on is on there
   and off on the other;
 - `sensitive`: a value from `${env.*}` on either side, or values that differ only in parts
-  that look secret (the importer's detector: `eval`, tokens in URLs...); never shown;
+  that look secret (secret_values.py, shared with import and plan: `eval`, tokens in URLs...);
+  never shown;
 - `real`: anything else, including objects that exist on one side only.
 
 Only real differences make the environments "different" (exit 2): staging and production are
@@ -25,8 +26,9 @@ from cloudinary_state.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for
 from cloudinary_state.desired import KINDS, DesiredState, KindName, StrippedOption
 from cloudinary_state.engine.masking import SENSITIVE, is_sensitive, scrub_value
 from cloudinary_state.engine.plan import LiveState
-from cloudinary_state.importer import map_variables_back, redact_secrets
+from cloudinary_state.importer import map_variables_back
 from cloudinary_state.kinds.base import Kind
+from cloudinary_state.secret_values import redact_secrets
 
 Cause = Literal["real", "variable", "addon", "sensitive"]
 Key = tuple[KindName, str]

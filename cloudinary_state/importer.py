@@ -5,9 +5,10 @@ out, so loading an exported body gives back the live canonical form). On the way
 every string goes through `to_config_string`:
 
 - a literal `${` is escaped as `$${`, so the loader does not read it as a placeholder;
-- a value that looks secret becomes a `${env.NAME}` placeholder (the whole value of `eval`,
-  `on_success` and secret-named fields; the secret query parameters and password of a URL),
-  and the variable is listed for the user to set: secrets never reach the files;
+- a value that looks secret (secret_values.py: the whole value of `eval`, `on_success` and
+  secret-named fields; the secret query parameters and password of a URL) becomes a
+  `${env.NAME}` placeholder, and the variable is listed for the user to set: secrets never
+  reach the files;
 - with `variables` given, a variable's value is mapped back to `${var.NAME}` where it is the
   whole string or its prefix up to a `/`, `?`, `#` or `:` (a URL or folder prefix): never
   inside a word, so `backstage/uploads` keeps its text when a variable is `stage`.
@@ -18,7 +19,7 @@ every string goes through `to_config_string`:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,17 +31,8 @@ from cloudinary_state.engine.plan import LiveState
 from cloudinary_state.errors import CloudinaryStateError
 from cloudinary_state.kinds.base import Kind
 from cloudinary_state.scrubbing import is_sensitive
+from cloudinary_state.secret_values import replace_secrets
 
-# Whole values that are code or credentials: never written, always an env placeholder.
-SECRET_FIELDS = frozenset({"eval", "on_success"})
-SECRET_NAME = re.compile(
-    r"(?i)(token|secret|signature|\bsig\b|password|passw|pwd|api[_-]?key|access[_-]?key|"
-    r"auth|credential|^key$|_key$|^code$)"
-)
-_URL_PASSWORD = re.compile(
-    r"^(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^/:@?#]*:)(?P<secret>[^/@?#]+)(?P<tail>@.*)$"
-)
-_QUERY_PARAM = re.compile(r"(?P<lead>[?&;])(?P<key>[^=&#;]+)=(?P<value>[^&#;]*)")
 # Variable values shorter than this are not mapped back: "1" would turn every digit into a variable.
 MIN_VARIABLE_LENGTH = 4
 # Where a variable's value may end inside a longer string and still be mapped back: the
@@ -113,55 +105,6 @@ def map_variables_back(value: Any, variables: Mapping[str, str]) -> Any:
         return [map_variables_back(v, variables) for v in value]
     if isinstance(value, str):
         return _plain(value, variables)
-    return value
-
-
-# A secret found in a string: (what names it in a placeholder variable, what it is for the user).
-SecretHit = tuple[str, str]
-
-
-def replace_secrets(
-    text: str, path: str, secret: Callable[[SecretHit], str]
-) -> list[tuple[str, bool]] | None:
-    """The one secret detector (import, promote, diff): `text` at dotted `path` cut into pieces,
-    each secret part replaced by `secret(hit)` -> [(text, is_replacement)]; None when nothing in
-    it looks secret. Secrets are the whole value of code fields (`eval`, `on_success`) and of
-    secret-named fields; a URL's password and its secret-named query parameters."""
-    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0]
-    if not text:
-        return None
-    if leaf in SECRET_FIELDS or SECRET_NAME.search(leaf):
-        return [(secret(("", "the whole value")), True)]
-    if "://" not in text:
-        return None
-    pieces: list[tuple[str, bool]] = []
-    rest = text
-    password = _URL_PASSWORD.match(rest)
-    if password:
-        pieces += [(password["head"], False), (secret(("password", "the URL password")), True)]
-        rest = password["tail"]
-    position = 0
-    for match in _QUERY_PARAM.finditer(rest):
-        if not match["value"] or not SECRET_NAME.search(match["key"]):
-            continue
-        pieces.append((rest[position : match.start("value")], False))
-        pieces.append((secret((match["key"], f"query parameter {match['key']}")), True))
-        position = match.end("value")
-    if not pieces:
-        return None
-    pieces.append((rest[position:], False))
-    return pieces
-
-
-def redact_secrets(value: Any, path: str, marker: str) -> Any:
-    """`value` (at dotted `path`) with every part `replace_secrets` finds replaced by `marker`."""
-    if isinstance(value, Mapping):
-        return {k: redact_secrets(v, f"{path}.{k}" if path else str(k), marker) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact_secrets(v, f"{path}[{i}]", marker) for i, v in enumerate(value)]
-    if isinstance(value, str):
-        pieces = replace_secrets(value, path, lambda hit: marker)
-        return value if pieces is None else "".join(p for p, _ in pieces)
     return value
 
 

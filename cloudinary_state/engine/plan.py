@@ -3,11 +3,12 @@
 `build_plan` compares every declared object with its live counterpart in canonical form (the
 kinds own canonicalization, so the server's normalization never shows as a change), decides
 an action per object, and turns the difference into dotted field paths with deepdiff.
-Sensitive values (from `${env.*}`) are masked here, when the plan is built, so that no
-renderer or plan file ever holds them. The plan's hashes (each live object's fingerprint, the
-config digest) are HMAC-SHA256 under a key the caller passes in, the account's api_secret: both
-hash content that holds secrets (a webhook URL, rendered `${env.*}` values), and a plain hash
-in a plan file would let its reader test guesses of a low-entropy secret offline.
+Sensitive values (from `${env.*}`, and live or desired values that look secret: `eval`, a
+token in a URL) are masked here, when the plan is built, so that no renderer or plan file ever
+holds them. The plan's hashes (each live object's fingerprint, the config digest) are
+HMAC-SHA256 under a key the caller passes in, the account's api_secret: both hash content that
+holds secrets (a webhook URL, rendered `${env.*}` values), and a plain hash in a plan file
+would let its reader test guesses of a low-entropy secret offline.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from deepdiff import DeepDiff
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import KINDS, DesiredObject, DesiredState, KindName
-from cloudinary_state.engine.masking import is_sensitive, mask_value
+from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
 from cloudinary_state.kinds.base import Action, Kind, LiveObject
+from cloudinary_state.secret_values import looks_secret, redact_secrets
 
 LiveState = Mapping[KindName, Mapping[str, LiveObject]]
 Target = tuple[KindName, str]
@@ -243,8 +245,22 @@ def field_diffs(
         new = None if new is _ABSENT else new
         old_masked, old_sensitive = mask_value(path, old, sensitive_paths, changed=False)
         new_masked, new_sensitive = mask_value(path, new, sensitive_paths, changed=old is not None)
-        diffs.append(FieldDiff(path, old_masked, new_masked, old_sensitive or new_sensitive))
+        old_shown, new_shown, looked_secret = _redact_looks_secret(path, old_masked, new_masked)
+        diffs.append(FieldDiff(path, old_shown, new_shown, old_sensitive or new_sensitive or looked_secret))
     return tuple(diffs)
+
+
+def _redact_looks_secret(path: str, old: Any, new: Any) -> tuple[Any, Any, bool]:
+    """Both sides with every part that looks secret replaced by a marker (secret_values.py):
+    a secret made in the console (a preset's `eval`, a token in a webhook URL) is no
+    `${env.*}` value, so neither path masking nor scrubbing knows it. Where the two sides
+    differ only in their secret parts, the new side says "(sensitive, changed)"."""
+    if not (looks_secret(old, path) or looks_secret(new, path)):
+        return old, new, False
+    old_shown, new_shown = redact_secrets(old, path, SENSITIVE), redact_secrets(new, path, SENSITIVE)
+    if old is not None and new is not None and old_shown == new_shown:
+        new_shown = redact_secrets(new, path, SENSITIVE_CHANGED)
+    return old_shown, new_shown, True
 
 
 # --- build_plan -------------------------------------------------------------------------------
