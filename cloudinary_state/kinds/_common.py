@@ -4,6 +4,7 @@ coercion."""
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 from cloudinary_state.desired import KindName
 from cloudinary_state.errors import NotFoundError, PermanentApiError, UnreadableLiveError
 from cloudinary_state.kinds.base import AdminApi, LiveObject
+from cloudinary_state.transformation import comparable
 
 PAGE_SIZE = 500  # the Admin API's maximum max_results
 T = TypeVar("T")
@@ -48,6 +50,7 @@ def paginate(
 
 
 def listed_by_name(
+    kind: KindName,
     api: AdminApi,
     function: str,
     items_key: str,
@@ -66,7 +69,7 @@ def listed_by_name(
 
     def collect(page: list[dict[str, Any]]) -> bool:
         for item in page:
-            name = name_of(item)
+            name = readable_name(kind, name_of, item)
             if name in wanted:
                 found[name] = item
         return len(found) == len(wanted)
@@ -114,6 +117,47 @@ def as_read(convert: Callable[[Any], R], value: Any) -> R | Any:
         return value
 
 
+# What reading a key the answer lacks, or a structure of the wrong type, raises.
+_UNREADABLE = (KeyError, ValueError, TypeError, AttributeError)
+
+
+def _unreadable(kind: KindName, name: str, error: Exception) -> UnreadableLiveError:
+    return UnreadableLiveError(
+        f"{kind} {name}: the Admin API answered it in a form this tool cannot read "
+        f"({type(error).__name__}: {error}); check the object in the Cloudinary console"
+    )
+
+
+def readable_name(kind: KindName, name_of: Callable[[Mapping[str, Any]], T], raw: Any) -> T:
+    """`name_of(raw)` for one API answer or list item; one the name cannot be read from is an
+    UnreadableLiveError, whichever read (read_all, read_one, read_many) met it."""
+    try:
+        return name_of(raw)
+    except _UNREADABLE as e:
+        # named as far as the answer names it; a list item that is no mapping names nothing
+        shown = "?"
+        if isinstance(raw, Mapping):
+            shown = str(raw.get("name") or raw.get("external_id") or raw.get("folder") or "?")
+        raise _unreadable(kind, shown, e) from None
+
+
+def live_definition(value: Any) -> str:
+    """A live transformation definition (a string, or the parsed `info` steps) in the form
+    `comparable` gives the desired one. One the grammar cannot read (a parameter it does not
+    know inside a string, a step that is no mapping) is the `as_read` case for definitions:
+    kept as answered (sorted JSON for a structure), it shows as a diff and the apply writes
+    the desired definition over it, instead of failing the read of the whole account."""
+    readable = isinstance(value, str) or (
+        isinstance(value, list | tuple) and all(isinstance(step, Mapping) for step in value)
+    )
+    if readable:
+        try:
+            return comparable(value)
+        except (ValueError, TypeError, KeyError, AttributeError):  # TransformationSyntaxError is a ValueError
+            pass
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
 def live_object(
     kind: KindName,
     name_of: Callable[[Mapping[str, Any]], str],
@@ -123,15 +167,11 @@ def live_object(
     """A LiveObject from one API answer; an answer the kind cannot read at all (a key it needs
     missing, a structure of the wrong type) is a clear error naming the kind and the object,
     never a traceback."""
-    name = str(raw.get("name") or raw.get("external_id") or raw.get("folder") or "?")
+    name = readable_name(kind, name_of, raw)
     try:
-        name = name_of(raw)
         return LiveObject(kind=kind, name=name, canonical=canonical_of(raw), raw=raw)
-    except (KeyError, ValueError, TypeError, AttributeError) as e:
-        raise UnreadableLiveError(
-            f"{kind} {name}: the Admin API answered it in a form this tool cannot read "
-            f"({type(e).__name__}: {e}); check the object in the Cloudinary console"
-        ) from None
+    except _UNREADABLE as e:
+        raise _unreadable(kind, name, e) from None
 
 
 def is_conflict(error: PermanentApiError) -> bool:

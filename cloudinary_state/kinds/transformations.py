@@ -6,7 +6,8 @@ parallel; `read_many` does the same for the names asked for (a single name is on
 name the list does not show costs no GET (the list proves it does not exist). The definition
 is compared structurally, never as raw strings: the desired string and the live `info` both go
 through the grammar's `comparable` form (a canonical string rebuilt from the parsed
-structure, which plans show).
+structure, which plans show); a live definition the grammar cannot read is kept as answered
+(`live_definition`), so it shows as a diff instead of failing the read.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from cloudinary_state.kinds._common import (
     call_delete,
     get_or_none,
     listed_by_name,
+    live_definition,
     live_object,
     paginate,
     parallel_map,
+    readable_name,
     to_bool,
 )
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
@@ -74,9 +77,8 @@ class TransformationKind:
         }
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        info = raw.get("info")
         return {
-            "transformation": comparable(info if isinstance(info, str) else list(info or [])),
+            "transformation": live_definition(raw.get("info") or []),
             "allowed_for_strict": as_read(to_bool, raw.get("allowed_for_strict", True)),
         }
 
@@ -89,14 +91,15 @@ class TransformationKind:
 
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         listed = paginate(api, "transformations", "transformations", named=True)
-        names = [name for name in map(_named, listed) if name is not None]
+        named = (readable_name(self.kind, _named, item) for item in listed)
+        names = [name for name in named if name is not None]
         details = parallel_map(lambda name: get_or_none(api, "transformation", name), names, parallelism)
         # None: deleted between the list and its GET, so it no longer exists
         return {live.name: live for live in map(self._live, filter(None, details))}
 
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
         detail = get_or_none(api, "transformation", name)
-        if detail is None or not to_bool(detail.get("named", True)):
+        if detail is None or readable_name(self.kind, _named, detail) is None:
             return None  # an unnamed transformation with this string is not our object
         return self._live(detail)
 
@@ -109,7 +112,9 @@ class TransformationKind:
         # The list proves which names do not exist; it lacks `info`, so each name it shows
         # still costs a GET. A list page is an extra call when every name exists (a read-back
         # after writes), and saves one GET per absent name (creates in a saved plan, deletes).
-        listed = list(listed_by_name(api, "transformations", "transformations", unique, _named, named=True))
+        listed = list(
+            listed_by_name(self.kind, api, "transformations", "transformations", unique, _named, named=True)
+        )
         details = parallel_map(lambda name: self.read_one(api, name), listed, parallelism)
         found = dict(zip(listed, details, strict=True))
         return {name: found.get(name) for name in names}

@@ -17,6 +17,10 @@ from cloudinary_state.kinds._common import (
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 
 
+def _folder(item: Mapping[str, Any]) -> str:
+    return str(item["folder"])
+
+
 class UploadMappingKind:
     kind: KindName = "upload_mapping"
     rank = 50
@@ -32,7 +36,7 @@ class UploadMappingKind:
         return {"template": str(raw.get("template", ""))}
 
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
-        return live_object(self.kind, lambda r: str(r["folder"]), self.canonical_live, raw)
+        return live_object(self.kind, _folder, self.canonical_live, raw)
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live  # every canonical field is settable: compare all of them
@@ -48,7 +52,7 @@ class UploadMappingKind:
     def read_many(
         self, api: AdminApi, names: Collection[str], parallelism: int
     ) -> dict[str, LiveObject | None]:
-        listed = listed_by_name(api, "upload_mappings", "mappings", names, lambda item: str(item["folder"]))
+        listed = listed_by_name(self.kind, api, "upload_mappings", "mappings", names, _folder)
         return {name: self._live(listed[name]) if name in listed else None for name in names}
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:

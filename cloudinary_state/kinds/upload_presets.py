@@ -27,6 +27,7 @@ from cloudinary_state.kinds._common import (
     call_delete,
     get_or_none,
     listed_by_name,
+    live_definition,
     live_object,
     paginate,
     to_bool,
@@ -151,6 +152,17 @@ def normalise_setting(key: str, value: Any) -> Any:
     return value
 
 
+def _live_setting(key: str, value: Any) -> Any:
+    """`normalise_setting` for a live value; a definition the grammar cannot read is kept as
+    answered (`live_definition`), each eager item on its own."""
+    if key == "transformation":
+        return live_definition(value)
+    if key == "eager":
+        items = split_eager(value) if isinstance(value, str) else list(value)
+        return [live_definition(item) for item in items if item != ""]
+    return normalise_setting(key, value)
+
+
 def canonical_settings(settings: Mapping[str, Any], *, live: bool = False) -> dict[str, Any]:
     """The comparable settings. A `live` value that does not parse as its setting's type is
     kept as the API returned it (see `as_read`); the config check rejects such desired values."""
@@ -159,7 +171,7 @@ def canonical_settings(settings: Mapping[str, Any], *, live: bool = False) -> di
         if key in INJECTED or value is None or value == "":
             continue  # the SDK drops None and "" before sending: they cannot be stored
         if live:
-            normalised = as_read(functools.partial(normalise_setting, key), value)
+            normalised = as_read(functools.partial(_live_setting, key), value)
         else:
             normalised = normalise_setting(key, value)
         if key in PRESET_FLAGS and normalised is False:
@@ -213,6 +225,10 @@ def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]
 # --- the kind --------------------------------------------------------------------------------
 
 
+def _name(item: Mapping[str, Any]) -> str:
+    return str(item["name"])
+
+
 def _settings(body: Mapping[str, Any]) -> Mapping[str, Any]:
     return body.get("settings") or {}
 
@@ -245,7 +261,7 @@ class UploadPresetKind:
         }
 
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
-        return live_object(self.kind, lambda r: str(r["name"]), self.canonical_live, raw)
+        return live_object(self.kind, _name, self.canonical_live, raw)
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live  # every canonical field is settable: compare all of them
@@ -262,7 +278,7 @@ class UploadPresetKind:
         self, api: AdminApi, names: Collection[str], parallelism: int
     ) -> dict[str, LiveObject | None]:
         # the list pages carry the settings, in the very shape the next plan reads them
-        listed = listed_by_name(api, "upload_presets", "presets", names, lambda item: str(item["name"]))
+        listed = listed_by_name(self.kind, api, "upload_presets", "presets", names, _name)
         return {name: self._live(listed[name]) if name in listed else None for name in names}
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
