@@ -127,11 +127,12 @@ def _is_transport_failure(exc: Exception) -> bool:
     """A failure to reach the server that another attempt may get past.
 
     The SDK wraps every urllib3 error in GeneralError("Unexpected error ...") raised inside its
-    `except`, so the urllib3 error is the context. Only timeouts (connection refused and name
-    resolution are connect failures, subclasses of urllib3's TimeoutError) and dropped
-    connections (ProtocolError) are retried: an SSL failure, a proxy that cannot be reached or
-    an upload_prefix urllib3 cannot parse fails the same way every time, and retrying it would
-    only burn the retry budget on a misconfiguration.
+    `except`, so the urllib3 error is the context. Only timeouts (a refused connection is a
+    connect failure, a subclass of urllib3's TimeoutError) and dropped connections
+    (ProtocolError) are retried: a host that does not resolve (a mistyped upload_prefix;
+    urllib3 files NameResolutionError under TimeoutError too), an SSL failure, a proxy that
+    cannot be reached or an upload_prefix urllib3 cannot parse fails the same way every time,
+    and retrying it would only burn the retry budget on a misconfiguration.
     """
     if not isinstance(exc, cloudinary.exceptions.GeneralError):
         return False
@@ -141,6 +142,8 @@ def _is_transport_failure(exc: Exception) -> bool:
     cause = exc.__cause__ or exc.__context__
     if isinstance(cause, urllib3.exceptions.MaxRetryError):  # only with a retrying pool
         cause = cause.reason
+    if isinstance(cause, urllib3.exceptions.NameResolutionError):
+        return False
     transient = (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError)
     return text.startswith("Unexpected error") and isinstance(cause, transient)
 

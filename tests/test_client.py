@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -126,9 +127,28 @@ def test_misconfigurations_are_not_retried() -> None:
         urllib3.exceptions.ProxyError("Unable to connect to proxy", OSError("refused")),
         urllib3.exceptions.URLSchemeUnknown("ftp"),
         urllib3.exceptions.LocationParseError("http://[::1"),
+        # a subclass of urllib3's TimeoutError, like the connect failures that are retried
+        urllib3.exceptions.NameResolutionError(
+            "nonexistent.invalid",
+            None,  # type: ignore[arg-type]
+            socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+        ),
     ):
         error = map_sdk_error(_as_the_sdk_wraps(cause), "ping", SECRET)
         assert isinstance(error, PermanentApiError), cause
+
+
+def test_a_host_that_does_not_resolve_is_tried_once() -> None:
+    # The real SDK with a mistyped host: `.invalid` never resolves (RFC 6761), so no server is
+    # reached and no network is needed. Retried, it would spend the whole budget.
+    sleep = RecordingSleep()
+    url = f"cloudinary://key:{SECRET}@c1?upload_prefix=http://nonexistent.invalid"
+    api = AdminClient(Credentials.from_url(url), base_delay=0.01, max_retry_seconds=2.0, seed=1, sleep=sleep)
+    with pytest.raises(PermanentApiError) as caught:
+        api.probe()
+    assert "Failed to resolve 'nonexistent.invalid'" in str(caught.value)
+    assert SECRET not in str(caught.value)
+    assert api.calls == 1 and api.retries == 0 and sleep.waits == []
 
 
 def test_mapped_message_never_contains_the_secret() -> None:
