@@ -398,6 +398,30 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
         )
     for key in ("notification_url", "eager_notification_url"):
         _check_url(report, obj, ("settings", key), getattr(s, key))
+    for key in ("face_coordinates", "custom_coordinates"):
+        _check_coordinates(report, obj, ("settings", key), getattr(s, key))
+
+
+_BOX = re.compile(r"\s*\d+\s*(,\s*\d+\s*){3}")
+
+
+def _check_coordinates(report: Report, obj: CheckedObject, path: DocPath, value: object) -> None:
+    """A string form is the API's `x,y,w,h|x,y,w,h`: four whole numbers per box (the list form
+    is typed by the model already)."""
+    if not isinstance(value, str):
+        return
+    if not all(_BOX.fullmatch(box) for box in value.split("|")):
+        shown = (
+            "the value (sensitive)"
+            if is_sensitive(sensitive_path(path), obj.sensitive_paths)
+            else repr(value)
+        )
+        report.error(
+            obj.marks.at(path),
+            f"{obj.label(path)}: {shown} is not a list of x,y,width,height boxes",
+            "write boxes as x,y,w,h separated by |, e.g. '10,20,150,130|213,345,82,61', "
+            "or as a list of lists",
+        )
 
 
 def _check_url(report: Report, obj: CheckedObject, path: DocPath, value: str | None) -> None:
