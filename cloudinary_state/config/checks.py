@@ -402,12 +402,14 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
         _check_coordinates(report, obj, ("settings", key), getattr(s, key))
 
 
-_BOX = re.compile(r"\s*\d+\s*(,\s*\d+\s*){3}")
+_NUMBER = r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*"
+_BOX = re.compile(rf"{_NUMBER}(?:,{_NUMBER}){{3}}")
 
 
 def _check_coordinates(report: Report, obj: CheckedObject, path: DocPath, value: object) -> None:
-    """A string form is the API's `x,y,w,h|x,y,w,h`: four whole numbers per box (the list form
-    is typed by the model already)."""
+    """A string form is the API's `x,y,w,h|x,y,w,h`: four numbers per box (the list form is
+    typed by the model already). Which number spellings the service takes is not documented,
+    so this refuses only what is no number at all, which could never be compared or sent."""
     if not isinstance(value, str):
         return
     if not all(_BOX.fullmatch(box) for box in value.split("|")):
