@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
+from cli_runner import Result, run_cli
 
-from cloudinary_state.cli import main
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
 CLOUD = "acme-test"
@@ -53,13 +53,6 @@ BASE_RESOURCES: dict[str, Any] = {
 
 
 @dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@dataclass
 class Harness:
     config_dir: Path
     emu: EmulatorServer
@@ -79,12 +72,7 @@ class Harness:
         (envs / "common" / "resources.yaml").write_text(yaml.safe_dump(dict(resources), sort_keys=False))
 
     def run(self, *args: str) -> Result:
-        self.capsys.readouterr()
-        with pytest.raises(SystemExit) as exited:
-            main(["--config-dir", str(self.config_dir), *args])
-        captured = self.capsys.readouterr()
-        code = exited.value.code
-        return Result(code if isinstance(code, int) else 0, captured.out, captured.err)
+        return run_cli(self.config_dir, self.capsys, *args)
 
     def writes(self) -> list[str]:
         return [f"{r.method} {r.path}" for r in self.emu.request_log if r.method != "GET"]

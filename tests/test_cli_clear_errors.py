@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli as run
 
-from cloudinary_state.cli import main
 from cloudinary_state.engine.planfile import read_plan, write_plan
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "environments"
@@ -24,16 +24,6 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in ("CLOUDINARY_URL_STAGING", "CLOUDINARY_URL_PRODUCTION", "CLOUDINARY_URL"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path
-
-
-def run(config_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """The console entry point: a traceback would escape as an exception and fail the test."""
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exited:
-        main(["--config-dir", str(config_dir), *args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return int(exited.value.code or 0), out, err
 
 
 def emulator_state(config_dir: Path, env: str) -> Path:

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli as run
 
-from cloudinary_state.cli import main
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.config import load_environment
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
@@ -26,14 +26,6 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in ("CLOUDINARY_URL_STAGING", "CLOUDINARY_URL_PRODUCTION", "CLOUDINARY_URL"):
         monkeypatch.delenv(var, raising=False)  # --emulator must not need them
     return tmp_path
-
-
-def run(config_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exited:
-        main(["--config-dir", str(config_dir), *args])
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
 
 
 def test_readme_main_job_converges(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 import cloudinary.api
 import pytest
 import yaml
+from cli_runner import Result, run_cli
 
-from cloudinary_state.cli import main
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
 STAGING, PRODUCTION = "acme-staging", "acme-prod"
@@ -53,13 +53,6 @@ RESOURCES: dict[str, Any] = {
 
 
 @dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@dataclass
 class Workspace:
     config_dir: Path
     emu: EmulatorServer
@@ -92,12 +85,7 @@ class Workspace:
     def run(self, *args: str, env: str | None = None) -> Result:
         if env is not None:
             self.use_env(env)
-        self.capsys.readouterr()
-        with pytest.raises(SystemExit) as exited:
-            main(["--config-dir", str(self.config_dir), *args])
-        captured = self.capsys.readouterr()
-        code = exited.value.code
-        return Result(code if isinstance(code, int) else 0, captured.out, captured.err)
+        return run_cli(self.config_dir, self.capsys, *args)
 
     def sdk(self, cloud: str, function: str, *args: Any, **params: Any) -> Any:
         """An out-of-band change (or read), as a person with the SDK would make it."""
