@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from cloudinary_state.emulator import EmulatorServer
 
@@ -22,3 +23,10 @@ def reset_emulator(emu: EmulatorServer) -> None:
                     value.clear()
     emu.clear_log()
     emu.reset_budget()
+
+
+def fresh_sdk_options(emu: EmulatorServer, cloud: str, key: str, secret: str) -> dict[str, Any]:
+    """Reset the emulator, then the SDK's per-call options for `cloud` on it (never the SDK's
+    global config, so tests on several clouds cannot leak into each other)."""
+    reset_emulator(emu)
+    return {"cloud_name": cloud, "api_key": key, "api_secret": secret, "upload_prefix": emu.url}

@@ -13,7 +13,7 @@ import cloudinary.api as api
 import pytest
 from cloudinary.api_client.call_api import call_metadata_api
 from cloudinary.exceptions import AuthorizationRequired, BadRequest, NotFound
-from emulator_reset import reset_emulator
+from emulator_reset import fresh_sdk_options
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -35,8 +35,7 @@ def emu() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def opts(emu: EmulatorServer) -> dict[str, Any]:
     """Per-call SDK options (never the global config), on a cloud emptied for each test."""
-    reset_emulator(emu)
-    return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
+    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
 
 
 def color_field(**extra: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import cloudinary.uploader as uploader
 import pytest
 from cloudinary.api_client.call_api import call_json_api
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
-from emulator_reset import reset_emulator
+from emulator_reset import fresh_sdk_options
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -26,8 +26,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def o(emu: EmulatorServer) -> dict[str, Any]:
-    reset_emulator(emu)
-    return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
+    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
 
 
 def test_names_carry_the_t_prefix_in_responses(o: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
-from emulator_reset import reset_emulator
+from emulator_reset import fresh_sdk_options
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -26,8 +26,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def opts(emu: EmulatorServer) -> dict[str, Any]:
-    reset_emulator(emu)
-    return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
+    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
 
 
 def test_create_answers_201_with_the_trigger(emu: EmulatorServer, opts: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import cloudinary.api as api
 import cloudinary.uploader as uploader
 import pytest
 from cloudinary.exceptions import AuthorizationRequired, BadRequest
-from emulator_reset import reset_emulator
+from emulator_reset import fresh_sdk_options
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -27,8 +27,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def o(emu: EmulatorServer) -> dict[str, Any]:
-    reset_emulator(emu)
-    return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
+    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
 
 
 def test_upload_applies_the_preset(emu: EmulatorServer, o: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ import cloudinary.api as api
 import pytest
 from cloudinary.api_client.call_api import call_json_api
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
-from emulator_reset import reset_emulator
+from emulator_reset import fresh_sdk_options
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -25,8 +25,7 @@ def emu() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def o(emu: EmulatorServer) -> dict[str, Any]:
-    reset_emulator(emu)
-    return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
+    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
 
 
 FULL = {
