@@ -30,6 +30,7 @@ from cloudinary_state.emulator import CloudConfig, EmulatorServer
 from cloudinary_state.engine.apply import apply_steps, build_steps
 from cloudinary_state.engine.live import read_live, read_objects
 from cloudinary_state.engine.plan import Plan, Target, build_plan, default_kinds
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import LiveObject
 
 DEFAULT_HOURLY_BUDGET = 2000  # paid plans' Admin API limit (cloudinary-admin-api.md §3)
@@ -240,11 +241,11 @@ def run_one(size: int, latency_ms: int, parallelism: int, *, repeat: int = 3) ->
         loads = []
         for _ in range(max(1, repeat)):
             started = time.perf_counter()
-            desired = load_environment(config_dir, accounts.ENV, environ={})
+            desired = load_environment(config_dir, accounts.ENV, REGISTRY, environ={})
             loads.append(time.perf_counter() - started)
         result.config_load_seconds = round(min(loads), 4)
         accounts.write_config(config_dir, size, edit=True)
-        edited = load_environment(config_dir, accounts.ENV, environ={})
+        edited = load_environment(config_dir, accounts.ENV, REGISTRY, environ={})
         emulator = EmulatorServer(
             [CloudConfig(accounts.CLOUD)], latency_ms=latency_ms, rate_limit=EMULATOR_RATE_LIMIT
         )

@@ -20,9 +20,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from cloudinary_state.desired import KINDS, DesiredState, KindName
+from cloudinary_state.desired import DesiredState, KindName
 from cloudinary_state.engine.masking import scrub_value
 from cloudinary_state.engine.plan import Change, FieldDiff, LiveState, Plan, build_plan
+from cloudinary_state.kinds import REGISTRY
 
 Status = Literal["in_sync", "changed", "missing", "unmanaged"]
 DRIFT_STATUSES: tuple[Status, ...] = ("changed", "missing", "unmanaged")
@@ -117,7 +118,7 @@ def report_from_plan(plan: Plan, desired: DesiredState) -> DriftReport:
         if desired.policy.is_ignored(obj.kind, obj.name) or (obj.kind, obj.name) in items:
             continue
         items[obj.kind, obj.name] = DriftItem(obj.kind, obj.name, "in_sync")
-    rank = {kind: i for i, kind in enumerate(KINDS)}  # KINDS is in dependency rank order
+    rank = {kind: i for i, kind in enumerate(REGISTRY.names())}  # the registry is in rank order
 
     def sort_key(key: tuple[KindName, str]) -> tuple[int, str]:
         return (rank[key[0]], key[1])

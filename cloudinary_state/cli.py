@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from cloudinary_state.client import MAX_PARALLELISM, AdminClient
-from cloudinary_state.desired import KINDS, DesiredState
+from cloudinary_state.desired import DesiredState
 from cloudinary_state.engine.masking import scrub_text
 from cloudinary_state.engine.plan import Plan, Target, TargetError, parse_target
 from cloudinary_state.errors import CloudinaryStateError, ConfigError
@@ -25,7 +25,26 @@ from cloudinary_state.kinds.base import LiveObject
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2, 3, 64
 
+
 # Calls in flight at once, across kinds (DESIGN.md section 5): every command that reads or writes.
+class KindChoice(click.Choice[str]):
+    """A registered kind's name: the choices are read from the registry whenever the option is
+    parsed or shown, so a kind registered at run time is a choice too."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from cloudinary_state.kinds import REGISTRY
+
+        return REGISTRY.names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """click's constructor assigns the choices; the registry is their only source."""
+
+
 parallelism_option = click.option(
     "--parallelism",
     type=click.IntRange(1, MAX_PARALLELISM),
@@ -77,10 +96,11 @@ def cli(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, no_colo
 def validate(env: str | None, all_envs: bool, strict: bool) -> None:
     """Check the config offline: syntax, types, references, transformations."""
     from cloudinary_state.config import validate_environments
+    from cloudinary_state.kinds import REGISTRY
 
     if (env is None) == (not all_envs):
         raise click.UsageError("give exactly one of --env ENV or --all")
-    run = validate_environments(_ctx().config_dir, None if all_envs else [env or ""], strict=strict)
+    run = validate_environments(_ctx().config_dir, None if all_envs else [env or ""], REGISTRY, strict=strict)
     for warning in run.warnings if _ctx().verbosity >= 0 else []:
         click.echo(f"warning: {warning}", err=True)
     for error in run.errors:
@@ -102,17 +122,18 @@ def validate(env: str | None, all_envs: bool, strict: bool) -> None:
 def schema(check: bool) -> None:
     """Write schemas/*.schema.json from the models (or check they are current)."""
     from cloudinary_state.config.schema import SCHEMA_DIR, stale_schemas, write_schemas
+    from cloudinary_state.kinds import REGISTRY
 
     directory = _ctx().config_dir / SCHEMA_DIR
     if check:
-        stale = stale_schemas(directory)
+        stale = stale_schemas(directory, REGISTRY)
         for path in stale:
             click.echo(f"error: {path} is stale or missing; run `cloudinary-state schema`", err=True)
         if stale:
             raise click.exceptions.Exit(EXIT_ERROR)
         click.echo("schemas are current")
         return
-    written = write_schemas(directory)
+    written = write_schemas(directory, REGISTRY)
     for path in written:
         click.echo(f"wrote {path}")
     if not written:
@@ -150,9 +171,10 @@ def open_environment(
     """
     from cloudinary_state.client import Credentials, CredentialsError
     from cloudinary_state.config import load_environment
+    from cloudinary_state.kinds import REGISTRY
 
     ctx = _ctx()
-    desired = load_environment(ctx.config_dir, env)
+    desired = load_environment(ctx.config_dir, env, REGISTRY)
     if not emulator:
         credentials = Credentials.from_env(desired.credentials_env, os.environ)
         if credentials.cloud_name != desired.cloud_name:
@@ -459,7 +481,7 @@ def drift(env: str, fmt: str, parallelism: int, emulator: bool) -> None:
 @cli.command("import")
 @click.option("--env", "env", required=True, metavar="ENV")
 @click.option("--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS))
+@click.option("--kind", "kinds", multiple=True, type=KindChoice())
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @parallelism_option
 @click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
@@ -478,10 +500,10 @@ def import_(
             all_kinds,
             parallelism=parallelism,
             policy=opened.desired.policy,
-            only=set(kinds) or None,  # type: ignore[arg-type]  # click checked KINDS
+            only=set(kinds) or None,  # click checked the registry
             progress=lambda m: _log(m, level=1),
         )
-        result = build_import(opened.desired, live, all_kinds, only=kinds)  # type: ignore[arg-type]
+        result = build_import(opened.desired, live, all_kinds, only=kinds)
         for path in write_import(result, output, force=force):
             click.echo(f"wrote {path}")
         counts = ", ".join(f"{n} {kind}(s)" for kind, n in result.counts.items())
@@ -504,6 +526,7 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulato
     from cloudinary_state.engine.live import read_live
     from cloudinary_state.engine.plan import default_kinds
     from cloudinary_state.envdiff import compare, side_from_desired, side_from_live
+    from cloudinary_state.kinds import REGISTRY
     from cloudinary_state.render import envdiff as render_envdiff
 
     kinds = default_kinds()
@@ -512,8 +535,8 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulato
             raise click.UsageError("--emulator compares live accounts: use it with --live")
         # Offline: a ${env.*} value is masked whatever it is, so unset ones need not be set.
         config_dir = _ctx().config_dir
-        a = load_environment(config_dir, env_a, require_env=False)
-        b = load_environment(config_dir, env_b, require_env=False)
+        a = load_environment(config_dir, env_a, REGISTRY, require_env=False)
+        b = load_environment(config_dir, env_b, REGISTRY, require_env=False)
         result = compare(side_from_desired(a, kinds), side_from_desired(b, kinds), "desired")
         secrets = a.secrets | b.secrets
     else:

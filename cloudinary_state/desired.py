@@ -12,28 +12,11 @@ import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-KindName = Literal["transformation", "metadata_field", "upload_preset", "upload_mapping"]
-
-# Section key in resource documents / policy lists -> kind name, in dependency rank order.
-SECTION_TO_KIND: dict[str, KindName] = {
-    "metadata_fields": "metadata_field",
-    "transformations": "transformation",
-    "upload_presets": "upload_preset",
-    "upload_mappings": "upload_mapping",
-}
-KIND_TO_SECTION: dict[KindName, str] = {v: k for k, v in SECTION_TO_KIND.items()}
-KINDS: tuple[KindName, ...] = tuple(SECTION_TO_KIND.values())
-
-# Upload-preset settings of the API's catalogue that pycloudinary's create/update_upload_preset
-# cannot send: `access_mode`, `clear_invalid` and `parameter_whitelist` are silently dropped
-# (they are not in its upload-parameter lists) and `headers` collides with the SDK's own HTTP
-# headers argument. The config refuses them (validate) and the writer refuses them again, so a
-# plan never promises a setting that no apply could make.
-UNSENDABLE_PRESET_SETTINGS: frozenset[str] = frozenset(
-    {"access_mode", "clear_invalid", "parameter_whitelist", "headers"}
-)
+# A kind's singular name (`kinds.base.Kind.kind`); which kinds exist is the registry's business
+# (`kinds/__init__.py`), so this layer takes any name.
+KindName = str
 
 
 @dataclass(frozen=True)
@@ -50,7 +33,7 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class StrippedOption:
-    """A preset option removed because the add-on it needs is off in this environment."""
+    """An option removed from a body because the add-on it needs is off in this environment."""
 
     path: str  # dotted path inside the body, e.g. "settings.categorization"
     value: Any
@@ -60,7 +43,7 @@ class StrippedOption:
 @dataclass(frozen=True)
 class DesiredObject:
     kind: KindName
-    name: str  # identity key: transformation name (no t_), field external_id, preset name, mapping folder
+    name: str  # identity key, as the kind defines it (e.g. a field's external_id)
     body: Mapping[str, Any]  # only what the user wrote (after rendering); no tombstone marker
     absent: bool = False  # tombstone: `absent: true` deletes this object explicitly
     sensitive_paths: frozenset[str] = frozenset()  # dotted paths whose value came from ${env.*}

@@ -22,11 +22,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cloudinary_state.addons import ADDON_OPTIONS, UnknownOptionValue, addon_for, elements
-from cloudinary_state.desired import KINDS, DesiredState, KindName, StrippedOption
+from cloudinary_state.desired import DesiredState, KindName, StrippedOption
 from cloudinary_state.engine.masking import SENSITIVE, is_sensitive, scrub_value
 from cloudinary_state.engine.plan import LiveState
 from cloudinary_state.importer import map_variables_back
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Kind
 from cloudinary_state.secret_values import redact_secrets
 
@@ -143,25 +143,8 @@ def side_from_live(state: DesiredState, live: LiveState, kinds: Mapping[KindName
 # --- comparing -------------------------------------------------------------------------------
 
 
-def _addons_needed(option: str, value: Any) -> set[str]:
-    if not isinstance(value, str):
-        return set()
-    needed = set()
-    for element in elements(option, value):
-        try:
-            addon = addon_for(option, element)
-        except UnknownOptionValue:
-            addon = None
-        if addon is not None:
-            needed.add(addon)
-    return needed
-
-
 def _addon_cause(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Side) -> str | None:
     """Why the option at `path` differs because of add-on toggles, or None."""
-    if key[0] != "upload_preset" or not path.startswith("settings."):
-        return None
-    option = path.split(".", 1)[1].split("[", 1)[0].split(".", 1)[0]
     stripped = [(side, s) for side in (a, b) for s in side.stripped.get(key, ()) if s.path == path]
     if stripped:
         return "; ".join(
@@ -169,16 +152,8 @@ def _addon_cause(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Si
             f"{side.environment}: add-on {s.addon} is off there"
             for side, s in stripped
         )
-    if option == "auto_tagging":  # kept only while some tagging option is: those add-ons decide
-        needed: set[str] = set()
-        for side in (a, b):
-            settings = side.objects.get(key, {}).get("settings", {})
-            for tagging in ("categorization", "detection"):
-                needed |= _addons_needed(tagging, settings.get(tagging))
-    elif option in ADDON_OPTIONS:
-        needed = _addons_needed(option, a_value) | _addons_needed(option, b_value)
-    else:
-        return None
+    kind = REGISTRY.get(key[0])
+    needed = set().union(*(kind.addons_needed(side.objects.get(key, {}), path) for side in (a, b)))
     toggled = sorted(n for n in needed if a.addons.get(n, False) != b.addons.get(n, False))
     if not toggled:
         return None
@@ -233,7 +208,7 @@ def _differences(a: Any, b: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
 
 
 def compare(a: Side, b: Side, mode: Literal["desired", "live"]) -> EnvDiff:
-    rank = {kind: i for i, kind in enumerate(KINDS)}
+    rank = {kind: i for i, kind in enumerate(REGISTRY.names())}
     keys = sorted(set(a.objects) | set(b.objects), key=lambda k: (rank[k[0]], k[1]))
     objects: list[ObjectDiff] = []
     identical = 0

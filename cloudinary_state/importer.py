@@ -26,9 +26,10 @@ from typing import Any
 
 import yaml
 
-from cloudinary_state.desired import KIND_TO_SECTION, KINDS, DesiredObject, DesiredState, KindName, Policy
+from cloudinary_state.desired import DesiredObject, DesiredState, KindName, Policy
 from cloudinary_state.engine.plan import LiveState
 from cloudinary_state.errors import CloudinaryStateError
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Kind
 from cloudinary_state.scrubbing import is_sensitive
 from cloudinary_state.secret_values import replace_secrets
@@ -174,12 +175,12 @@ def _policy_document(
     """The source policy, narrowed to the imported kinds (pruning a kind that was not imported
     would delete every one of its live objects), with `trusted` objects added to `ignore`."""
     document: dict[str, Any] = {}
-    prune = [KIND_TO_SECTION[k] for k in KINDS if k in policy.prune and k in kinds]
+    prune = [REGISTRY.section_of(k) for k in REGISTRY.names() if k in policy.prune and k in kinds]
     if prune:
         document["prune"] = prune
-    ignore = {k: [*policy.ignore.get(k, ()), *sorted(trusted.get(k, ()))] for k in KINDS}
+    ignore = {k: [*policy.ignore.get(k, ()), *sorted(trusted.get(k, ()))] for k in REGISTRY.names()}
     for key, table in (("ignore", ignore), ("protect", policy.protect)):
-        globs = {KIND_TO_SECTION[k]: list(table[k]) for k in KINDS if table.get(k)}
+        globs = {REGISTRY.section_of(k): list(table[k]) for k in REGISTRY.names() if table.get(k)}
         if globs:
             document[key] = globs
     default = type(policy.safety)()
@@ -210,7 +211,7 @@ def build_import(
     `source` is the environment being imported (its cloud, credentials variable, add-on
     toggles, variables and policy carry over); `live` is what was read from its account.
     """
-    selected = [k for k in KINDS if k in kinds and (not only or k in only)]
+    selected = [k for k in REGISTRY.names() if k in kinds and (not only or k in only)]
     variables = {n: str(v) for n, v in source.variables.items()}
     header = (
         f"imported by `cloudinary-state import` from environment {source.environment} "
@@ -245,8 +246,8 @@ def build_import(
             section[name] = body
             placeholders += found
         counts[kind_name] = len(section)
-        relative = f"common/{KIND_TO_SECTION[kind_name]}.yaml"
-        files[f"environments/{relative}"] = _dump({KIND_TO_SECTION[kind_name]: section}, header)
+        relative = f"common/{REGISTRY.section_of(kind_name)}.yaml"
+        files[f"environments/{relative}"] = _dump({REGISTRY.section_of(kind_name): section}, header)
         includes.append(relative)
     environment: dict[str, Any] = {
         "cloud_name": source.cloud_name,
@@ -265,7 +266,7 @@ def build_import(
     notes = tuple(
         f"{kind} {name} is referenced but its kind was not imported: added to policy.ignore "
         "(trusted to exist, never managed)"
-        for kind in KINDS
+        for kind in REGISTRY.names()
         for name in sorted(trusted.get(kind, ()))
     )
     return ImportResult(files, tuple(placeholders), counts, notes)

@@ -26,10 +26,11 @@ from typing import Any, Literal
 import yaml
 
 from cloudinary_state.config import load_environment
-from cloudinary_state.desired import KIND_TO_SECTION, KINDS, DesiredState, KindName
+from cloudinary_state.desired import DesiredState, KindName
 from cloudinary_state.engine.plan import LiveState, Plan, Target, TargetError, build_plan
 from cloudinary_state.errors import CloudinaryStateError, ConfigError, Diagnostic, PolicyRefusal
 from cloudinary_state.importer import Placeholder, config_body
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Kind
 from cloudinary_state.yamledit import set_entry
 
@@ -75,7 +76,7 @@ def select(
         return list(dict.fromkeys(targets))
     return [
         (kind, name)
-        for kind in KINDS
+        for kind in REGISTRY.names()
         for name in sorted(live.get(kind, {}))
         if not source.policy.is_ignored(kind, name) and not target.policy.is_ignored(kind, name)
     ]
@@ -146,7 +147,7 @@ def _home(
     kind: KindName, name: str, source: DesiredState, target: DesiredState, config_dir: Path
 ) -> tuple[Path, bool]:
     """-> (document to edit, whether the object is new to the config)."""
-    section = KIND_TO_SECTION[kind]
+    section = REGISTRY.section_of(kind)
     b_docs = _included_documents(target, config_dir)
     b_resolved = {d.resolve() for d in b_docs}
     declared_b = target.get(kind, name)
@@ -217,7 +218,7 @@ def _record(
     taken: set[str] = set()
     for kind_name, name in chosen:
         kind = kinds[kind_name]
-        section = KIND_TO_SECTION[kind_name]
+        section = REGISTRY.section_of(kind_name)
         declared = source.get(kind_name, name)
         sensitive = declared.sensitive_paths if declared is not None else frozenset()
         body, found = config_body(
@@ -271,7 +272,7 @@ def promote(
         lenient = bool(everything.placeholders)
         try:
             promoted_state = load_environment(
-                copy, target.environment, environ=environ, require_env=not lenient
+                copy, target.environment, REGISTRY, environ=environ, require_env=not lenient
             )
         except ConfigError as e:
             raise ConfigError([_in_config_dir(d, copy, config_dir) for d in e.diagnostics]) from None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cloudinary_state.addons import ADDONS, UnknownOptionValue, addon_for, strip_settings
+from cloudinary_state.addons import ADDONS
 from cloudinary_state.desired import StrippedOption
+from cloudinary_state.kinds.upload_presets.addon_options import UnknownOptionValue, addon_for, strip_settings
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from cloudinary_state.engine.apply import apply_plan
 from cloudinary_state.engine.live import read_live
 from cloudinary_state.engine.plan import Plan, build_plan, default_kinds
 from cloudinary_state.errors import PolicyRefusal
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.transformation import named_references
 
 CLOUD = "acme-prop"
@@ -180,12 +181,12 @@ def accepted(config_dir: Path, resources: dict[str, Any]) -> bool:
     """Whether the loader takes `resources` (it is the judge of a valid config; the strategies
     aim at valid ones, and a combination they miss is filtered, not asserted on)."""
     (config_dir / "environments" / "common" / "r.yaml").write_text(yaml.safe_dump(resources))
-    return check_environment(config_dir, "prop", environ={}).state is not None
+    return check_environment(config_dir, "prop", REGISTRY, environ={}).state is not None
 
 
 def converge(config_dir: Path, resources: dict[str, Any], client: AdminClient) -> Plan:
     (config_dir / "environments" / "common" / "r.yaml").write_text(yaml.safe_dump(resources))
-    desired = load_environment(config_dir, "prop", environ={})
+    desired = load_environment(config_dir, "prop", REGISTRY, environ={})
     kinds = default_kinds()
     live = read_live(client, kinds, policy=desired.policy)
     key = client.credentials.api_secret.encode()

@@ -17,6 +17,7 @@ from cloudinary_state.engine.apply import ApplyFailed, Step, apply_steps, build_
 from cloudinary_state.engine.plan import Change, FieldDiff
 from cloudinary_state.errors import ApplyError, PermanentApiError
 from cloudinary_state.kinds.base import AdminApi, LiveObject
+from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
 
 
 @dataclass
@@ -215,10 +216,10 @@ def test_delete_read_back_requires_the_object_gone() -> None:
 
 def test_likely_cause_names_the_addon() -> None:
     want = {"settings": {"categorization": "google_tagging,imagga_tagging:fr", "detection": "adv_face"}}
-    cause = likely_cause(FieldDiff("settings.categorization", None, "google_tagging"), want)
+    cause = likely_cause(UPLOAD_PRESETS, FieldDiff("settings.categorization", None, "google_tagging"), want)
     assert "Google Auto Tagging (google_tagging)" in cause and "Imagga Auto Tagging (imagga_tagging)" in cause
     assert "probably not registered" in cause
-    assert "normalization" in likely_cause(FieldDiff("settings.folder", "a", "b"), want)
+    assert "normalization" in likely_cause(UPLOAD_PRESETS, FieldDiff("settings.folder", "a", "b"), want)
 
 
 def test_build_steps_refuses_a_plan_the_config_does_not_back() -> None:

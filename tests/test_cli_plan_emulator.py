@@ -16,6 +16,7 @@ from cloudinary_state.config import load_environment
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 from cloudinary_state.engine.live import read_live
 from cloudinary_state.engine.plan import Plan, build_plan, default_kinds
+from cloudinary_state.kinds import REGISTRY
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "environments"
 
@@ -75,7 +76,7 @@ def test_env_secret_never_printed_with_the_emulator(
 
 
 def _plan(server: EmulatorServer, config_dir: Path, env: str) -> Plan:
-    desired = load_environment(config_dir, env)
+    desired = load_environment(config_dir, env, REGISTRY)
     client = AdminClient(Credentials.from_url(server.cloudinary_url(desired.cloud_name)))
     live = read_live(client, default_kinds(), policy=desired.policy)
     return build_plan(desired, live, digest_key=client.credentials.api_secret.encode())

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cloudinary_state.config import check_environment
+from cloudinary_state.kinds import REGISTRY
 
 ENV = (
     "cloud_name: demo\ncredentials: C\ninclude: [res.yaml]\n"
@@ -18,7 +19,7 @@ def errors(tmp_path: Path, resources: str, env: str = ENV) -> list[str]:
     (tmp_path / "environments").mkdir(exist_ok=True)
     (tmp_path / "environments" / "demo.yaml").write_text(env)
     (tmp_path / "environments" / "res.yaml").write_text(resources)
-    result = check_environment(tmp_path, "demo", environ={})
+    result = check_environment(tmp_path, "demo", REGISTRY, environ={})
     assert (result.state is None) == bool(result.errors)
     return [f"{d.message} {d.hint}".strip() for d in result.errors]
 

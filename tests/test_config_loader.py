@@ -12,6 +12,7 @@ from cloudinary_state.config import check_environment, list_environments, load_e
 from cloudinary_state.desired import DesiredState, SourceRef, StrippedOption
 from cloudinary_state.engine.plan import config_digest
 from cloudinary_state.errors import ConfigError
+from cloudinary_state.kinds import REGISTRY
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -52,7 +53,7 @@ def write_config(root: Path, env: str = ENV, resources: str = RESOURCES, **extra
 
 
 def load(root: Path, **kwargs: object) -> DesiredState:
-    return load_environment(root, "demo", environ=kwargs.pop("environ", {}), **kwargs)  # type: ignore[arg-type]
+    return load_environment(root, "demo", REGISTRY, environ=kwargs.pop("environ", {}), **kwargs)  # type: ignore[arg-type]
 
 
 def test_bodies_are_what_the_user_set_after_rendering(tmp_path: Path) -> None:
@@ -119,14 +120,14 @@ def test_unset_env_is_an_error_unless_offline(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as e:
         load(root)
     assert "environment variable 'HOOK_URL' is not set" in str(e.value)
-    result = check_environment(root, "demo", environ={}, require_env=False)
+    result = check_environment(root, "demo", REGISTRY, environ={}, require_env=False)
     assert result.state is not None
     assert [w.message for w in result.warnings if "HOOK_URL" in w.message]
 
 
 def test_environ_defaults_to_the_process_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOOK_URL", "https://from-process.example.com/")
-    state = load_environment(write_config(tmp_path), "demo")
+    state = load_environment(write_config(tmp_path), "demo", REGISTRY)
     assert state.by_kind("upload_preset")["uploads"].body["settings"]["notification_url"] == (
         "https://from-process.example.com/"
     )
@@ -261,7 +262,7 @@ def test_list_environments(tmp_path: Path) -> None:
 
 def test_examples_load_with_no_env_var_set() -> None:
     for env in list_environments(REPO):
-        state = load_environment(REPO, env, environ={})
+        state = load_environment(REPO, env, REGISTRY, environ={})
         preset = state.by_kind("upload_preset")["product_assets"]
         settings = preset.body["settings"]
         assert len(settings["eager"]) == 4
@@ -276,8 +277,8 @@ def test_examples_load_with_no_env_var_set() -> None:
             "e_background_removal/c_pad,b_white,h_1600,w_1600/e_shadow"
         )
         assert state.by_kind("upload_mapping")["product_assets"].body["template"].endswith("/media/uploads/")
-    staging = load_environment(REPO, "staging", environ={})
-    production = load_environment(REPO, "production", environ={})
+    staging = load_environment(REPO, "staging", REGISTRY, environ={})
+    production = load_environment(REPO, "production", REGISTRY, environ={})
     assert staging.cloud_name != production.cloud_name
     assert staging.credentials_env != production.credentials_env
     assert staging.addons != production.addons

@@ -10,8 +10,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudinary_state.addons import ADDONS, addon_for, elements
+from cloudinary_state.addons import ADDONS
 from cloudinary_state.config import load_environment
+from cloudinary_state.kinds import REGISTRY
+from cloudinary_state.kinds.upload_presets.addon_options import addon_for, elements
 
 OPTION_VALUES: dict[str, list[Any]] = {
     "folder": ["products", "a/b"],
@@ -82,7 +84,7 @@ def test_body_is_what_was_written_minus_stripped_options(
         (root / "environments").mkdir()
         (root / "environments" / "e.yaml").write_text(yaml.safe_dump(env))
         (root / "environments" / "r.yaml").write_text(yaml.safe_dump(resources))
-        state = load_environment(root, "e", environ={})
+        state = load_environment(root, "e", REGISTRY, environ={})
     body = state.by_kind("upload_preset")["p"].body
     assert body == {"settings": expected(preset, addons)}
     stripped = state.by_kind("upload_preset")["p"].stripped_options

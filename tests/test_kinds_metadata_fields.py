@@ -8,7 +8,8 @@ import pytest
 from kinds_emulator import assert_live_matches, calls_to, emulated, obj, writes
 
 from cloudinary_state.kinds.base import LiveObject
-from cloudinary_state.kinds.metadata_fields import DELETE_NOTE, METADATA_FIELDS, REPLACE_NOTE, order_class
+from cloudinary_state.kinds.metadata_fields import METADATA_FIELDS
+from cloudinary_state.kinds.metadata_fields.kind import DELETE_NOTE, REPLACE_NOTE, order_class
 
 M = METADATA_FIELDS
 

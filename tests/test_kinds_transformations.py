@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from kinds_emulator import CLOUD, assert_live_matches, calls_to, emulated, obj, writes
 from strategies_transformation import transformation_strings
 
-from cloudinary_state.kinds import ALL_KINDS, get_kind
+from cloudinary_state.kinds import REGISTRY, get_kind
 from cloudinary_state.kinds.base import LiveObject
-from cloudinary_state.kinds.transformations import DELETE_IN_USE_NOTE, IN_USE_NOTE, TRANSFORMATIONS
+from cloudinary_state.kinds.transformations import TRANSFORMATIONS
+from cloudinary_state.kinds.transformations.kind import DELETE_IN_USE_NOTE, IN_USE_NOTE
 
 T = TRANSFORMATIONS
 
@@ -24,7 +25,7 @@ def _desired(text: str, **extra: object) -> dict[str, object]:
 
 
 def test_all_kinds_by_rank_and_lookup() -> None:
-    assert [(k.kind, k.rank) for k in ALL_KINDS] == [
+    assert [(k.kind, k.rank) for k in REGISTRY] == [
         ("metadata_field", 10),
         ("transformation", 20),
         ("upload_preset", 40),

@@ -9,13 +9,13 @@ from kinds_emulator import assert_live_matches, calls_to, emulated, obj
 
 from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds.base import LiveObject
-from cloudinary_state.kinds.upload_presets import (
-    UPLOAD_PRESETS,
+from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
+from cloudinary_state.kinds.upload_presets.kind import (
     canonical_settings,
     normalise_setting,
     serialise_settings,
 )
-from cloudinary_state.preset_settings import encode_pipe_map, parse_pipe_map
+from cloudinary_state.kinds.upload_presets.settings import encode_pipe_map, parse_pipe_map
 
 P = UPLOAD_PRESETS
 

@@ -32,6 +32,12 @@ class IdentityKind:
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return dict(raw)
 
+    def addons_needed(self, body: Mapping[str, Any], path: str) -> tuple[str, ...]:
+        return ()
+
+    def read_back_hint(self, desired: Mapping[str, Any], path: str) -> str | None:
+        return None
+
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live
 

@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 from cloudinary_state.config import check_environment
 from cloudinary_state.desired import DesiredObject
 from cloudinary_state.emulator.upload_presets import parse_pipe_map as server_parse_pipe_map
-from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS, serialise_settings
-from cloudinary_state.preset_settings import (
+from cloudinary_state.kinds import REGISTRY
+from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
+from cloudinary_state.kinds.upload_presets.kind import serialise_settings
+from cloudinary_state.kinds.upload_presets.settings import (
     encode_pipe_map,
     parse_pipe_map,
     pipe_map_keys,
@@ -84,7 +86,7 @@ def test_validate_checks_a_spaced_metadata_key_as_it_is_sent(tmp_path: Path) -> 
         "upload_presets:\n  p: {settings: {metadata: ' sku=1'}}\n"
     )
     _write(tmp_path, resources)
-    [error] = check_environment(tmp_path, "demo", environ={}).errors
+    [error] = check_environment(tmp_path, "demo", REGISTRY, environ={}).errors
     assert "field ' sku' is not declared" in error.message
     assert "remove the spaces around 'sku'" in error.hint
     body = yaml.safe_load(resources)["upload_presets"]["p"]
@@ -109,7 +111,7 @@ upload_presets:
 def test_validate_resolves_the_references_apply_orders_by(tmp_path: Path) -> None:
     _write(tmp_path, PRESETS)
     checked: dict[str, set[str]] = {"p": set(), "q": set()}
-    for error in check_environment(tmp_path, "demo", environ={}).errors:
+    for error in check_environment(tmp_path, "demo", REGISTRY, environ={}).errors:
         found = re.match(
             r"upload_preset '(\w+)'.*: t_(\w+) names a transformation that is not declared", error.message
         )

@@ -33,6 +33,7 @@ from cloudinary_state.engine.apply import ApplyFailed, ApplyReport, apply_plan
 from cloudinary_state.engine.live import read_live
 from cloudinary_state.engine.plan import Plan, Target, build_plan, default_kinds
 from cloudinary_state.errors import ApiError, PolicyRefusal, RetryableApiError
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import AdminApi, LiveObject
 
 __all__ = ["harness"]
@@ -160,7 +161,7 @@ def config(config_dir: Path, resources: Mapping[str, Any], **environment: Any) -
     env_doc.update(environment)
     (envs / "test.yaml").write_text(yaml.safe_dump(env_doc, sort_keys=False))
     (envs / "common" / "resources.yaml").write_text(yaml.safe_dump(dict(resources), sort_keys=False))
-    return load_environment(config_dir, "test", environ={})
+    return load_environment(config_dir, "test", REGISTRY, environ={})
 
 
 def _digest_key(api: AdminApi) -> bytes:

@@ -21,12 +21,12 @@ from cloudinary_state.engine.plan import Target, build_plan, fingerprint
 from cloudinary_state.engine.planfile import check_fresh, check_plan_matches, plan_document
 from cloudinary_state.envdiff import Side, compare
 from cloudinary_state.errors import ConfigError, PlanFileError, StalePlanError
-from cloudinary_state.kinds import ALL_KINDS
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import LiveObject
 
 __all__ = ["workspace"]
 
-REAL_KINDS = {k.kind: k for k in ALL_KINDS}
+REAL_KINDS = {k.kind: k for k in REGISTRY}
 SECRET = "Qz7"  # shorter than free-text scrubbing reaches: only path masking can hide it
 OTHER = "Wv9"
 
@@ -198,7 +198,7 @@ def test_an_invalid_value_from_env_is_not_quoted_in_the_config_error(tmp_path: P
         'metadata_fields:\n  f:\n    type: "${env.T}"\n    label: F\n'
     )
     with pytest.raises(ConfigError) as e:
-        load_environment(tmp_path, "demo", environ={"T": SECRET})
+        load_environment(tmp_path, "demo", REGISTRY, environ={"T": SECRET})
     [diagnostic] = e.value.diagnostics
     assert diagnostic.file.endswith("r.yaml") and diagnostic.line == 3
     assert "type: this value (sensitive" in diagnostic.message

@@ -11,18 +11,17 @@ import glob
 import json
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from cloudinary_state.addons import ADDONS, strip_settings
-from cloudinary_state.config import checks
-from cloudinary_state.config.checks import CheckedObject, Report, Universe
+from cloudinary_state.addons import ADDONS
+from cloudinary_state.config.checks import CheckedObject, ObjectChecks, Report, Universe, check_universe
 from cloudinary_state.config.interpolate import did_you_mean, render
-from cloudinary_state.config.models import KIND_MODELS, EnvironmentModel
+from cloudinary_state.config.models import SectionSpec, environment_model
 from cloudinary_state.config.pydantic_errors import validation_diagnostics
 from cloudinary_state.config.yamlload import (
     DocPath,
@@ -33,8 +32,6 @@ from cloudinary_state.config.yamlload import (
     load_yaml_file,
 )
 from cloudinary_state.desired import (
-    KIND_TO_SECTION,
-    SECTION_TO_KIND,
     DesiredObject,
     DesiredState,
     KindName,
@@ -47,6 +44,19 @@ from cloudinary_state.errors import ConfigError, Diagnostic
 from cloudinary_state.scrubbing import is_sensitive, scrub_text
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class LoadableKind(SectionSpec, ObjectChecks, Protocol):
+    """What the loader needs of a kind (`kinds.base.Kind` provides it): the registry is passed
+    in by the caller, so this layer names no kind and any registered kind loads."""
+
+    def name_from_key(self, written: str) -> str: ...
+    def check_name(self, report: Report, name: str, at: SourceRef) -> None: ...
+    def strip_addon_options(
+        self, body: dict[str, Any], enabled: Callable[[str], bool]
+    ) -> tuple[dict[str, Any], tuple[StrippedOption, ...]]: ...
+
+
 ENVIRONMENTS_DIR = "environments"
 _ENV_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -68,6 +78,7 @@ class LoadResult:
 def load_environment(
     config_dir: Path,
     env: str,
+    kinds: Sequence[LoadableKind],
     *,
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
@@ -78,7 +89,9 @@ def load_environment(
     `environ` defaults to the process environment. With `require_env=False` (offline
     validation) an unset `${env.X}` without default is a warning and renders as its placeholder.
     """
-    result = check_environment(config_dir, env, strict=strict, environ=environ, require_env=require_env)
+    result = check_environment(
+        config_dir, env, kinds, strict=strict, environ=environ, require_env=require_env
+    )
     if result.state is None:
         raise ConfigError(result.errors)
     return result.state
@@ -87,6 +100,7 @@ def load_environment(
 def check_environment(
     config_dir: Path,
     env: str,
+    kinds: Sequence[LoadableKind],
     *,
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
@@ -94,7 +108,7 @@ def check_environment(
 ) -> LoadResult:
     """Like `load_environment`, but returns errors and warnings instead of raising."""
     loader = _EnvironmentLoader(
-        config_dir, env, strict, dict(os.environ if environ is None else environ), require_env
+        config_dir, env, tuple(kinds), strict, dict(os.environ if environ is None else environ), require_env
     )
     state = loader.run()
 
@@ -128,6 +142,7 @@ class _RawObject:
 class _EnvironmentLoader:
     config_dir: Path
     env: str
+    kinds: tuple[LoadableKind, ...]
     strict: bool
     environ: dict[str, str]
     require_env: bool
@@ -136,6 +151,9 @@ class _EnvironmentLoader:
 
     def __post_init__(self) -> None:
         self.root = self.config_dir.resolve()
+        self.by_section = {kind.section: kind for kind in self.kinds}
+        self.by_kind = {kind.kind: kind for kind in self.kinds}
+        self.environment_model = environment_model(self.kinds)
 
     # -- files ----------------------------------------------------------------------------
 
@@ -173,7 +191,9 @@ class _EnvironmentLoader:
             return None
         # An invalid environment file does not stop the run: the parts that are valid on their
         # own (include, variables, ...) still let us check the resource documents.
-        environment = self.validate(EnvironmentModel, doc.data, doc.marks, "") or _salvage(doc.data)
+        environment: Any = self.validate(self.environment_model, doc.data, doc.marks, "") or _salvage(
+            self.environment_model, doc.data
+        )
         for name in environment.addons:
             if name not in ADDONS:
                 self.report.error(
@@ -183,7 +203,7 @@ class _EnvironmentLoader:
                 )
         objects = self.collect(env_file, doc, environment.include)
         self.apply_overrides(objects, environment, doc)
-        policy = _policy(environment)
+        policy = _policy(environment, self.by_section)
         variables = {k: _stringify(v) for k, v in environment.variables.items()}
         return self.render(environment, variables, policy, objects)
 
@@ -235,11 +255,11 @@ class _EnvironmentLoader:
         self, doc: LoadedDocument, section: str, entries: Any, objects: dict[tuple[KindName, str], _RawObject]
     ) -> None:
         marks = doc.marks
-        if section not in SECTION_TO_KIND:
+        if section not in self.by_section:
             self.report.error(
                 marks.at((section,), key=True),
                 f"unknown section '{section}'",
-                did_you_mean(section, set(SECTION_TO_KIND)) or f"sections: {', '.join(SECTION_TO_KIND)}",
+                did_you_mean(section, set(self.by_section)) or f"sections: {', '.join(self.by_section)}",
             )
             return
         if entries is None:
@@ -247,12 +267,12 @@ class _EnvironmentLoader:
         if not isinstance(entries, dict):
             self.report.error(marks.at((section,)), f"{section} must be a mapping of name -> definition")
             return
-        kind = SECTION_TO_KIND[section]
+        spec = self.by_section[section]
+        kind = spec.kind
         for written, body in entries.items():
             declared_at = marks.at((section, written), key=True)
-            checks.check_name(self.report, kind, written, declared_at)
-            # A t_-prefixed name is reported above; references to it then resolve as intended.
-            name = written[2:] if kind == "transformation" and written.startswith("t_") else written
+            spec.check_name(self.report, written, declared_at)
+            name = spec.name_from_key(written)
             if not isinstance(body, dict):
                 self.report.error(
                     marks.at((section, written)), f"{kind} '{name}' must be a mapping of settings"
@@ -275,11 +295,11 @@ class _EnvironmentLoader:
     def apply_overrides(
         self,
         objects: dict[tuple[KindName, str], _RawObject],
-        environment: EnvironmentModel,
+        environment: Any,  # an instance of this loader's environment model
         doc: LoadedDocument,
     ) -> None:
         for section, entries in environment.overrides.items():
-            kind = SECTION_TO_KIND[section]
+            kind = self.by_section[section].kind
             for name, patch in entries.items():
                 path: DocPath = ("overrides", section, name)
                 patch_marks = doc.marks.subtree(path, patch)
@@ -308,7 +328,7 @@ class _EnvironmentLoader:
 
     def render(
         self,
-        environment: EnvironmentModel,
+        environment: Any,  # an instance of this loader's environment model
         variables: dict[str, str],
         policy: Policy,
         raw_objects: dict[tuple[KindName, str], _RawObject],
@@ -333,7 +353,11 @@ class _EnvironmentLoader:
             if any(p.severity == "error" for p in rendered.problems):
                 continue
             model = self.validate(
-                KIND_MODELS[raw.kind], rendered.value, raw.marks, label + ": ", rendered.sensitive_paths
+                self.by_kind[raw.kind].model,
+                rendered.value,
+                raw.marks,
+                label + ": ",
+                rendered.sensitive_paths,
             )
             if model is None:
                 continue
@@ -341,7 +365,7 @@ class _EnvironmentLoader:
             checked[key] = CheckedObject(
                 raw.kind, raw.name, model, raw.marks, frozenset(rendered.sensitive_paths)
             )
-        checks.check_all(self.report, Universe(checked, policy))
+        check_universe(self.report, Universe(checked, policy), self.kinds)
         objects = [self.desired(obj, raw_objects[key], environment.addons) for key, obj in checked.items()]
         for key, obj in checked.items():
             if obj.model is None and policy.is_protected(obj.kind, obj.name):
@@ -352,7 +376,8 @@ class _EnvironmentLoader:
                 )
         if self.report.errors:
             return None
-        objects.sort(key=lambda o: (list(KIND_TO_SECTION).index(o.kind), o.name))
+        rank = {kind.kind: i for i, kind in enumerate(self.kinds)}
+        objects.sort(key=lambda o: (rank[o.kind], o.name))
         state = DesiredState(
             environment=self.env,
             cloud_name=environment.cloud_name,
@@ -370,24 +395,22 @@ class _EnvironmentLoader:
         if obj.model is None:
             return DesiredObject(obj.kind, obj.name, {}, absent=True, source=raw.declared_at)
         body: dict[str, Any] = obj.model.model_dump(mode="json", exclude_unset=True, by_alias=True)
-        stripped: tuple[StrippedOption, ...] = ()
-        if obj.kind == "upload_preset":
-            result = strip_settings(body.get("settings", {}), lambda addon: addons.get(addon, False))
-            body["settings"] = result.settings
-            stripped = result.stripped
-            for option in stripped:
-                at = obj.marks.at(tuple(option.path.split(".")))
-                # a value from ${env.*} is never quoted, however short (scrubbing misses those);
-                # an add-on option is a scalar, so no sensitive path lies below its own
-                shown = "(sensitive)" if is_sensitive(option.path, obj.sensitive_paths) else option.value
-                message = (
-                    f"{obj.label()}: {option.path} '{shown}' needs the {option.addon} add-on, "
-                    f"which is off in {self.env}"
-                )
-                if self.strict:
-                    self.report.error(at, message, f"turn on addons.{option.addon}, or remove the option")
-                else:
-                    self.report.warning(at, message + " (stripped)")
+        body, stripped = self.by_kind[obj.kind].strip_addon_options(
+            body, lambda addon: addons.get(addon, False)
+        )
+        for option in stripped:
+            at = obj.marks.at(tuple(option.path.split(".")))
+            # a value from ${env.*} is never quoted, however short (scrubbing misses those);
+            # an add-on option is a scalar, so no sensitive path lies below its own
+            shown = "(sensitive)" if is_sensitive(option.path, obj.sensitive_paths) else option.value
+            message = (
+                f"{obj.label()}: {option.path} '{shown}' needs the {option.addon} add-on, "
+                f"which is off in {self.env}"
+            )
+            if self.strict:
+                self.report.error(at, message, f"turn on addons.{option.addon}, or remove the option")
+            else:
+                self.report.warning(at, message + " (stripped)")
         return DesiredObject(
             kind=obj.kind,
             name=obj.name,
@@ -443,13 +466,13 @@ class _EnvironmentLoader:
             return None
 
 
-def _salvage(data: dict[str, Any]) -> EnvironmentModel:
+def _salvage(model: type[BaseModel], data: dict[str, Any]) -> Any:
     """The fields of an invalid environment file that are valid on their own (others default).
 
     Only used to keep checking after an error has been reported: never becomes a state.
     """
     valid: dict[str, Any] = {}
-    for name, info in EnvironmentModel.model_fields.items():
+    for name, info in model.model_fields.items():
         if name in data:
             try:
                 annotation: Any = info.annotation
@@ -459,7 +482,7 @@ def _salvage(data: dict[str, Any]) -> EnvironmentModel:
                 valid[name] = adapter.validate_python(data[name], strict=True)
             except ValidationError:
                 pass
-    return EnvironmentModel.model_construct(**valid)
+    return model.model_construct(**valid)
 
 
 def _stringify(value: str | int | float) -> str:
@@ -484,12 +507,12 @@ def _merge(base: Any, patch: Any, base_marks: Marks, patch_marks: Marks, path: D
     return patch
 
 
-def _policy(environment: EnvironmentModel) -> Policy:
+def _policy(environment: Any, by_section: Mapping[str, LoadableKind]) -> Policy:
     p = environment.policy
     return Policy(
-        prune=frozenset(SECTION_TO_KIND[s] for s in p.prune),
-        ignore={SECTION_TO_KIND[s]: tuple(g) for s, g in p.ignore.items()},
-        protect={SECTION_TO_KIND[s]: tuple(g) for s, g in p.protect.items()},
+        prune=frozenset(by_section[s].kind for s in p.prune),
+        ignore={by_section[s].kind: tuple(g) for s, g in p.ignore.items()},
+        protect={by_section[s].kind: tuple(g) for s, g in p.protect.items()},
         safety=SafetyPolicy(
             max_delete_percent=p.safety.max_delete_percent, min_existing=p.safety.min_existing
         ),
@@ -506,7 +529,12 @@ class ValidationRun:
 
 
 def validate_environments(
-    config_dir: Path, envs: list[str] | None, *, strict: bool, environ: Mapping[str, str] | None = None
+    config_dir: Path,
+    envs: list[str] | None,
+    kinds: Sequence[LoadableKind],
+    *,
+    strict: bool,
+    environ: Mapping[str, str] | None = None,
 ) -> ValidationRun:
     """Check `envs` (every environment when None) offline: unset `${env.*}` are warnings."""
     names = list_environments(config_dir) if envs is None else envs
@@ -517,7 +545,7 @@ def validate_environments(
         where = config_dir / ENVIRONMENTS_DIR
         errors[Diagnostic(str(where), 1, 1, "no environments found", f"create {where}/<env>.yaml")] = None
     for name in names:
-        result = check_environment(config_dir, name, strict=strict, environ=environ, require_env=False)
+        result = check_environment(config_dir, name, kinds, strict=strict, environ=environ, require_env=False)
         results[name] = result
         errors.update(dict.fromkeys(result.errors))
         warnings.update(dict.fromkeys(result.warnings))

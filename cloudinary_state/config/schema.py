@@ -11,6 +11,7 @@ longer match the models.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +19,24 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from cloudinary_state.config.models import EnvironmentModel, ResourcesModel
+from cloudinary_state.config.models import SectionSpec, environment_model, resources_model
 
 SCHEMA_DIR = "schemas"
-SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
-    "environment.schema.json": (
-        EnvironmentModel,
-        "cloudinary-state environment file (environments/<env>.yaml)",
-    ),
-    "resources.schema.json": (
-        ResourcesModel,
-        "cloudinary-state resource document (included by environments)",
-    ),
-}
+
+
+def schema_models(kinds: Sequence[SectionSpec]) -> dict[str, tuple[type[BaseModel], str]]:
+    """Schema file name -> (model, title): the environment file and the resource document, each
+    with one section per kind (a kind's part of the schema is its body model)."""
+    return {
+        "environment.schema.json": (
+            environment_model(kinds),
+            "cloudinary-state environment file (environments/<env>.yaml)",
+        ),
+        "resources.schema.json": (
+            resources_model(kinds),
+            "cloudinary-state resource document (included by environments)",
+        ),
+    }
 
 
 class _Generator(GenerateJsonSchema):
@@ -52,16 +58,16 @@ def render_schema(model: type[BaseModel], title: str) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_schemas() -> dict[str, str]:
+def render_schemas(kinds: Sequence[SectionSpec]) -> dict[str, str]:
     """File name -> schema text, for every schema file."""
-    return {name: render_schema(model, title) for name, (model, title) in SCHEMA_MODELS.items()}
+    return {name: render_schema(model, title) for name, (model, title) in schema_models(kinds).items()}
 
 
-def write_schemas(directory: Path) -> list[Path]:
+def write_schemas(directory: Path, kinds: Sequence[SectionSpec]) -> list[Path]:
     """Write every schema file whose text changed; return the files written."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in render_schemas().items():
+    for name, text in render_schemas(kinds).items():
         path = directory / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
@@ -69,10 +75,10 @@ def write_schemas(directory: Path) -> list[Path]:
     return written
 
 
-def stale_schemas(directory: Path) -> list[Path]:
+def stale_schemas(directory: Path, kinds: Sequence[SectionSpec]) -> list[Path]:
     """Schema files that are missing or differ from what the models generate."""
     stale = []
-    for name, text in render_schemas().items():
+    for name, text in render_schemas(kinds).items():
         path = directory / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             stale.append(path)

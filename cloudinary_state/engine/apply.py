@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from cloudinary_state.addons import ADDON_OPTIONS, ADDONS, UnknownOptionValue, addon_for, elements
+from cloudinary_state.addons import ADDONS
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
 from cloudinary_state.engine.live import InFlightLimit, per_kind, read_objects
 from cloudinary_state.engine.plan import Change, FieldDiff, Plan, Target, default_kinds, field_diffs
@@ -101,36 +101,18 @@ def build_steps(
 # --- read-back --------------------------------------------------------------------------------
 
 
-def _option_value(canonical: Mapping[str, Any], path: str) -> Any:
-    value: Any = canonical
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def likely_cause(diff: FieldDiff, desired_canonical: Mapping[str, Any]) -> str:
+def likely_cause(kind: Kind, diff: FieldDiff, desired_canonical: Mapping[str, Any]) -> str:
     """Why the server may have dropped or rewritten a field, for the read-back message."""
-    option = diff.path.split(".")[-1].split("[")[0]
-    if option in ADDON_OPTIONS and diff.path.startswith("settings."):
-        wanted = _option_value(desired_canonical, f"settings.{option}")
-        needed: list[str] = []
-        for element in elements(option, wanted) if isinstance(wanted, str) else []:
-            try:
-                addon = addon_for(option, element)
-            except UnknownOptionValue:
-                continue
-            if addon is not None and addon not in needed:
-                needed.append(addon)
-        if needed:
-            names = ", ".join(f"{ADDONS.get(a, a)} ({a})" for a in needed)
-            return (
-                f"the option needs the add-on {names}, probably not registered on this account: "
-                f"register it, or turn it off under `addons:` in this environment so the option is stripped"
-            )
-    if option == "auto_tagging":
-        return "auto_tagging only sticks with a categorization or detection add-on that the account has"
+    hint = kind.read_back_hint(desired_canonical, diff.path)
+    if hint is not None:
+        return hint
+    needed = kind.addons_needed(desired_canonical, diff.path)
+    if needed:
+        names = ", ".join(f"{ADDONS.get(a, a)} ({a})" for a in needed)
+        return (
+            f"the option needs the add-on {names}, probably not registered on this account: "
+            f"register it, or turn it off under `addons:` in this environment so the option is stripped"
+        )
     return "the server dropped or rewrote the value (a normalization the canonicalizer does not know?)"
 
 
@@ -149,7 +131,7 @@ def verify_written(kind: Kind, step: Step, after: LiveObject | None) -> None:
     residual = field_diffs(kind.comparable_live(want, after.canonical), want, sensitive)
     if residual:
         details = "; ".join(
-            f"{d.path}: wanted {d.after!r}, server has {d.before!r} ({likely_cause(d, want)})"
+            f"{d.path}: wanted {d.after!r}, server has {d.before!r} ({likely_cause(kind, d, want)})"
             for d in residual
         )
         raise ReadBackError(f"read-back differs from the config in {len(residual)} field(s): {details}")

@@ -22,8 +22,9 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from cloudinary_state.canonical_json import canonical_json
-from cloudinary_state.desired import KINDS, DesiredObject, DesiredState, KindName
+from cloudinary_state.desired import DesiredObject, DesiredState, KindName
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Action, Kind, LiveObject
 from cloudinary_state.secret_values import looks_secret, redact_secrets
 
@@ -132,9 +133,9 @@ def config_digest(state: DesiredState, key: bytes) -> str:
 def parse_target(text: str) -> Target:
     kind, sep, name = text.partition(":")
     if not sep or not name:
-        raise TargetError(f"--target {text!r}: expected KIND:NAME, e.g. upload_preset:product_assets")
-    if kind not in KINDS:
-        raise TargetError(f"--target {text!r}: unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        raise TargetError(f"--target {text!r}: expected KIND:NAME, e.g. {REGISTRY.example_target()}")
+    if kind not in REGISTRY.names():
+        raise TargetError(f"--target {text!r}: unknown kind {kind!r} (one of {', '.join(REGISTRY.names())})")
     return kind, name
 
 
@@ -285,9 +286,7 @@ def _stripped_notes(obj: DesiredObject) -> list[str]:
 
 
 def default_kinds() -> Mapping[KindName, Kind]:
-    from cloudinary_state.kinds import ALL_KINDS
-
-    return {k.kind: k for k in ALL_KINDS}
+    return {k.kind: k for k in REGISTRY}
 
 
 def build_plan(

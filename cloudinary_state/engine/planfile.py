@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudinary_state.canonical_json import canonical_json
-from cloudinary_state.desired import KINDS, DesiredState, KindName
+from cloudinary_state.desired import DesiredState, KindName
 from cloudinary_state.engine.masking import scrub_value
 from cloudinary_state.engine.plan import (
     Change,
@@ -111,7 +111,7 @@ def _refused(path: Path, why: str) -> RefusedPlanError:
 
 
 def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change:
-    if not isinstance(raw, dict) or raw.get("kind") not in KINDS or raw.get("action") not in ACTIONS:
+    if not isinstance(raw, dict) or raw.get("kind") not in kinds or raw.get("action") not in ACTIONS:
         raise _bad(path, f"malformed change {raw!r}")
     kind = kinds[raw["kind"]]
     diffs = tuple(

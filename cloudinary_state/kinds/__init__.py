@@ -1,26 +1,25 @@
-"""The kinds cloudinary-state manages, one module each, behind `kinds.base.Kind`."""
+"""The kind registry: the one place, outside each kind's own package, that names a kind.
+
+Every kind is one package under `kinds/` behind the contract of `kinds.base.Kind`. Everything
+that depends on which kinds exist derives from `REGISTRY` (see `kinds/registry.py`): to add a
+kind, add its package and one line here.
+"""
 
 from __future__ import annotations
 
-from cloudinary_state.desired import KindName
 from cloudinary_state.kinds.base import Kind
 from cloudinary_state.kinds.metadata_fields import METADATA_FIELDS
+from cloudinary_state.kinds.registry import Registry, UnknownKindError
 from cloudinary_state.kinds.transformations import TRANSFORMATIONS
 from cloudinary_state.kinds.upload_mappings import UPLOAD_MAPPINGS
 from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
 
-# Creates and updates run in this order (ascending rank), deletes in reverse.
-ALL_KINDS: tuple[Kind, ...] = tuple(
-    sorted((METADATA_FIELDS, TRANSFORMATIONS, UPLOAD_PRESETS, UPLOAD_MAPPINGS), key=lambda k: k.rank)
-)
-_BY_NAME: dict[str, Kind] = {kind.kind: kind for kind in ALL_KINDS}
+REGISTRY = Registry((METADATA_FIELDS, TRANSFORMATIONS, UPLOAD_PRESETS, UPLOAD_MAPPINGS))
 
 
-def get_kind(kind_name: KindName | str) -> Kind:
-    try:
-        return _BY_NAME[kind_name]
-    except KeyError:
-        raise ValueError(f"unknown kind {kind_name!r}: one of {', '.join(_BY_NAME)}") from None
+def get_kind(kind_name: str) -> Kind:
+    """The registered kind of that name (UnknownKindError, a ValueError, names the others)."""
+    return REGISTRY.get(kind_name)
 
 
-__all__ = ["ALL_KINDS", "Kind", "get_kind"]
+__all__ = ["REGISTRY", "Kind", "Registry", "UnknownKindError", "get_kind"]

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from cloudinary_state.desired import KindName
 from cloudinary_state.errors import NotFoundError, PermanentApiError, UnreadableLiveError
-from cloudinary_state.kinds.base import AdminApi, LiveObject
+from cloudinary_state.kinds.api import AdminApi, LiveObject
 from cloudinary_state.transformation import comparable
 
 PAGE_SIZE = 500  # the Admin API's maximum max_results

@@ -1,112 +1,172 @@
-"""The contract every kind module implements (octoDNS-style: one module per kind).
+"""The contract every kind implements, documented once (octoDNS-style: one package per kind).
 
-A kind knows how to read its objects from the Admin API with the fewest calls, how to turn
-both a desired object and a live object into the *same canonical form* (so the server's
-normalization never shows as a change), and how to write. It decides nothing about whether
-to write: that is the plan's job.
+A kind is one package under `kinds/` holding everything about one Admin API resource: its config
+model (pydantic), its offline checks, the canonical desired and live forms (so the server's
+normalization never shows as a change), reads and writes through the `AdminApi` protocol, the
+import export, plan notes and replace rules. Its one instance is named in the registry
+(`kinds/__init__.py`); nothing else in the package names it.
 
-Kinds never import `cloudinary`: they talk to the Admin API through the `AdminApi`
-protocol, which `client.AdminClient` implements (layers import downward only).
+`Kind` gives every hook a default, so a simple kind (a list endpoint, a detail GET, create,
+update and delete calls) declares a few class attributes and its three writes; see
+`kinds/upload_mappings/` for one. A kind decides nothing about whether to write: that is the
+plan's job. Kinds never import `cloudinary` nor the engine: they talk to the Admin API through
+`AdminApi`, which `client.AdminClient` implements (layers import downward only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, ClassVar, Literal
 
-from cloudinary_state.desired import DesiredObject, KindName
+from pydantic import BaseModel
+
+from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_name_length
+from cloudinary_state.desired import DesiredObject, KindName, SourceRef, StrippedOption
+from cloudinary_state.kinds._common import get_or_none, listed_by_name, live_object, paginate
+from cloudinary_state.kinds.api import AdminApi, LiveObject
 
 Action = Literal["create", "update", "replace", "delete"]
 
+__all__ = ["Action", "AdminApi", "Kind", "LiveObject"]
 
-class AdminApi(Protocol):
-    """What kinds need from the client.
 
-    `call("upload_presets", max_results=500)` invokes the pycloudinary function of that name
-    in `cloudinary.api` with the environment's credentials, retries, timeouts and call
-    counting added by the client; it returns the response as a plain dict and raises
-    `errors.ApiError` subclasses (`NotFoundError` on 404).
+class Kind:
+    """One managed resource kind. Subclasses set the class attributes and override what differs.
+
+    Identity: `kind` is the singular name (plans, `--target KIND:NAME`, `--kind`), `section` the
+    key of resource documents, `overrides:` and `policy` lists. `rank` orders writes: creates
+    and updates by ascending rank (a kind after the kinds it references), deletes descending.
     """
 
-    def call(self, function: str, /, *args: Any, **params: Any) -> dict[str, Any]: ...
+    kind: ClassVar[KindName]
+    section: ClassVar[str]
+    rank: ClassVar[int]
+    model: ClassVar[type[BaseModel]]  # one object's config body; its JSON Schema is the kind's part
+    description: ClassVar[str]  # the section, for the schema and docs: "upload mappings, by folder"
+    # A delete + create that the live service cannot carry out: why, and what to do instead.
+    # Safety refuses such a replace before any write (the plan still shows it).
+    replace_refusal: ClassVar[str | None] = None
 
+    # --- the simple read path: one paginated list endpoint and one detail GET ------------------
+    list_call: ClassVar[str] = ""  # pycloudinary function of the list endpoint
+    list_items_key: ClassVar[str] = ""  # the answer's key holding the page's items
+    identity_field: ClassVar[str] = ""  # the item's field that is the object's name
+    detail_call: ClassVar[str] = ""  # pycloudinary function of the detail GET (name as argument)
 
-@dataclass(frozen=True)
-class LiveObject:
-    kind: KindName
-    name: str  # same identity key as DesiredObject.name (no t_ prefix for transformations)
-    canonical: Mapping[str, Any]  # server-managed fields stripped, normalized
-    raw: Mapping[str, Any] = field(default_factory=dict)  # as read, e.g. for `used`
+    # --- config (offline) ---------------------------------------------------------------------
 
+    def name_from_key(self, written: str) -> str:
+        """The object's identity from the key it is declared under (e.g. without a prefix the
+        checks report)."""
+        return written
 
-class Kind(Protocol):
-    kind: KindName
-    rank: int  # creates/updates run by ascending rank, deletes by descending
+    def check_name(self, report: Report, name: str, at: SourceRef) -> None:
+        """Refuse a key the API cannot take as this kind's identity."""
+        check_name_length(report, self.kind, name, at)
+
+    def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:
+        """Rules that span fields, objects and documents (references, values, syntax), reported
+        with the place to fix them. The model has checked shape and types already."""
+
+    def check_all(self, report: Report, universe: Universe, objects: list[CheckedObject]) -> None:
+        """`check` for each declared object of this kind (tombstones excluded); override to add
+        checks over the whole set (e.g. reference cycles)."""
+        for obj in objects:
+            self.check(report, universe, obj)
+
+    def strip_addon_options(
+        self, body: dict[str, Any], enabled: Callable[[str], bool]
+    ) -> tuple[dict[str, Any], tuple[StrippedOption, ...]]:
+        """The body without the options whose add-on `enabled` says is off, and what was
+        stripped. Kinds without add-on options keep the body as it is."""
+        return body, ()
+
+    def addons_needed(self, body: Mapping[str, Any], path: str) -> tuple[str, ...]:
+        """The add-ons the value at `path` (a dotted body path) needs to stick: the read-back
+        names them, and the environment diff attributes a difference to their toggles."""
+        return ()
+
+    def read_back_hint(self, desired: Mapping[str, Any], path: str) -> str | None:
+        """Why the server may have dropped or rewritten the field at `path`, when this kind
+        knows better than the generic explanation."""
+        return None
+
+    # --- canonical forms ----------------------------------------------------------------------
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
         """Objects this one depends on (e.g. a preset's t_NAME and metadata keys)."""
-        ...
+        return []
 
     def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
         """The canonical form of a desired object, with server defaults filled in."""
-        ...
+        return dict(obj.body)
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The canonical form of a live object as any read endpoint returns it."""
-        ...
+        raise NotImplementedError(f"{type(self).__name__}.canonical_live")
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         """The live canonical form as it compares with this desired canonical form: aspects the
         desired form leaves open (e.g. a datasource order the API cannot set) are dropped, so
-        they never show as a change the API could not make."""
-        ...
+        they never show as a change the API could not make. By default every field compares."""
+        return live
+
+    def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
+        """True when the difference cannot be updated in place (delete + create)."""
+        return False
+
+    def sensitive_canonical_paths(self, body_paths: Collection[str]) -> frozenset[str]:
+        """The canonical-form paths that hold the values at these body paths (where the config
+        used `${env.*}`), so masking matches the form plans and diffs are made of. By default a
+        top-level field that takes any sensitive body value is sensitive whole."""
+        return frozenset(path.split(".", 1)[0].split("[", 1)[0] for path in body_paths)
+
+    def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
+        """Human notes for the plan: e.g. "transformation is in use"."""
+        return []
+
+    def export(self, live: LiveObject) -> dict[str, Any]:
+        """The live object as a config body, server defaults left out: used by `import`;
+        loading the exported body must give back `live.canonical`."""
+        return dict(live.canonical)
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def name_of(self, item: Mapping[str, Any]) -> str:
+        """An API answer's or list item's identity."""
+        return str(item[self.identity_field])
+
+    def live(self, raw: Mapping[str, Any]) -> LiveObject:
+        """A LiveObject from one API answer; an unreadable one is an UnreadableLiveError."""
+        return live_object(self.kind, self.name_of, self.canonical_live, raw)
 
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         """Every live object of this kind, keyed by name, with the fewest calls."""
-        ...
+        items = paginate(api, self.list_call, self.list_items_key)
+        return {live.name: live for live in map(self.live, items)}
 
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
         """One live object (None when it does not exist), by its detail GET: e.g. to check
         what a create whose answer was lost left behind."""
-        ...
+        raw = get_or_none(api, self.detail_call, name)
+        return self.live(raw) if raw is not None and self.identity_field in raw else None
 
     def read_many(
         self, api: AdminApi, names: Collection[str], parallelism: int
     ) -> dict[str, LiveObject | None]:
         """The named live objects, keyed by every name asked for (None where one does not
         exist), with the fewest calls this kind has: for saved plans and the per-wave read-back.
-        No names, no calls."""
-        ...
+        No names, no calls. By default the list pages until every name is found."""
+        listed = listed_by_name(self.kind, api, self.list_call, self.list_items_key, names, self.name_of)
+        return {name: self.live(listed[name]) if name in listed else None for name in names}
 
-    def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
-        """True when the difference cannot be updated in place (delete + create)."""
-        ...
+    # --- writes ---------------------------------------------------------------------------------
 
-    def sensitive_canonical_paths(self, body_paths: Collection[str]) -> frozenset[str]:
-        """The canonical-form paths that hold the values at these body paths (where the config
-        used `${env.*}`), so masking matches the form plans and diffs are made of. A canonical
-        field that takes any sensitive body value is sensitive whole."""
-        ...
+    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.create")
 
-    @property
-    def replace_refusal(self) -> str | None:
-        """Why a replace of this kind cannot be carried out on the live service, and what to do
-        instead; None when delete + create works. Safety refuses such a replace before any write
-        (the plan still shows it, so the user sees what the config asks for)."""
-        ...
+    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.update")
 
-    def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
-        """Human notes for the plan: e.g. "transformation is in use"."""
-        ...
-
-    def export(self, live: LiveObject) -> dict[str, Any]:
-        """The live object as a config body (DESIGN.md §3 format), server defaults left out:
-        used by `import`; loading the exported body must give back `live.canonical`."""
-        ...
-
-    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None: ...
-
-    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None: ...
-
-    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None: ...
+    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.delete")

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Collection
 
 from cloudinary_state.audit import DriftItem, DriftReport
-from cloudinary_state.desired import KINDS
 from cloudinary_state.engine.masking import scrub_text
+from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.render.text import format_value
 
 
@@ -42,7 +42,7 @@ def _testcase(suite: ET.Element, report: DriftReport, item: DriftItem, secrets: 
 def render_junit(report: DriftReport, *, secrets: Collection[str] = ()) -> str:
     root = ET.Element("testsuites", {"name": f"cloudinary-state drift {report.environment}"})
     total_failures = 0
-    for kind in KINDS:
+    for kind in REGISTRY.names():
         items = [i for i in report.items if i.kind == kind]
         failures = sum(1 for i in items if i.drifted)
         total_failures += failures

@@ -20,6 +20,7 @@ import copy
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
+from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.kinds._common import (
     as_read,
@@ -29,7 +30,9 @@ from cloudinary_state.kinds._common import (
     live_object,
     to_bool,
 )
-from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.metadata_fields.checks import check_metadata_field
+from cloudinary_state.kinds.metadata_fields.model import MetadataFieldModel
 
 LIST_TYPES = frozenset({"enum", "set"})
 RESTRICTION_KEYS = ("readonly_ui", "hidden_ui", "excluded_from_search")
@@ -121,10 +124,16 @@ def _active_live(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-class MetadataFieldKind:
-    kind: KindName = "metadata_field"
+class MetadataFieldKind(Kind):
+    kind = "metadata_field"
+    section = "metadata_fields"
     rank = 10
-    replace_refusal: str | None = REPLACE_REFUSAL
+    model = MetadataFieldModel
+    description = "structured metadata fields, by external_id"
+    replace_refusal = REPLACE_REFUSAL
+
+    def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:
+        check_metadata_field(report, universe, obj)
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
         return []
@@ -276,6 +285,3 @@ class MetadataFieldKind:
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         call_delete(api, "delete_metadata_field", name)
-
-
-METADATA_FIELDS = MetadataFieldKind()

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.config.checks import CheckedObject, Report, Universe
+from cloudinary_state.desired import DesiredObject, KindName, SourceRef
 from cloudinary_state.kinds._common import (
     as_read,
     call_create,
@@ -29,7 +30,9 @@ from cloudinary_state.kinds._common import (
     readable_name,
     to_bool,
 )
-from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.transformations.checks import check_cycles, check_name, check_transformation
+from cloudinary_state.kinds.transformations.model import TransformationModel
 from cloudinary_state.transformation import comparable, named_references
 
 # What the detail GET returns that the plan or notes need; `derived` is left out.
@@ -61,10 +64,23 @@ def _definition(body: Mapping[str, Any]) -> str:
     return value
 
 
-class TransformationKind:
-    kind: KindName = "transformation"
+class TransformationKind(Kind):
+    kind = "transformation"
+    section = "transformations"
     rank = 20
-    replace_refusal: str | None = None  # never replaces (needs_replace is False)
+    model = TransformationModel
+    description = "named transformations, by name without the t_ prefix"
+
+    def name_from_key(self, written: str) -> str:
+        # a t_-prefixed key is reported by check_name; references to it then resolve as intended
+        return written[2:] if written.startswith("t_") else written
+
+    def check_name(self, report: Report, name: str, at: SourceRef) -> None:
+        check_name(report, name, at)
+
+    def check_all(self, report: Report, universe: Universe, objects: list[CheckedObject]) -> None:
+        graph = {obj.name: check_transformation(report, universe, obj) for obj in objects}
+        check_cycles(report, universe, graph)
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
         return [("transformation", name) for name in named_references(_definition(obj.body))]
@@ -85,9 +101,6 @@ class TransformationKind:
     def _live(self, detail: Mapping[str, Any]) -> LiveObject:
         raw = {key: detail[key] for key in _RAW_KEYS if key in detail}
         return live_object(self.kind, lambda r: bare_name(str(r["name"])), self.canonical_live, raw)
-
-    def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
-        return live  # every canonical field is settable: compare all of them
 
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         listed = paginate(api, "transformations", "transformations", named=True)
@@ -166,6 +179,3 @@ class TransformationKind:
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         call_delete(api, "delete_transformation", name)
-
-
-TRANSFORMATIONS = TransformationKind()

@@ -16,24 +16,24 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from cloudinary_state.desired import UNSENDABLE_PRESET_SETTINGS, DesiredObject, KindName
+from cloudinary_state.config.checks import CheckedObject, Report, Universe
+from cloudinary_state.desired import DesiredObject, KindName, StrippedOption
 from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds._common import (
     as_read,
     call_create,
     call_delete,
-    get_or_none,
-    listed_by_name,
     live_definition,
-    live_object,
-    paginate,
     to_bool,
 )
-from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
-from cloudinary_state.preset_settings import (
+from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.upload_presets.addon_options import addons_needed, strip_settings
+from cloudinary_state.kinds.upload_presets.checks import check_upload_preset
+from cloudinary_state.kinds.upload_presets.model import UNSENDABLE_SETTINGS, UploadPresetModel
+from cloudinary_state.kinds.upload_presets.settings import (
     encode_pipe_map,
     parse_pipe_map,
     pipe_map_keys,
@@ -191,7 +191,7 @@ def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]
     """Keyword arguments for create/update_upload_preset that send `settings` unchanged."""
     # The config refuses these already (desired.py); refused again for bodies that did not
     # come through the config.
-    refused = sorted(UNSENDABLE_PRESET_SETTINGS & set(settings))
+    refused = sorted(UNSENDABLE_SETTINGS & set(settings))
     if refused:
         raise ApplyError(
             f"upload preset {name}: {', '.join(refused)} cannot be written through the cloudinary "
@@ -225,18 +225,40 @@ def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]
 # --- the kind --------------------------------------------------------------------------------
 
 
-def _name(item: Mapping[str, Any]) -> str:
-    return str(item["name"])
-
-
 def _settings(body: Mapping[str, Any]) -> Mapping[str, Any]:
     return body.get("settings") or {}
 
 
-class UploadPresetKind:
-    kind: KindName = "upload_preset"
+class UploadPresetKind(Kind):
+    kind = "upload_preset"
+    section = "upload_presets"
     rank = 40
-    replace_refusal: str | None = None  # never replaces (needs_replace is False)
+    model = UploadPresetModel
+    description = "upload presets, by name"
+    list_call = "upload_presets"  # the list carries the settings (raw strings): no per-preset GET
+    list_items_key = "presets"
+    identity_field = "name"
+    detail_call = "upload_preset"
+
+    def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:
+        check_upload_preset(report, universe, obj)
+
+    def strip_addon_options(
+        self, body: dict[str, Any], enabled: Callable[[str], bool]
+    ) -> tuple[dict[str, Any], tuple[StrippedOption, ...]]:
+        result = strip_settings(body.get("settings", {}), enabled)
+        return {**body, "settings": result.settings}, result.stripped
+
+    def addons_needed(self, body: Mapping[str, Any], path: str) -> tuple[str, ...]:
+        if not path.startswith("settings."):
+            return ()
+        option = path.split(".", 1)[1].split("[", 1)[0].split(".", 1)[0]
+        return addons_needed(_settings(body), option)
+
+    def read_back_hint(self, desired: Mapping[str, Any], path: str) -> str | None:
+        if path.split(".")[-1].split("[")[0] == "auto_tagging":
+            return "auto_tagging only sticks with a categorization or detection add-on that the account has"
+        return None
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:
         # read exactly as validate reads them (config/checks.py), so apply orders by what it checked
@@ -260,30 +282,6 @@ class UploadPresetKind:
             "settings": canonical_settings(raw.get("settings") or {}, live=True),
         }
 
-    def _live(self, raw: Mapping[str, Any]) -> LiveObject:
-        return live_object(self.kind, _name, self.canonical_live, raw)
-
-    def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
-        return live  # every canonical field is settable: compare all of them
-
-    def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
-        # the list carries the settings (raw strings): no per-preset GET is needed
-        return {live.name: live for live in map(self._live, paginate(api, "upload_presets", "presets"))}
-
-    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
-        raw = get_or_none(api, "upload_preset", name)
-        return self._live(raw) if raw is not None and "name" in raw else None
-
-    def read_many(
-        self, api: AdminApi, names: Collection[str], parallelism: int
-    ) -> dict[str, LiveObject | None]:
-        # the list pages carry the settings, in the very shape the next plan reads them
-        listed = listed_by_name(self.kind, api, "upload_presets", "presets", names, _name)
-        return {name: self._live(listed[name]) if name in listed else None for name in names}
-
-    def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
-        return False
-
     def sensitive_canonical_paths(self, body_paths: Collection[str]) -> frozenset[str]:
         # Canonical settings keep the body's setting names but reshape values (a pipe string
         # becomes a mapping, eager a list of step strings): each setting is sensitive whole.
@@ -291,9 +289,6 @@ class UploadPresetKind:
             ".".join(path.split(".")[:2] if path.startswith("settings.") else path.split(".")[:1])
             for path in body_paths
         )
-
-    def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
-        return []
 
     def export(self, live: LiveObject) -> dict[str, Any]:
         # transformation and eager are comparable strings already
@@ -322,6 +317,3 @@ class UploadPresetKind:
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         call_delete(api, "delete_upload_preset", name)
-
-
-UPLOAD_PRESETS = UploadPresetKind()

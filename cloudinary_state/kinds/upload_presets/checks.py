@@ -1,0 +1,113 @@
+"""Offline checks of upload presets: sendable settings, transformation strings and their
+`t_NAME` references, metadata keys and values against the declared fields, add-on option
+values, URLs and coordinates."""
+
+from __future__ import annotations
+
+import re
+
+from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_url
+from cloudinary_state.config.interpolate import did_you_mean, sensitive_path
+from cloudinary_state.config.yamlload import DocPath
+from cloudinary_state.kinds.metadata_fields.checks import value_problem
+from cloudinary_state.kinds.transformations.checks import check_references, parse_checked
+from cloudinary_state.kinds.upload_presets.addon_options import (
+    ADDON_OPTIONS,
+    UnknownOptionValue,
+    addon_for,
+    elements,
+)
+from cloudinary_state.kinds.upload_presets.model import UNSENDABLE_SETTINGS, UploadPresetModel
+from cloudinary_state.kinds.upload_presets.settings import pipe_map_keys, transformation_strings
+from cloudinary_state.scrubbing import is_sensitive
+
+
+def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) -> None:
+    model: UploadPresetModel = obj.model
+    s = model.settings
+    at = obj.marks.at
+    for key in sorted(UNSENDABLE_SETTINGS & s.model_fields_set):
+        report.error(
+            at(("settings", key), key=True),
+            f"upload_preset '{obj.name}': settings.{key} cannot be managed by this tool: the "
+            "cloudinary SDK does not send it when it creates or updates a preset",
+            "remove it from the config and set it in the Cloudinary console",
+        )
+    # the same strings, hence the same references, as the kind orders its writes by
+    with_transformations = s.model_dump(include={"transformation", "eager", "responsive_breakpoints"})
+    for inner, text, offset in transformation_strings(with_transformations):
+        path: DocPath = ("settings", *inner)
+        refs = parse_checked(report, obj, path, text, offset)
+        check_references(report, universe, obj, path, refs, text, offset)
+
+    if s.metadata is not None:
+        fields = universe.declared("metadata_field")
+        for key in pipe_map_keys(s.metadata):  # the keys as sent, spaces included
+            path = ("settings", "metadata", key) if isinstance(s.metadata, dict) else ("settings", "metadata")
+            target = fields.get(key)
+            if target is None or target.model is None:
+                if universe.policy.is_ignored("metadata_field", key) and target is None:
+                    continue
+                why = "deleted here (absent: true)" if target is not None else "not declared"
+                if key != key.strip() and key.strip() in fields:
+                    hint = f"remove the spaces around '{key.strip()}': the key is sent as written"
+                else:
+                    hint = did_you_mean(key, set(fields)) or f"declare metadata_fields.{key}"
+                report.error(
+                    at(path, key=True), f"{obj.label(('settings', 'metadata'))}: field '{key}' is {why}", hint
+                )
+            elif isinstance(s.metadata, dict) and key in s.metadata:
+                sensitive = is_sensitive(sensitive_path(path), obj.sensitive_paths)
+                problem = value_problem(target, s.metadata[key], sensitive=sensitive)
+                if problem:
+                    report.error(at(path), f"{obj.label(path)}: {problem}")
+
+    for option in ADDON_OPTIONS:
+        value = getattr(s, option)
+        if value is None:
+            continue
+        for element in elements(option, value):
+            try:
+                addon_for(option, element)
+            except UnknownOptionValue as e:
+                report.error(at(("settings", option)), f"{obj.label(('settings', option))}: {e}", e.hint)
+    if s.auto_tagging is not None and s.categorization is None and s.detection is None:
+        report.error(
+            at(("settings", "auto_tagging"), key=True),
+            f"{obj.label(('settings', 'auto_tagging'))}: needs categorization or detection",
+            "add categorization (e.g. google_tagging) or detection, or remove auto_tagging",
+        )
+    if model.unsigned and s.overwrite:
+        report.error(
+            at(("settings", "overwrite"), key=True),
+            f"{obj.label(('settings', 'overwrite'))}: an unsigned preset cannot force overwrite: true",
+            "remove overwrite, or make the preset signed",
+        )
+    for key in ("notification_url", "eager_notification_url"):
+        check_url(report, obj, ("settings", key), getattr(s, key))
+    for key in ("face_coordinates", "custom_coordinates"):
+        _check_coordinates(report, obj, ("settings", key), getattr(s, key))
+
+
+_NUMBER = r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*"
+_BOX = re.compile(rf"{_NUMBER}(?:,{_NUMBER}){{3}}")
+
+
+def _check_coordinates(report: Report, obj: CheckedObject, path: DocPath, value: object) -> None:
+    """A string form is the API's `x,y,w,h|x,y,w,h`: four numbers per box (the list form is
+    typed by the model already). Which number spellings the service takes is not documented,
+    so this refuses only what is no number at all, which could never be compared or sent."""
+    if not isinstance(value, str):
+        return
+    if not all(_BOX.fullmatch(box) for box in value.split("|")):
+        shown = (
+            "the value (sensitive)"
+            if is_sensitive(sensitive_path(path), obj.sensitive_paths)
+            else repr(value)
+        )
+        report.error(
+            obj.marks.at(path),
+            f"{obj.label(path)}: {shown} is not a list of x,y,width,height boxes",
+            "write boxes as x,y,w,h separated by |, e.g. '10,20,150,130|213,345,82,61', "
+            "or as a list of lists",
+        )
