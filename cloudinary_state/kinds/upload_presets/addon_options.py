@@ -15,11 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudinary_state.desired import StrippedOption
-
-# Options whose value is a list of elements, and the separator of that list.
-LIST_SEPARATORS: dict[str, str] = {"categorization": ",", "detection": ",", "moderation": "|"}
-SINGLE_VALUE_OPTIONS = ("background_removal", "raw_convert", "ocr")
-ADDON_OPTIONS: tuple[str, ...] = (*LIST_SEPARATORS, *SINGLE_VALUE_OPTIONS)
+from cloudinary_state.kinds.upload_presets.catalogue import ADDON_OPTIONS, LIST_SEPARATORS
 
 # Cloudinary AI Content Analysis models: a bare name or `<model>_<version>` (coco_v2, lvis_v1...).
 _CONTENT_ANALYSIS = re.compile(

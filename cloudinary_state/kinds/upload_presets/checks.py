@@ -11,22 +11,17 @@ from cloudinary_state.config.interpolate import did_you_mean, sensitive_path
 from cloudinary_state.config.yamlload import DocPath
 from cloudinary_state.kinds.metadata_fields.checks import value_problem
 from cloudinary_state.kinds.transformations.checks import check_references, parse_checked
-from cloudinary_state.kinds.upload_presets.addon_options import (
-    ADDON_OPTIONS,
-    UnknownOptionValue,
-    addon_for,
-    elements,
-)
-from cloudinary_state.kinds.upload_presets.model import UNSENDABLE_SETTINGS, UploadPresetModel
+from cloudinary_state.kinds.upload_presets.addon_options import UnknownOptionValue, addon_for, elements
+from cloudinary_state.kinds.upload_presets.catalogue import ADDON_OPTIONS, UNSENDABLE
 from cloudinary_state.kinds.upload_presets.settings import pipe_map_keys, transformation_strings
 from cloudinary_state.scrubbing import is_sensitive
 
 
 def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) -> None:
-    model: UploadPresetModel = obj.model
+    model = obj.model  # an UploadPresetModel
     s = model.settings
     at = obj.marks.at
-    for key in sorted(UNSENDABLE_SETTINGS & s.model_fields_set):
+    for key in sorted(UNSENDABLE & s.model_fields_set):
         report.error(
             at(("settings", key), key=True),
             f"upload_preset '{obj.name}': settings.{key} cannot be managed by this tool: the "

@@ -30,9 +30,11 @@ from cloudinary_state.kinds._common import (
     to_bool,
 )
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.upload_presets import catalogue
 from cloudinary_state.kinds.upload_presets.addon_options import addons_needed, strip_settings
+from cloudinary_state.kinds.upload_presets.catalogue import INJECTED, PRESET_FLAGS, UNSENDABLE
 from cloudinary_state.kinds.upload_presets.checks import check_upload_preset
-from cloudinary_state.kinds.upload_presets.model import UNSENDABLE_SETTINGS, UploadPresetModel
+from cloudinary_state.kinds.upload_presets.model import UploadPresetModel
 from cloudinary_state.kinds.upload_presets.settings import (
     encode_pipe_map,
     parse_pipe_map,
@@ -41,49 +43,7 @@ from cloudinary_state.kinds.upload_presets.settings import (
 )
 from cloudinary_state.transformation import comparable, info_to_string, split_eager
 
-BOOLEAN_SETTINGS = frozenset(
-    {
-        "use_filename",
-        "unique_filename",
-        "use_filename_as_display_name",
-        "unique_display_name",
-        "use_asset_folder_as_public_id_prefix",
-        "discard_original_filename",
-        "overwrite",
-        "invalidate",
-        "backup",
-        "async",
-        "return_delete_token",
-        "eager_async",
-        "colors",
-        "faces",
-        "phash",
-        "image_metadata",
-        "media_metadata",
-        "exif",
-        "quality_analysis",
-        "accessibility_analysis",
-        "cinemagraph_analysis",
-        "visual_search",
-        "similarity_search",
-        "auto_chaptering",
-        "disallow_public_id",
-        "live",
-    }
-)
-# Preset-level flags the SDK sends as JSON booleans outside the upload parameters; false is
-# the server default, so false and absent mean the same.
-PRESET_FLAGS = ("disallow_public_id", "live")
-NUMBER_SETTINGS = frozenset({"auto_tagging"})
-LIST_SETTINGS = frozenset({"tags", "allowed_formats"})
-PIPE_MAP_SETTINGS = frozenset({"context", "metadata"})
-JSON_SETTINGS = frozenset({"access_control", "regions", "responsive_breakpoints", "auto_transcription"})
-COORDINATE_SETTINGS = frozenset({"face_coordinates", "custom_coordinates"})
-# pycloudinary adds these to every preset call; they are not settings.
-INJECTED = frozenset({"timestamp", "upload_preset"})
-
-
-# --- value parsing (context/metadata: cloudinary_state/preset_settings.py) -----------------
+# --- value parsing (context/metadata: settings.py) ------------------------------------------
 
 
 def _steps(value: Any) -> str:
@@ -129,35 +89,32 @@ def _headers(value: Any) -> dict[str, str]:
     return {name.strip(): text.strip() for name, text in pairs}
 
 
+_NORMALISE: dict[catalogue.Shape, Callable[[str, Any], Any]] = {
+    "string": lambda key, value: value,
+    "boolean": lambda key, value: to_bool(value),
+    "number": lambda key, value: float(value),
+    "list": lambda key, value: _as_list(value),
+    "pipe_map": lambda key, value: parse_pipe_map(value),
+    "transformation": lambda key, value: _steps(value),
+    "eager": lambda key, value: _eager(value),
+    "json": _json_value,
+    "coordinates": lambda key, value: _coordinates(value),
+    "headers": lambda key, value: _headers(value),
+}
+
+
 def normalise_setting(key: str, value: Any) -> Any:
     """One setting, as written or as either read endpoint returns it -> comparable form."""
-    if key in BOOLEAN_SETTINGS:
-        return to_bool(value)
-    if key in NUMBER_SETTINGS:
-        return float(value)
-    if key in LIST_SETTINGS:
-        return _as_list(value)
-    if key in PIPE_MAP_SETTINGS:
-        return parse_pipe_map(value)
-    if key == "transformation":
-        return _steps(value)
-    if key == "eager":
-        return _eager(value)
-    if key in JSON_SETTINGS:
-        return _json_value(key, value)
-    if key in COORDINATE_SETTINGS:
-        return _coordinates(value)
-    if key == "headers":
-        return _headers(value)
-    return value
+    return _NORMALISE[catalogue.shape_of(key)](key, value)
 
 
 def _live_setting(key: str, value: Any) -> Any:
     """`normalise_setting` for a live value; a definition the grammar cannot read is kept as
     answered (`live_definition`), each eager item on its own."""
-    if key == "transformation":
+    shape = catalogue.shape_of(key)
+    if shape == "transformation":
         return live_definition(value)
-    if key == "eager":
+    if shape == "eager":
         items = split_eager(value) if isinstance(value, str) else list(value)
         return [live_definition(item) for item in items if item != ""]
     return normalise_setting(key, value)
@@ -189,9 +146,9 @@ def _transformation_string(value: Any) -> str:
 
 def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments for create/update_upload_preset that send `settings` unchanged."""
-    # The config refuses these already (desired.py); refused again for bodies that did not
+    # The config refuses these already (checks.py); refused again for bodies that did not
     # come through the config.
-    refused = sorted(UNSENDABLE_SETTINGS & set(settings))
+    refused = sorted(UNSENDABLE & set(settings))
     if refused:
         raise ApplyError(
             f"upload preset {name}: {', '.join(refused)} cannot be written through the cloudinary "
@@ -201,20 +158,21 @@ def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]
     for key, value in settings.items():
         if key in INJECTED or value is None or value == "":
             continue
-        if key == "transformation":
+        shape = catalogue.shape_of(key)
+        if shape == "transformation":
             params["raw_transformation"] = _transformation_string(value)
-        elif key == "eager":
+        elif shape == "eager":
             items = [value] if isinstance(value, str) else [_transformation_string(v) for v in value]
             params["eager"] = "|".join(items)
-        elif key in LIST_SETTINGS:
+        elif shape == "list":
             params[key] = ",".join(_as_list(value))
-        elif key in PIPE_MAP_SETTINGS:
+        elif shape == "pipe_map":
             params[key] = encode_pipe_map(value)
-        elif key in BOOLEAN_SETTINGS:
+        elif shape == "boolean":
             params[key] = to_bool(value)
-        elif key in NUMBER_SETTINGS:
+        elif shape == "number":
             params[key] = float(value)
-        elif key in JSON_SETTINGS:
+        elif shape == "json":
             # parsed first: the SDK JSON-encodes these itself (a string would be encoded twice)
             params[key] = _json_value(key, value)
         else:
