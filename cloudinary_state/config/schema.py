@@ -52,6 +52,11 @@ class _Generator(GenerateJsonSchema):
         return result
 
 
+def schema_generator() -> type[GenerateJsonSchema]:
+    """The generator of every schema this project publishes (optional fields are never null)."""
+    return _Generator
+
+
 def render_schema(model: type[BaseModel], title: str) -> str:
     body: dict[str, Any] = model.model_json_schema(by_alias=True, schema_generator=_Generator)
     document = {"$schema": "https://json-schema.org/draft/2020-12/schema", **body, "title": title}

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_name_length
+from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, SourceRef, StrippedOption
 from cloudinary_state.kinds._common import get_or_none, listed_by_name, live_object, paginate
 from cloudinary_state.kinds.api import AdminApi, LiveObject
@@ -80,6 +81,11 @@ class Kind:
         """The body without the options whose add-on `enabled` says is off, and what was
         stripped. Kinds without add-on options keep the body as it is."""
         return body, ()
+
+    def reference(self) -> str:
+        """This kind's part of the config reference (docs/config.md), in Markdown: by default
+        the fields of its model; a kind with more to say (a settings catalogue) adds it."""
+        return fields_table(self.model)
 
     def addons_needed(self, body: Mapping[str, Any], path: str) -> tuple[str, ...]:
         """The add-ons the value at `path` (a dotted body path) needs to stick: the read-back

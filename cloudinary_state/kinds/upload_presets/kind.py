@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
+from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, StrippedOption
 from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds._common import (
@@ -34,7 +35,7 @@ from cloudinary_state.kinds.upload_presets import catalogue
 from cloudinary_state.kinds.upload_presets.addon_options import addons_needed, strip_settings
 from cloudinary_state.kinds.upload_presets.catalogue import INJECTED, PRESET_FLAGS, UNSENDABLE
 from cloudinary_state.kinds.upload_presets.checks import check_upload_preset
-from cloudinary_state.kinds.upload_presets.model import UploadPresetModel
+from cloudinary_state.kinds.upload_presets.model import UploadPresetModel, settings_reference
 from cloudinary_state.kinds.upload_presets.settings import (
     encode_pipe_map,
     parse_pipe_map,
@@ -206,6 +207,9 @@ class UploadPresetKind(Kind):
     ) -> tuple[dict[str, Any], tuple[StrippedOption, ...]]:
         result = strip_settings(body.get("settings", {}), enabled)
         return {**body, "settings": result.settings}, result.stripped
+
+    def reference(self) -> str:
+        return fields_table(self.model, skip=frozenset({"PresetSettings"})) + "\n" + settings_reference()
 
     def addons_needed(self, body: Mapping[str, Any], path: str) -> tuple[str, ...]:
         if not path.startswith("settings."):

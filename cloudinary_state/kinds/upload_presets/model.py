@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, create_model
 
 from cloudinary_state.config.models import Model
+from cloudinary_state.config.reference import describe_type
+from cloudinary_state.config.schema import schema_generator
 from cloudinary_state.kinds.upload_presets.catalogue import CATALOGUE, Setting
 
 
@@ -43,3 +45,23 @@ else:
 class UploadPresetModel(Model):
     unsigned: bool | None = None
     settings: PresetSettings = Field(default=PresetSettings())
+
+
+def settings_reference() -> str:
+    """The catalogue as a Markdown table for the config reference (docs/config.md)."""
+    schema = PresetSettings.model_json_schema(by_alias=True, schema_generator=schema_generator())
+    properties = schema["properties"]
+    rows = [
+        "`settings` (the catalogue: `GET upload_presets` is the list endpoint, `GET upload_presets/NAME`"
+        " the detail GET; a setting pycloudinary cannot send is refused by validate):",
+        "",
+        "| setting | type | list endpoint | detail GET | sendable | value may need an add-on | description |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in CATALOGUE:
+        described = describe_type(properties[s.name]).replace("|", "\\|")
+        rows.append(
+            f"| `{s.name}` | {described} | {s.listed_as} | {s.detail_as} | {'yes' if s.sendable else 'no'} | "
+            f"{'yes' if s.needs_addon else ''} | {s.description.replace('|', chr(92) + '|')} |"
+        )
+    return "\n".join(rows) + "\n"
