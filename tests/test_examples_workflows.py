@@ -1,8 +1,10 @@
-"""The CI recipes in examples/ must only use commands and flags the CLI really has.
+"""The CI recipes in examples/ and the examples of the docs must only use commands and flags
+the CLI really has.
 
 Every `run:` script of every example workflow (and the pre-commit hook's `entry`) is parsed
-with PyYAML and shlex; each `cloudinary-state` invocation is checked against the CLI's own
-`--help` output, run as a subprocess exactly as CI would run it.
+with PyYAML and shlex, and so is every shell example of README.md and docs/*.md; each
+`cloudinary-state` invocation is checked against the CLI's own `--help` output, run as a
+subprocess exactly as CI would run it.
 """
 
 from __future__ import annotations
@@ -200,38 +202,59 @@ def test_the_checker_rejects_an_unknown_flag() -> None:
 
 
 README = ROOT / "README.md"
+DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
+SHELL_FENCES = {"bash", "sh", "shell", "console"}
 
 
-def readme_examples() -> Iterator[tuple[str, str]]:
-    """(where, line) for every runnable `cloudinary-state` example in the README's indented
-    code blocks; synopsis lines (with `[optional]` parts or `...`) are reference, not examples."""
-    lines = README.read_text().splitlines()
-    number = 0
-    while number < len(lines):
-        line, start = lines[number], number + 1
-        while line.endswith("\\") and number + 1 < len(lines):  # a shell line continuation
-            number += 1
-            line = line[:-1] + " " + lines[number].strip()
-        number += 1
-        if not line.startswith("    "):
+def _command_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """(line number, line) of the shell lines of a Markdown file: indented code blocks, and
+    fenced bash/sh/shell blocks; in a `console` block only the `$ ` prompt lines."""
+    fence: str | None = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            fence = None if fence is not None else (stripped[3:].strip() or "text")
             continue
+        if fence is None:
+            if line.startswith("    "):
+                yield number, line
+        elif fence == "console":
+            if stripped.startswith("$ "):
+                yield number, stripped
+        elif fence in SHELL_FENCES:
+            yield number, line
+
+
+def doc_examples(path: Path) -> Iterator[tuple[str, str]]:
+    """(where, line) for every runnable `cloudinary-state` example in a Markdown file's code
+    blocks; synopsis lines (with `[optional]` parts or `...`) are reference, not examples."""
+    candidates = list(_command_lines(path.read_text().splitlines()))
+    index = 0
+    while index < len(candidates):
+        start, line = candidates[index]
+        while line.endswith("\\") and index + 1 < len(candidates):  # a shell line continuation
+            index += 1
+            line = line[:-1] + " " + candidates[index][1].strip()
+        index += 1
         command = line.strip().removeprefix("$ ")
         command = re.sub(r"\s+#.*$", "", command)  # a trailing comment
         if PROGRAM not in command or "[" in command or "..." in command:
             continue
-        yield f"README.md:{start}", command
+        yield f"{path.relative_to(ROOT)}:{start}", command
 
 
-README_INVOCATIONS = [inv for where, line in readme_examples() for inv in invocations(where, line)]
+DOC_INVOCATIONS = [
+    inv for path in DOCS for where, line in doc_examples(path) for inv in invocations(where, line)
+]
 
 
 def test_the_readme_shows_examples_of_every_command() -> None:
-    shown = {inv.command[0] for inv in README_INVOCATIONS}
+    shown = {inv.command[0] for inv in DOC_INVOCATIONS if inv.source.startswith("README.md:")}
     assert commands_of() - {"schema"} <= shown, commands_of() - shown
 
 
-@pytest.mark.parametrize("invocation", README_INVOCATIONS, ids=lambda i: i.source)
-def test_readme_examples_use_real_commands_and_flags(invocation: Invocation) -> None:
+@pytest.mark.parametrize("invocation", DOC_INVOCATIONS, ids=lambda i: i.source)
+def test_doc_examples_use_real_commands_and_flags(invocation: Invocation) -> None:
     what = f"{invocation.source}: {PROGRAM} {' '.join(invocation.command)}"
     check_options(invocation.global_options, help_text(), what)
     check_options(invocation.arguments, help_text(*invocation.command), what)
