@@ -5,7 +5,8 @@ PATH in `schemas/SCHEMA.schema.json` (generated from the models; `schema --check
 current): `resources:upload_presets.settings` is the `settings` of an upload preset,
 `environment:policy` the environment file's `policy`, `environment` the environment file
 itself. Its first column names each field in backticks. Between `<!-- kinds:begin -->` and
-`<!-- kinds:end -->` there is one `###` section per resource section, each with its table.
+`<!-- kinds:end -->` the kinds' sections are generated from the registry (one `###` section per
+resource section) and must be current.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from cloudinary_state.kinds import REGISTRY
+from cloudinary_state.kinds.reference import BEGIN, END, refreshed
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DOC = ROOT / "docs" / "config.md"
@@ -100,14 +104,14 @@ def test_a_field_table_lists_exactly_the_models_fields(spec: str) -> None:
     )
 
 
-def test_every_resource_section_has_its_section_in_the_kinds_block() -> None:
-    assert TEXT.count("<!-- kinds:begin -->") == 1 and TEXT.count("<!-- kinds:end -->") == 1
-    block = TEXT.split("<!-- kinds:begin -->", 1)[1].split("<!-- kinds:end -->", 1)[0]
+def test_the_kinds_block_is_what_the_registry_generates() -> None:
+    assert TEXT.count(BEGIN) == 1 and TEXT.count(END) == 1
+    assert refreshed(TEXT, REGISTRY) == TEXT, (
+        "docs/config.md: the kinds block is stale; run python -m cloudinary_state.kinds.reference --write"
+    )
+    block = TEXT.split(BEGIN, 1)[1].split(END, 1)[0]
     sections = re.findall(r"^### `([a-z_]+)`$", block, re.MULTILINE)
-    expected = set(_schema("resources")["properties"])
-    assert set(sections) == expected, sections
-    for section in sections:
-        assert f"<!-- fields: resources:{section} -->" in block, f"no field table for {section}"
+    assert set(sections) == set(_schema("resources")["properties"]) == set(REGISTRY.sections())
 
 
 def test_the_environment_file_and_its_policy_are_documented() -> None:

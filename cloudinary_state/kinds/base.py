@@ -44,6 +44,7 @@ class Kind:
     rank: ClassVar[int]
     model: ClassVar[type[BaseModel]]  # one object's config body; its JSON Schema is the kind's part
     description: ClassVar[str]  # the section, for the schema and docs: "upload mappings, by folder"
+    guide: ClassVar[str] = ""  # Markdown for the config reference: what the tables cannot say
     # A delete + create that the live service cannot carry out: why, and what to do instead.
     # Safety refuses such a replace before any write (the plan still shows it).
     replace_refusal: ClassVar[str | None] = None
@@ -84,8 +85,9 @@ class Kind:
 
     def reference(self) -> str:
         """This kind's part of the config reference (docs/config.md), in Markdown: by default
-        the fields of its model; a kind with more to say (a settings catalogue) adds it."""
-        return fields_table(self.model)
+        the fields of its model, then the guide; a kind with more to say (a settings catalogue)
+        adds it."""
+        return fields_table(self.model) + (f"\n{self.guide.strip()}\n" if self.guide else "")
 
     def addons_needed(self, body: Mapping[str, Any], path: str) -> tuple[str, ...]:
         """The add-ons the value at `path` (a dotted body path) needs to stick: the read-back

@@ -130,6 +130,24 @@ class MetadataFieldKind(Kind):
     rank = 10
     model = MetadataFieldModel
     description = "structured metadata fields, by external_id"
+    guide = """
+`datasource` is `{values: [{external_id, value}, ...]}` with at least one value. The API can
+only sort a datasource by value, so order counts only as "ascending", "descending" or any
+other; a value removed from the config is soft-deleted on the server (as the API does).
+
+Validation rules (`validation:`), one of:
+- `{type: strlen, min: N, max: N}`: string fields; at least one of `min` (≥ 0) and `max`
+  (≥ 1), `min` ≤ `max`;
+- `{type: greater_than | less_than, value: V, equals: BOOL}`: integer fields (an integer
+  `value`) and date fields (a `YYYY-MM-DD` value); `equals: true` includes `V`;
+- `{type: and, rules: [RULE, ...]}`: every rule holds.
+
+Plan notes and replace rules: deleting a field destroys the values stored on assets for it (the
+plan says so). A `type` change cannot be made in place, so it shows as a replace (`-/+`), and
+`plan` and `apply` refuse it (exit 3) whatever the flags: Cloudinary keeps a deleted field's
+external_id reserved, so the field could not be recreated under the same id. Declare the field
+under a new external_id instead, and tombstone the old one.
+"""
     replace_refusal = REPLACE_REFUSAL
 
     def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:

@@ -70,6 +70,14 @@ class TransformationKind(Kind):
     rank = 20
     model = TransformationModel
     description = "named transformations, by name without the t_ prefix"
+    guide = """
+Presets refer to a named transformation as `t_NAME`. Names use `A-Z a-z 0-9 _ -`; a name
+written with `t_` is an error (declare `t_x` as `x`). A transformation may use another as
+`t_NAME`; circular references are errors, and so is a transformation named exactly like its
+own definition (Cloudinary registers that as an unnamed transformation). Plan notes: changing
+or deleting a transformation that is in use says what happens to its derived assets (a change
+applies to newly generated derivatives only; a delete also deletes the derived assets).
+"""
 
     def name_from_key(self, written: str) -> str:
         # a t_-prefixed key is reported by check_name; references to it then resolve as intended

@@ -194,6 +194,11 @@ class UploadPresetKind(Kind):
     rank = 40
     model = UploadPresetModel
     description = "upload presets, by name"
+    guide = """
+An update sends the full settings: a setting removed from the config is removed from the
+preset. A setting whose value needs an add-on is stripped, with a warning, in an environment
+that turns that add-on off (`validate --strict` refuses it instead).
+"""
     list_call = "upload_presets"  # the list carries the settings (raw strings): no per-preset GET
     list_items_key = "presets"
     identity_field = "name"
@@ -209,7 +214,8 @@ class UploadPresetKind(Kind):
         return {**body, "settings": result.settings}, result.stripped
 
     def reference(self) -> str:
-        return fields_table(self.model, skip=frozenset({"PresetSettings"})) + "\n" + settings_reference()
+        tables = fields_table(self.model, skip=frozenset({"PresetSettings"})) + "\n" + settings_reference()
+        return f"{tables}\n{self.guide.strip()}\n"
 
     def addons_needed(self, body: Mapping[str, Any], path: str) -> tuple[str, ...]:
         if not path.startswith("settings."):
