@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +86,12 @@ def test_duplicate_uri_and_event_type_is_already_exists(opts: dict[str, Any]) ->
 
 
 def test_unknown_trigger_is_not_found(opts: dict[str, Any]) -> None:
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: api.update_trigger("0" * 32, HOOK, **opts),
         lambda: api.delete_trigger("0" * 32, **opts),
         lambda: api.test_trigger("0" * 32, **opts),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(NotFound, match="record_not_found"):
             call()
 

@@ -105,7 +105,8 @@ def accounts(draw: st.DrawFn) -> Account:
         if draw(st.booleans()):
             settings_["categorization"] = "google_tagging"
             settings_["auto_tagging"] = draw(st.sampled_from([0.5, 0.7, 0.9]))
-        if account.transformations and draw(st.booleans()):
+        has_transformations = bool(account.transformations)
+        if has_transformations and draw(st.booleans()):
             settings_["transformation"] = draw(st.sampled_from(sorted(account.transformations)))
         if draw(st.booleans()):
             settings_["eager"] = draw(st.lists(definitions, min_size=1, max_size=2))

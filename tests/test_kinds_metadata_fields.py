@@ -12,7 +12,7 @@ from cloudinary_state.kinds.metadata_fields import DELETE_NOTE, METADATA_FIELDS,
 
 M = METADATA_FIELDS
 
-STATUS = {
+STATUS: dict[str, Any] = {
     "type": "enum",
     "label": "Status",
     "datasource": {
@@ -295,7 +295,7 @@ def test_new_default_value_is_written_after_its_value_exists() -> None:
             "default_value": "new",
             "datasource": {
                 "values": [*STATUS["datasource"]["values"], {"external_id": "new", "value": "New"}]
-            },  # type: ignore[index]
+            },
         }
         emu.clear_log()
         M.update(api, "e", desired, M.read_one(api, "e"))  # type: ignore[arg-type]
