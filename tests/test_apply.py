@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_apply_support import BASE_RESOURCES, CLOUD, Harness, harness, with_changes
+from support.harness import BASE_RESOURCES, CLOUD, Harness, with_changes
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
-
-__all__ = ["harness"]
 
 
 def apply_ok(h: Harness, *extra: str) -> str:

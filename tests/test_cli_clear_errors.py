@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli as run
+from support.cli_runner import run_cli as run
 
 from cloudinary_state.engine.planfile import read_plan, write_plan
 

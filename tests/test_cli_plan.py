@@ -7,20 +7,10 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from test_apply_support import (
-    API_SECRET,
-    BASE_RESOURCES,
-    CLOUD,
-    WEBHOOK_SECRET,
-    Harness,
-    harness,
-    with_changes,
-)
+from support.harness import API_SECRET, BASE_RESOURCES, CLOUD, WEBHOOK_SECRET, Harness, with_changes
 
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.kinds._common import PAGE_SIZE
-
-__all__ = ["harness"]
 
 
 def test_plan_on_empty_account_then_apply_then_empty_plan(harness: Harness) -> None:

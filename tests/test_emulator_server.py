@@ -14,7 +14,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +33,9 @@ def sdk_options(
     return {"cloud_name": cloud, "api_key": key, "api_secret": secret, "upload_prefix": emu.url}
 
 
-@pytest.fixture
-def emu() -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        [CloudConfig(CLOUD, KEY, SECRET), CloudConfig("acme-prod", "key-2", "secret-2")]
-    ) as server:
-        yield server
+@pytest.fixture(scope="module")
+def emulated_clouds() -> list[CloudConfig]:
+    return [CloudConfig(CLOUD, KEY, SECRET), CloudConfig("acme-prod", "key-2", "secret-2")]
 
 
 def raw_request(
@@ -185,6 +181,7 @@ def test_spent_budget_answers_420_per_cloud() -> None:
 # --- faults ------------------------------------------------------------------------------------
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_injected_statuses_map_to_sdk_errors(emu: EmulatorServer) -> None:
     o = sdk_options(emu)
     emu.inject(kind="status", status=500)
@@ -204,6 +201,7 @@ def test_injected_statuses_map_to_sdk_errors(emu: EmulatorServer) -> None:
     assert api.ping(**o) == {"status": "ok"}  # the queue is spent
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_injected_faults_honour_the_path_prefix(emu: EmulatorServer) -> None:
     o = sdk_options(emu)
     emu.inject(kind="status", status=503, path_prefix="upload_mappings")
@@ -213,6 +211,7 @@ def test_injected_faults_honour_the_path_prefix(emu: EmulatorServer) -> None:
     assert api.upload_mappings(**o)["mappings"] == []
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_dropped_connections(emu: EmulatorServer) -> None:
     o = sdk_options(emu)
     emu.inject(kind="drop")

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
-from emulator_reset import fresh_sdk_options
+from support.emulator import default_clouds, sdk_options
 
-from cloudinary_state.emulator import CloudConfig, EmulatorServer
+from cloudinary_state.emulator import EmulatorServer
 
-CLOUD, KEY, SECRET = "triggers-cloud", "triggers-key", "triggers-secret"
 HOOK = "https://hooks.example.com/cloudinary"
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorServer]:
-    with EmulatorServer([CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)], port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def opts(emu: EmulatorServer) -> dict[str, Any]:
-    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
 
 
 def test_create_answers_201_with_the_trigger(emu: EmulatorServer, opts: dict[str, Any]) -> None:
@@ -121,9 +109,9 @@ def test_thirty_uris_per_event_type(opts: dict[str, Any]) -> None:
 
 def test_triggers_keep_their_order_across_a_restart(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
-    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
+    (cloud,) = default_clouds()
     with EmulatorServer([cloud], state_file=state_file) as first:
-        options = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        options = sdk_options(first, cloud)
         ids = [api.create_trigger(f"{HOOK}/{i}", "upload", **options)["id"] for i in range(5)]
         before = api.triggers(**options)
     with EmulatorServer([cloud], state_file=state_file) as second:

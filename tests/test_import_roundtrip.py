@@ -19,7 +19,7 @@ import cloudinary.api
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies_transformation import transformation_strings
+from support.strategies_transformation import transformation_strings
 
 from cloudinary_state.cli import main
 from cloudinary_state.emulator import CloudConfig, EmulatorServer

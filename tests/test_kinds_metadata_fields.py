@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kinds_emulator import assert_live_matches, calls_to, emulated, obj, writes
+from support.kinds_emulator import assert_live_matches, calls_to, emulated, obj, writes
 
 from cloudinary_state.kinds.base import LiveObject
 from cloudinary_state.kinds.metadata_fields import DELETE_NOTE, METADATA_FIELDS, REPLACE_NOTE, order_class

@@ -11,8 +11,8 @@ import pytest
 from deepdiff import DeepDiff
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kinds_emulator import emulated, obj
-from strategies_transformation import transformation_strings
+from support.kinds_emulator import emulated, obj
+from support.strategies_transformation import transformation_strings
 
 from cloudinary_state.client import AdminClient
 from cloudinary_state.emulator import EmulatorServer

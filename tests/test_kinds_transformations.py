@@ -6,8 +6,8 @@ from pathlib import Path
 
 import cloudinary.uploader
 from hypothesis import HealthCheck, given, settings
-from kinds_emulator import CLOUD, assert_live_matches, calls_to, emulated, obj, writes
-from strategies_transformation import transformation_strings
+from support.kinds_emulator import CLOUD, assert_live_matches, calls_to, emulated, obj, writes
+from support.strategies_transformation import transformation_strings
 
 from cloudinary_state.kinds import ALL_KINDS, get_kind
 from cloudinary_state.kinds.base import LiveObject

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinds_emulator import assert_live_matches, calls_to, emulated, obj
+from support.kinds_emulator import assert_live_matches, calls_to, emulated, obj
 
 from cloudinary_state.kinds.base import LiveObject
 from cloudinary_state.kinds.upload_mappings import UPLOAD_MAPPINGS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import pytest
-from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
+from support.plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import DesiredState, Policy, StrippedOption
 from cloudinary_state.engine.masking import mask_value

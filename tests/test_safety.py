@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
+from support.plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import Policy, SafetyPolicy
 from cloudinary_state.engine.plan import Plan, build_plan
