@@ -135,6 +135,8 @@ def create(account: Account, url: str) -> None:
 
 
 def run(config_dir: Path, environ: Mapping[str, str], *args: str) -> tuple[int, str, str]:
+    """The console entry point, as support.cli_runner runs it but with its own capture: the
+    examples of one hypothesis test share that test's fixtures, so capsys cannot separate them."""
     out, err = io.StringIO(), io.StringIO()
     with (
         mock.patch.dict(os.environ, environ),
@@ -145,6 +147,7 @@ def run(config_dir: Path, environ: Mapping[str, str], *args: str) -> tuple[int, 
             main(["--config-dir", str(config_dir), *args])
         except SystemExit as exited:
             code = exited.code if isinstance(exited.code, int) else 0
+            assert "Traceback" not in out.getvalue() + err.getvalue(), out.getvalue() + err.getvalue()
             return code, out.getvalue(), err.getvalue()
     raise AssertionError("the CLI did not exit")
 

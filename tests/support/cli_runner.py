@@ -17,12 +17,17 @@ class Result(NamedTuple):
     err: str
 
 
-def run_cli(config_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> Result:
-    """Run `cloudinary-state --config-dir CONFIG_DIR ARGS...`; a traceback fails the test."""
+def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> Result:
+    """Run `cloudinary-state ARGV...`; a traceback, or an exception `main` lets out, fails the test."""
     capsys.readouterr()
     with pytest.raises(SystemExit) as exited:
-        main(["--config-dir", str(config_dir), *args])
+        main(list(argv))
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err, out + err
     code = exited.value.code
     return Result(code if isinstance(code, int) else 0, out, err)
+
+
+def run_cli(config_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    """Run `cloudinary-state --config-dir CONFIG_DIR ARGS...` (see `run_main`)."""
+    return run_main(capsys, "--config-dir", str(config_dir), *args)
