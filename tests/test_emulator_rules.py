@@ -96,6 +96,7 @@ def test_update_is_partial_and_recomputes_the_signature(opts: dict[str, Any]) ->
 
 def test_delete(opts: dict[str, Any]) -> None:
     created = api.add_metadata_rule(hats_rule(), **opts)
+    assert api.list_metadata_rules(**opts)["metadata_rules"] == [created]
     assert api.delete_metadata_rule(created["external_id"], **opts) == {"success": True}
     assert api.list_metadata_rules(**opts)["metadata_rules"] == []
 

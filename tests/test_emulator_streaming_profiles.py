@@ -78,6 +78,7 @@ def test_update_is_wrapped_and_partial(opts: dict[str, Any]) -> None:
 
 def test_delete_custom_profile(opts: dict[str, Any]) -> None:
     api.create_streaming_profile("custom", representations=["c_limit,w_800"], **opts)
+    assert api.get_streaming_profile("custom", **opts)["data"]["name"] == "custom"
     assert api.delete_streaming_profile("custom", **opts) == {"message": "deleted"}
     with pytest.raises(NotFound):
         api.get_streaming_profile("custom", **opts)

@@ -52,6 +52,7 @@ def test_update_changes_only_the_uri(opts: dict[str, Any]) -> None:
 
 def test_delete(opts: dict[str, Any]) -> None:
     created = api.create_trigger(HOOK, "upload", **opts)
+    assert [t["id"] for t in api.triggers(**opts)["triggers"]] == [created["id"]]
     assert "message" in api.delete_trigger(created["id"], **opts)
     assert api.triggers(**opts) == {"triggers": [], "total": 0}
 

@@ -306,7 +306,9 @@ def test_new_default_value_is_written_after_its_value_exists() -> None:
 def test_delete_then_read_one_is_none() -> None:
     with emulated() as (_, api):
         M.create(api, "gone", {"type": "string", "label": "Gone"})
-        M.delete(api, "gone", M.read_one(api, "gone"))  # type: ignore[arg-type]
+        live = M.read_one(api, "gone")
+        assert live is not None
+        M.delete(api, "gone", live)
         assert M.read_one(api, "gone") is None
         assert M.read_all(api, 1) == {}
 

@@ -122,7 +122,9 @@ def test_create_read_update_delete() -> None:
         assert put.query_and_body_params["unsafe_update"] == "c_scale,w_200/e_grayscale"  # raw string
         assert_live_matches(T, api, changed)
 
-        T.delete(api, "thumb", T.read_one(api, "thumb"))  # type: ignore[arg-type]
+        before = T.read_one(api, "thumb")
+        assert before is not None
+        T.delete(api, "thumb", before)
         assert T.read_one(api, "thumb") is None
         assert T.read_all(api, 4) == {}
 

@@ -4,6 +4,7 @@ promoted to production through the config, with the staging domain mapped back t
 from __future__ import annotations
 
 import yaml
+from support.cli_runner import planned_changes
 from support.harness import PRODUCTION, STAGING, Harness
 
 STAGING_DOMAIN = "https://staging-media.acme.example"
@@ -43,7 +44,10 @@ def test_promote_console_objects_to_production(workspace: Harness) -> None:
     # differs only by variables (the domain) or by what production strips: already in sync
     assert "= upload_mapping product_assets: already in sync" in out
     assert "= upload_preset product_assets: already in sync" in out
-    assert "+ transformation banner" in out and "+ upload_preset banner_uploads" in out
+    assert planned_changes(out) == {
+        ("transformation", "banner"): "create",
+        ("upload_preset", "banner_uploads"): "create",
+    }
     assert "Plan: 2 to create, 0 to update" in out
     assert "Nothing was written" in out
     assert document.read_text() == before  # a dry run
@@ -62,7 +66,10 @@ def test_promote_console_objects_to_production(workspace: Harness) -> None:
     assert STAGING_DOMAIN not in text
 
     plan = workspace.run("plan", "--env", "production", env="production")
-    assert "+ transformation banner" in plan.out and "+ upload_preset banner_uploads" in plan.out
+    assert planned_changes(plan.out) == {
+        ("transformation", "banner"): "create",
+        ("upload_preset", "banner_uploads"): "create",
+    }
     assert "Plan: 2 to create, 0 to update, 0 to replace, 0 to delete" in plan.out
     workspace.apply("production")
     assert workspace.plan_is_empty("production")
@@ -176,7 +183,8 @@ def test_a_secret_made_in_the_console_becomes_a_placeholder(workspace: Harness) 
 
     workspace.monkeypatch.setenv(variable, "PRODUCTION-PARTNER-TOKEN")
     plan = workspace.run("plan", "--env", "production", env="production")
-    assert "+ upload_preset partner_feed" in plan.out and "(sensitive" in plan.out
+    assert planned_changes(plan.out) == {("upload_preset", "partner_feed"): "create"}
+    assert "(sensitive" in plan.out
     workspace.apply("production")
     assert workspace.plan_is_empty("production")
     workspace.monkeypatch.setenv(variable, token)  # staging's own value of the new variable

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.cli_runner import planned_changes
 from support.harness import PRODUCTION, STAGING, WORKSPACE_RESOURCES, Harness
 from support.plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
@@ -79,7 +80,7 @@ def test_a_metadata_datasource_value_from_env_is_masked_in_the_text_plan(workspa
     workspace.write_resources({**WORKSPACE_RESOURCES, "metadata_fields": {"status": status}})
     workspace.monkeypatch.setenv("DSV", "xyz")
     created = workspace.run("plan", "--env", "staging", env="staging")
-    assert "+ metadata_field status" in created.out
+    assert planned_changes(created.out)[("metadata_field", "status")] == "create"
     assert "xyz" not in created.out + created.err
     assert "datasource: (sensitive)" in created.out
     workspace.apply("staging")

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from support.cli_runner import planned_changes
 from support.harness import STAGING, WORKSPACE_RESOURCES, Harness
 
 from cloudinary_state.engine.plan import FieldDiff, field_diffs
@@ -61,7 +62,7 @@ def test_a_pruned_console_preset_shows_its_secret_fields_masked(workspace: Harne
     outputs = _every_output(workspace, tmp_path)
     _assert_no_live_secret(outputs)
     text = outputs["plan text"]
-    assert "- upload_preset console_preset" in text
+    assert planned_changes(text) == {("upload_preset", "console_preset"): "delete"}
     assert "settings.eval: (sensitive)" in text  # the field is there, its value is not
     assert '"https://h.example/x?api_token=(sensitive)"' in text
     [change] = _json(outputs["plan json"])["changes"]
@@ -84,6 +85,7 @@ def test_a_tombstoned_console_preset_shows_its_secret_fields_masked(
         **WORKSPACE_RESOURCES["upload_presets"], "console_preset": {"absent": True}}})  # fmt: skip
     outputs = _every_output(workspace, tmp_path)
     _assert_no_live_secret(outputs)
+    assert planned_changes(outputs["plan text"]) == {("upload_preset", "console_preset"): "delete"}
     assert "settings.eval: (sensitive)" in outputs["plan text"]
 
 
@@ -95,6 +97,7 @@ def test_an_update_never_shows_the_live_secret_it_removes(workspace: Harness, tm
     )
     outputs = _every_output(workspace, tmp_path)
     _assert_no_live_secret(outputs)
+    assert planned_changes(outputs["plan text"]) == {("upload_preset", "product_assets"): "update"}
     assert "settings.eval: (sensitive)" in outputs["plan text"]
     assert "settings.eval: live (sensitive), config (absent)" in outputs["drift text"]
 

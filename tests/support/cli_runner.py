@@ -3,6 +3,7 @@ codes are the real ones, 64 for usage errors included), with both streams captur
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,3 +32,20 @@ def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> Result:
 def run_cli(config_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> Result:
     """Run `cloudinary-state --config-dir CONFIG_DIR ARGS...` (see `run_main`)."""
     return run_main(capsys, "--config-dir", str(config_dir), *args)
+
+
+_CHANGE_LINE = re.compile(r"^  (?P<symbol>\+|~|-|-/\+) (?P<kind>\S+) (?P<name>\S+)  \((?P<action>\w+)\)$")
+_SYMBOLS = {"create": "+", "update": "~", "delete": "-", "replace": "-/+"}
+
+
+def planned_changes(text: str) -> dict[tuple[str, str], str]:
+    """The change lines of a text plan (`  - upload_mapping legacy  (delete)`), as
+    {(kind, name): action}: a test that claims a delete asserts the delete line, not any line
+    that happens to name the object."""
+    changes: dict[tuple[str, str], str] = {}
+    for line in text.splitlines():
+        match = _CHANGE_LINE.match(line)
+        if match is not None:
+            assert _SYMBOLS[match["action"]] == match["symbol"], line
+            changes[(match["kind"], match["name"])] = match["action"]
+    return changes
