@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cloudinary.api
 import pytest
 import yaml
 
@@ -156,6 +155,9 @@ class Harness:
 
     def sdk(self, cloud: str, function: str, *args: Any, **params: Any) -> Any:
         """An out-of-band change (or read), as a person with the SDK would make it."""
+        import cloudinary.api  # here, not at the top: conftest imports this module, and the
+        # session must not have loaded the SDK before a test that checks who loads it
+
         (config,) = (e.cloud for e in self.environments.values() if e.cloud.name == cloud)
         options = {
             "cloud_name": config.name,
