@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_apply_support import BASE_RESOURCES, CLOUD, Harness, harness, with_changes
+from support.cli_runner import planned_changes
+from support.harness import BASE_RESOURCES, CLOUD, Harness, with_changes
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
-
-__all__ = ["harness"]
 
 
 def apply_ok(h: Harness, *extra: str) -> str:
@@ -120,6 +119,10 @@ def test_metadata_type_change_plans_a_replace_that_safety_refuses(harness: Harne
         with_changes(resources, "metadata_fields", "sku_number", {"type": "integer", "label": "SKU"})
     )
     out = apply_ok(harness, "--allow-delete")
+    assert planned_changes(out) == {
+        ("metadata_field", "sku"): "delete",
+        ("metadata_field", "sku_number"): "create",
+    }
     assert "1 created" in out and "1 deleted" in out
     assert_converged(harness)
 
@@ -155,6 +158,8 @@ def test_same_rank_references_are_written_in_order(harness: Harness) -> None:
 )
 def test_tombstone_deletes_per_kind(harness: Harness, section: str, kind: str, name: str) -> None:
     apply_ok(harness)
+    store = getattr(harness.emu.state(CLOUD), section)
+    assert name in store  # what the tombstone deletes exists
     resources = with_changes(BASE_RESOURCES, section, name, {"absent": True})
     if kind == "transformation":  # the preset refers to t_thumb: drop the reference first
         resources["upload_presets"]["product_assets"] = {"settings": {"folder": "product_assets"}}
@@ -167,8 +172,9 @@ def test_tombstone_deletes_per_kind(harness: Harness, section: str, kind: str, n
     refused = harness.run("apply", "--env", "test", "--auto-approve")
     assert refused.code == 3 and f"delete {kind}:{name}" in refused.err
     out = apply_ok(harness, "--allow-delete")
+    assert planned_changes(out)[(kind, name)] == "delete"
     assert "1 deleted" in out
-    assert f"- {kind} {name}" in out
+    assert name not in store
     assert_converged(harness)
 
 
@@ -181,9 +187,13 @@ def test_prune_deletes_undeclared_objects_of_pruned_kinds_only(harness: Harness)
     apply_ok(harness)
     harness.write(BASE_RESOURCES, policy={"prune": ["upload_mappings"]})
     plan = harness.run("plan", "--env", "test")
-    assert "- upload_mapping legacy" in plan.out
-    assert "? transformation legacy_t" in plan.out  # not pruned: listed, left alone
+    assert planned_changes(plan.out) == {("upload_mapping", "legacy"): "delete"}
+    assert "  ? transformation legacy_t" in plan.out.splitlines()  # not pruned: listed, left alone
+    harness.emu.clear_log()
     apply_ok(harness, "--allow-delete")
+    assert harness.writes() == ["DELETE upload_mappings"]
+    state = harness.emu.state(CLOUD)
+    assert "legacy" not in state.upload_mappings and "legacy_t" in state.transformations
     assert_converged(harness)
 
 
@@ -197,6 +207,7 @@ def test_protect_refuses_even_with_allow_delete(harness: Harness) -> None:
         assert result.code == 3
         assert "policy.protect" in result.err and "metadata_field:sku" in result.err
     assert harness.writes() == []
+    assert "sku" in harness.emu.state(CLOUD).metadata_fields
 
 
 def test_threshold_refuses_with_the_counts(harness: Harness) -> None:

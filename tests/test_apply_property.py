@@ -20,7 +20,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from strategies_transformation import transformation_strings
+from support.strategies_transformation import transformation_strings
 
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.config import check_environment, load_environment

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from kinds_emulator import emulated, obj
+from support.kinds_emulator import emulated, obj
 
 from cloudinary_state.desired import KindName
 from cloudinary_state.emulator import EmulatorServer

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from test_apply_waves import API, Account, StoreKind
+from support.plan_fakes import API, Account, StoreKind
 
 from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.engine.apply import Step, apply_steps, sub_waves

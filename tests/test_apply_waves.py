@@ -5,74 +5,17 @@ The kinds here keep their objects in a dict (no HTTP at all)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from test_plan_fakes import IdentityKind, obj
+from support.plan_fakes import API, Account, StoreKind, obj
 
 from cloudinary_state.desired import KindName
 from cloudinary_state.engine.apply import ApplyFailed, Step, apply_steps, build_steps, likely_cause
 from cloudinary_state.engine.plan import Change, FieldDiff
-from cloudinary_state.errors import ApplyError, PermanentApiError
+from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds.base import AdminApi, LiveObject
 from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
-
-
-@dataclass
-class Account:
-    objects: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    log: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    # Writes of these names wait for each other at the barrier: they return only if all of
-    # them were in flight together (a write that waits alone breaks it after the timeout).
-    meet: set[str] = field(default_factory=set)
-    barrier: threading.Barrier | None = None
-    fail: set[str] = field(default_factory=set)  # names whose writes fail
-    drop: set[str] = field(default_factory=set)  # body keys the "server" silently drops
-    reads: list[tuple[str, list[str]]] = field(default_factory=list)  # each read_many: kind, names
-    unreadable: set[str] = field(default_factory=set)  # kinds whose bulk read fails
-
-
-@dataclass
-class StoreKind(IdentityKind):
-    account: Account = field(default_factory=Account)
-
-    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
-        body = self.account.objects.get((self.kind, name))
-        return None if body is None else LiveObject(self.kind, name, dict(body))
-
-    def read_many(
-        self, api: AdminApi, names: Collection[str], parallelism: int
-    ) -> dict[str, LiveObject | None]:
-        with self.account.lock:
-            self.account.reads.append((self.kind, sorted(names)))
-        if self.kind in self.account.unreadable:
-            raise PermanentApiError("list refused", status=500, operation=f"list {self.kind}")
-        return {name: self.read_one(api, name) for name in names}
-
-    def _write(self, verb: str, name: str, body: Mapping[str, Any] | None) -> None:
-        a = self.account
-        if a.barrier is not None and name in a.meet:
-            a.barrier.wait()
-        with a.lock:
-            a.log.append(f"{verb} {self.kind}:{name}")
-            if name in a.fail:
-                raise PermanentApiError("bad request", status=400, operation=f"{verb} {name}")
-            if body is None:
-                a.objects.pop((self.kind, name), None)
-            else:
-                a.objects[(self.kind, name)] = {k: v for k, v in body.items() if k not in a.drop}
-
-    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
-        self._write("create", name, desired)
-
-    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
-        self._write("update", name, desired)
-
-    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
-        self._write("delete", name, None)
 
 
 def kinds_on(account: Account) -> dict[KindName, Any]:
@@ -88,9 +31,6 @@ def step(kind: KindName, name: str, action: str, rank: int, body: dict[str, Any]
     desired = obj(kind, name, body or {"v": 1}) if action != "delete" else None
     live = LiveObject(kind, name, {"v": 0}) if action != "create" else None
     return Step(change, desired, live)
-
-
-API: Any = object()  # the store kinds never call the API
 
 
 def test_waves_run_by_rank_with_deletes_in_reverse_and_parallel_within_a_rank() -> None:

@@ -11,7 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli as run
+from support.cli_runner import planned_changes
+from support.cli_runner import run_cli as run
 
 from cloudinary_state.engine.planfile import read_plan, write_plan
 
@@ -230,12 +231,13 @@ def test_a_narrowed_plan_counts_the_threshold_base_over_the_whole_account(
     threshold_config(tmp_path, ["m1", "m2"])  # m3 is pruned: 1 delete of 11 managed objects, 9%
     code, out, err = run(config_dir, capsys, "plan", "--env", "thr", "--emulator")
     assert code == 0, out + err
+    assert planned_changes(out) == {("upload_mapping", "m3"): "delete"}
     # narrowed to the upload mappings, the base is still 11, not the 3 mappings (33%, refused)
     code, out, err = run(
         config_dir, capsys, "plan", "--env", "thr", "--emulator", "--target", "upload_mapping:m3"
     )
     assert code == 0, out + err
-    assert "- upload_mapping m3" in out or "upload_mapping m3" in out
+    assert planned_changes(out) == {("upload_mapping", "m3"): "delete"}
 
 
 def test_a_target_that_policy_ignores_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,27 +7,18 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from test_apply_support import (
-    API_SECRET,
-    BASE_RESOURCES,
-    CLOUD,
-    WEBHOOK_SECRET,
-    Harness,
-    harness,
-    with_changes,
-)
+from support.cli_runner import planned_changes
+from support.harness import API_SECRET, BASE_RESOURCES, CLOUD, WEBHOOK_SECRET, Harness, with_changes
 
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.kinds._common import PAGE_SIZE
-
-__all__ = ["harness"]
 
 
 def test_plan_on_empty_account_then_apply_then_empty_plan(harness: Harness) -> None:
     first = harness.run("plan", "--env", "test", "--detailed-exitcode")
     assert first.code == 2, first.err
-    assert "+ metadata_field sku" in first.out
-    assert "Plan: 5 to create" in first.out
+    assert set(planned_changes(first.out).values()) == {"create"}
+    assert len(planned_changes(first.out)) == 5 and "Plan: 5 to create" in first.out
     assert harness.writes() == []  # a plan never writes
 
     applied = harness.run("apply", "--env", "test", "--auto-approve")
@@ -99,7 +90,8 @@ def test_json_and_markdown_formats(harness: Harness) -> None:
 def test_targets_narrow_and_bad_targets_are_usage_errors(harness: Harness) -> None:
     result = harness.run("plan", "--env", "test", "--target", "transformation:thumb")
     assert result.code == 0
-    assert "+ transformation thumb" in result.out and "upload_preset" not in result.out
+    assert planned_changes(result.out) == {("transformation", "thumb"): "create"}
+    assert "upload_preset" not in result.out
     assert harness.run("plan", "--env", "test", "--target", "nonsense").code == 64
     assert harness.run("plan", "--env", "test", "--target", "transformation:missing").code == 64
 

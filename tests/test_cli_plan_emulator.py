@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli as run
+from support.cli_runner import run_cli as run
 
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.config import load_environment

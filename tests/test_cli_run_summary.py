@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_apply_support import BASE_RESOURCES, Harness, harness, with_changes
-
-__all__ = ["harness"]
+from support.harness import BASE_RESOURCES, Harness, with_changes
 
 
 def _last_line(text: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 import urllib3.exceptions
@@ -159,11 +158,9 @@ def test_mapped_message_never_contains_the_secret() -> None:
 # --- AdminClient against the emulator ------------------------------------------------------------
 
 
-@pytest.fixture()
-def emu() -> Iterator[EmulatorServer]:
-    clouds = [CloudConfig(name="c1", api_key="k1", api_secret=SECRET), CloudConfig(name="c2", api_key="k2")]
-    with EmulatorServer(clouds, port=0) as server:
-        yield server
+@pytest.fixture(scope="module")
+def emulated_clouds() -> list[CloudConfig]:
+    return [CloudConfig(name="c1", api_key="k1", api_secret=SECRET), CloudConfig(name="c2", api_key="k2")]
 
 
 class RecordingSleep:
@@ -213,6 +210,7 @@ def test_result_is_a_plain_dict(emu: EmulatorServer) -> None:
     assert type(_client(emu).probe()) is dict
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_retries_injected_503_then_succeeds(emu: EmulatorServer) -> None:
     api = _client(emu, base_delay=0.01)
     emu.inject(kind="status", status=503, count=2)
@@ -221,6 +219,7 @@ def test_retries_injected_503_then_succeeds(emu: EmulatorServer) -> None:
     assert [r.status for r in emu.request_log] == [503, 503, 200]
 
 
+@pytest.mark.fresh_emulator  # injects faults
 @pytest.mark.parametrize("status", [420, 429, 500, 502, 504])
 def test_retries_every_retryable_status(emu: EmulatorServer, status: int) -> None:
     api = _client(emu, base_delay=0.01)
@@ -229,6 +228,7 @@ def test_retries_every_retryable_status(emu: EmulatorServer, status: int) -> Non
     assert api.calls == 2
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_retries_injected_420_burst_while_budget_remains(emu: EmulatorServer) -> None:
     api = _client(emu, base_delay=0.01)
     api.probe()  # the budget is known to be far from spent
@@ -237,6 +237,7 @@ def test_retries_injected_420_burst_while_budget_remains(emu: EmulatorServer) ->
     assert api.calls == 4
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_retries_dropped_connections(emu: EmulatorServer) -> None:
     api = _client(emu, base_delay=0.01)
     emu.inject(kind="drop", count=1)
@@ -246,6 +247,7 @@ def test_retries_dropped_connections(emu: EmulatorServer) -> None:
     assert api.calls == 2
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_timeout_is_retryable_and_bounded(emu: EmulatorServer) -> None:
     sleep = RecordingSleep()
     api = _client(emu, timeout=0.2, base_delay=0.01, max_retry_seconds=0.05, sleep=sleep)
@@ -260,6 +262,7 @@ def test_timeout_is_retryable_and_bounded(emu: EmulatorServer) -> None:
     assert sum(sleep.waits) <= 0.05
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_gives_up_within_the_retry_budget(emu: EmulatorServer) -> None:
     sleep = RecordingSleep()
     api = _client(emu, base_delay=0.05, max_retry_seconds=0.3, sleep=sleep)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cloudinary_state.desired import StrippedOption
-from cloudinary_state.envdiff import Side, compare
+from cloudinary_state.envdiff import Key, Side, compare
 
-PRESET = ("upload_preset", "p")
+PRESET: Key = ("upload_preset", "p")
 
 
 def _side(env: str, settings: dict[str, object], **extra: object) -> Side:

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 
-from test_drift_support import PRODUCTION, RESOURCES, STAGING, WEBHOOK_SECRETS, Workspace, workspace
-
-__all__ = ["workspace"]
+from support.harness import PRODUCTION, STAGING, WEBHOOK_SECRETS, WORKSPACE_RESOURCES, Harness
 
 
-def _diff(ws: Workspace, *args: str) -> tuple[int, str]:
+def _diff(ws: Harness, *args: str) -> tuple[int, str]:
     result = ws.run("diff", *args)
     assert result.code in (0, 2), result.out + result.err
     return result.code, result.out
 
 
-def test_identical_environments_are_the_same(workspace: Workspace) -> None:
+def test_identical_environments_are_the_same(workspace: Harness) -> None:
     workspace.write_environment("staging", variables={"source_domain": "https://media.acme.example"})
     workspace.write_environment("production", addons={"google_tagging": True})
     code, out = _diff(workspace, "production", "staging")
@@ -32,7 +30,7 @@ PRODUCTION_WEBHOOK = {
 }
 
 
-def test_variables_addons_and_secrets_are_not_real_differences(workspace: Workspace) -> None:
+def test_variables_addons_and_secrets_are_not_real_differences(workspace: Harness) -> None:
     workspace.write_environment("production", overrides=PRODUCTION_WEBHOOK)
     code, out = _diff(workspace, "staging", "production")
     assert code == 0, out
@@ -46,7 +44,7 @@ def test_variables_addons_and_secrets_are_not_real_differences(workspace: Worksp
         assert secret not in out
 
 
-def test_a_real_difference_exits_2(workspace: Workspace) -> None:
+def test_a_real_difference_exits_2(workspace: Harness) -> None:
     workspace.write_environment(
         "production",
         overrides={
@@ -75,7 +73,7 @@ def test_a_real_difference_exits_2(workspace: Workspace) -> None:
     assert "| real difference |" in markdown
 
 
-def test_objects_on_one_side_only(workspace: Workspace) -> None:
+def test_objects_on_one_side_only(workspace: Harness) -> None:
     workspace.write_resources({"transformations": {"extra": {"transformation": "c_scale,w_10"}}}, "more.yaml")
     workspace.write_environment("production", include=["common/resources.yaml"])
     code, out = _diff(workspace, "staging", "production")
@@ -83,7 +81,7 @@ def test_objects_on_one_side_only(workspace: Workspace) -> None:
     assert "< transformation extra  (only in staging)" in out
 
 
-def test_live_accounts_same_then_different(workspace: Workspace) -> None:
+def test_live_accounts_same_then_different(workspace: Harness) -> None:
     workspace.apply("staging")
     workspace.apply("production")
     code, out = _diff(workspace, "staging", "production", "--live")
@@ -105,14 +103,16 @@ def test_live_accounts_same_then_different(workspace: Workspace) -> None:
     assert "< upload_mapping console_only  (only in staging)" in out
 
 
-def test_emulator_needs_live(workspace: Workspace) -> None:
+def test_emulator_needs_live(workspace: Harness) -> None:
     assert workspace.run("diff", "staging", "production", "--emulator").code == 64
 
 
-def test_live_with_embedded_emulators(workspace: Workspace) -> None:
+def test_live_with_embedded_emulators(workspace: Harness) -> None:
     for env in ("staging", "production"):
         workspace.use_env(env)
         assert workspace.run("apply", "--env", env, "--emulator", "--auto-approve").code == 0
     code, out = _diff(workspace, "staging", "production", "--live", "--emulator")
     assert code == 0, out
-    assert RESOURCES["transformations"]["thumb"]["transformation"]  # the fixture is what was applied
+    assert WORKSPACE_RESOURCES["transformations"]["thumb"][
+        "transformation"
+    ]  # the fixture is what was applied

@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from test_drift_support import API_SECRETS, RESOURCES, STAGING, WEBHOOK_SECRETS, Workspace, workspace
-
-__all__ = ["workspace"]
+from support.harness import API_SECRETS, STAGING, WEBHOOK_SECRETS, WORKSPACE_RESOURCES, Harness
 
 
-def _drift(ws: Workspace, *extra: str) -> tuple[int, str]:
+def _drift(ws: Harness, *extra: str) -> tuple[int, str]:
     result = ws.run("drift", "--env", "staging", *extra, env="staging")
     assert result.code in (0, 2), result.err
     return result.code, result.out
 
 
-def test_clean_account_exits_0_with_passing_testcases(workspace: Workspace) -> None:
+def test_clean_account_exits_0_with_passing_testcases(workspace: Harness) -> None:
     workspace.apply("staging")
     code, text = _drift(workspace)
     assert code == 0 and "No drift" in text
@@ -27,7 +25,7 @@ def test_clean_account_exits_0_with_passing_testcases(workspace: Workspace) -> N
     assert len(root.findall("./testsuite/testcase")) == 5
 
 
-def test_each_class_of_drift_is_detected(workspace: Workspace) -> None:
+def test_each_class_of_drift_is_detected(workspace: Harness) -> None:
     workspace.apply("staging")
     # changed: someone edits the preset's folder in the console
     preset = workspace.sdk(STAGING, "upload_preset", "product_assets")
@@ -60,7 +58,7 @@ def test_each_class_of_drift_is_detected(workspace: Workspace) -> None:
     assert document["summary"] == {"changed": 1, "missing": 1, "unmanaged": 1, "in_sync": 3}
 
 
-def test_unmanaged_in_a_prune_kind_says_apply_would_delete(workspace: Workspace) -> None:
+def test_unmanaged_in_a_prune_kind_says_apply_would_delete(workspace: Harness) -> None:
     workspace.write_environment("staging", policy={"prune": ["upload_mappings"]})
     workspace.apply("staging")
     workspace.sdk(STAGING, "create_upload_mapping", "legacy", template="https://old.example/x/")
@@ -72,7 +70,7 @@ def test_unmanaged_in_a_prune_kind_says_apply_would_delete(workspace: Workspace)
     assert markdown.startswith("### cloudinary-state drift: `staging`")
 
 
-def test_junit_counts_the_right_failures(workspace: Workspace) -> None:
+def test_junit_counts_the_right_failures(workspace: Harness) -> None:
     workspace.apply("staging")
     workspace.sdk(STAGING, "update_transformation", "thumb", allowed_for_strict=False)
     workspace.sdk(STAGING, "delete_upload_mapping", "product_assets")
@@ -95,7 +93,7 @@ def test_junit_counts_the_right_failures(workspace: Workspace) -> None:
     assert "allowed_for_strict" in (thumb_failure.get("message") or "")
 
 
-def test_sensitive_drift_is_masked(workspace: Workspace) -> None:
+def test_sensitive_drift_is_masked(workspace: Harness) -> None:
     workspace.apply("staging")
     preset = workspace.sdk(STAGING, "upload_preset", "product_assets")
     leaked = "https://hooks.example.test/stg?token=SOMEONE-ELSES-TOKEN-99"
@@ -114,7 +112,7 @@ def test_sensitive_drift_is_masked(workspace: Workspace) -> None:
             assert secret not in out, fmt
 
 
-def test_errors_exit_1(workspace: Workspace) -> None:
+def test_errors_exit_1(workspace: Harness) -> None:
     workspace.monkeypatch.delenv("CLOUDINARY_URL_STAGING")
     result = workspace.run("drift", "--env", "staging", env="staging")
     assert result.code == 1
@@ -122,7 +120,7 @@ def test_errors_exit_1(workspace: Workspace) -> None:
     assert workspace.run("drift", "--env", "nowhere").code == 1
 
 
-def test_emulator_mode_uses_the_config_dirs_emulator_state(workspace: Workspace) -> None:
+def test_emulator_mode_uses_the_config_dirs_emulator_state(workspace: Harness) -> None:
     workspace.use_env("staging")
     assert workspace.run("apply", "--env", "staging", "--emulator", "--auto-approve").code == 0
     state = workspace.config_dir / ".cloudinary-state" / "emulator" / "staging.json"
@@ -133,9 +131,12 @@ def test_emulator_mode_uses_the_config_dirs_emulator_state(workspace: Workspace)
     assert workspace.run("drift", "--env", "staging").code == 2
 
 
-def test_a_tombstoned_object_that_exists_is_drift(workspace: Workspace) -> None:
+def test_a_tombstoned_object_that_exists_is_drift(workspace: Harness) -> None:
     workspace.apply("staging")
-    resources = {**RESOURCES, "transformations": {**RESOURCES["transformations"], "hero": {"absent": True}}}
+    resources = {
+        **WORKSPACE_RESOURCES,
+        "transformations": {**WORKSPACE_RESOURCES["transformations"], "hero": {"absent": True}},
+    }
     workspace.write_resources(resources)
     code, text = _drift(workspace)
     assert code == 2
@@ -143,7 +144,7 @@ def test_a_tombstoned_object_that_exists_is_drift(workspace: Workspace) -> None:
     assert "declared absent (absent: true) but present in the account" in text
 
 
-def test_protected_unmanaged_objects_in_a_prune_kind(workspace: Workspace) -> None:
+def test_protected_unmanaged_objects_in_a_prune_kind(workspace: Harness) -> None:
     workspace.write_environment(
         "staging", policy={"prune": ["upload_mappings"], "protect": {"upload_mappings": ["keep_*"]}}
     )
@@ -155,7 +156,7 @@ def test_protected_unmanaged_objects_in_a_prune_kind(workspace: Workspace) -> No
     assert "protected: an apply refuses to delete it (policy.protect)" in text
 
 
-def _changed_items(ws: Workspace) -> dict[tuple[str, str], list[dict[str, object]]]:
+def _changed_items(ws: Harness) -> dict[tuple[str, str], list[dict[str, object]]]:
     code, out = _drift(ws, "--format", "json")
     assert code == 2, out
     items = json.loads(out)["items"]
@@ -163,7 +164,7 @@ def _changed_items(ws: Workspace) -> dict[tuple[str, str], list[dict[str, object
     return {(i["kind"], i["name"]): i["diffs"] for i in items if i["status"] == "changed"}
 
 
-def test_a_metadata_field_edited_out_of_band_is_changed(workspace: Workspace) -> None:
+def test_a_metadata_field_edited_out_of_band_is_changed(workspace: Harness) -> None:
     status = {
         "type": "enum",
         "label": "Status",
@@ -175,7 +176,10 @@ def test_a_metadata_field_edited_out_of_band_is_changed(workspace: Workspace) ->
         },
     }
     workspace.write_resources(
-        {**RESOURCES, "metadata_fields": {**RESOURCES["metadata_fields"], "status": status}}
+        {
+            **WORKSPACE_RESOURCES,
+            "metadata_fields": {**WORKSPACE_RESOURCES["metadata_fields"], "status": status},
+        }
     )
     workspace.apply("staging")
     # the label renamed in the console, and one datasource value soft-deleted with the SDK
@@ -195,7 +199,7 @@ def test_a_metadata_field_edited_out_of_band_is_changed(workspace: Workspace) ->
     assert 'label: live "Status (console)", config "Status"' in text
 
 
-def test_an_upload_mapping_template_edited_out_of_band_is_changed(workspace: Workspace) -> None:
+def test_an_upload_mapping_template_edited_out_of_band_is_changed(workspace: Harness) -> None:
     workspace.apply("staging")
     workspace.sdk(
         STAGING, "update_upload_mapping", "product_assets", template="https://elsewhere.example/uploads/"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import cloudinary.api as api
 import pytest
 from cloudinary.api_client.call_api import call_metadata_api
 from cloudinary.exceptions import AuthorizationRequired, BadRequest, NotFound
-from emulator_reset import fresh_sdk_options
+from support.emulator import sdk_options
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -23,19 +22,12 @@ KEY, SECRET = "meta-key", "meta-secret"
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorServer]:
-    clouds = [
+def emulated_clouds() -> list[CloudConfig]:
+    """`opts` talks to the first, which frees a deleted field's external_id."""
+    return [
         CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET, reserve_deleted_metadata_ids=False),
         CloudConfig(name=RESERVING_CLOUD, api_key=KEY, api_secret=SECRET),  # the default, as the reference
     ]
-    with EmulatorServer(clouds, port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def opts(emu: EmulatorServer) -> dict[str, Any]:
-    """Per-call SDK options (never the global config), on a cloud emptied for each test."""
-    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
 
 
 def color_field(**extra: Any) -> dict[str, Any]:
@@ -431,7 +423,7 @@ def test_fields_survive_a_restart_from_the_state_file(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
     cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
     with EmulatorServer([cloud], state_file=state_file) as first:
-        opts = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        opts = sdk_options(first, cloud)
         api.add_metadata_field(color_field(), **opts)
         api.add_metadata_field({"type": "string", "external_id": "sku", "label": "SKU"}, **opts)
         api.delete_datasource_entries("color", ["green"], **opts)

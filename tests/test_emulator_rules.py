@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import BadRequest, NotFound
-from emulator_reset import reset_emulator
+from support.emulator import default_clouds, sdk_options
 
-from cloudinary_state.emulator import CloudConfig, EmulatorServer
-
-CLOUD, KEY, SECRET = "rules-cloud", "rules-key", "rules-secret"
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorServer]:
-    with EmulatorServer([CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)], port=0) as server:
-        yield server
+from cloudinary_state.emulator import EmulatorServer
 
 
 @pytest.fixture
-def opts(emu: EmulatorServer) -> dict[str, Any]:
-    reset_emulator(emu)
-    options = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
+def opts(opts: dict[str, Any]) -> dict[str, Any]:
+    """The shared options (conftest), on a cloud that holds the two fields the rules act on."""
     values = {
         "values": [{"external_id": "shoes", "value": "Shoes"}, {"external_id": "hats", "value": "Hats"}]
     }
     api.add_metadata_field(
-        {"type": "enum", "external_id": "category", "label": "Category", "datasource": values}, **options
+        {"type": "enum", "external_id": "category", "label": "Category", "datasource": values}, **opts
     )
     sizes = {"values": [{"external_id": "s", "value": "S"}, {"external_id": "l", "value": "L"}]}
     api.add_metadata_field(
-        {"type": "set", "external_id": "size", "label": "Size", "datasource": sizes}, **options
+        {"type": "set", "external_id": "size", "label": "Size", "datasource": sizes}, **opts
     )
-    return options
+    return opts
 
 
 def hats_rule(**extra: Any) -> dict[str, Any]:
@@ -106,6 +96,7 @@ def test_update_is_partial_and_recomputes_the_signature(opts: dict[str, Any]) ->
 
 def test_delete(opts: dict[str, Any]) -> None:
     created = api.add_metadata_rule(hats_rule(), **opts)
+    assert api.list_metadata_rules(**opts)["metadata_rules"] == [created]
     assert api.delete_metadata_rule(created["external_id"], **opts) == {"success": True}
     assert api.list_metadata_rules(**opts)["metadata_rules"] == []
 
@@ -150,9 +141,9 @@ def test_invalid_rule_is_bad_request_and_stores_nothing(opts: dict[str, Any], ch
 
 def test_rules_keep_their_order_across_a_restart(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
-    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
+    (cloud,) = default_clouds()
     with EmulatorServer([cloud], state_file=state_file) as first:
-        options = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        options = sdk_options(first, cloud)
         api.add_metadata_field({"type": "string", "external_id": "brand", "label": "Brand"}, **options)
         condition = {"metadata_field_id": "brand", "populated": True}
         for name in ("zeta", "alpha", "mu"):

@@ -14,15 +14,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import AuthorizationRequired, BadRequest, GeneralError, NotFound, RateLimited
+from support.cli_runner import run_main
 
-from cloudinary_state.cli import main
 from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
 
 CLOUD, KEY, SECRET = "acme-staging", "key-1", "secret-1"
@@ -34,12 +33,9 @@ def sdk_options(
     return {"cloud_name": cloud, "api_key": key, "api_secret": secret, "upload_prefix": emu.url}
 
 
-@pytest.fixture
-def emu() -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        [CloudConfig(CLOUD, KEY, SECRET), CloudConfig("acme-prod", "key-2", "secret-2")]
-    ) as server:
-        yield server
+@pytest.fixture(scope="module")
+def emulated_clouds() -> list[CloudConfig]:
+    return [CloudConfig(CLOUD, KEY, SECRET), CloudConfig("acme-prod", "key-2", "secret-2")]
 
 
 def raw_request(
@@ -185,6 +181,7 @@ def test_spent_budget_answers_420_per_cloud() -> None:
 # --- faults ------------------------------------------------------------------------------------
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_injected_statuses_map_to_sdk_errors(emu: EmulatorServer) -> None:
     o = sdk_options(emu)
     emu.inject(kind="status", status=500)
@@ -204,6 +201,7 @@ def test_injected_statuses_map_to_sdk_errors(emu: EmulatorServer) -> None:
     assert api.ping(**o) == {"status": "ok"}  # the queue is spent
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_injected_faults_honour_the_path_prefix(emu: EmulatorServer) -> None:
     o = sdk_options(emu)
     emu.inject(kind="status", status=503, path_prefix="upload_mappings")
@@ -213,6 +211,7 @@ def test_injected_faults_honour_the_path_prefix(emu: EmulatorServer) -> None:
     assert api.upload_mappings(**o)["mappings"] == []
 
 
+@pytest.mark.fresh_emulator  # injects faults
 def test_dropped_connections(emu: EmulatorServer) -> None:
     o = sdk_options(emu)
     emu.inject(kind="drop")
@@ -416,14 +415,6 @@ def test_a_fresh_process_sees_the_persisted_state(tmp_path: Path) -> None:
         _stop(process)
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    """The console entry point in-process: (exit code, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    code = exit_info.value.code
-    return code if isinstance(code, int) else 0, capsys.readouterr().err
-
-
 def test_a_corrupt_state_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     state_file = tmp_path / "broken.json"
     state_file.write_text('{"format": "cloudinary-state/emulator-state@1", "clouds": ')
@@ -432,20 +423,20 @@ def test_a_corrupt_state_file_is_a_clear_error(tmp_path: Path, capsys: pytest.Ca
     state_file.write_text('{"some": "other file"}')
     with pytest.raises(EmulatorStateError, match="not an emulator state file"):
         EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], state_file=state_file).start()
-    code, stderr = run_cli(capsys, "emulator", "serve", "--state", str(state_file))
+    code, _, stderr = run_main(capsys, "emulator", "serve", "--state", str(state_file))
     assert code == 1
-    assert str(state_file) in stderr and "Traceback" not in stderr
+    assert str(state_file) in stderr
 
 
 def test_remote_hosts_need_an_explicit_flag(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ValueError, match="allow_remote"):
         EmulatorServer([CloudConfig(CLOUD)], host="0.0.0.0")
-    code, stderr = run_cli(capsys, "emulator", "serve", "--host", "0.0.0.0")
+    code, _, stderr = run_main(capsys, "emulator", "serve", "--host", "0.0.0.0")
     assert code == 1 and "allow_remote" in stderr
 
 
 def test_bad_cloud_spec_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, stderr = run_cli(capsys, "emulator", "serve", "--cloud", "a:b")
+    code, _, stderr = run_main(capsys, "emulator", "serve", "--cloud", "a:b")
     assert code == 64 and "NAME:KEY:SECRET" in stderr
 
 

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
-from emulator_reset import reset_emulator
+from support.emulator import default_clouds, sdk_options
 
-from cloudinary_state.emulator import CloudConfig, EmulatorServer
+from cloudinary_state.emulator import EmulatorServer
 
-CLOUD, KEY, SECRET = "streaming-cloud", "streaming-key", "streaming-secret"
 BUILTINS = ["4k", "full_hd", "hd", "sd", "full_hd_wifi", "full_hd_lean", "hd_lean"]
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorServer]:
-    with EmulatorServer([CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)], port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def opts(emu: EmulatorServer) -> dict[str, Any]:
-    reset_emulator(emu)  # the built-in streaming profiles come back on the next access
-    return {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": emu.url}
 
 
 def test_every_cloud_has_the_seven_builtins(opts: dict[str, Any]) -> None:
@@ -92,6 +78,7 @@ def test_update_is_wrapped_and_partial(opts: dict[str, Any]) -> None:
 
 def test_delete_custom_profile(opts: dict[str, Any]) -> None:
     api.create_streaming_profile("custom", representations=["c_limit,w_800"], **opts)
+    assert api.get_streaming_profile("custom", **opts)["data"]["name"] == "custom"
     assert api.delete_streaming_profile("custom", **opts) == {"message": "deleted"}
     with pytest.raises(NotFound):
         api.get_streaming_profile("custom", **opts)
@@ -154,9 +141,9 @@ def test_representations_as_a_json_string_on_the_wire(emu: EmulatorServer, opts:
 
 def test_profiles_survive_a_restart_from_the_state_file(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
-    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
+    (cloud,) = default_clouds()
     with EmulatorServer([cloud], state_file=state_file) as first:
-        opts = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        opts = sdk_options(first, cloud)
         api.create_streaming_profile("custom", representations=["c_limit,w_800,br_2m"], **opts)
         original_hd = api.get_streaming_profile("hd", **opts)["data"]
         api.update_streaming_profile("hd", display_name="Our HD", **opts)

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import cloudinary.api as api
 import pytest
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
-from emulator_reset import fresh_sdk_options
+from support.emulator import default_clouds, sdk_options
 
-from cloudinary_state.emulator import CloudConfig, EmulatorServer
+from cloudinary_state.emulator import EmulatorServer
 
-CLOUD, KEY, SECRET = "triggers-cloud", "triggers-key", "triggers-secret"
 HOOK = "https://hooks.example.com/cloudinary"
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorServer]:
-    with EmulatorServer([CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)], port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def opts(emu: EmulatorServer) -> dict[str, Any]:
-    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
 
 
 def test_create_answers_201_with_the_trigger(emu: EmulatorServer, opts: dict[str, Any]) -> None:
@@ -64,6 +52,7 @@ def test_update_changes_only_the_uri(opts: dict[str, Any]) -> None:
 
 def test_delete(opts: dict[str, Any]) -> None:
     created = api.create_trigger(HOOK, "upload", **opts)
+    assert [t["id"] for t in api.triggers(**opts)["triggers"]] == [created["id"]]
     assert "message" in api.delete_trigger(created["id"], **opts)
     assert api.triggers(**opts) == {"triggers": [], "total": 0}
 
@@ -86,11 +75,12 @@ def test_duplicate_uri_and_event_type_is_already_exists(opts: dict[str, Any]) ->
 
 
 def test_unknown_trigger_is_not_found(opts: dict[str, Any]) -> None:
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: api.update_trigger("0" * 32, HOOK, **opts),
         lambda: api.delete_trigger("0" * 32, **opts),
         lambda: api.test_trigger("0" * 32, **opts),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(NotFound, match="record_not_found"):
             call()
 
@@ -120,9 +110,9 @@ def test_thirty_uris_per_event_type(opts: dict[str, Any]) -> None:
 
 def test_triggers_keep_their_order_across_a_restart(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
-    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET)
+    (cloud,) = default_clouds()
     with EmulatorServer([cloud], state_file=state_file) as first:
-        options = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": first.url}
+        options = sdk_options(first, cloud)
         ids = [api.create_trigger(f"{HOOK}/{i}", "upload", **options)["id"] for i in range(5)]
         before = api.triggers(**options)
     with EmulatorServer([cloud], state_file=state_file) as second:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import cloudinary.api as api
 import pytest
 from cloudinary.api_client.call_api import call_json_api
 from cloudinary.exceptions import AlreadyExists, BadRequest, NotFound
-from emulator_reset import fresh_sdk_options
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -18,14 +16,8 @@ ADDONS = frozenset({"google_tagging", "aws_rek"})
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorServer]:
-    with EmulatorServer([CloudConfig(CLOUD, KEY, SECRET, addons=ADDONS)]) as server:
-        yield server
-
-
-@pytest.fixture
-def o(emu: EmulatorServer) -> dict[str, Any]:
-    return fresh_sdk_options(emu, CLOUD, KEY, SECRET)
+def emulated_clouds() -> list[CloudConfig]:
+    return [CloudConfig(CLOUD, KEY, SECRET, addons=ADDONS)]
 
 
 FULL = {
@@ -48,10 +40,10 @@ FULL = {
 }
 
 
-def test_list_returns_wire_strings_and_get_returns_parsed_values(o: dict[str, Any]) -> None:
-    created = api.create_upload_preset(**FULL, **o)
+def test_list_returns_wire_strings_and_get_returns_parsed_values(opts: dict[str, Any]) -> None:
+    created = api.create_upload_preset(**FULL, **opts)
     assert created["message"] == "created" and created["name"] == "product_assets" and created["external_id"]
-    [listed] = api.upload_presets(**o)["presets"]
+    [listed] = api.upload_presets(**opts)["presets"]
     assert listed["name"] == "product_assets" and listed["unsigned"] is False
     assert listed["settings"] == {
         "disallow_public_id": True,
@@ -69,7 +61,7 @@ def test_list_returns_wire_strings_and_get_returns_parsed_values(o: dict[str, An
         "categorization": "google_tagging",
         "notification_url": "https://hooks.example/cld",
     }
-    detail = api.upload_preset("product_assets", **o)
+    detail = api.upload_preset("product_assets", **opts)
     assert detail["external_id"] == created["external_id"] and detail["unsigned"] is False
     assert detail["settings"] == {
         "disallow_public_id": True,
@@ -90,41 +82,41 @@ def test_list_returns_wire_strings_and_get_returns_parsed_values(o: dict[str, An
 
 
 def test_injected_timestamp_and_upload_preset_are_not_settings(
-    emu: EmulatorServer, o: dict[str, Any]
+    emu: EmulatorServer, opts: dict[str, Any]
 ) -> None:
-    api.create_upload_preset(name="plain", folder="f", upload_preset="sneaky", **o)
+    api.create_upload_preset(name="plain", folder="f", upload_preset="sneaky", **opts)
     sent = emu.request_log[-1].query_and_body_params
     assert "timestamp" in sent and sent["upload_preset"] == "sneaky"
-    assert api.upload_preset("plain", **o)["settings"] == {"folder": "f"}
+    assert api.upload_preset("plain", **opts)["settings"] == {"folder": "f"}
 
 
-def test_update_replaces_every_setting(o: dict[str, Any]) -> None:
-    api.create_upload_preset(name="replace_me", folder="a", tags=["x"], colors=True, unsigned=True, **o)
+def test_update_replaces_every_setting(opts: dict[str, Any]) -> None:
+    api.create_upload_preset(name="replace_me", folder="a", tags=["x"], colors=True, unsigned=True, **opts)
     assert (
-        api.update_upload_preset("replace_me", folder="b", eval="upload_options['x']=1", **o)["message"]
+        api.update_upload_preset("replace_me", folder="b", eval="upload_options['x']=1", **opts)["message"]
         == "updated"
     )
-    detail = api.upload_preset("replace_me", **o)
+    detail = api.upload_preset("replace_me", **opts)
     assert detail["settings"] == {"folder": "b", "eval": "upload_options['x']=1"}
     assert detail["unsigned"] is True  # a preset-level flag, kept when the update does not send it
-    api.update_upload_preset("replace_me", unsigned=False, disallow_public_id=True, live=True, **o)
-    detail = api.upload_preset("replace_me", **o)
+    api.update_upload_preset("replace_me", unsigned=False, disallow_public_id=True, live=True, **opts)
+    detail = api.upload_preset("replace_me", **opts)
     assert detail["unsigned"] is False
     assert detail["settings"] == {"disallow_public_id": True, "live": True}
 
 
-def test_string_transformation_is_sent_as_a_named_reference(o: dict[str, Any]) -> None:
+def test_string_transformation_is_sent_as_a_named_reference(opts: dict[str, Any]) -> None:
     # pycloudinary's gotcha (§6.3): a string is taken for a named transformation
-    api.create_upload_preset(name="gotcha", transformation="thumb", **o)
-    assert api.upload_preset("gotcha", **o)["settings"]["transformation"] == [{"transformation": "thumb"}]
-    api.create_upload_preset(name="verbatim", raw_transformation="c_fill,w_100/e_sepia", **o)
-    assert api.upload_preset("verbatim", **o)["settings"]["transformation"] == [
+    api.create_upload_preset(name="gotcha", transformation="thumb", **opts)
+    assert api.upload_preset("gotcha", **opts)["settings"]["transformation"] == [{"transformation": "thumb"}]
+    api.create_upload_preset(name="verbatim", raw_transformation="c_fill,w_100/e_sepia", **opts)
+    assert api.upload_preset("verbatim", **opts)["settings"]["transformation"] == [
         {"crop": "fill", "width": 100},
         {"effect": "sepia"},
     ]
 
 
-def test_options_for_unregistered_addons_are_dropped_per_element(o: dict[str, Any]) -> None:
+def test_options_for_unregistered_addons_are_dropped_per_element(opts: dict[str, Any]) -> None:
     api.create_upload_preset(
         name="ai",
         categorization="google_tagging:en,aws_rek_tagging",
@@ -134,55 +126,55 @@ def test_options_for_unregistered_addons_are_dropped_per_element(o: dict[str, An
         raw_convert="extract_text",
         ocr="adv_ocr",
         auto_tagging=0.6,
-        **o,
+        **opts,
     )
-    assert api.upload_preset("ai", **o)["settings"] == {
+    assert api.upload_preset("ai", **opts)["settings"] == {
         "categorization": "google_tagging:en",
         "moderation": "aws_rek|manual",
         "raw_convert": "extract_text",
         "auto_tagging": 0.6,
     }
-    api.create_upload_preset(name="none_left", categorization="imagga_tagging", auto_tagging=0.5, **o)
-    assert api.upload_preset("none_left", **o)["settings"] == {}
+    api.create_upload_preset(name="none_left", categorization="imagga_tagging", auto_tagging=0.5, **opts)
+    assert api.upload_preset("none_left", **opts)["settings"] == {}
 
 
-def test_random_name_duplicate_and_missing(o: dict[str, Any]) -> None:
-    created = api.create_upload_preset(folder="anon", **o)
-    assert created["name"] and api.upload_preset(created["name"], **o)["settings"] == {"folder": "anon"}
+def test_random_name_duplicate_and_missing(opts: dict[str, Any]) -> None:
+    created = api.create_upload_preset(folder="anon", **opts)
+    assert created["name"] and api.upload_preset(created["name"], **opts)["settings"] == {"folder": "anon"}
     with pytest.raises(AlreadyExists, match="Error 409"):
-        api.create_upload_preset(name=created["name"], **o)
+        api.create_upload_preset(name=created["name"], **opts)
     for call in (api.upload_preset, api.delete_upload_preset):
         with pytest.raises(NotFound, match="Error 404"):
-            call("missing", **o)
+            call("missing", **opts)
     with pytest.raises(NotFound):
-        api.update_upload_preset("missing", folder="x", **o)
+        api.update_upload_preset("missing", folder="x", **opts)
     with pytest.raises(BadRequest, match="Error 400"):
-        api.create_upload_preset(name="bad_eager", eager="c_fill,,w_1", **o)
-    deleted = api.delete_upload_preset(created["name"], **o)
+        api.create_upload_preset(name="bad_eager", eager="c_fill,,w_1", **opts)
+    deleted = api.delete_upload_preset(created["name"], **opts)
     assert deleted == {"message": "deleted", "external_id": created["external_id"]}
-    assert api.upload_presets(**o)["presets"] == []
+    assert api.upload_presets(**opts)["presets"] == []
 
 
-def test_pagination_across_pages(o: dict[str, Any]) -> None:
+def test_pagination_across_pages(opts: dict[str, Any]) -> None:
     names = [f"preset_{i:02d}" for i in range(12)]
     for name in reversed(names):
-        api.create_upload_preset(name=name, **o)
-    first = api.upload_presets(**o)
+        api.create_upload_preset(name=name, **opts)
+    first = api.upload_presets(**opts)
     assert [p["name"] for p in first["presets"]] == names[:10]
-    second = api.upload_presets(next_cursor=first["next_cursor"], **o)
+    second = api.upload_presets(next_cursor=first["next_cursor"], **opts)
     assert [p["name"] for p in second["presets"]] == names[10:]
     assert "next_cursor" not in second
-    small = api.upload_presets(max_results=5, **o)
+    small = api.upload_presets(max_results=5, **opts)
     assert len(small["presets"]) == 5 and small["next_cursor"]
 
 
-def test_list_order_and_direction(o: dict[str, Any]) -> None:
+def test_list_order_and_direction(opts: dict[str, Any]) -> None:
     # pycloudinary's upload_presets() forwards only max_results/next_cursor, so call the endpoint
     for name in ("b", "c", "a"):
-        api.create_upload_preset(name=name, **o)
+        api.create_upload_preset(name=name, **opts)
 
     def names(**params: Any) -> tuple[list[str], str | None]:
-        page = call_json_api("get", ["upload_presets"], params, **o)
+        page = call_json_api("get", ["upload_presets"], params, **opts)
         return [p["name"] for p in page["presets"]], page.get("next_cursor")
 
     first, cursor = names(order_by="created_at", direction="desc", max_results=2)

@@ -5,19 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from test_drift_support import RESOURCES, STAGING, WEBHOOK_SECRETS, Workspace, workspace
-
-__all__ = ["workspace"]
+from support.harness import STAGING, WEBHOOK_SECRETS, WORKSPACE_RESOURCES, Harness
 
 PRESET_VARIABLE = "UPLOAD_PRESET_PRODUCT_ASSETS_SETTINGS_NOTIFICATION_URL"
 
 
-def _import(ws: Workspace, output: Path, *extra: str) -> tuple[int, str, str]:
+def _import(ws: Harness, output: Path, *extra: str) -> tuple[int, str, str]:
     result = ws.run("import", "--env", "staging", "--output", str(output), *extra, env="staging")
     return result.code, result.out, result.err
 
 
-def test_import_writes_config_that_plans_empty(workspace: Workspace) -> None:
+def test_import_writes_config_that_plans_empty(workspace: Harness) -> None:
     workspace.apply("staging")
     output = workspace.config_dir.parent / "imported"
     code, out, err = _import(workspace, output)
@@ -50,7 +48,7 @@ def test_import_writes_config_that_plans_empty(workspace: Workspace) -> None:
     assert result.code == 0, result.out + result.err
 
 
-def test_existing_files_are_refused_without_force(workspace: Workspace) -> None:
+def test_existing_files_are_refused_without_force(workspace: Harness) -> None:
     workspace.apply("staging")
     output = workspace.config_dir.parent / "imported"
     assert _import(workspace, output)[0] == 0
@@ -64,9 +62,12 @@ def test_existing_files_are_refused_without_force(workspace: Workspace) -> None:
     assert "thumb:" in target.read_text()
 
 
-def test_kind_narrows_the_import_and_the_prune_policy(workspace: Workspace) -> None:
+def test_kind_narrows_the_import_and_the_prune_policy(workspace: Harness) -> None:
     workspace.apply("staging")
-    resources = {**RESOURCES, "transformations": {"thumb": RESOURCES["transformations"]["thumb"]}}
+    resources = {
+        **WORKSPACE_RESOURCES,
+        "transformations": {"thumb": WORKSPACE_RESOURCES["transformations"]["thumb"]},
+    }
     workspace.write_resources(resources)  # hero stays live, now ignored
     workspace.write_environment(
         "staging",
@@ -84,7 +85,7 @@ def test_kind_narrows_the_import_and_the_prune_policy(workspace: Workspace) -> N
     assert set(transformations["transformations"]) == {"thumb"}  # ignored objects are not imported
 
 
-def test_console_values_that_look_secret_become_placeholders(workspace: Workspace) -> None:
+def test_console_values_that_look_secret_become_placeholders(workspace: Harness) -> None:
     workspace.apply("staging")
     workspace.sdk(
         STAGING,
@@ -125,7 +126,7 @@ def test_console_values_that_look_secret_become_placeholders(workspace: Workspac
     assert result.code == 0, result.out + result.err
 
 
-def test_import_from_the_embedded_emulator(workspace: Workspace) -> None:
+def test_import_from_the_embedded_emulator(workspace: Harness) -> None:
     workspace.use_env("staging")
     assert workspace.run("apply", "--env", "staging", "--emulator", "--auto-approve").code == 0
     output = workspace.config_dir.parent / "imported"

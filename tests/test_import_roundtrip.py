@@ -19,7 +19,7 @@ import cloudinary.api
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies_transformation import transformation_strings
+from support.strategies_transformation import transformation_strings
 
 from cloudinary_state.cli import main
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
@@ -105,7 +105,8 @@ def accounts(draw: st.DrawFn) -> Account:
         if draw(st.booleans()):
             settings_["categorization"] = "google_tagging"
             settings_["auto_tagging"] = draw(st.sampled_from([0.5, 0.7, 0.9]))
-        if account.transformations and draw(st.booleans()):
+        has_transformations = bool(account.transformations)
+        if has_transformations and draw(st.booleans()):
             settings_["transformation"] = draw(st.sampled_from(sorted(account.transformations)))
         if draw(st.booleans()):
             settings_["eager"] = draw(st.lists(definitions, min_size=1, max_size=2))
@@ -134,6 +135,8 @@ def create(account: Account, url: str) -> None:
 
 
 def run(config_dir: Path, environ: Mapping[str, str], *args: str) -> tuple[int, str, str]:
+    """The console entry point, as support.cli_runner runs it but with its own capture: the
+    examples of one hypothesis test share that test's fixtures, so capsys cannot separate them."""
     out, err = io.StringIO(), io.StringIO()
     with (
         mock.patch.dict(os.environ, environ),
@@ -144,6 +147,7 @@ def run(config_dir: Path, environ: Mapping[str, str], *args: str) -> tuple[int, 
             main(["--config-dir", str(config_dir), *args])
         except SystemExit as exited:
             code = exited.code if isinstance(exited.code, int) else 0
+            assert "Traceback" not in out.getvalue() + err.getvalue(), out.getvalue() + err.getvalue()
             return code, out.getvalue(), err.getvalue()
     raise AssertionError("the CLI did not exit")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kinds_emulator import assert_live_matches, calls_to, emulated, obj, writes
+from support.kinds_emulator import assert_live_matches, calls_to, emulated, obj, writes
 
 from cloudinary_state.kinds.base import LiveObject
 from cloudinary_state.kinds.metadata_fields import METADATA_FIELDS
@@ -13,7 +13,7 @@ from cloudinary_state.kinds.metadata_fields.kind import DELETE_NOTE, REPLACE_NOT
 
 M = METADATA_FIELDS
 
-STATUS = {
+STATUS: dict[str, Any] = {
     "type": "enum",
     "label": "Status",
     "datasource": {
@@ -296,7 +296,7 @@ def test_new_default_value_is_written_after_its_value_exists() -> None:
             "default_value": "new",
             "datasource": {
                 "values": [*STATUS["datasource"]["values"], {"external_id": "new", "value": "New"}]
-            },  # type: ignore[index]
+            },
         }
         emu.clear_log()
         M.update(api, "e", desired, M.read_one(api, "e"))  # type: ignore[arg-type]
@@ -307,7 +307,9 @@ def test_new_default_value_is_written_after_its_value_exists() -> None:
 def test_delete_then_read_one_is_none() -> None:
     with emulated() as (_, api):
         M.create(api, "gone", {"type": "string", "label": "Gone"})
-        M.delete(api, "gone", M.read_one(api, "gone"))  # type: ignore[arg-type]
+        live = M.read_one(api, "gone")
+        assert live is not None
+        M.delete(api, "gone", live)
         assert M.read_one(api, "gone") is None
         assert M.read_all(api, 1) == {}
 

@@ -11,8 +11,8 @@ import pytest
 from deepdiff import DeepDiff
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kinds_emulator import emulated, obj
-from strategies_transformation import transformation_strings
+from support.kinds_emulator import emulated, obj
+from support.strategies_transformation import transformation_strings
 
 from cloudinary_state.client import AdminClient
 from cloudinary_state.emulator import EmulatorServer
@@ -110,6 +110,7 @@ def test_preset_create_and_update_read_back_equal(
 
     updated = obj("upload_preset", name, {"unsigned": unsigned, "settings": second})
     _create_referenced(api, updated)
+    assert live is not None
     UPLOAD_PRESETS.update(api, name, updated.body, live)
     for live in (UPLOAD_PRESETS.read_all(api, 2)[name], UPLOAD_PRESETS.read_one(api, name)):
         assert live is not None

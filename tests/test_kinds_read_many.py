@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepdiff import DeepDiff
-from kinds_emulator import calls_to, emulated, obj
+from support.kinds_emulator import calls_to, emulated, obj
 
 from cloudinary_state.client import AdminClient
 from cloudinary_state.emulator import EmulatorServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kinds_emulator import assert_live_matches, emulated, obj
+from support.kinds_emulator import assert_live_matches, emulated, obj
 
 from cloudinary_state.desired import KindName
 from cloudinary_state.errors import PermanentApiError

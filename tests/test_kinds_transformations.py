@@ -6,8 +6,8 @@ from pathlib import Path
 
 import cloudinary.uploader
 from hypothesis import HealthCheck, given, settings
-from kinds_emulator import CLOUD, assert_live_matches, calls_to, emulated, obj, writes
-from strategies_transformation import transformation_strings
+from support.kinds_emulator import CLOUD, assert_live_matches, calls_to, emulated, obj, writes
+from support.strategies_transformation import transformation_strings
 
 from cloudinary_state.kinds import REGISTRY, get_kind
 from cloudinary_state.kinds.base import LiveObject
@@ -123,7 +123,9 @@ def test_create_read_update_delete() -> None:
         assert put.query_and_body_params["unsafe_update"] == "c_scale,w_200/e_grayscale"  # raw string
         assert_live_matches(T, api, changed)
 
-        T.delete(api, "thumb", T.read_one(api, "thumb"))  # type: ignore[arg-type]
+        before = T.read_one(api, "thumb")
+        assert before is not None
+        T.delete(api, "thumb", before)
         assert T.read_one(api, "thumb") is None
         assert T.read_all(api, 4) == {}
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from kinds_emulator import CLOUD, obj
+from support.kinds_emulator import CLOUD, obj
 
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.emulator import CloudConfig, EmulatorServer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinds_emulator import assert_live_matches, calls_to, emulated, obj
+from support.kinds_emulator import assert_live_matches, calls_to, emulated, obj
 
 from cloudinary_state.kinds.base import LiveObject
 from cloudinary_state.kinds.upload_mappings import UPLOAD_MAPPINGS
@@ -27,7 +27,9 @@ def test_create_read_update_delete() -> None:
         changed = obj("upload_mapping", "media", {"template": "https://b.example/n/"})
         U.update(api, "media", changed.body, U.read_one(api, "media"))  # type: ignore[arg-type]
         assert_live_matches(U, api, changed)
-        U.delete(api, "media", U.read_one(api, "media"))  # type: ignore[arg-type]
+        before = U.read_one(api, "media")
+        assert before is not None
+        U.delete(api, "media", before)
         assert U.read_one(api, "media") is None
         assert U.read_all(api, 1) == {}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kinds_emulator import assert_live_matches, calls_to, emulated, obj
+from support.kinds_emulator import assert_live_matches, calls_to, emulated, obj
 
 from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds.base import LiveObject
@@ -279,6 +279,8 @@ def test_option_of_an_unregistered_addon_does_not_read_back() -> None:
 def test_delete_then_read_one_is_none() -> None:
     with emulated() as (_, api):
         P.create(api, "gone", {"settings": {"folder": "x"}})
-        P.delete(api, "gone", P.read_one(api, "gone"))  # type: ignore[arg-type]
+        live = P.read_one(api, "gone")
+        assert live is not None
+        P.delete(api, "gone", live)
         assert P.read_one(api, "gone") is None
         assert P.read_all(api, 1) == {}

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
+from collections.abc import Collection
 
-from cloudinary_state.desired import Policy, StrippedOption
+import pytest
+from support.plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
+
+from cloudinary_state.desired import DesiredState, Policy, StrippedOption
 from cloudinary_state.engine.masking import mask_value
 from cloudinary_state.engine.plan import (
     FieldDiff,
+    LiveState,
+    Plan,
+    Target,
     TargetError,
     build_plan,
     field_diffs,
@@ -17,8 +22,8 @@ from cloudinary_state.engine.plan import (
 )
 
 
-def plan_of(desired, current, **kw):  # type: ignore[no-untyped-def]
-    return build_plan(desired, current, digest_key=DIGEST_KEY, kinds=KINDS, **kw)
+def plan_of(desired: DesiredState, current: LiveState, targets: Collection[Target] = ()) -> Plan:
+    return build_plan(desired, current, digest_key=DIGEST_KEY, kinds=KINDS, targets=targets)
 
 
 def test_create_update_unchanged_and_summary() -> None:

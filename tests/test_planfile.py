@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
+from support.plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredState

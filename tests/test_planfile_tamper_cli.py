@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_apply_support import API_SECRET, BASE_RESOURCES, CLOUD, Harness, harness, with_changes
+from support.harness import API_SECRET, BASE_RESOURCES, CLOUD, Harness, with_changes
 
 from cloudinary_state.canonical_json import canonical_json
-
-__all__ = ["harness"]
 
 # two objects to update: a transformation (never replaced) and an upload mapping
 TWO_UPDATES = with_changes(

@@ -4,14 +4,13 @@ promoted to production through the config, with the staging domain mapped back t
 from __future__ import annotations
 
 import yaml
-from test_drift_support import PRODUCTION, STAGING, Workspace, workspace
-
-__all__ = ["workspace"]
+from support.cli_runner import planned_changes
+from support.harness import PRODUCTION, STAGING, Harness
 
 STAGING_DOMAIN = "https://staging-media.acme.example"
 
 
-def _console_work_in_staging(ws: Workspace) -> None:
+def _console_work_in_staging(ws: Harness) -> None:
     ws.sdk(STAGING, "create_transformation", "banner", "c_fill,h_400,w_1200/f_auto,q_auto")
     ws.sdk(
         STAGING,
@@ -24,13 +23,13 @@ def _console_work_in_staging(ws: Workspace) -> None:
     )
 
 
-def _promote(ws: Workspace, *extra: str) -> tuple[int, str, str]:
+def _promote(ws: Harness, *extra: str) -> tuple[int, str, str]:
     ws.use_env("production")
     result = ws.run("promote", "--from", "staging", "--to", "production", *extra)
     return result.code, result.out, result.err
 
 
-def test_promote_console_objects_to_production(workspace: Workspace) -> None:
+def test_promote_console_objects_to_production(workspace: Harness) -> None:
     document = workspace.config_dir / "environments" / "common" / "resources.yaml"
     document.write_text("# shared by staging and production\n" + document.read_text())
     workspace.apply("staging")
@@ -45,7 +44,10 @@ def test_promote_console_objects_to_production(workspace: Workspace) -> None:
     # differs only by variables (the domain) or by what production strips: already in sync
     assert "= upload_mapping product_assets: already in sync" in out
     assert "= upload_preset product_assets: already in sync" in out
-    assert "+ transformation banner" in out and "+ upload_preset banner_uploads" in out
+    assert planned_changes(out) == {
+        ("transformation", "banner"): "create",
+        ("upload_preset", "banner_uploads"): "create",
+    }
     assert "Plan: 2 to create, 0 to update" in out
     assert "Nothing was written" in out
     assert document.read_text() == before  # a dry run
@@ -64,7 +66,10 @@ def test_promote_console_objects_to_production(workspace: Workspace) -> None:
     assert STAGING_DOMAIN not in text
 
     plan = workspace.run("plan", "--env", "production", env="production")
-    assert "+ transformation banner" in plan.out and "+ upload_preset banner_uploads" in plan.out
+    assert planned_changes(plan.out) == {
+        ("transformation", "banner"): "create",
+        ("upload_preset", "banner_uploads"): "create",
+    }
     assert "Plan: 2 to create, 0 to update, 0 to replace, 0 to delete" in plan.out
     workspace.apply("production")
     assert workspace.plan_is_empty("production")
@@ -73,7 +78,7 @@ def test_promote_console_objects_to_production(workspace: Workspace) -> None:
     assert live["settings"]["notification_url"] == "https://media.acme.example/hooks/banner"
 
 
-def test_target_narrows_the_promotion(workspace: Workspace) -> None:
+def test_target_narrows_the_promotion(workspace: Harness) -> None:
     workspace.apply("staging")
     workspace.apply("production")
     _console_work_in_staging(workspace)
@@ -85,7 +90,7 @@ def test_target_narrows_the_promotion(workspace: Workspace) -> None:
     assert _promote(workspace, "--target", "transformation:nowhere")[0] == 64
 
 
-def test_a_changed_declared_object_is_updated_in_its_document(workspace: Workspace) -> None:
+def test_a_changed_declared_object_is_updated_in_its_document(workspace: Harness) -> None:
     workspace.apply("staging")
     workspace.apply("production")
     workspace.sdk(STAGING, "update_transformation", "thumb", unsafe_update="c_fill,h_150,w_150")
@@ -97,7 +102,7 @@ def test_a_changed_declared_object_is_updated_in_its_document(workspace: Workspa
     assert workspace.plan_is_empty("production") and workspace.plan_is_empty("staging")
 
 
-def test_protected_objects_are_refused(workspace: Workspace) -> None:
+def test_protected_objects_are_refused(workspace: Harness) -> None:
     workspace.write_environment("production", policy={"protect": {"metadata_fields": ["sku"]}})
     workspace.apply("staging")
     workspace.apply("production")
@@ -110,7 +115,7 @@ def test_protected_objects_are_refused(workspace: Workspace) -> None:
     assert document.read_text() == before
 
 
-def test_promote_with_embedded_emulators(workspace: Workspace) -> None:
+def test_promote_with_embedded_emulators(workspace: Harness) -> None:
     for env in ("staging", "production"):
         workspace.use_env(env)
         assert workspace.run("apply", "--env", env, "--emulator", "--auto-approve").code == 0
@@ -119,7 +124,7 @@ def test_promote_with_embedded_emulators(workspace: Workspace) -> None:
     assert "already in sync" in out and "Plan: 0 to create, 0 to update" in out
 
 
-def test_a_dangling_reference_is_reported_against_the_users_files(workspace: Workspace) -> None:
+def test_a_dangling_reference_is_reported_against_the_users_files(workspace: Harness) -> None:
     workspace.apply("staging")
     _console_work_in_staging(workspace)
     document = workspace.config_dir / "environments/common/resources.yaml"
@@ -131,7 +136,7 @@ def test_a_dangling_reference_is_reported_against_the_users_files(workspace: Wor
     assert document.read_text() == before
 
 
-def test_values_staging_overrides_stay_staging_specific(workspace: Workspace) -> None:
+def test_values_staging_overrides_stay_staging_specific(workspace: Harness) -> None:
     staging_tags = {"upload_presets": {"product_assets": {"settings": {"tags": ["product", "staging"]}}}}
     workspace.write_environment("staging", overrides=staging_tags)
     workspace.apply("staging")
@@ -156,7 +161,7 @@ def test_values_staging_overrides_stay_staging_specific(workspace: Workspace) ->
     assert workspace.sdk(PRODUCTION, "upload_preset", "product_assets")["settings"]["tags"] == ["product"]
 
 
-def test_a_secret_made_in_the_console_becomes_a_placeholder(workspace: Workspace) -> None:
+def test_a_secret_made_in_the_console_becomes_a_placeholder(workspace: Harness) -> None:
     workspace.apply("staging")
     workspace.apply("production")
     token = "CONSOLE-TOKEN-5531"
@@ -178,7 +183,8 @@ def test_a_secret_made_in_the_console_becomes_a_placeholder(workspace: Workspace
 
     workspace.monkeypatch.setenv(variable, "PRODUCTION-PARTNER-TOKEN")
     plan = workspace.run("plan", "--env", "production", env="production")
-    assert "+ upload_preset partner_feed" in plan.out and "(sensitive" in plan.out
+    assert planned_changes(plan.out) == {("upload_preset", "partner_feed"): "create"}
+    assert "(sensitive" in plan.out
     workspace.apply("production")
     assert workspace.plan_is_empty("production")
     workspace.monkeypatch.setenv(variable, token)  # staging's own value of the new variable

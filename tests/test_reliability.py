@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 import yaml
-from test_apply_support import CLOUD as HARNESS_CLOUD
-from test_apply_support import Harness, harness
+from support.harness import CLOUD as HARNESS_CLOUD
+from support.harness import Harness
 
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.config import load_environment
@@ -35,8 +35,6 @@ from cloudinary_state.engine.plan import Plan, Target, build_plan, default_kinds
 from cloudinary_state.errors import ApiError, PolicyRefusal, RetryableApiError
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import AdminApi, LiveObject
-
-__all__ = ["harness"]
 
 CLOUD = "acme-reliability"
 API_SECRET = "reliability-secret-4d1e"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
+from support.plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import Policy
 from cloudinary_state.engine.plan import Plan, build_plan

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
+from support.plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.desired import Policy, SafetyPolicy
 from cloudinary_state.engine.plan import Plan, build_plan
@@ -47,6 +47,7 @@ def test_protect_allows_updates_of_protected_objects() -> None:
         digest_key=DIGEST_KEY,
         kinds=KINDS,
     )
+    assert [(c.kind, c.name, c.action) for c in plan.changes] == [("metadata_field", "sku", "update")]
     check_protect(plan, policy)
 
 
@@ -55,16 +56,21 @@ def test_threshold_refuses_above_the_share_with_counts() -> None:
     plan = plan_with(deletes=4, keeps=6, policy=policy)
     with pytest.raises(PolicyRefusal, match=r"4 deletes/replaces out of 10 existing .* 40%"):
         check_threshold(plan, policy)
-    check_threshold(plan_with(deletes=3, keeps=7, policy=policy), policy)  # 30% is not above 30%
+    at_the_share = plan_with(deletes=3, keeps=7, policy=policy)
+    assert (len(at_the_share.destructive()), at_the_share.existing_managed) == (3, 10)
+    check_threshold(at_the_share, policy)  # 30% is not above 30%
 
 
 def test_threshold_floor_lets_small_accounts_through() -> None:
     policy = Policy(safety=SafetyPolicy(max_delete_percent=30, min_existing=10))
-    check_threshold(plan_with(deletes=5, keeps=4, policy=policy), policy)  # 9 existing < 10
+    plan = plan_with(deletes=5, keeps=4, policy=policy)
+    assert (len(plan.destructive()), plan.existing_managed) == (5, 9)  # 56%, far above the share
+    check_threshold(plan, policy)  # but 9 existing < 10
 
 
 def test_deletes_need_allow_delete() -> None:
     plan = plan_with(deletes=1, keeps=0, policy=Policy())
+    assert [(c.name, c.action) for c in plan.changes] == [("del0", "delete")]
     with pytest.raises(PolicyRefusal, match=r"delete upload_preset:del0.*--allow-delete"):
         check_allow_delete(plan, allow_delete=False)
     check_allow_delete(plan, allow_delete=True)

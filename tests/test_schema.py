@@ -7,29 +7,30 @@ import shutil
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
-from click.testing import CliRunner
-
-from cloudinary_state.cli import cli
+from support.cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_schema_check_passes_on_the_committed_files() -> None:
-    result = CliRunner().invoke(cli, ["--config-dir", str(REPO), "schema", "--check"])
-    assert result.exit_code == 0, result.output
+def test_schema_check_passes_on_the_committed_files(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(REPO, capsys, "schema", "--check")
+    assert result.code == 0, result.out + result.err
+    assert "schemas are current" in result.out
 
 
-def test_schema_check_fails_when_stale_and_schema_rewrites(tmp_path: Path) -> None:
+def test_schema_check_fails_when_stale_and_schema_rewrites(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copytree(REPO / "schemas", tmp_path / "schemas")
     stale = tmp_path / "schemas" / "resources.schema.json"
     stale.write_text(stale.read_text().replace('"upload_mappings"', '"upload_mapping"', 1))
-    runner = CliRunner()
-    result = runner.invoke(cli, ["--config-dir", str(tmp_path), "schema", "--check"])
-    assert result.exit_code == 1
-    assert "resources.schema.json is stale" in result.output
-    assert runner.invoke(cli, ["--config-dir", str(tmp_path), "schema"]).exit_code == 0
-    assert runner.invoke(cli, ["--config-dir", str(tmp_path), "schema", "--check"]).exit_code == 0
+    result = run_cli(tmp_path, capsys, "schema", "--check")
+    assert result.code == 1, result.out + result.err
+    assert "resources.schema.json is stale" in result.err
+    assert run_cli(tmp_path, capsys, "schema").code == 0
+    assert run_cli(tmp_path, capsys, "schema", "--check").code == 0
     assert stale.read_text() == (REPO / "schemas" / "resources.schema.json").read_text()
 
 

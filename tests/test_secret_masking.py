@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_drift_support import PRODUCTION, RESOURCES, STAGING, Workspace, workspace
-from test_plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
+from support.cli_runner import planned_changes
+from support.harness import PRODUCTION, STAGING, WORKSPACE_RESOURCES, Harness
+from support.plan_fakes import DIGEST_KEY, KINDS, live, live_state, obj, state
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config import load_environment
@@ -23,8 +24,6 @@ from cloudinary_state.envdiff import Side, compare
 from cloudinary_state.errors import ConfigError, PlanFileError, StalePlanError
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import LiveObject
-
-__all__ = ["workspace"]
 
 REAL_KINDS = {k.kind: k for k in REGISTRY}
 SECRET = "Qz7"  # shorter than free-text scrubbing reaches: only path masking can hide it
@@ -72,16 +71,16 @@ def test_every_kinds_sensitive_values_are_masked_in_create_and_update(
         assert any(d.sensitive for d in change.diffs)
 
 
-def test_a_metadata_datasource_value_from_env_is_masked_in_the_text_plan(workspace: Workspace) -> None:
+def test_a_metadata_datasource_value_from_env_is_masked_in_the_text_plan(workspace: Harness) -> None:
     status = {
         "type": "enum",
         "label": "Status",
         "datasource": {"values": [{"external_id": "complete", "value": "${env.DSV}"}]},
     }
-    workspace.write_resources({**RESOURCES, "metadata_fields": {"status": status}})
+    workspace.write_resources({**WORKSPACE_RESOURCES, "metadata_fields": {"status": status}})
     workspace.monkeypatch.setenv("DSV", "xyz")
     created = workspace.run("plan", "--env", "staging", env="staging")
-    assert "+ metadata_field status" in created.out
+    assert planned_changes(created.out)[("metadata_field", "status")] == "create"
     assert "xyz" not in created.out + created.err
     assert "datasource: (sensitive)" in created.out
     workspace.apply("staging")
@@ -169,7 +168,7 @@ def test_diff_masks_values_that_look_secret_though_the_config_does_not_know_them
     )
 
 
-def test_diff_live_never_prints_a_console_made_eval_or_token(workspace: Workspace) -> None:
+def test_diff_live_never_prints_a_console_made_eval_or_token(workspace: Harness) -> None:
     for cloud, code, token in (
         (STAGING, "STG-EVAL-77", "STG-TOK-78"),
         (PRODUCTION, "PRD-EVAL-87", "PRD-TOK-88"),

@@ -8,19 +8,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from test_drift_support import RESOURCES, STAGING, Workspace, workspace
+from support.cli_runner import planned_changes
+from support.harness import STAGING, WORKSPACE_RESOURCES, Harness
 
 from cloudinary_state.engine.plan import FieldDiff, field_diffs
 from cloudinary_state.secret_values import looks_secret, redact_secrets
-
-__all__ = ["workspace"]
 
 LIVE_TOKEN = "LIVESECRET123"
 EVAL_BODY = "upload_options['tags'] = 'EVALBODY-SECRET-9'"
 EVAL_SECRET = "EVALBODY-SECRET-9"
 
 
-def _console_preset(ws: Workspace, name: str = "console_preset", **extra: str) -> None:
+def _console_preset(ws: Harness, name: str = "console_preset", **extra: str) -> None:
     ws.sdk(
         STAGING,
         "create_upload_preset",
@@ -32,7 +31,7 @@ def _console_preset(ws: Workspace, name: str = "console_preset", **extra: str) -
     )
 
 
-def _every_output(ws: Workspace, tmp_path: Path) -> dict[str, str]:
+def _every_output(ws: Harness, tmp_path: Path) -> dict[str, str]:
     """What plan (each format), plan --out and drift (each format) print or write."""
     outputs: dict[str, str] = {}
     for fmt in ("text", "json", "markdown"):
@@ -56,14 +55,14 @@ def _assert_no_live_secret(outputs: dict[str, str]) -> None:
         assert EVAL_SECRET not in text, where
 
 
-def test_a_pruned_console_preset_shows_its_secret_fields_masked(workspace: Workspace, tmp_path: Path) -> None:
+def test_a_pruned_console_preset_shows_its_secret_fields_masked(workspace: Harness, tmp_path: Path) -> None:
     workspace.apply("staging")
     _console_preset(workspace)
     workspace.write_environment("staging", policy={"prune": ["upload_presets"]})
     outputs = _every_output(workspace, tmp_path)
     _assert_no_live_secret(outputs)
     text = outputs["plan text"]
-    assert "- upload_preset console_preset" in text
+    assert planned_changes(text) == {("upload_preset", "console_preset"): "delete"}
     assert "settings.eval: (sensitive)" in text  # the field is there, its value is not
     assert '"https://h.example/x?api_token=(sensitive)"' in text
     [change] = _json(outputs["plan json"])["changes"]
@@ -78,18 +77,19 @@ def test_a_pruned_console_preset_shows_its_secret_fields_masked(workspace: Works
 
 
 def test_a_tombstoned_console_preset_shows_its_secret_fields_masked(
-    workspace: Workspace, tmp_path: Path
+    workspace: Harness, tmp_path: Path
 ) -> None:
     workspace.apply("staging")
     _console_preset(workspace)
-    workspace.write_resources({**RESOURCES, "upload_presets": {
-        **RESOURCES["upload_presets"], "console_preset": {"absent": True}}})  # fmt: skip
+    workspace.write_resources({**WORKSPACE_RESOURCES, "upload_presets": {
+        **WORKSPACE_RESOURCES["upload_presets"], "console_preset": {"absent": True}}})  # fmt: skip
     outputs = _every_output(workspace, tmp_path)
     _assert_no_live_secret(outputs)
+    assert planned_changes(outputs["plan text"]) == {("upload_preset", "console_preset"): "delete"}
     assert "settings.eval: (sensitive)" in outputs["plan text"]
 
 
-def test_an_update_never_shows_the_live_secret_it_removes(workspace: Workspace, tmp_path: Path) -> None:
+def test_an_update_never_shows_the_live_secret_it_removes(workspace: Harness, tmp_path: Path) -> None:
     workspace.apply("staging")
     preset = workspace.sdk(STAGING, "upload_preset", "product_assets")
     workspace.sdk(
@@ -97,6 +97,7 @@ def test_an_update_never_shows_the_live_secret_it_removes(workspace: Workspace, 
     )
     outputs = _every_output(workspace, tmp_path)
     _assert_no_live_secret(outputs)
+    assert planned_changes(outputs["plan text"]) == {("upload_preset", "product_assets"): "update"}
     assert "settings.eval: (sensitive)" in outputs["plan text"]
     assert "settings.eval: live (sensitive), config (absent)" in outputs["drift text"]
 
@@ -141,12 +142,12 @@ def test_the_detector_finds_secret_parts_at_any_depth() -> None:
     }
 
 
-def test_an_api_error_echoing_a_secret_never_reaches_stderr_during_apply(workspace: Workspace) -> None:
+def test_an_api_error_echoing_a_secret_never_reaches_stderr_during_apply(workspace: Harness) -> None:
     # The emulator, like the service, quotes a coordinate it cannot read ("1e10" is a float to
     # the engine, not to the server); the coordinate comes from ${env.*}: a secret.
     secret = "7.5e2"
-    workspace.write_resources({**RESOURCES, "upload_presets": {
-        **RESOURCES["upload_presets"],
+    workspace.write_resources({**WORKSPACE_RESOURCES, "upload_presets": {
+        **WORKSPACE_RESOURCES["upload_presets"],
         "faces": {"settings": {"face_coordinates": "1,2,3,${env.FACE_HEIGHT}"}}}})  # fmt: skip
     workspace.monkeypatch.setenv("FACE_HEIGHT", secret)
     result = workspace.run("apply", "--env", "staging", "--auto-approve", env="staging")

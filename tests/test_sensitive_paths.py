@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support.cli_runner import Result, run_cli
 
-from cloudinary_state.cli import cli
 from cloudinary_state.scrubbing import MIN_SCRUB_LENGTH, is_sensitive
 
 SECRET = "Qz"  # two characters: below the free-text scrubbing minimum
@@ -36,13 +35,13 @@ def test_no_sensitive_paths_means_nothing_is_sensitive() -> None:
     assert not is_sensitive("settings.eager", ())
 
 
-def _validate(tmp_path: Path, resources: str, environ: dict[str, str]) -> tuple[int, str, str]:
+def _validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], resources: str) -> Result:
+    """`validate` of one environment that includes `resources`, through the console entry point."""
     env = tmp_path / "environments"
     env.mkdir()
     (env / "x.yaml").write_text("cloud_name: x\ncredentials: C\ninclude: [r.yaml]\n")
     (env / "r.yaml").write_text(resources)
-    result = CliRunner().invoke(cli, ["--config-dir", str(tmp_path), "validate", "--env", "x"], env=environ)
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(tmp_path, capsys, "validate", "--env", "x")
 
 
 RESOURCES = """\
@@ -64,9 +63,12 @@ upload_presets:
 """
 
 
-def test_a_short_env_value_that_is_no_option_is_not_quoted_by_validate(tmp_path: Path) -> None:
+def test_a_short_env_value_that_is_no_option_is_not_quoted_by_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("T", SECRET)
     assert len(SECRET) < MIN_SCRUB_LENGTH
-    code, out, err = _validate(tmp_path, RESOURCES, {"T": SECRET})
+    code, out, err = _validate(tmp_path, capsys, RESOURCES)
     assert code == 1
     assert SECRET not in out + err
     assert (
@@ -77,15 +79,20 @@ def test_a_short_env_value_that_is_no_option_is_not_quoted_by_validate(tmp_path:
     assert "settings.metadata.status: the value (sensitive) is not an option external_id" in err
 
 
-def test_the_same_value_written_literally_is_quoted(tmp_path: Path) -> None:
+def test_the_same_value_written_literally_is_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # the masking above is due to ${env.*}: a literal value is named, so the user can find it
-    code, _, err = _validate(tmp_path, RESOURCES.replace("${env.T}", SECRET), {})
+    code, _, err = _validate(tmp_path, capsys, RESOURCES.replace("${env.T}", SECRET))
     assert code == 1
     assert f"default_value: '{SECRET}' is not an option external_id" in err
     assert f"settings.metadata.status: '{SECRET}' is not an option external_id" in err
 
 
-def test_datasource_options_from_env_are_not_listed(tmp_path: Path) -> None:
+def test_datasource_options_from_env_are_not_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("T", SECRET)
     resources = """\
 metadata_fields:
   status:
@@ -98,7 +105,7 @@ upload_presets:
     settings:
       metadata: {status: other}
 """
-    code, out, err = _validate(tmp_path, resources, {"T": SECRET})
+    code, out, err = _validate(tmp_path, capsys, resources)
     assert code == 1
     assert SECRET not in out + err
     assert (
@@ -110,9 +117,12 @@ upload_presets:
     )
 
 
-def test_an_invalid_url_from_env_is_not_quoted(tmp_path: Path) -> None:
+def test_an_invalid_url_from_env_is_not_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("T", SECRET)
     resources = 'upload_mappings:\n  m: {template: "${env.T}"}\n'
-    code, out, err = _validate(tmp_path, resources, {"T": SECRET})
+    code, out, err = _validate(tmp_path, capsys, resources)
     assert code == 1
     assert SECRET not in out + err
     assert "template: the value is not an http(s) URL" in err

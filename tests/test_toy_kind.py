@@ -9,14 +9,15 @@ cloud), so it outlives the embedded emulator between two CLI runs as the state f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
 from pydantic import Field
+from support.cli_runner import run_cli
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.config.models import Model
@@ -109,15 +110,16 @@ class ToyKind(Kind):
 @pytest.fixture
 def toy_kind() -> Iterator[ToyKind]:
     added = [
-        routing.Route("GET", routing.re.compile("toys"), _list),
-        routing.Route("POST", routing.re.compile("toys"), _create),
-        routing.Route("PUT", routing.re.compile("toys/(?P<name>[^/]+)"), _update),
-        routing.Route("DELETE", routing.re.compile("toys/(?P<name>[^/]+)"), _delete),
+        routing.Route("GET", re.compile("toys"), _list),
+        routing.Route("POST", re.compile("toys"), _create),
+        routing.Route("PUT", re.compile("toys/(?P<name>[^/]+)"), _update),
+        routing.Route("DELETE", re.compile("toys/(?P<name>[^/]+)"), _delete),
     ]
     routing.ROUTES.extend(added)
     STORE.clear()
     try:
-        with REGISTRY.registered(ToyKind()) as kind:
+        kind = ToyKind()
+        with REGISTRY.registered(kind):
             yield kind
     finally:
         for r in added:

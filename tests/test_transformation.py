@@ -14,7 +14,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies_transformation import eager_strings, transformation_strings
+from support.strategies_transformation import eager_strings, transformation_strings
 
 from cloudinary_state.transformation import (
     COMPASS_GRAVITIES,

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from cloudinary_state.cli import cli
+from support.cli_runner import Result, run_cli
 
 BAD = Path(__file__).parent / "bad_configs"
 RES = "environments/common/res.yaml"
@@ -100,10 +98,9 @@ HINTS = {  # cases whose fix hint is part of the contract
 }
 
 
-def run_validate(config_dir: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--config-dir", str(config_dir), "validate", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.output
+def run_validate(capsys: pytest.CaptureFixture[str], config_dir: Path, *args: str) -> Result:
+    """`validate` through the console entry point; a traceback fails the test."""
+    return run_cli(config_dir, capsys, "validate", *args)
 
 
 def test_every_fixture_has_a_case() -> None:
@@ -113,34 +110,35 @@ def test_every_fixture_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_config(case: str) -> None:
+def test_bad_config(case: str, capsys: pytest.CaptureFixture[str]) -> None:
     file, line, fragment, extra = CASES[case]
-    code, output = run_validate(BAD / case, "--env", "test", *extra)
-    assert code == 1, output
-    errors = [row for row in output.splitlines() if row.startswith("error: ")]
+    code, out, err = run_validate(capsys, BAD / case, "--env", "test", *extra)
+    assert code == 1, out + err
+    errors = [row for row in err.splitlines() if row.startswith("error: ")]
     located = [row for row in errors if f"{case}/{file}:{line}:" in row]
-    assert any(fragment in row for row in located), output
-    assert "Traceback" not in output
-    assert "abcdef" not in output  # the pasted secret of credentials_not_a_name
+    assert any(fragment in row for row in located), err
+    assert "abcdef" not in out + err  # the pasted secret of credentials_not_a_name
     if case in HINTS:
-        assert HINTS[case] in output
+        assert HINTS[case] in err
 
 
-def test_strict_option_is_only_a_warning_without_strict() -> None:
-    code, output = run_validate(BAD / "strict_stripped_option", "--env", "test")
-    assert code == 0, output
-    assert "warning: " in output and "(stripped)" in output
-    assert "1 add-on option(s) stripped" in output
+def test_strict_option_is_only_a_warning_without_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_validate(capsys, BAD / "strict_stripped_option", "--env", "test")
+    assert code == 0, out + err
+    assert any(row.startswith("warning: ") and "(stripped)" in row for row in err.splitlines()), err
+    assert "1 add-on option(s) stripped" in out
 
 
-def test_unknown_environment() -> None:
-    code, output = run_validate(BAD / "unknown_key", "--env", "prodution")
-    assert code == 1
-    assert "environments/prodution.yaml:1:1: unknown environment 'prodution'" in output
-    assert "known environments: test" in output
+def test_unknown_environment(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_validate(capsys, BAD / "unknown_key", "--env", "prodution")
+    assert code == 1, out + err
+    assert "environments/prodution.yaml:1:1: unknown environment 'prodution'" in err
+    assert "known environments: test" in err
 
 
-def test_all_errors_of_a_run_are_reported_together(tmp_path: Path) -> None:
+def test_all_errors_of_a_run_are_reported_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = tmp_path / "environments"
     (env / "common").mkdir(parents=True)
     (env / "test.yaml").write_text(
@@ -152,33 +150,35 @@ def test_all_errors_of_a_run_are_reported_together(tmp_path: Path) -> None:
         "upload_presets:\n  p: {settings: {transformation: t_nope, foldr: x}}\n"
     )
     (env / "common" / "b.yaml").write_text("metadata_fields:\n  status: {type: enum, label: S}\n")
-    code, output = run_validate(tmp_path, "--env", "test")
-    assert code == 1
-    assert "unknown add-on 'gogle_tagging'" in output
-    assert "unknown parameter 'zz'" in output
-    assert "unknown key 'foldr'" in output
-    assert "an enum field needs a datasource" in output
-    assert "4 error(s)" in output
+    code, out, err = run_validate(capsys, tmp_path, "--env", "test")
+    assert code == 1, out + err
+    assert "unknown add-on 'gogle_tagging'" in err
+    assert "unknown parameter 'zz'" in err
+    assert "unknown key 'foldr'" in err
+    assert "an enum field needs a datasource" in err
+    assert "4 error(s)" in err
 
 
-def test_all_reports_a_shared_file_once(tmp_path: Path) -> None:
+def test_all_reports_a_shared_file_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     env = tmp_path / "environments"
     (env / "common").mkdir(parents=True)
     for name in ("one", "two"):
         (env / f"{name}.yaml").write_text(f"cloud_name: {name}\ncredentials: C\ninclude: [common/*.yaml]\n")
     (env / "common" / "a.yaml").write_text("upload_mappings:\n  m: {template: nope}\n")
-    code, output = run_validate(tmp_path, "--all")
-    assert code == 1
-    assert output.count("is not an http(s) URL") == 1
-    assert "one: invalid" in output and "two: invalid" in output
+    code, out, err = run_validate(capsys, tmp_path, "--all")
+    assert code == 1, out + err
+    assert (out + err).count("is not an http(s) URL") == 1
+    assert "one: invalid" in out and "two: invalid" in out
 
 
-def test_an_invalid_environment_file_does_not_hide_resource_errors(tmp_path: Path) -> None:
+def test_an_invalid_environment_file_does_not_hide_resource_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = tmp_path / "environments"
     (env / "common").mkdir(parents=True)
     (env / "test.yaml").write_text("cloud_name: demo\ncredentials: C\ninclude: [common/*.yaml]\naddon: {}\n")
     (env / "common" / "a.yaml").write_text("upload_mappings:\n  m: {template: nope}\n")
-    code, output = run_validate(tmp_path, "--env", "test")
-    assert code == 1
-    assert "test.yaml:4:1: addon: unknown key 'addon'" in output
-    assert "a.yaml:2:17: upload_mapping 'm': template: 'nope' is not an http(s) URL" in output
+    code, out, err = run_validate(capsys, tmp_path, "--env", "test")
+    assert code == 1, out + err
+    assert "test.yaml:4:1: addon: unknown key 'addon'" in err
+    assert "a.yaml:2:17: upload_mapping 'm': template: 'nope' is not an http(s) URL" in err

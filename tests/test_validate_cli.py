@@ -7,26 +7,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from cloudinary_state.cli import cli, main
+from support.cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_validate_all_passes_on_the_examples() -> None:
-    result = CliRunner().invoke(cli, ["--config-dir", str(REPO), "validate", "--all", "--strict"], env={})
-    assert result.exit_code == 0, result.output
-    assert "production: ok" in result.output
-    assert "staging: ok" in result.output
+def test_validate_all_passes_on_the_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(REPO, capsys, "validate", "--all", "--strict")
+    assert result.code == 0, result.out + result.err
+    assert "production: ok" in result.out
+    assert "staging: ok" in result.out
 
 
 @pytest.mark.parametrize("args", [["validate"], ["validate", "--env", "staging", "--all"]])
 def test_env_and_all_are_exclusive_and_required(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(["--config-dir", str(REPO), *args])
-    assert exited.value.code == 64
-    assert "exactly one of --env ENV or --all" in capsys.readouterr().err
+    result = run_cli(REPO, capsys, *args)
+    assert result.code == 64
+    assert "exactly one of --env ENV or --all" in result.err
 
 
 def test_validate_as_a_process_prints_no_traceback(tmp_path: Path) -> None:
@@ -43,12 +40,15 @@ def test_validate_as_a_process_prints_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_unset_env_var_is_a_warning_for_validate(tmp_path: Path) -> None:
+def test_unset_env_var_is_a_warning_for_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CS_TEST_UNSET_HOOK", raising=False)
     env = tmp_path / "environments"
     env.mkdir()
     (env / "x.yaml").write_text("cloud_name: x\ncredentials: C\ninclude: [r.yaml]\n")
     (env / "r.yaml").write_text("upload_mappings:\n  m: {template: '${env.CS_TEST_UNSET_HOOK}'}\n")
-    result = CliRunner().invoke(cli, ["--config-dir", str(tmp_path), "validate", "--env", "x"], env={})
-    assert result.exit_code == 0, result.output
-    assert "warning: " in result.output
-    assert "environment variable 'CS_TEST_UNSET_HOOK' is not set" in result.output
+    result = run_cli(tmp_path, capsys, "validate", "--env", "x")
+    assert result.code == 0, result.out + result.err
+    warnings = [row for row in result.err.splitlines() if row.startswith("warning: ")]
+    assert any("environment variable 'CS_TEST_UNSET_HOOK' is not set" in row for row in warnings), result.err

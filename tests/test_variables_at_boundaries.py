@@ -4,13 +4,11 @@ whole value or a URL/folder prefix, never inside a word (`stage` in `backstage`)
 from __future__ import annotations
 
 import yaml
-from test_drift_support import DOMAINS, PRODUCTION, STAGING, Workspace, workspace
+from support.harness import DOMAINS, PRODUCTION, STAGING, Harness
 
 from cloudinary_state.desired import KindName
 from cloudinary_state.envdiff import Side, compare
 from cloudinary_state.importer import map_variables_back
-
-__all__ = ["workspace"]
 
 TIERS = {"staging": "stage", "production": "prod"}
 
@@ -49,16 +47,16 @@ def test_diff_does_not_explain_a_word_by_a_variable() -> None:
     assert obj.diffs[0].cause == "variable" and obj.diffs[0].detail == "variable tier"
 
 
-def _with_tiers(ws: Workspace) -> None:
+def _with_tiers(ws: Harness) -> None:
     for env in ("staging", "production"):
         ws.write_environment(env, variables={"source_domain": DOMAINS[env], "tier": TIERS[env]})
 
 
-def _console_preset(ws: Workspace) -> None:
+def _console_preset(ws: Harness) -> None:
     ws.sdk(STAGING, "create_upload_preset", name="console_made", folder="backstage/uploads", tags="stage")
 
 
-def test_import_keeps_a_word_that_contains_a_variable(workspace: Workspace) -> None:
+def test_import_keeps_a_word_that_contains_a_variable(workspace: Harness) -> None:
     _with_tiers(workspace)
     workspace.apply("staging")
     _console_preset(workspace)
@@ -71,7 +69,7 @@ def test_import_keeps_a_word_that_contains_a_variable(workspace: Workspace) -> N
     assert settings["tags"] == ["${var.tier}"]  # the whole value is the variable's
 
 
-def test_promote_keeps_a_word_that_contains_a_variable(workspace: Workspace) -> None:
+def test_promote_keeps_a_word_that_contains_a_variable(workspace: Harness) -> None:
     _with_tiers(workspace)
     workspace.apply("staging")
     workspace.apply("production")

@@ -1,17 +1,20 @@
-"""Synthetic kinds and states for the pure engine tests (plan, safety, planfile, render).
+"""Synthetic kinds and states for the pure engine tests (plan, safety, planfile, render, apply).
 
 The kinds here implement the `Kind` contract with the identity as canonical form, so the
-tests exercise the engine's own logic, not any real kind's canonicalization.
+tests exercise the engine's own logic, not any real kind's canonicalization. `StoreKind` keeps
+its objects in an `Account` dict (no HTTP at all), for the apply tests.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName, Policy
+from cloudinary_state.errors import PermanentApiError
 from cloudinary_state.kinds.base import Action, AdminApi, LiveObject
 
 # The api_secret that keys the plans' hashes in the pure engine tests.
@@ -112,3 +115,64 @@ def live_state(*objects: LiveObject) -> dict[KindName, dict[str, LiveObject]]:
     for o in objects:
         out.setdefault(o.kind, {})[o.name] = o
     return out
+
+
+# --- kinds that write: the apply tests -----------------------------------------------------------
+
+
+@dataclass
+class Account:
+    objects: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # Writes of these names wait for each other at the barrier: they return only if all of
+    # them were in flight together (a write that waits alone breaks it after the timeout).
+    meet: set[str] = field(default_factory=set)
+    barrier: threading.Barrier | None = None
+    fail: set[str] = field(default_factory=set)  # names whose writes fail
+    drop: set[str] = field(default_factory=set)  # body keys the "server" silently drops
+    reads: list[tuple[str, list[str]]] = field(default_factory=list)  # each read_many: kind, names
+    unreadable: set[str] = field(default_factory=set)  # kinds whose bulk read fails
+
+
+@dataclass
+class StoreKind(IdentityKind):
+    account: Account = field(default_factory=Account)
+
+    def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
+        body = self.account.objects.get((self.kind, name))
+        return None if body is None else LiveObject(self.kind, name, dict(body))
+
+    def read_many(
+        self, api: AdminApi, names: Collection[str], parallelism: int
+    ) -> dict[str, LiveObject | None]:
+        with self.account.lock:
+            self.account.reads.append((self.kind, sorted(names)))
+        if self.kind in self.account.unreadable:
+            raise PermanentApiError("list refused", status=500, operation=f"list {self.kind}")
+        return {name: self.read_one(api, name) for name in names}
+
+    def _write(self, verb: str, name: str, body: Mapping[str, Any] | None) -> None:
+        a = self.account
+        if a.barrier is not None and name in a.meet:
+            a.barrier.wait()
+        with a.lock:
+            a.log.append(f"{verb} {self.kind}:{name}")
+            if name in a.fail:
+                raise PermanentApiError("bad request", status=400, operation=f"{verb} {name}")
+            if body is None:
+                a.objects.pop((self.kind, name), None)
+            else:
+                a.objects[(self.kind, name)] = {k: v for k, v in body.items() if k not in a.drop}
+
+    def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
+        self._write("create", name, desired)
+
+    def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        self._write("update", name, desired)
+
+    def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
+        self._write("delete", name, None)
+
+
+API: Any = object()  # the store kinds never call the API
