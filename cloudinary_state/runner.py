@@ -144,8 +144,12 @@ class Project:
         from cloudinary_state.config import load_environment
 
         desired = load_environment(self.config_dir, env, environ=self.environ, require_env=require_env)
-        self._secrets |= desired.secrets
+        self.remember_secrets(desired.secrets)
         return desired
+
+    def remember_secrets(self, secrets: Iterable[str]) -> None:
+        """Add values to keep out of everything shown for this project."""
+        self._secrets.update(secrets)
 
     def connect(self, env: str, *, emulator: bool = False) -> Connection:
         """Load `env` (ConfigError before any connection) and make a connection to its account:
@@ -224,13 +228,13 @@ class Connection:
         self.secrets: frozenset[str] = desired.secrets | {api_secret}
         # keys the plan's hashes: the account's api_secret, which a reader of a plan file lacks
         self.digest_key = api_secret.encode()
-        project._secrets |= self.secrets
+        project.remember_secrets(self.secrets)
         self._start = start
         self._stack = ExitStack()
         self._lock = threading.Lock()
         self._client: AdminClient | None = None
         self._closed = False
-        self._planned: dict[int, tuple[Plan, dict[Target, LiveObject]]] = {}
+        self._latest_plan: tuple[Plan, dict[Target, LiveObject]] | None = None
 
     def __enter__(self) -> Connection:
         return self
@@ -306,6 +310,13 @@ class Connection:
         """Read the account and plan (narrowed to `targets`, KIND:NAME, when given). The plan
         carries this connection's Admin API calls so far. Raises TargetError (a ValueError)
         for a target the config and the account do not have."""
+        result, live = self._read_and_plan(targets, parallelism)
+        self._latest_plan = (result, live)  # what `apply(result)` writes against
+        return result
+
+    def _read_and_plan(
+        self, targets: Iterable[Target | str], parallelism: int
+    ) -> tuple[Plan, dict[Target, LiveObject]]:
         from cloudinary_state.engine.live import read_and_plan
 
         with self._scrubbed():
@@ -318,9 +329,7 @@ class Connection:
                 parallelism=parallelism,
                 progress=self.project.progress,
             )
-            result = self.with_run_counts(result)
-        self._planned[id(result)] = (result, live)  # what `apply(result)` writes against
-        return result
+            return self.with_run_counts(result), live
 
     def with_run_counts(self, plan: Plan) -> Plan:
         """`plan` carrying this connection's Admin API calls and budget, for its summary line."""
@@ -353,8 +362,8 @@ class Connection:
         on_plan: Callable[[Plan], None] | None = None,
         confirm: Callable[[Plan], bool] | None = None,
     ) -> ApplyResult:
-        """Apply a plan: a new one (None, narrowed to `targets`), one this connection made with
-        `plan()`, or a saved plan file (a path, or a `PlanFile` read earlier).
+        """Apply a plan: a new one (None, narrowed to `targets`), the latest this connection made
+        with `plan()`, or a saved plan file (a path, or a `PlanFile` read earlier).
 
         `on_plan` is shown the plan before anything is checked or written. `confirm` is asked
         only about a plan made here (None: approved); a saved plan was reviewed when it was
@@ -404,12 +413,10 @@ class Connection:
             saved.check_matches(verified, self.desired, self.digest_key)
             return verified, {}  # the live objects come from `reread`, once the plan is allowed
         if plan is None:
-            made = self.plan(targets, parallelism=parallelism)
-            return made, self._planned[id(made)][1]
-        planned = self._planned.get(id(plan))
-        if planned is None or planned[0] is not plan:
-            raise ValueError("apply takes a plan this connection made, or a saved plan file")
-        return planned
+            return self._read_and_plan(targets, parallelism)
+        if self._latest_plan is None or self._latest_plan[0] is not plan:
+            raise ValueError("apply takes the latest plan this connection made, or a saved plan file")
+        return self._latest_plan
 
     def _reread(self, saved: PlanFile, plan: Plan, parallelism: int) -> dict[Target, LiveObject | None]:
         """The objects a saved plan touches, as they are now: refused when they moved."""
@@ -455,7 +462,7 @@ class Connection:
         from cloudinary_state.audit import report_from_plan
 
         with self._scrubbed():
-            return report_from_plan(self.plan(parallelism=parallelism), self.desired)
+            return report_from_plan(self._read_and_plan((), parallelism)[0], self.desired)
 
     def read_live(
         self, kinds: Collection[str] | None = None, *, parallelism: int = 8

@@ -100,7 +100,7 @@ def test_apply_refuses_what_it_cannot_stand_behind(project: Project) -> None:
         project.connect("production", emulator=True) as other,
     ):
         foreign = other.plan()
-        with pytest.raises(ValueError, match="plan this connection made"):
+        with pytest.raises(ValueError, match="latest plan this connection made"):
             conn.apply(foreign)
         with pytest.raises(ValueError, match="targets narrow a new plan"):
             conn.apply(conn.plan(), targets=["upload_preset:product_assets"])
