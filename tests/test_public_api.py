@@ -138,3 +138,16 @@ def test_offline_validation_through_the_facade_connects_nothing(tmp_path: Path) 
         f"from cloudinary_state import Project; assert not Project.open({str(tmp_path)!r}).validate().errors"
     )
     assert _loaded_after(code) == []
+
+
+def test_validate_on_the_command_line_loads_no_engine_nor_emulator(tmp_path: Path) -> None:
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments" / "dev.yaml").write_text("cloud_name: dev\ncredentials: CLOUDINARY_URL_DEV\n")
+    code = (
+        "import contextlib, io\nfrom cloudinary_state.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    main(['--config-dir', {str(tmp_path)!r}, 'validate', '--all'])"
+    )
+    # the SDK is the client's to keep out (client.py); the facade and the renderers load lazily
+    loaded = [m for m in _loaded_after(code) if not (m + ".").startswith("cloudinary.")]
+    assert loaded == []

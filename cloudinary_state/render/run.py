@@ -1,18 +1,12 @@
 """What a command shows around its results: the run's Admin API calls line, a plan, drift
 report or environment diff in the format asked for, an apply's outcome, and the lines of a
-validation and an import. Secrets are cut out by the renderers each of these calls."""
+validation and an import. Secrets are cut out by the renderers each of these calls, which are
+imported when a command needs them: `validate` must not load the engine."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
-
-from cloudinary_state.render import drift as render_drift
-from cloudinary_state.render import envdiff as render_envdiff
-from cloudinary_state.render import json as render_json
-from cloudinary_state.render import markdown as render_markdown
-from cloudinary_state.render import text as render_text
-from cloudinary_state.render.junit import render_junit
 
 if TYPE_CHECKING:
     from cloudinary_state.audit import DriftReport
@@ -21,31 +15,21 @@ if TYPE_CHECKING:
     from cloudinary_state.envdiff import EnvDiff
     from cloudinary_state.runner import ApplyResult, Connection, ImportRun
 
-PLAN_FORMATS = ("text", "json", "markdown")
-DRIFT_FORMATS = ("text", "json", "markdown", "junit")
-DIFF_FORMATS = ("text", "json", "markdown")
-
-_DRIFT: dict[str, Callable[..., str]] = {
-    "text": render_drift.render_text,
-    "json": render_drift.render_json,
-    "markdown": render_drift.render_markdown,
-    "junit": render_junit,
-}
-_DIFF: dict[str, Callable[..., str]] = {
-    "text": render_envdiff.render_text,
-    "json": render_envdiff.render_json,
-    "markdown": render_envdiff.render_markdown,
-}
-
 
 def usage_line(conn: Connection) -> str:
     """The one-line run summary: the Admin API calls made, and the hourly budget left."""
-    return render_text.api_line(conn.api_calls, conn.rate_limit_remaining)
+    from cloudinary_state.render.text import api_line
+
+    return api_line(conn.api_calls, conn.rate_limit_remaining)
 
 
 def plan_as(fmt: str, plan: Plan, conn: Connection, *, color: bool, with_calls: bool = True) -> str:
     """`plan` in `fmt`; the text form without its calls line when `with_calls` is False (a saved
     plan shown before this run made any call)."""
+    from cloudinary_state.render import json as render_json
+    from cloudinary_state.render import markdown as render_markdown
+    from cloudinary_state.render import text as render_text
+
     if fmt == "json":
         return render_json.render_plan(plan, secrets=conn.secrets, digest_key=conn.digest_key)
     if fmt == "markdown":
@@ -54,11 +38,27 @@ def plan_as(fmt: str, plan: Plan, conn: Connection, *, color: bool, with_calls: 
 
 
 def drift_as(fmt: str, report: DriftReport, secrets: Collection[str]) -> str:
-    return _DRIFT[fmt](report, secrets=secrets)
+    from cloudinary_state.render import drift as render_drift
+    from cloudinary_state.render.junit import render_junit
+
+    renderers: dict[str, Callable[..., str]] = {
+        "text": render_drift.render_text,
+        "json": render_drift.render_json,
+        "markdown": render_drift.render_markdown,
+        "junit": render_junit,
+    }
+    return renderers[fmt](report, secrets=secrets)
 
 
 def diff_as(fmt: str, result: EnvDiff, secrets: Collection[str]) -> str:
-    return _DIFF[fmt](result, secrets=secrets)
+    from cloudinary_state.render import envdiff as render_envdiff
+
+    renderers: dict[str, Callable[..., str]] = {
+        "text": render_envdiff.render_text,
+        "json": render_envdiff.render_json,
+        "markdown": render_envdiff.render_markdown,
+    }
+    return renderers[fmt](result, secrets=secrets)
 
 
 def apply_outcome(result: ApplyResult, conn: Connection) -> str:
