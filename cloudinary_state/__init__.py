@@ -1,8 +1,18 @@
 """cloudinary-state: a Cloudinary account's configuration as code.
 
-The public API, re-exported here. Attributes load lazily (PEP 562) so that importing a
+The public API, re-exported here. Attributes load lazily (PEP 562) so that importing the
+package stays cheap (neither the `cloudinary` SDK nor the emulator), and importing a
 subpackage — notably the independent `cloudinary_state.emulator` — does not drag in the
-engine, and the engine does not drag in the emulator.
+engine, nor the engine the emulator.
+
+The facade (`cloudinary_state.runner`, what the CLI itself uses; see docs/python-api.md):
+
+    from cloudinary_state import Project
+
+    with Project.open(".").connect("staging", emulator=True) as conn:
+        result = conn.apply(conn.plan())
+
+The building blocks under it:
 
     from cloudinary_state import load_environment, AdminClient, Credentials, read_live, build_plan
 """
@@ -15,6 +25,20 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    # the facade, and what its jobs return
+    "Project": "cloudinary_state.runner",
+    "Connection": "cloudinary_state.runner",
+    "ApplyResult": "cloudinary_state.runner",
+    "ImportRun": "cloudinary_state.runner",
+    "PlanFile": "cloudinary_state.engine.saved_plan",
+    "ValidationRun": "cloudinary_state.config",
+    "ApplyReport": "cloudinary_state.engine.apply",
+    "ApplyFailed": "cloudinary_state.engine.apply",
+    "DriftReport": "cloudinary_state.audit",
+    "EnvDiff": "cloudinary_state.envdiff",
+    "ImportResult": "cloudinary_state.importer",
+    "Promotion": "cloudinary_state.promote",
+    "TargetError": "cloudinary_state.engine.plan",
     # config -> desired state
     "load_environment": "cloudinary_state.config",
     "list_environments": "cloudinary_state.config",
@@ -49,23 +73,36 @@ __all__ = [
     "AdminClient",
     "ApiError",
     "ApplyError",
+    "ApplyFailed",
+    "ApplyReport",
+    "ApplyResult",
     "Change",
     "CloudinaryStateError",
     "ConfigError",
+    "Connection",
     "Credentials",
     "DesiredObject",
     "DesiredState",
     "Diagnostic",
+    "DriftReport",
+    "EnvDiff",
     "FieldDiff",
+    "ImportResult",
+    "ImportRun",
     "NotFoundError",
     "PermanentApiError",
     "Plan",
+    "PlanFile",
     "PlanFileError",
     "Policy",
     "PolicyRefusal",
+    "Project",
+    "Promotion",
     "RefusedPlanError",
     "RetryableApiError",
     "StalePlanError",
+    "TargetError",
+    "ValidationRun",
     "__version__",
     "build_plan",
     "list_environments",
@@ -74,11 +111,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from cloudinary_state.audit import DriftReport
     from cloudinary_state.client import AdminClient, Credentials
-    from cloudinary_state.config import list_environments, load_environment
+    from cloudinary_state.config import ValidationRun, list_environments, load_environment
     from cloudinary_state.desired import DesiredObject, DesiredState, Policy
+    from cloudinary_state.engine.apply import ApplyFailed, ApplyReport
     from cloudinary_state.engine.live import read_live
-    from cloudinary_state.engine.plan import Change, FieldDiff, Plan, build_plan
+    from cloudinary_state.engine.plan import Change, FieldDiff, Plan, TargetError, build_plan
+    from cloudinary_state.engine.saved_plan import PlanFile
+    from cloudinary_state.envdiff import EnvDiff
     from cloudinary_state.errors import (
         ApiError,
         ApplyError,
@@ -93,6 +134,9 @@ if TYPE_CHECKING:
         RetryableApiError,
         StalePlanError,
     )
+    from cloudinary_state.importer import ImportResult
+    from cloudinary_state.promote import Promotion
+    from cloudinary_state.runner import ApplyResult, Connection, ImportRun, Project
 
 
 def __getattr__(name: str) -> Any:

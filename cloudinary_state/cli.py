@@ -1,32 +1,34 @@
-"""The command line: parse, call the library, render, exit. No logic lives here.
+"""The command line: parse options, call the facade (`cloudinary_state.runner`), render, exit.
 
 Exit codes (DESIGN.md section 4): 0 ok, 1 error, 2 changes/drift, 3 refused by policy,
 64 usage error (click's own 2 is remapped so that 2 keeps meaning "changes pending").
+Results go to stdout; the package logger's records (progress, events), to stderr.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from cloudinary_state.client import MAX_PARALLELISM, AdminClient
-from cloudinary_state.desired import DesiredState
-from cloudinary_state.engine.masking import scrub_text
-from cloudinary_state.engine.plan import Plan, Target, TargetError, parse_target
+from cloudinary_state.cli_emulator import emulator
+from cloudinary_state.client import MAX_PARALLELISM
 from cloudinary_state.errors import CloudinaryStateError, ConfigError
-from cloudinary_state.kinds.base import LiveObject
+from cloudinary_state.runner import LOGGER, PROGRESS_LOGGER, TRACE, Connection, Project
+
+if TYPE_CHECKING:
+    from cloudinary_state.engine.plan import Plan, Target
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2, 3, 64
+NOTES = logging.getLogger("cloudinary_state.cli")  # the CLI's own stderr lines (hidden by -q)
 
 
-# Calls in flight at once, across kinds (DESIGN.md section 5): every command that reads or writes.
 class KindChoice(click.Choice[str]):
     """A registered kind's name: the choices are read from the registry whenever the option is
     parsed or shown, so a kind registered at run time is a choice too."""
@@ -45,6 +47,7 @@ class KindChoice(click.Choice[str]):
         """click's constructor assigns the choices; the registry is their only source."""
 
 
+# Calls in flight at once, across kinds (DESIGN.md section 5): every command that reads or writes.
 parallelism_option = click.option(
     "--parallelism",
     type=click.IntRange(1, MAX_PARALLELISM),
@@ -52,11 +55,12 @@ parallelism_option = click.option(
     show_default=True,
     help="Admin API calls in flight at once.",
 )
+emulator_option = click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
 
 
 @dataclass
 class Context:
-    config_dir: Path
+    project: Project
     verbosity: int  # -1 quiet, 0 normal, 1+ verbose
     color: bool
 
@@ -67,6 +71,25 @@ def _ctx() -> Context:
     return obj
 
 
+@contextmanager
+def _logging_to_stderr(verbosity: int) -> Iterator[None]:
+    """-q shows warnings only, -v debug records, -vv each Admin API call. Progress of long reads
+    shows on a terminal; in CI logs only with -v. The loggers are left as found."""
+    level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}.get(verbosity, TRACE)
+    show_progress = verbosity >= 1 or (verbosity == 0 and sys.stderr.isatty())
+    saved = LOGGER.level, PROGRESS_LOGGER.level
+    handler = logging.StreamHandler()  # made per run: the stderr of this run (tests swap it)
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(level)
+    PROGRESS_LOGGER.setLevel(logging.INFO if show_progress else logging.WARNING)
+    try:
+        yield
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(saved[0])
+        PROGRESS_LOGGER.setLevel(saved[1])
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config-dir",
@@ -75,7 +98,7 @@ def _ctx() -> Context:
     show_default=True,
     help="Directory holding environments/.",
 )
-@click.option("-v", "--verbose", count=True, help="More log output on stderr.")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: every API call).")
 @click.option("-q", "--quiet", is_flag=True, help="Only results and errors.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 @click.version_option(package_name="cloudinary-state")
@@ -83,10 +106,12 @@ def _ctx() -> Context:
 def cli(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, no_color: bool) -> None:
     """Keep a Cloudinary account's configuration as code."""
     color = not no_color and sys.stdout.isatty()
-    ctx.obj = Context(config_dir=config_dir, verbosity=-1 if quiet else verbose, color=color)
+    verbosity = -1 if quiet else verbose
+    ctx.obj = Context(Project.open(config_dir), verbosity, color)
+    ctx.with_resource(_logging_to_stderr(verbosity))
 
 
-# --- validate / schema (issue 2) -------------------------------------------------------------
+# --- validate / schema -----------------------------------------------------------------------
 
 
 @cli.command()
@@ -95,23 +120,17 @@ def cli(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, no_colo
 @click.option("--strict", is_flag=True, help="A stripped add-on option is an error.")
 def validate(env: str | None, all_envs: bool, strict: bool) -> None:
     """Check the config offline: syntax, types, references, transformations."""
-    from cloudinary_state.config import validate_environments
-    from cloudinary_state.kinds import REGISTRY
+    from cloudinary_state.render.run import validation_results
 
     if (env is None) == (not all_envs):
         raise click.UsageError("give exactly one of --env ENV or --all")
-    run = validate_environments(_ctx().config_dir, None if all_envs else [env or ""], REGISTRY, strict=strict)
+    run = _ctx().project.validate(None if all_envs else [env or ""], strict=strict)
     for warning in run.warnings if _ctx().verbosity >= 0 else []:
         click.echo(f"warning: {warning}", err=True)
     for error in run.errors:
         click.echo(f"error: {error}", err=True)
-    for name, result in run.results.items():
-        if result.state is not None:
-            stripped = sum(len(o.stripped_options) for o in result.state.objects)
-            note = f", {stripped} add-on option(s) stripped" if stripped else ""
-            click.echo(f"{name}: ok ({len(result.state.objects)} objects{note})")
-        else:
-            click.echo(f"{name}: invalid")
+    for line in validation_results(run):
+        click.echo(line)
     if run.errors:
         click.echo(f"{len(run.errors)} error(s); nothing was sent to the API.", err=True)
         raise click.exceptions.Exit(EXIT_ERROR)
@@ -124,7 +143,7 @@ def schema(check: bool) -> None:
     from cloudinary_state.config.schema import SCHEMA_DIR, stale_schemas, write_schemas
     from cloudinary_state.kinds import REGISTRY
 
-    directory = _ctx().config_dir / SCHEMA_DIR
+    directory = _ctx().project.config_dir / SCHEMA_DIR
     if check:
         stale = stale_schemas(directory, REGISTRY)
         for path in stale:
@@ -140,167 +159,27 @@ def schema(check: bool) -> None:
         click.echo("schemas are current")
 
 
-# --- plan / apply (issue 4) ------------------------------------------------------------------
-
-
-@dataclass
-class OpenEnvironment:
-    """A loaded environment and a client for its account (real, or the embedded emulator)."""
-
-    desired: DesiredState
-    client: AdminClient
-    secrets: frozenset[str]  # everything to scrub from output: ${env.*} values, the api_secret
-
-    @property
-    def digest_key(self) -> bytes:
-        """Keys the plan's hashes: the account's api_secret (the emulator's with --emulator),
-        which a reader of a plan file does not have."""
-        return self.client.credentials.api_secret.encode()
+# --- connections, and what every online command shares ---------------------------------------
 
 
 @contextmanager
-def open_environment(
-    env: str, *, emulator: bool, before_connect: Callable[[bytes], None] | None = None
-) -> Iterator[OpenEnvironment]:
-    """Load ENV's config (ConfigError before any API call) and connect to its account.
-
-    With `emulator`, an in-process emulator serves the environment's cloud with the add-ons
-    the environment turns on, its state under <config-dir>/.cloudinary-state/emulator/ENV.json;
-    no credentials are read. `before_connect` is given the digest key (the api_secret) once it
-    is known, before any connection (before the emulator starts): a saved plan is verified there.
-    """
-    from cloudinary_state.client import Credentials, CredentialsError
-    from cloudinary_state.config import load_environment
-    from cloudinary_state.kinds import REGISTRY
-
-    ctx = _ctx()
-    desired = load_environment(ctx.config_dir, env, REGISTRY)
-    if not emulator:
-        credentials = Credentials.from_env(desired.credentials_env, os.environ)
-        if credentials.cloud_name != desired.cloud_name:
-            raise CredentialsError(
-                f"{desired.credentials_env} is for cloud {credentials.cloud_name!r}, but environment "
-                f"{env!r} declares cloud_name {desired.cloud_name!r}"
-            )
-        if before_connect is not None:
-            before_connect(credentials.api_secret.encode())
-        with _summary_on_error(client := AdminClient(credentials)):
-            yield OpenEnvironment(desired, client, desired.secrets | {credentials.api_secret})
-        return
-
-    from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
-
-    state_file = ctx.config_dir / ".cloudinary-state" / "emulator" / f"{env}.json"
-    addons = frozenset(name for name, on in desired.addons.items() if on)
-    cloud = CloudConfig(name=desired.cloud_name, addons=addons)
-    if before_connect is not None:
-        before_connect(cloud.api_secret.encode())  # what the server's cloudinary_url will carry
-    server = EmulatorServer([cloud], state_file=state_file)
-    try:
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        server.start()
-    except (EmulatorStateError, OSError) as e:
-        # the emulator knows nothing of the engine's errors: the CLI says what to do
-        raise CloudinaryStateError(
-            f"the embedded emulator cannot start for {env!r}: {e}. The file {state_file} holds the "
-            "emulated account's state: fix it, or delete it to start from an empty emulated account"
-        ) from None
-    with server:
-        _log(f"emulator: cloud {desired.cloud_name} at {server.url}, state {state_file}", level=1)
-        credentials = Credentials.from_url(server.cloudinary_url(desired.cloud_name))
-        with _summary_on_error(client := AdminClient(credentials)):
-            yield OpenEnvironment(desired, client, desired.secrets | {credentials.api_secret})
+def _connect(env: str, emulator: bool) -> Iterator[Connection]:
+    """ENV's connection (config errors and credential errors before any), closed at the end."""
+    with _ctx().project.connect(env, emulator=emulator) as conn, _summary_on_error(conn):
+        yield conn
 
 
 @contextmanager
-def _summary_on_error(client: AdminClient) -> Iterator[None]:
-    """A run that fails after talking to the API still ends with its one-line summary."""
+def _summary_on_error(conn: Connection) -> Iterator[None]:
+    """A run that fails after connecting still ends with its one-line summary."""
     try:
         yield
     except CloudinaryStateError as e:
-        if e.run_summary is None:
-            e.run_summary = _usage_line(client)
+        if e.run_summary is None and conn.connected:
+            from cloudinary_state.render.run import usage_line
+
+            e.run_summary = usage_line(conn)
         raise
-
-
-def _log(message: str, *, level: int = 0) -> None:
-    """Progress and logs: stderr, shown unless -q (level 1 and up need -v)."""
-    _logger()(message, level)
-
-
-def _logger() -> Callable[[str, int], None]:
-    """`_log` bound to this run's verbosity, for worker threads (click's context is per thread)."""
-    verbosity = _ctx().verbosity
-
-    def log(message: str, level: int = 0) -> None:
-        if verbosity >= level:
-            click.echo(message, err=True)
-
-    return log
-
-
-def _parse_targets(targets: tuple[str, ...]) -> list[Target]:
-    try:
-        return [parse_target(t) for t in targets]
-    except TargetError as e:
-        raise click.UsageError(str(e)) from None
-
-
-@contextmanager
-def _scrubbed_errors(secrets: frozenset[str]) -> Iterator[None]:
-    """Second line of defence: no error message leaves with a secret in it."""
-    try:
-        yield
-    except CloudinaryStateError as e:
-        e.args = (scrub_text(str(e), secrets),)
-        raise
-
-
-def _usage_line(client: AdminClient) -> str:
-    from cloudinary_state.render.text import api_line
-
-    return api_line(client.calls, client.rate_limit_remaining)
-
-
-def _with_run_counts(plan: Plan, client: AdminClient) -> Plan:
-    """The plan with this run's Admin API calls and budget, for its summary line."""
-    return replace(plan, api_calls=client.calls, rate_limit_remaining=client.rate_limit_remaining)
-
-
-def _read_and_plan(
-    opened: OpenEnvironment, targets: list[Target], parallelism: int
-) -> tuple[Plan, dict[Target, LiveObject]]:
-    """The plan, and the live objects it was made from (apply writes against those)."""
-    from cloudinary_state.engine.live import read_and_plan
-    from cloudinary_state.engine.plan import default_kinds
-
-    try:
-        result, live = read_and_plan(
-            opened.client,
-            opened.desired,
-            default_kinds(),
-            digest_key=opened.digest_key,
-            targets=targets,
-            parallelism=parallelism,
-            # progress shows on a terminal; in CI logs only with -v
-            progress=lambda m: _log(m, level=0 if sys.stderr.isatty() else 1),
-        )
-    except TargetError as e:
-        raise click.UsageError(str(e)) from None
-    return _with_run_counts(result, opened.client), live
-
-
-def _render(result: Plan, fmt: str, opened: OpenEnvironment, *, with_calls: bool = True) -> str:
-    from cloudinary_state.render import json as render_json
-    from cloudinary_state.render import markdown as render_markdown
-    from cloudinary_state.render import text as render_text
-
-    secrets = opened.secrets
-    if fmt == "json":
-        return render_json.render_plan(result, secrets=secrets, digest_key=opened.digest_key)
-    if fmt == "markdown":
-        return render_markdown.render_plan(result, secrets=secrets)
-    return render_text.render_plan(result, color=_ctx().color, secrets=secrets, with_calls=with_calls)
 
 
 @contextmanager
@@ -315,6 +194,27 @@ def _calls_line_shown() -> Iterator[None]:
         raise
 
 
+@contextmanager
+def _targets_are_usage() -> Iterator[None]:
+    """A target the config and the account do not have is a usage error (exit 64)."""
+    from cloudinary_state.engine.plan import TargetError
+
+    try:
+        yield
+    except TargetError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def _parse_targets(targets: tuple[str, ...]) -> list[Target]:
+    from cloudinary_state.engine.plan import parse_target
+
+    with _targets_are_usage():
+        return [parse_target(t) for t in targets]
+
+
+# --- plan / apply ----------------------------------------------------------------------------
+
+
 @cli.command()
 @click.option("--env", "env", required=True, metavar="ENV")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
@@ -322,7 +222,7 @@ def _calls_line_shown() -> Iterator[None]:
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the plan.")
 @parallelism_option
-@click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
+@emulator_option
 def plan(
     env: str,
     out: Path | None,
@@ -333,20 +233,19 @@ def plan(
     emulator: bool,
 ) -> None:
     """Show what apply would change."""
-    from cloudinary_state.engine.planfile import write_plan
-    from cloudinary_state.engine.safety import check_plan
+    from cloudinary_state.render.run import plan_as, usage_line
 
     parsed = _parse_targets(targets)
-    with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
-        result, _ = _read_and_plan(opened, parsed, parallelism)
-        click.echo(_render(result, fmt, opened), nl=False)
+    with _connect(env, emulator) as conn, _targets_are_usage():
+        result = conn.plan(parsed, parallelism=parallelism)
+        click.echo(plan_as(fmt, result, conn, color=_ctx().color), nl=False)
         with _calls_line_shown() if fmt == "text" else nullcontext():
-            check_plan(result, opened.desired.policy)
+            conn.check_policy(result)
         if out is not None:
-            write_plan(out, result, opened.secrets, digest_key=opened.digest_key)
-            _log(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
+            conn.save_plan(result, out)
+            NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
         if fmt != "text":  # the text plan ends with this line already
-            _log(_usage_line(opened.client))
+            NOTES.info(usage_line(conn))
     if detailed_exitcode and result.has_changes:
         raise click.exceptions.Exit(EXIT_CHANGES)
 
@@ -358,7 +257,7 @@ def plan(
 @click.option("--allow-delete", is_flag=True, help="Permit deletes and replaces.")
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the apply.")
 @parallelism_option
-@click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
+@emulator_option
 def apply(
     env: str,
     plan_file: Path | None,
@@ -369,111 +268,61 @@ def apply(
     emulator: bool,
 ) -> None:
     """Apply the config (or a saved plan) to the account."""
-    from cloudinary_state.engine.apply import apply_plan, read_planned
-    from cloudinary_state.engine.plan import default_kinds
-    from cloudinary_state.engine.planfile import (
-        check_plan_matches,
-        check_replanned,
-        load_document,
-        plan_from_document,
-    )
-    from cloudinary_state.engine.safety import check_apply
-    from cloudinary_state.errors import ApplyError
-    from cloudinary_state.render.text import SYMBOLS
+    from cloudinary_state.render.run import apply_outcome, plan_as
 
     if plan_file is not None and targets:
         raise click.UsageError("--target narrows a new plan; a saved plan applies as it was reviewed")
     parsed = _parse_targets(targets)
-    kinds = default_kinds()
-    # an unreadable plan file is reported before any credential or connection is needed; its
-    # digest is verified once the key (the api_secret) is known, before connecting
-    document = load_document(plan_file) if plan_file is not None else None
-    saved: Plan | None = None
-
-    def verify_saved(digest_key: bytes) -> None:
-        nonlocal saved
-        assert plan_file is not None and document is not None
-        saved = plan_from_document(plan_file, document, digest_key=digest_key, kinds=kinds)
-
-    verify = verify_saved if document is not None else None
-    with (
-        open_environment(env, emulator=emulator, before_connect=verify) as opened,
-        _scrubbed_errors(opened.secrets),
-    ):
-        desired, client = opened.desired, opened.client
-        live: Mapping[Target, LiveObject | None]
-        if plan_file is None:
-            result, live = _read_and_plan(opened, parsed, parallelism)
-        else:
-            assert saved is not None  # verified before connecting
-            result = saved
-            check_plan_matches(result, desired, plan_file, opened.digest_key)
-        # a saved plan is shown before this run made any call: no calls line (the run ends with one)
-        click.echo(_render(result, "text", opened, with_calls=plan_file is None), nl=False)
-        if not result.has_changes:
-            click.echo(f"Apply complete: nothing to do. {_usage_line(client)}")
-            return
-        # refused before the re-read or the question (apply_plan checks again before writing)
-        check_apply(result, desired.policy, allow_delete=allow_delete, kinds=kinds)
-
-        if plan_file is not None:
-            live = read_planned(client, result, kinds, digest_key=opened.digest_key, parallelism=parallelism)
-            # the file never makes apply do what the config and the account do not call for
-            check_replanned(result, desired, live, plan_file, digest_key=opened.digest_key, kinds=kinds)
-        elif not auto_approve:
-            if not sys.stdin.isatty():
-                raise ApplyError(
-                    "refusing to apply without confirmation: there is no terminal to ask on. "
-                    "Review the plan above and pass --auto-approve, or apply a saved plan file."
-                )
-            if not click.confirm(f"Apply these changes to {env} ({desired.cloud_name})?", default=False):
-                click.echo("Apply cancelled; nothing was changed.")
-                raise click.exceptions.Exit(EXIT_ERROR)
-
-        log = _logger()
-        report = apply_plan(
-            client,
-            desired,
-            result,
-            live,
+    # an unreadable plan file is reported before any credential or connection is needed
+    saved = _ctx().project.read_plan_file(plan_file) if plan_file is not None else None
+    with _connect(env, emulator) as conn, _targets_are_usage():
+        result = conn.apply(
+            saved,
+            targets=parsed,
             allow_delete=allow_delete,
-            kinds=kinds,
             parallelism=parallelism,
-            # a failure's reason can quote a secret (an API error echoing a value from ${env.*})
-            on_event=lambda c, what: log(
-                scrub_text(f"  {SYMBOLS[c.action]} {c.key}: {what}", opened.secrets), 0
+            # a saved plan is shown before this run made any call: no calls line (the run ends with one)
+            on_plan=lambda p: click.echo(
+                plan_as("text", p, conn, color=_ctx().color, with_calls=saved is None), nl=False
             ),
+            confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
         )
-        counts = ", ".join(f"{n} {action}d" for action, n in report.counts().items())
-        click.echo(f"Apply complete: {counts}; every write verified by read-back. {_usage_line(client)}")
+        click.echo(apply_outcome(result, conn))
+    if result.cancelled:
+        raise click.exceptions.Exit(EXIT_ERROR)
 
 
-# --- drift / import / diff / promote (issue 5) -----------------------------------------------
+def _ask_before_applying(env: str, cloud_name: str) -> Callable[[Plan], bool]:
+    def confirm(_plan: Plan) -> bool:
+        from cloudinary_state.errors import ApplyError
+
+        if not sys.stdin.isatty():
+            raise ApplyError(
+                "refusing to apply without confirmation: there is no terminal to ask on. "
+                "Review the plan above and pass --auto-approve, or apply a saved plan file."
+            )
+        return click.confirm(f"Apply these changes to {env} ({cloud_name})?", default=False)
+
+    return confirm
+
+
+# --- drift / import / diff / promote ---------------------------------------------------------
 
 
 @cli.command()
 @click.option("--env", "env", required=True, metavar="ENV")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text")
 @parallelism_option
-@click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
+@emulator_option
 def drift(env: str, fmt: str, parallelism: int, emulator: bool) -> None:
     """Report what changed outside the config (exit 2 on drift)."""
-    from cloudinary_state.audit import report_from_plan
-    from cloudinary_state.render import drift as render_drift
-    from cloudinary_state.render.junit import render_junit
+    from cloudinary_state.render.run import drift_as, usage_line
 
-    renderers = {
-        "text": render_drift.render_text,
-        "json": render_drift.render_json,
-        "markdown": render_drift.render_markdown,
-        "junit": render_junit,
-    }
-    with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
-        result, _ = _read_and_plan(opened, [], parallelism)
-        report = report_from_plan(result, opened.desired)
-        click.echo(renderers[fmt](report, secrets=opened.secrets), nl=False)
+    with _connect(env, emulator) as conn:
+        report = conn.drift(parallelism=parallelism)
+        click.echo(drift_as(fmt, report, conn.secrets), nl=False)
         if fmt != "text":  # the text report ends with this line already
-            _log(_usage_line(opened.client))
+            NOTES.info(usage_line(conn))
     if report.has_drift:
         raise click.exceptions.Exit(EXIT_CHANGES)
 
@@ -484,33 +333,18 @@ def drift(env: str, fmt: str, parallelism: int, emulator: bool) -> None:
 @click.option("--kind", "kinds", multiple=True, type=KindChoice())
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @parallelism_option
-@click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
+@emulator_option
 def import_(
     env: str, output: Path, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
 ) -> None:
     """Write the live account as config."""
-    from cloudinary_state.engine.live import read_live
-    from cloudinary_state.engine.plan import default_kinds
-    from cloudinary_state.importer import build_import, instructions, write_import
+    from cloudinary_state.render.run import import_lines, usage_line
 
-    all_kinds = default_kinds()
-    with open_environment(env, emulator=emulator) as opened, _scrubbed_errors(opened.secrets):
-        live = read_live(
-            opened.client,
-            all_kinds,
-            parallelism=parallelism,
-            policy=opened.desired.policy,
-            only=set(kinds) or None,  # click checked the registry
-            progress=lambda m: _log(m, level=1),
-        )
-        result = build_import(opened.desired, live, all_kinds, only=kinds)
-        for path in write_import(result, output, force=force):
-            click.echo(f"wrote {path}")
-        counts = ", ".join(f"{n} {kind}(s)" for kind, n in result.counts.items())
-        click.echo(f"Imported {counts} from {env} ({opened.desired.cloud_name}).")
-        for line in [*(f"note: {n}" for n in result.notes), *instructions(result.placeholders)]:
+    with _connect(env, emulator) as conn:
+        run = conn.import_(output, kinds=kinds, force=force, parallelism=parallelism)
+        for line in import_lines(run, env, conn.desired.cloud_name):
             click.echo(line)
-        _log(_usage_line(opened.client))
+        NOTES.info(usage_line(conn))
 
 
 @cli.command()
@@ -522,44 +356,19 @@ def import_(
 @click.option("--emulator", is_flag=True, help="With --live: use the embedded emulators.")
 def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulator: bool) -> None:
     """Compare two environments (exit 2 when they differ)."""
-    from cloudinary_state.config import load_environment
-    from cloudinary_state.engine.live import read_live
-    from cloudinary_state.engine.plan import default_kinds
-    from cloudinary_state.envdiff import compare, side_from_desired, side_from_live
-    from cloudinary_state.kinds import REGISTRY
-    from cloudinary_state.render import envdiff as render_envdiff
+    from cloudinary_state.render.run import diff_as, usage_line
 
-    kinds = default_kinds()
+    project = _ctx().project
     if not live:
         if emulator:
             raise click.UsageError("--emulator compares live accounts: use it with --live")
-        # Offline: a ${env.*} value is masked whatever it is, so unset ones need not be set.
-        config_dir = _ctx().config_dir
-        a = load_environment(config_dir, env_a, REGISTRY, require_env=False)
-        b = load_environment(config_dir, env_b, REGISTRY, require_env=False)
-        result = compare(side_from_desired(a, kinds), side_from_desired(b, kinds), "desired")
-        secrets = a.secrets | b.secrets
+        result = project.diff(env_a, env_b)
     else:
-        with (
-            open_environment(env_a, emulator=emulator) as opened_a,
-            open_environment(env_b, emulator=emulator) as opened_b,
-            _scrubbed_errors(opened_a.secrets | opened_b.secrets),
-        ):
-            sides = []
-            for opened in (opened_a, opened_b):
-                objects = read_live(
-                    opened.client, kinds, parallelism=parallelism, policy=opened.desired.policy
-                )
-                sides.append(side_from_live(opened.desired, objects, kinds))
-            result = compare(sides[0], sides[1], "live")
-            secrets = opened_a.secrets | opened_b.secrets
-            _log(f"{env_a}: {_usage_line(opened_a.client)} {env_b}: {_usage_line(opened_b.client)}")
-    renderers = {
-        "text": render_envdiff.render_text,
-        "json": render_envdiff.render_json,
-        "markdown": render_envdiff.render_markdown,
-    }
-    click.echo(renderers[fmt](result, secrets=secrets), nl=False)
+        with _connect(env_a, emulator) as a, _connect(env_b, emulator) as b:
+            result = a.diff(b, parallelism=parallelism)
+            NOTES.info(f"{env_a}: {usage_line(a)} {env_b}: {usage_line(b)}")
+    # the secrets of both environments: the project's, which loaded them
+    click.echo(diff_as(fmt, result, project.secrets), nl=False)
     if result.different:
         raise click.exceptions.Exit(EXIT_CHANGES)
 
@@ -570,125 +379,27 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulato
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME")
 @click.option("--write", is_flag=True, help="Record the promoted objects in the resource documents.")
 @parallelism_option
-@click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
+@emulator_option
 def promote(
     from_env: str, to_env: str, targets: tuple[str, ...], write: bool, parallelism: int, emulator: bool
 ) -> None:
     """Bring objects as they live in one environment to another."""
-    from cloudinary_state.engine.live import read_live
-    from cloudinary_state.engine.plan import default_kinds
-    from cloudinary_state.promote import promote as promotion_of
-    from cloudinary_state.promote import write as write_promotion
     from cloudinary_state.render.promote import render_promotion
+    from cloudinary_state.render.run import usage_line
 
     parsed = _parse_targets(targets)
-    kinds = default_kinds()
-    only = {kind for kind, _ in parsed} or None
     with (
-        open_environment(from_env, emulator=emulator) as source,
-        open_environment(to_env, emulator=emulator) as target,
-        _scrubbed_errors(source.secrets | target.secrets),
+        _connect(from_env, emulator) as source,
+        _connect(to_env, emulator) as target,
+        _targets_are_usage(),
     ):
-        source_live = read_live(
-            source.client, kinds, parallelism=parallelism, policy=source.desired.policy, only=only
-        )
-        target_live = read_live(
-            target.client, kinds, parallelism=parallelism, policy=target.desired.policy, only=only
-        )
-        try:
-            result = promotion_of(
-                _ctx().config_dir,
-                source.desired,
-                source_live,
-                target.desired,
-                target_live,
-                kinds,
-                digest_key=target.digest_key,
-                targets=parsed,
-            )
-        except TargetError as e:
-            raise click.UsageError(str(e)) from None
-        # the plan's summary line counts the target's reads
-        result = replace(result, plan=_with_run_counts(result.plan, target.client))
-        if write:
-            write_promotion(result)
+        result = source.promote(target, parsed, write=write, parallelism=parallelism)
         secrets = source.secrets | target.secrets
         click.echo(render_promotion(result, written=write, color=_ctx().color, secrets=secrets), nl=False)
-        _log(f"{from_env}: {_usage_line(source.client)} {to_env}: {_usage_line(target.client)}")
+        NOTES.info(f"{from_env}: {usage_line(source)} {to_env}: {usage_line(target)}")
 
 
-# --- emulator (issue 3) ----------------------------------------------------------------------
-
-
-@cli.group()
-def emulator() -> None:
-    """The embedded Cloudinary Admin API emulator."""
-
-
-@emulator.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
-@click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--cloud", "clouds", multiple=True, help="NAME or NAME:KEY:SECRET (repeatable).")
-@click.option("--api-key", default="emulator-key", show_default=True)
-@click.option("--api-secret", default="emulator-secret", show_default=True)
-@click.option("--addons", default="", help="Comma-separated registered add-ons.")
-@click.option("--latency-ms", type=int, default=0)
-@click.option("--rate-limit", type=int, default=2000, show_default=True)
-@click.option("--fault-rate", type=float, default=0.0)
-@click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed for replayable faults.")
-@click.option("--allow-remote", is_flag=True, help="Permit binding a non-loopback host.")
-@click.option(
-    "--reserve-deleted-metadata-ids/--release-deleted-metadata-ids",
-    default=True,
-    show_default=True,
-    help="Whether a deleted metadata field's external_id stays taken (the live service keeps it).",
-)
-def emulator_serve(**options: Any) -> None:
-    """Serve the emulator until interrupted."""
-    import signal
-    import threading
-
-    from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
-
-    addons = frozenset(a.strip() for a in str(options["addons"]).split(",") if a.strip())
-    clouds = []
-    for spec in options["clouds"] or ("emulator",):
-        name, *credentials = str(spec).split(":")
-        if len(credentials) not in (0, 2) or not name:
-            raise click.BadParameter(f"{spec!r}: expected NAME or NAME:KEY:SECRET", param_hint="--cloud")
-        key, secret = credentials if credentials else (options["api_key"], options["api_secret"])
-        clouds.append(CloudConfig(name, key, secret, addons, bool(options["reserve_deleted_metadata_ids"])))
-    try:
-        server = EmulatorServer(
-            clouds,
-            state_file=options["state"],
-            host=options["host"],
-            port=options["port"],
-            latency_ms=options["latency_ms"],
-            rate_limit=options["rate_limit"],
-            fault_rate=options["fault_rate"],
-            fault_seed=options["fault_seed"],
-            allow_remote=options["allow_remote"],
-        )
-        server.start()
-    except (EmulatorStateError, ValueError, OSError) as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(server.url)
-    for cloud in server.clouds:
-        key = server.state(cloud).api_key  # the secret never reaches a log
-        url = f"cloudinary://{key}:***@{cloud}?upload_prefix={server.url}"
-        click.echo(f"serving cloud {cloud}: {url}", err=True)
-    sys.stdout.flush()
-
-    def stop_on_sigterm(signum: int, frame: Any) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
-    try:
-        threading.Event().wait()
-    finally:
-        server.stop()
+cli.add_command(emulator)
 
 
 # --- entry point ------------------------------------------------------------------------------

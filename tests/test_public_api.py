@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,66 @@ def test_engine_never_imports_the_emulator() -> None:
 
 def test_all_lists_exactly_the_exports() -> None:
     assert set(cloudinary_state.__all__) - {"__version__"} == set(cloudinary_state._EXPORTS)
+
+
+FACADE = {
+    "Project",
+    "Connection",
+    "ApplyResult",
+    "ImportRun",
+    "PlanFile",
+    "ValidationRun",
+    "ApplyReport",
+    "ApplyFailed",
+    "DriftReport",
+    "EnvDiff",
+    "ImportResult",
+    "Promotion",
+    "TargetError",
+}
+
+
+def test_the_facade_and_what_it_returns_are_exported() -> None:
+    from cloudinary_state import runner
+
+    assert set(cloudinary_state.__all__) >= FACADE
+    assert cloudinary_state.Project is runner.Project
+    assert cloudinary_state.Connection is runner.Connection
+
+
+def _loaded_after(code: str) -> list[str]:
+    """Modules of the SDK, the emulator and the engine that `code` loaded, in a fresh interpreter."""
+    probe = (
+        f"import sys\n{code}\n"
+        "heavy = ('cloudinary', 'cloudinary_state.emulator', 'cloudinary_state.engine', 'deepdiff')\n"
+        "print('\\n'.join(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in heavy)))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return result.stdout.split()
+
+
+def test_importing_the_package_and_the_facade_stays_cheap() -> None:
+    # neither the SDK nor the emulator nor the engine (deepdiff) at import time
+    assert _loaded_after("import cloudinary_state; from cloudinary_state import Project, Connection") == []
+
+
+def test_offline_validation_through_the_facade_connects_nothing(tmp_path: Path) -> None:
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments" / "dev.yaml").write_text("cloud_name: dev\ncredentials: CLOUDINARY_URL_DEV\n")
+    code = (
+        f"from cloudinary_state import Project; assert not Project.open({str(tmp_path)!r}).validate().errors"
+    )
+    assert _loaded_after(code) == []
+
+
+def test_validate_on_the_command_line_loads_no_engine_nor_emulator(tmp_path: Path) -> None:
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments" / "dev.yaml").write_text("cloud_name: dev\ncredentials: CLOUDINARY_URL_DEV\n")
+    code = (
+        "import contextlib, io\nfrom cloudinary_state.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    main(['--config-dir', {str(tmp_path)!r}, 'validate', '--all'])"
+    )
+    # the SDK is the client's to keep out (client.py); the facade and the renderers load lazily
+    loaded = [m for m in _loaded_after(code) if not (m + ".").startswith("cloudinary.")]
+    assert loaded == []

@@ -32,6 +32,10 @@ LiveState = Mapping[KindName, Mapping[str, LiveObject]]
 Target = tuple[KindName, str]
 
 
+# How each action is shown, in a terminal plan and in an apply's progress (Terraform's marks).
+ACTION_SYMBOLS: dict[Action, str] = {"create": "+", "update": "~", "delete": "-", "replace": "-/+"}
+
+
 class TargetError(ValueError):
     """A `--target KIND:NAME` that is malformed or names nothing (a usage error)."""
 

@@ -10,9 +10,9 @@ from typing import Any
 import click
 
 from cloudinary_state.engine.masking import scrub_text
-from cloudinary_state.engine.plan import Change, FieldDiff, Plan
+from cloudinary_state.engine.plan import ACTION_SYMBOLS, Change, FieldDiff, Plan
 
-SYMBOLS = {"create": "+", "update": "~", "delete": "-", "replace": "-/+"}
+SYMBOLS = ACTION_SYMBOLS
 COLOURS = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta"}
 
 

@@ -1,0 +1,71 @@
+"""Applying a saved plan file (`apply PLAN_FILE`): the DESIGN.md section 5 protocol, in order.
+
+1. `PlanFile.read(path)`: the file must be readable and a plan document. Telling that needs
+   no credentials, so it comes first (PlanFileError, exit 1).
+2. `verify(digest_key)`: its digest must verify under the account's api_secret, which is
+   known before any connection is made: a tampered file, or one made for another account, is
+   refused before the run talks to the API (RefusedPlanError, exit 3).
+3. `check_matches(plan, desired, ...)`: it must be for this environment and the exact config
+   it was made from (RefusedPlanError).
+4. `reread(api, plan, desired, ...)`: only the objects it touches are read again; it is
+   refused naming each one that moved since the plan was made (StalePlanError), and when its
+   changes are not what the config and the account call for now (RefusedPlanError), so that
+   even a file signed with a leaked key only makes apply do what the config calls for.
+
+Between 3 and 4 the caller shows the plan and runs the safety checks; after 4 it applies the
+plan against the objects `reread` returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cloudinary_state.desired import DesiredState, KindName
+from cloudinary_state.engine.apply import read_planned
+from cloudinary_state.engine.plan import Plan, Target
+from cloudinary_state.engine.planfile import (
+    check_plan_matches,
+    check_replanned,
+    load_document,
+    plan_from_document,
+)
+from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan file as read from disk, not yet trusted: nothing in it is used before `verify`."""
+
+    path: Path
+    document: Mapping[str, Any]
+
+    @classmethod
+    def read(cls, path: Path) -> PlanFile:
+        """Step 1: PlanFileError for a file that cannot be read or is no plan."""
+        return cls(path, load_document(path))
+
+    def verify(self, digest_key: bytes, kinds: Mapping[KindName, Kind]) -> Plan:
+        """Step 2: the plan, once the file's digest verifies under `digest_key`."""
+        return plan_from_document(self.path, self.document, digest_key=digest_key, kinds=kinds)
+
+    def check_matches(self, plan: Plan, desired: DesiredState, digest_key: bytes) -> None:
+        """Step 3: the plan is for `desired`'s environment and exactly its config."""
+        check_plan_matches(plan, desired, self.path, digest_key)
+
+    def reread(
+        self,
+        api: AdminApi,
+        plan: Plan,
+        desired: DesiredState,
+        *,
+        digest_key: bytes,
+        kinds: Mapping[KindName, Kind],
+        parallelism: int,
+    ) -> dict[Target, LiveObject | None]:
+        """Step 4: the touched objects as they are now, once nothing refuses the plan."""
+        live = read_planned(api, plan, kinds, digest_key=digest_key, parallelism=parallelism)
+        check_replanned(plan, desired, live, self.path, digest_key=digest_key, kinds=kinds)
+        return live

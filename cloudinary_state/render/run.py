@@ -1,0 +1,96 @@
+"""What a command shows around its results: the run's Admin API calls line, a plan, drift
+report or environment diff in the format asked for, an apply's outcome, and the lines of a
+validation and an import. Secrets are cut out by the renderers each of these calls, which are
+imported when a command needs them: `validate` must not load the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cloudinary_state.audit import DriftReport
+    from cloudinary_state.config import ValidationRun
+    from cloudinary_state.engine.plan import Plan
+    from cloudinary_state.envdiff import EnvDiff
+    from cloudinary_state.runner import ApplyResult, Connection, ImportRun
+
+
+def usage_line(conn: Connection) -> str:
+    """The one-line run summary: the Admin API calls made, and the hourly budget left."""
+    from cloudinary_state.render.text import api_line
+
+    return api_line(conn.api_calls, conn.rate_limit_remaining)
+
+
+def plan_as(fmt: str, plan: Plan, conn: Connection, *, color: bool, with_calls: bool = True) -> str:
+    """`plan` in `fmt`; the text form without its calls line when `with_calls` is False (a saved
+    plan shown before this run made any call)."""
+    from cloudinary_state.render import json as render_json
+    from cloudinary_state.render import markdown as render_markdown
+    from cloudinary_state.render import text as render_text
+
+    if fmt == "json":
+        return render_json.render_plan(plan, secrets=conn.secrets, digest_key=conn.digest_key)
+    if fmt == "markdown":
+        return render_markdown.render_plan(plan, secrets=conn.secrets)
+    return render_text.render_plan(plan, color=color, secrets=conn.secrets, with_calls=with_calls)
+
+
+def drift_as(fmt: str, report: DriftReport, secrets: Collection[str]) -> str:
+    from cloudinary_state.render import drift as render_drift
+    from cloudinary_state.render.junit import render_junit
+
+    renderers: dict[str, Callable[..., str]] = {
+        "text": render_drift.render_text,
+        "json": render_drift.render_json,
+        "markdown": render_drift.render_markdown,
+        "junit": render_junit,
+    }
+    return renderers[fmt](report, secrets=secrets)
+
+
+def diff_as(fmt: str, result: EnvDiff, secrets: Collection[str]) -> str:
+    from cloudinary_state.render import envdiff as render_envdiff
+
+    renderers: dict[str, Callable[..., str]] = {
+        "text": render_envdiff.render_text,
+        "json": render_envdiff.render_json,
+        "markdown": render_envdiff.render_markdown,
+    }
+    return renderers[fmt](result, secrets=secrets)
+
+
+def apply_outcome(result: ApplyResult, conn: Connection) -> str:
+    if result.cancelled:
+        return "Apply cancelled; nothing was changed."
+    if not result.plan.has_changes:
+        return f"Apply complete: nothing to do. {usage_line(conn)}"
+    counts = ", ".join(f"{n} {action}d" for action, n in result.report.counts().items())
+    return f"Apply complete: {counts}; every write verified by read-back. {usage_line(conn)}"
+
+
+def validation_results(run: ValidationRun) -> list[str]:
+    """One line per environment: ok with its object count, or invalid."""
+    lines = []
+    for name, result in run.results.items():
+        if result.state is None:
+            lines.append(f"{name}: invalid")
+            continue
+        stripped = sum(len(o.stripped_options) for o in result.state.objects)
+        note = f", {stripped} add-on option(s) stripped" if stripped else ""
+        lines.append(f"{name}: ok ({len(result.state.objects)} objects{note})")
+    return lines
+
+
+def import_lines(run: ImportRun, env: str, cloud_name: str) -> list[str]:
+    """The files written, the counts, the notes, and the variables to set before planning."""
+    from cloudinary_state.importer import instructions
+
+    counts = ", ".join(f"{n} {kind}(s)" for kind, n in run.result.counts.items())
+    return [
+        *(f"wrote {path}" for path in run.written),
+        f"Imported {counts} from {env} ({cloud_name}).",
+        *(f"note: {n}" for n in run.result.notes),
+        *instructions(run.result.placeholders),
+    ]

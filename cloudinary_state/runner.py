@@ -1,0 +1,561 @@
+"""The Python API (the facade the CLI itself uses): open a config directory, connect to an
+environment's account, and run the jobs, each returning a value.
+
+    from cloudinary_state import Project
+
+    project = Project.open(".")
+    run = project.validate()                            # offline: ValidationRun
+    with project.connect("staging", emulator=True) as conn:
+        plan = conn.plan()                              # Plan
+        result = conn.apply(plan)                       # ApplyResult
+        report = conn.drift()                           # DriftReport
+
+A connection reaches the live account with the environment's credentials variable, or with
+`emulator=True` an in-process emulator whose state persists in
+`<config-dir>/.cloudinary-state/emulator/<env>.json` (as `--emulator` does). It connects on
+first use: a saved plan's digest is verified before anything is started or sent.
+
+Nothing here prints. Progress and events go to the callbacks given to `Project` and to the
+stdlib logger `cloudinary_state` (this package installs no handler but a NullHandler):
+
+- `cloudinary_state.progress`, INFO: progress of long reads ("reading upload_preset objects");
+- `cloudinary_state`, INFO: each change an apply applied or failed; DEBUG: how the run is
+  connected; TRACE (5): each Admin API call, by function name (never its parameters).
+
+Every message, and every CloudinaryStateError leaving a connection, has the environment's
+secrets (`${env.*}` values, the api_secret) cut out. Interactive confirmation is the caller's:
+`apply` takes a `confirm` callback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from cloudinary_state.errors import CloudinaryStateError
+from cloudinary_state.scrubbing import scrub_text
+
+if TYPE_CHECKING:
+    from cloudinary_state.audit import DriftReport
+    from cloudinary_state.client import AdminClient, Credentials
+    from cloudinary_state.config import ValidationRun
+    from cloudinary_state.desired import DesiredState, KindName
+    from cloudinary_state.engine.apply import ApplyReport
+    from cloudinary_state.engine.plan import Change, Plan, Target
+    from cloudinary_state.engine.saved_plan import PlanFile
+    from cloudinary_state.envdiff import EnvDiff
+    from cloudinary_state.importer import ImportResult
+    from cloudinary_state.kinds.base import Kind, LiveObject
+    from cloudinary_state.promote import Promotion
+
+TRACE = 5  # below DEBUG: one record per Admin API call (-vv)
+LOGGER = logging.getLogger("cloudinary_state")
+PROGRESS_LOGGER = logging.getLogger("cloudinary_state.progress")
+# A library adds no handler but this one (logging HOWTO): without any handler configured,
+# Python's last-resort handler would print warnings to stderr, and the library never prints.
+if not any(isinstance(h, logging.NullHandler) for h in LOGGER.handlers):
+    LOGGER.addHandler(logging.NullHandler())
+
+Progress = Callable[[str], None]
+ChangeEvent: TypeAlias = "Callable[[Change, str], None]"  # (change, "applied" | "failed: <why>")
+
+
+def _parse_targets(targets: Iterable[Target | str]) -> list[Target]:
+    """`("upload_preset", "x")` or `"upload_preset:x"` (TargetError, a ValueError, if malformed)."""
+    from cloudinary_state.engine.plan import parse_target
+
+    return [parse_target(t) if isinstance(t, str) else t for t in targets]
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What `Connection.apply` did: the plan it applied (shown to `on_plan`), and the report of
+    each change. `cancelled`: `confirm` said no, nothing was written."""
+
+    plan: Plan
+    report: ApplyReport
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    """What `Connection.import_` read (the files it makes, their placeholders, notes), and the
+    paths it wrote (none without `output`)."""
+
+    result: ImportResult
+    written: tuple[Path, ...] = ()
+
+
+@dataclass
+class Project:
+    """A config directory (the one holding `environments/`). Opening reads nothing: each job
+    loads the environments it needs, and reports config errors as ConfigError.
+
+    `environ` is where `${env.*}` values and credentials variables are read (the process
+    environment by default). `on_progress` and `on_change` receive what the loggers receive,
+    for progress bars and event streams.
+    """
+
+    config_dir: Path
+    environ: Mapping[str, str] | None = None
+    on_progress: Progress | None = None
+    on_change: ChangeEvent | None = None
+    _secrets: set[str] = field(default_factory=set, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        config_dir: str | os.PathLike[str] = ".",
+        *,
+        environ: Mapping[str, str] | None = None,
+        on_progress: Progress | None = None,
+        on_change: ChangeEvent | None = None,
+    ) -> Project:
+        return cls(Path(config_dir), environ, on_progress, on_change)
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """Every value to keep out of output, of every environment loaded or connected so far."""
+        return frozenset(self._secrets)
+
+    def environments(self) -> list[str]:
+        """The names of the environments (`environments/*.yaml`)."""
+        from cloudinary_state.config import list_environments
+
+        return list_environments(self.config_dir)
+
+    def validate(self, envs: Iterable[str] | None = None, *, strict: bool = False) -> ValidationRun:
+        """Check environments offline (all of them by default); unset `${env.*}` are warnings.
+        `strict`: a stripped add-on option is an error."""
+        from cloudinary_state.config import validate_environments
+        from cloudinary_state.kinds import REGISTRY
+
+        names = None if envs is None else list(envs)
+        return validate_environments(self.config_dir, names, REGISTRY, strict=strict, environ=self.environ)
+
+    def load(self, env: str, *, require_env: bool = True) -> DesiredState:
+        """An environment's desired state (ConfigError with every problem found)."""
+        from cloudinary_state.config import load_environment
+        from cloudinary_state.kinds import REGISTRY
+
+        desired = load_environment(
+            self.config_dir, env, REGISTRY, environ=self.environ, require_env=require_env
+        )
+        self.remember_secrets(desired.secrets)
+        return desired
+
+    def remember_secrets(self, secrets: Iterable[str]) -> None:
+        """Add values to keep out of everything shown for this project."""
+        self._secrets.update(secrets)
+
+    def connect(self, env: str, *, emulator: bool = False) -> Connection:
+        """Load `env` (ConfigError before any connection) and make a connection to its account:
+        the one its credentials variable names (CredentialsError when unset, malformed or for
+        another cloud), or with `emulator` the embedded emulator. Use it as a context manager."""
+        desired = self.load(env)
+        if emulator:
+            from cloudinary_state.runner_emulator import EmbeddedEmulator, state_file
+
+            embedded = EmbeddedEmulator(desired, state_file(self.config_dir, env))
+            return Connection(self, desired, embedded.api_secret, embedded.start)
+        credentials = self._credentials(desired)
+        return Connection(self, desired, credentials.api_secret, lambda _stack: credentials)
+
+    def _credentials(self, desired: DesiredState) -> Credentials:
+        from cloudinary_state.client import Credentials, CredentialsError
+
+        environ = os.environ if self.environ is None else self.environ
+        credentials = Credentials.from_env(desired.credentials_env, environ)
+        if credentials.cloud_name != desired.cloud_name:
+            raise CredentialsError(
+                f"{desired.credentials_env} is for cloud {credentials.cloud_name!r}, but environment "
+                f"{desired.environment!r} declares cloud_name {desired.cloud_name!r}"
+            )
+        return credentials
+
+    def read_plan_file(self, path: str | os.PathLike[str]) -> PlanFile:
+        """A saved plan file, read but not trusted: `Connection.apply` verifies it. Raises
+        PlanFileError for a file that cannot be read or is no plan (no credentials needed)."""
+        from cloudinary_state.engine.saved_plan import PlanFile
+
+        return PlanFile.read(Path(path))
+
+    def diff(self, env_a: str, env_b: str) -> EnvDiff:
+        """Compare two environments' configs, offline (`Connection.diff` compares the accounts).
+        A `${env.*}` value is masked whatever it is, so unset ones need not be set."""
+        from cloudinary_state.engine.plan import default_kinds
+        from cloudinary_state.envdiff import compare, side_from_desired
+
+        kinds = default_kinds()
+        a, b = self.load(env_a, require_env=False), self.load(env_b, require_env=False)
+        return compare(side_from_desired(a, kinds), side_from_desired(b, kinds), "desired")
+
+    def progress(self, message: str) -> None:
+        PROGRESS_LOGGER.info(message)
+        if self.on_progress is not None:
+            self.on_progress(message)
+
+
+class _Traced:
+    """The client as the engine sees it: each call logged at TRACE by name (its parameters
+    can hold secrets, so they are never logged)."""
+
+    def __init__(self, client: AdminClient) -> None:
+        self._client = client
+
+    def call(self, function: str, /, *args: Any, **params: Any) -> dict[str, Any]:
+        LOGGER.log(TRACE, "Admin API call: %s", function)
+        return self._client.call(function, *args, **params)
+
+
+class Connection:
+    """One environment and its account. Made by `Project.connect`; connects (or starts the
+    embedded emulator) on first use, and closes when its `with` block ends."""
+
+    def __init__(
+        self,
+        project: Project,
+        desired: DesiredState,
+        api_secret: str,
+        start: Callable[[ExitStack], Credentials],
+    ) -> None:
+        self.project = project
+        self.desired = desired
+        # everything to scrub from output: the ${env.*} values, the api_secret
+        self.secrets: frozenset[str] = desired.secrets | {api_secret}
+        # keys the plan's hashes: the account's api_secret, which a reader of a plan file lacks
+        self.digest_key = api_secret.encode()
+        project.remember_secrets(self.secrets)
+        self._start = start
+        self._stack = ExitStack()
+        self._lock = threading.Lock()
+        self._client: AdminClient | None = None
+        self._closed = False
+        self._latest_plan: tuple[Plan, dict[Target, LiveObject]] | None = None
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the embedded emulator, if this connection started one."""
+        with self._lock:
+            self._closed = True
+            self._stack.close()
+
+    @property
+    def environment(self) -> str:
+        return self.desired.environment
+
+    @property
+    def client(self) -> AdminClient:
+        """The Admin API client, connected (the emulator started) on first use."""
+        return self._connect()
+
+    def _connect(self) -> AdminClient:
+        from cloudinary_state.client import AdminClient
+
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the connection to {self.environment!r} is closed")
+            if self._client is None:
+                self._client = AdminClient(self._start(self._stack))
+            return self._client
+
+    @property
+    def connected(self) -> bool:
+        """Whether this connection has connected (started its emulator) yet."""
+        return self._client is not None
+
+    @property
+    def api_calls(self) -> int:
+        """Admin API calls made so far (retries included); 0 before connecting."""
+        return self._client.calls if self._client is not None else 0
+
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        """The hourly budget left, as the last response reported it (None when unknown)."""
+        return self._client.rate_limit_remaining if self._client is not None else None
+
+    def _api(self) -> _Traced:
+        """The client, as the engine is given it (connecting on first use)."""
+        return _Traced(self.client)
+
+    @property
+    def _kinds(self) -> Mapping[KindName, Kind]:
+        from cloudinary_state.engine.plan import default_kinds
+
+        return default_kinds()
+
+    @contextmanager
+    def _scrubbed(self, *others: Connection) -> Iterator[None]:
+        """Second line of defence: no error leaves with a secret of these environments in it."""
+        try:
+            yield
+        except CloudinaryStateError as e:
+            secrets = self.secrets.union(*(o.secrets for o in others))
+            e.args = (scrub_text(str(e), secrets),)
+            raise
+
+    # --- plan ----------------------------------------------------------------------------------
+
+    def plan(self, targets: Iterable[Target | str] = (), *, parallelism: int = 8) -> Plan:
+        """Read the account and plan (narrowed to `targets`, KIND:NAME, when given). The plan
+        carries this connection's Admin API calls so far. Raises TargetError (a ValueError)
+        for a target the config and the account do not have."""
+        result, live = self._read_and_plan(targets, parallelism)
+        self._latest_plan = (result, live)  # what `apply(result)` writes against
+        return result
+
+    def _read_and_plan(
+        self, targets: Iterable[Target | str], parallelism: int
+    ) -> tuple[Plan, dict[Target, LiveObject]]:
+        from cloudinary_state.engine.live import read_and_plan
+
+        with self._scrubbed():
+            result, live = read_and_plan(
+                self._api(),
+                self.desired,
+                self._kinds,
+                digest_key=self.digest_key,
+                targets=_parse_targets(targets),
+                parallelism=parallelism,
+                progress=self.project.progress,
+            )
+            return self.with_run_counts(result), live
+
+    def with_run_counts(self, plan: Plan) -> Plan:
+        """`plan` carrying this connection's Admin API calls and budget, for its summary line."""
+        return replace(plan, api_calls=self.api_calls, rate_limit_remaining=self.rate_limit_remaining)
+
+    def check_policy(self, plan: Plan) -> None:
+        """Raise PolicyRefusal (exit 3) when the environment's policy refuses `plan`
+        (protected objects, the delete threshold)."""
+        from cloudinary_state.engine.safety import check_plan
+
+        with self._scrubbed():
+            check_plan(plan, self.desired.policy)
+
+    def save_plan(self, plan: Plan, path: str | os.PathLike[str]) -> None:
+        """Write `plan` as a plan file (`plan --out`), secrets scrubbed, signed for this account."""
+        from cloudinary_state.engine.planfile import write_plan
+
+        with self._scrubbed():
+            write_plan(Path(path), plan, self.secrets, digest_key=self.digest_key)
+
+    # --- apply ---------------------------------------------------------------------------------
+
+    def apply(
+        self,
+        plan: Plan | PlanFile | str | os.PathLike[str] | None = None,
+        *,
+        targets: Iterable[Target | str] = (),
+        allow_delete: bool = False,
+        parallelism: int = 8,
+        on_plan: Callable[[Plan], None] | None = None,
+        confirm: Callable[[Plan], bool] | None = None,
+    ) -> ApplyResult:
+        """Apply a plan: a new one (None, narrowed to `targets`), the latest this connection made
+        with `plan()`, or a saved plan file (a path, or a `PlanFile` read earlier).
+
+        `on_plan` is shown the plan before anything is checked or written. `confirm` is asked
+        only about a plan made here (None: approved); a saved plan was reviewed when it was
+        made, and is re-read and refused (exit 3) when its objects moved since. Deletes and
+        replaces need `allow_delete`. Raises ApplyFailed, carrying the report, when a change
+        did not converge; every write is read back.
+        """
+        from cloudinary_state.engine.apply import ApplyReport
+        from cloudinary_state.engine.safety import check_apply
+
+        saved = self._plan_file(plan)
+        targets = list(targets)
+        if plan is not None and targets:
+            raise ValueError("targets narrow a new plan; a saved plan applies as it was reviewed")
+        with self._scrubbed():
+            chosen, live = self._plan_to_apply(plan, saved, targets, parallelism)
+            if on_plan is not None:
+                on_plan(chosen)
+            if not chosen.has_changes:
+                return ApplyResult(chosen, ApplyReport())
+            # refused before the re-read or the question (apply_plan checks again before writing)
+            check_apply(chosen, self.desired.policy, allow_delete=allow_delete, kinds=self._kinds)
+            if saved is not None:
+                live = self._reread(saved, chosen, parallelism)
+            elif plan is None and confirm is not None and not confirm(chosen):
+                return ApplyResult(chosen, ApplyReport(), cancelled=True)
+            report = self._write(chosen, live, allow_delete=allow_delete, parallelism=parallelism)
+        return ApplyResult(chosen, report)
+
+    @staticmethod
+    def _plan_file(plan: object) -> PlanFile | None:
+        """The saved plan `plan` names, read (PlanFileError before credentials matter)."""
+        from cloudinary_state.engine.saved_plan import PlanFile
+
+        if isinstance(plan, PlanFile):
+            return plan
+        if isinstance(plan, str | os.PathLike):
+            return PlanFile.read(Path(plan))
+        return None
+
+    def _plan_to_apply(
+        self, plan: object, saved: PlanFile | None, targets: list[Target | str], parallelism: int
+    ) -> tuple[Plan, Mapping[Target, LiveObject | None]]:
+        if saved is not None:
+            verified = saved.verify(self.digest_key, self._kinds)  # before connecting
+            self._connect()  # a refusal from here on ends a run that connected (the CLI's calls line)
+            saved.check_matches(verified, self.desired, self.digest_key)
+            return verified, {}  # the live objects come from `reread`, once the plan is allowed
+        if plan is None:
+            return self._read_and_plan(targets, parallelism)
+        if self._latest_plan is None or self._latest_plan[0] is not plan:
+            raise ValueError("apply takes the latest plan this connection made, or a saved plan file")
+        return self._latest_plan
+
+    def _reread(self, saved: PlanFile, plan: Plan, parallelism: int) -> dict[Target, LiveObject | None]:
+        """The objects a saved plan touches, as they are now: refused when they moved."""
+        return saved.reread(
+            self._api(),
+            plan,
+            self.desired,
+            digest_key=self.digest_key,
+            kinds=self._kinds,
+            parallelism=parallelism,
+        )
+
+    def _write(
+        self, plan: Plan, live: Mapping[Target, LiveObject | None], *, allow_delete: bool, parallelism: int
+    ) -> ApplyReport:
+        from cloudinary_state.engine.apply import apply_plan
+
+        return apply_plan(
+            self._api(),
+            self.desired,
+            plan,
+            live,
+            allow_delete=allow_delete,
+            kinds=self._kinds,
+            parallelism=parallelism,
+            on_event=self._changed,
+        )
+
+    def _changed(self, change: Change, outcome: str) -> None:
+        """An apply event: logged and passed on, secrets cut out (a failure's reason can
+        quote an API error echoing a value from ${env.*})."""
+        from cloudinary_state.engine.plan import ACTION_SYMBOLS
+
+        outcome = scrub_text(outcome, self.secrets)
+        LOGGER.info("  %s %s: %s", ACTION_SYMBOLS[change.action], change.key, outcome)
+        if self.project.on_change is not None:
+            self.project.on_change(change, outcome)
+
+    # --- drift, import, diff, promote --------------------------------------------------------
+
+    def drift(self, *, parallelism: int = 8) -> DriftReport:
+        """What changed in the account outside the config, what is missing, what is unmanaged."""
+        from cloudinary_state.audit import report_from_plan
+
+        with self._scrubbed():
+            return report_from_plan(self._read_and_plan((), parallelism)[0], self.desired)
+
+    def read_live(
+        self, kinds: Collection[str] | None = None, *, parallelism: int = 8
+    ) -> dict[KindName, dict[str, LiveObject]]:
+        """Every live object (of `kinds` only, when given), ignored ones dropped."""
+        from cloudinary_state.engine.live import read_live
+
+        with self._scrubbed():
+            return read_live(
+                self._api(),
+                self._kinds,
+                parallelism=parallelism,
+                policy=self.desired.policy,
+                only=_kind_names(kinds) if kinds else None,
+                progress=self.project.progress,
+            )
+
+    def import_(
+        self,
+        output: str | os.PathLike[str] | None = None,
+        *,
+        kinds: Collection[str] = (),
+        force: bool = False,
+        parallelism: int = 8,
+    ) -> ImportRun:
+        """The live account as config (of `kinds` only, when given), written under `output`
+        when given: every file or none (ImportRefused for existing files, unless `force`)."""
+        from cloudinary_state.importer import build_import, write_import
+
+        live = self.read_live(kinds, parallelism=parallelism)
+        with self._scrubbed():
+            result = build_import(self.desired, live, self._kinds, only=_kind_names(kinds))
+            if output is None:
+                return ImportRun(result)
+            return ImportRun(result, tuple(write_import(result, Path(output), force=force)))
+
+    def diff(self, other: Connection, *, parallelism: int = 8) -> EnvDiff:
+        """Compare this account with `other`'s, as each environment's config sees it."""
+        from cloudinary_state.envdiff import compare, side_from_live
+
+        with self._scrubbed(other):
+            sides = [
+                side_from_live(c.desired, c.read_live(parallelism=parallelism), c._kinds)
+                for c in (self, other)
+            ]
+            return compare(sides[0], sides[1], "live")
+
+    def promote(
+        self,
+        target: Connection,
+        targets: Iterable[Target | str] = (),
+        *,
+        write: bool = False,
+        parallelism: int = 8,
+    ) -> Promotion:
+        """Bring objects as they live in this account into `target`'s environment: the edits to
+        its config (recorded in the resource documents when `write`) and its plan over them."""
+        from cloudinary_state.promote import promote
+        from cloudinary_state.promote import write as write_edits
+
+        chosen = _parse_targets(targets)
+        only = {kind for kind, _ in chosen} or None
+        source_live = self.read_live(only, parallelism=parallelism)
+        target_live = target.read_live(only, parallelism=parallelism)
+        with self._scrubbed(target):
+            result = promote(
+                self.project.config_dir,
+                self.desired,
+                source_live,
+                target.desired,
+                target_live,
+                self._kinds,
+                digest_key=target.digest_key,
+                targets=chosen,
+                environ=self.project.environ,
+            )
+            # the plan's summary line counts the target's reads
+            result = replace(result, plan=target.with_run_counts(result.plan))
+            if write:
+                write_edits(result)
+        return result
+
+
+def _kind_names(kinds: Collection[str]) -> list[KindName]:
+    """Kind names checked against the registry (ValueError for one it does not have)."""
+    from cloudinary_state.kinds import REGISTRY
+
+    names = REGISTRY.names()
+    unknown = [k for k in kinds if k not in names]
+    if unknown:
+        raise ValueError(f"unknown kind(s) {', '.join(unknown)} (one of {', '.join(names)})")
+    return [k for k in names if k in kinds]

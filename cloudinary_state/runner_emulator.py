@@ -1,0 +1,128 @@
+"""The embedded Admin API emulator, for the facade: the only module that imports
+`cloudinary_state.emulator` (DESIGN.md sections 6 and 7).
+
+The emulator is independent of the engine and knows none of its errors; this module turns
+its failures into `EmulatorStartError` with what to do about them. Two uses:
+
+- `EmbeddedEmulator`: one environment's cloud served in-process for a connection
+  (`--emulator`), its state in `<config-dir>/.cloudinary-state/emulator/<env>.json`, with the
+  add-ons the environment turns on. No credentials are read.
+- `serve`: the standalone server of `cloudinary-state emulator serve`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from cloudinary_state.client import Credentials
+from cloudinary_state.desired import DesiredState
+from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
+from cloudinary_state.errors import CloudinaryStateError
+
+LOGGER = logging.getLogger(__name__)
+
+
+class EmulatorStartError(CloudinaryStateError):
+    """The emulator cannot start: its state file is unreadable, or its address is not usable."""
+
+
+def state_file(config_dir: Path, env: str) -> Path:
+    """Where the embedded emulator keeps an environment's emulated account between runs."""
+    return config_dir / ".cloudinary-state" / "emulator" / f"{env}.json"
+
+
+class EmbeddedEmulator:
+    """An emulated account for one environment, started on demand by its connection."""
+
+    def __init__(self, desired: DesiredState, state: Path) -> None:
+        addons = frozenset(name for name, on in desired.addons.items() if on)
+        self._cloud = CloudConfig(name=desired.cloud_name, addons=addons)
+        self._environment = desired.environment
+        self.state_file = state
+
+    @property
+    def api_secret(self) -> str:
+        """The secret the server's credentials will carry: a saved plan's digest key, known
+        before the server starts."""
+        return self._cloud.api_secret
+
+    def start(self, stack: ExitStack) -> Credentials:
+        """Start the server (stopped when `stack` closes); the credentials that reach it."""
+        server = EmulatorServer([self._cloud], state_file=self.state_file)
+        try:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            server.start()
+        except (EmulatorStateError, OSError) as e:
+            raise EmulatorStartError(
+                f"the embedded emulator cannot start for {self._environment!r}: {e}. The file "
+                f"{self.state_file} holds the emulated account's state: fix it, or delete it to start "
+                "from an empty emulated account"
+            ) from None
+        stack.callback(server.stop)
+        LOGGER.debug("emulator: cloud %s at %s, state %s", self._cloud.name, server.url, self.state_file)
+        return Credentials.from_url(server.cloudinary_url(self._cloud.name))
+
+
+@dataclass(frozen=True)
+class CloudSpec:
+    """One cloud `emulator serve` emulates, with the credentials it accepts."""
+
+    name: str
+    api_key: str
+    api_secret: str
+
+
+@dataclass(frozen=True)
+class ServedEmulator:
+    """A running standalone emulator: its URL, and each cloud's CLOUDINARY_URL with the
+    secret masked (for logs)."""
+
+    url: str
+    masked_urls: dict[str, str]
+    stop: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How `emulator serve` runs, beyond its clouds (see `EmulatorServer`)."""
+
+    state_file: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+    latency_ms: int = 0
+    rate_limit: int = 2000
+    fault_rate: float = 0.0
+    fault_seed: int = 0
+    allow_remote: bool = False
+    reserve_deleted_metadata_ids: bool = True  # as the reference says the live service does
+
+
+def serve(clouds: Sequence[CloudSpec], addons: Collection[str], options: ServeOptions) -> ServedEmulator:
+    """Start a standalone emulator serving `clouds`, each with the registered `addons`."""
+    reserve = options.reserve_deleted_metadata_ids
+    configs = [CloudConfig(c.name, c.api_key, c.api_secret, frozenset(addons), reserve) for c in clouds]
+    try:
+        server = EmulatorServer(
+            configs,
+            state_file=options.state_file,
+            host=options.host,
+            port=options.port,
+            latency_ms=options.latency_ms,
+            rate_limit=options.rate_limit,
+            fault_rate=options.fault_rate,
+            fault_seed=options.fault_seed,
+            allow_remote=options.allow_remote,
+        )
+        server.start()
+    except (EmulatorStateError, ValueError, OSError) as e:
+        raise EmulatorStartError(str(e)) from None
+    masked = {
+        # the secret never reaches a log
+        cloud: f"cloudinary://{server.state(cloud).api_key}:***@{cloud}?upload_prefix={server.url}"
+        for cloud in server.clouds
+    }
+    return ServedEmulator(server.url, masked, server.stop)
