@@ -66,10 +66,8 @@ def _addons_field() -> Any:
     return Annotated[dict[str, bool], Field(json_schema_extra=schema)]
 
 
-@functools.cache
-def _environment_model(sections: tuple[str, ...]) -> type[Model]:
-    section: Any = Literal[sections] if sections else str
-    policy = create_model(
+def _policy_model(section: Any) -> type[Model]:
+    return create_model(
         "PolicyModel",
         __base__=Model,
         prune=(
@@ -88,6 +86,12 @@ def _environment_model(sections: tuple[str, ...]) -> type[Model]:
         ),
         safety=(SafetyModel, Field(default=SafetyModel())),
     )
+
+
+@functools.cache
+def _environment_model(sections: tuple[str, ...]) -> type[Model]:
+    section: Any = Literal[sections] if sections else str
+    policy = _policy_model(section)
     return create_model(
         "EnvironmentModel",
         __base__=Model,

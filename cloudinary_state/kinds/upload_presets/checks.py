@@ -5,6 +5,7 @@ values, URLs and coordinates."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_url
 from cloudinary_state.config.interpolate import did_you_mean, sensitive_path
@@ -34,44 +35,9 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
         path: DocPath = ("settings", *inner)
         refs = parse_checked(report, obj, path, text, offset)
         check_references(report, universe, obj, path, refs, text, offset)
-
     if s.metadata is not None:
-        fields = universe.declared("metadata_field")
-        for key in pipe_map_keys(s.metadata):  # the keys as sent, spaces included
-            path = ("settings", "metadata", key) if isinstance(s.metadata, dict) else ("settings", "metadata")
-            target = fields.get(key)
-            if target is None or target.model is None:
-                if universe.policy.is_ignored("metadata_field", key) and target is None:
-                    continue
-                why = "deleted here (absent: true)" if target is not None else "not declared"
-                if key != key.strip() and key.strip() in fields:
-                    hint = f"remove the spaces around '{key.strip()}': the key is sent as written"
-                else:
-                    hint = did_you_mean(key, set(fields)) or f"declare metadata_fields.{key}"
-                report.error(
-                    at(path, key=True), f"{obj.label(('settings', 'metadata'))}: field '{key}' is {why}", hint
-                )
-            elif isinstance(s.metadata, dict) and key in s.metadata:
-                sensitive = is_sensitive(sensitive_path(path), obj.sensitive_paths)
-                problem = value_problem(target, s.metadata[key], sensitive=sensitive)
-                if problem:
-                    report.error(at(path), f"{obj.label(path)}: {problem}")
-
-    for option in ADDON_OPTIONS:
-        value = getattr(s, option)
-        if value is None:
-            continue
-        for element in elements(option, value):
-            try:
-                addon_for(option, element)
-            except UnknownOptionValue as e:
-                report.error(at(("settings", option)), f"{obj.label(('settings', option))}: {e}", e.hint)
-    if s.auto_tagging is not None and s.categorization is None and s.detection is None:
-        report.error(
-            at(("settings", "auto_tagging"), key=True),
-            f"{obj.label(('settings', 'auto_tagging'))}: needs categorization or detection",
-            "add categorization (e.g. google_tagging) or detection, or remove auto_tagging",
-        )
+        _check_metadata(report, universe, obj, s.metadata)
+    _check_addon_options(report, obj, s)
     if model.unsigned and s.overwrite:
         report.error(
             at(("settings", "overwrite"), key=True),
@@ -82,6 +48,54 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
         check_url(report, obj, ("settings", key), getattr(s, key))
     for key in ("face_coordinates", "custom_coordinates"):
         _check_coordinates(report, obj, ("settings", key), getattr(s, key))
+
+
+def _check_metadata(report: Report, universe: Universe, obj: CheckedObject, metadata: Any) -> None:
+    """Each key names a declared field (or an ignored one), and each value fits its field."""
+    fields = universe.declared("metadata_field")
+    for key in pipe_map_keys(metadata):  # the keys as sent, spaces included
+        path: DocPath = (
+            ("settings", "metadata", key) if isinstance(metadata, dict) else ("settings", "metadata")
+        )
+        target = fields.get(key)
+        if target is None or target.model is None:
+            if universe.policy.is_ignored("metadata_field", key) and target is None:
+                continue
+            why = "deleted here (absent: true)" if target is not None else "not declared"
+            if key != key.strip() and key.strip() in fields:
+                hint = f"remove the spaces around '{key.strip()}': the key is sent as written"
+            else:
+                hint = did_you_mean(key, set(fields)) or f"declare metadata_fields.{key}"
+            report.error(
+                obj.marks.at(path, key=True),
+                f"{obj.label(('settings', 'metadata'))}: field '{key}' is {why}",
+                hint,
+            )
+        elif isinstance(metadata, dict) and key in metadata:
+            sensitive = is_sensitive(sensitive_path(path), obj.sensitive_paths)
+            problem = value_problem(target, metadata[key], sensitive=sensitive)
+            if problem:
+                report.error(obj.marks.at(path), f"{obj.label(path)}: {problem}")
+
+
+def _check_addon_options(report: Report, obj: CheckedObject, s: Any) -> None:
+    """Add-on option values the add-on table knows, and auto_tagging beside a tagging option."""
+    for option in ADDON_OPTIONS:
+        value = getattr(s, option)
+        if value is None:
+            continue
+        for element in elements(option, value):
+            try:
+                addon_for(option, element)
+            except UnknownOptionValue as e:
+                path: DocPath = ("settings", option)
+                report.error(obj.marks.at(path), f"{obj.label(path)}: {e}", e.hint)
+    if s.auto_tagging is not None and s.categorization is None and s.detection is None:
+        report.error(
+            obj.marks.at(("settings", "auto_tagging"), key=True),
+            f"{obj.label(('settings', 'auto_tagging'))}: needs categorization or detection",
+            "add categorization (e.g. google_tagging) or detection, or remove auto_tagging",
+        )
 
 
 _NUMBER = r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*"
