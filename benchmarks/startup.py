@@ -1,0 +1,83 @@
+"""Start-up cost of the offline commands: wall time of whole processes, and what their imports cost.
+
+    python benchmarks/startup.py [--runs 15] [--imports 15] [--config-dir DIR]
+
+Each command runs `--runs` times as `python -m cloudinary_state ...` (in DIR, the example
+config by default), after a bare interpreter start as the floor; the median and the fastest wall
+time are printed. Then `-X importtime` lists the modules with the largest cumulative import time
+for `validate --all`, and whether the `cloudinary` SDK or deepdiff were imported at all. A
+measurement to read, never a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COMMANDS = [["validate", "--all"], ["schema", "--check"], ["--help"], ["--version"]]
+WATCHED = ("cloudinary", "deepdiff", "urllib3", "pydantic", "jsonschema", "click", "yaml")
+
+
+def wall_times(command: list[str], runs: int, cwd: Path) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def import_times(args: list[str], cwd: Path) -> list[tuple[int, int, str]]:
+    """(self µs, cumulative µs, module) for every module the command imports."""
+    command = [sys.executable, "-X", "importtime", "-m", "cloudinary_state", *args]
+    stderr = subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stderr
+    rows = []
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line or "self [us]" in line:
+            continue
+        own, cumulative, name = line.removeprefix("import time:").split("|")
+        rows.append((int(own), int(cumulative), name.strip()))
+    return rows
+
+
+def report_imports(rows: list[tuple[int, int, str]], top: int) -> None:
+    names = {name for _, _, name in rows}
+    for package in WATCHED:
+        mine = [cumulative for _, cumulative, name in rows if name == package]
+        shown = f"{mine[0] / 1000:6.1f} ms" if mine else "not imported"
+        print(f"  {package:<12} {shown}")
+    print(f"  {len(names)} modules; the largest cumulative import times:")
+    for _, cumulative, name in sorted(rows, key=lambda row: -row[1])[:top]:
+        print(f"    {cumulative / 1000:7.1f} ms  {name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--imports", type=int, default=15, help="how many modules to list")
+    parser.add_argument("--config-dir", type=Path, default=REPO)
+    options = parser.parse_args(argv)
+    # what a user's shell may hold must not change the measurement
+    os.environ.pop("CLOUDINARY_URL", None)
+    print(f"python {sys.version.split()[0]}, {options.runs} runs each, in {options.config_dir}")
+    # the floor: an interpreter that imports nothing of ours
+    commands = {"(python -c pass)": [sys.executable, "-c", "pass"]}
+    commands.update({" ".join(args): [sys.executable, "-m", "cloudinary_state", *args] for args in COMMANDS})
+    for label, command in commands.items():
+        times = wall_times(command, options.runs, options.config_dir)
+        print(f"{label:<16} median {statistics.median(times):.3f} s   fastest {min(times):.3f} s")
+    print("validate --all, -X importtime:")
+    report_imports(import_times(["validate", "--all"], options.config_dir), options.imports)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
