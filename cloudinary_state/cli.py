@@ -12,16 +12,17 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from cloudinary_state.client import MAX_PARALLELISM, AdminClient
 from cloudinary_state.desired import KINDS, DesiredState
-from cloudinary_state.engine.masking import scrub_text
-from cloudinary_state.engine.plan import Plan, Target, TargetError, parse_target
 from cloudinary_state.errors import CloudinaryStateError, ConfigError
-from cloudinary_state.kinds.base import LiveObject
+
+if TYPE_CHECKING:  # the engine and the kinds load with the commands that use them, not `validate`
+    from cloudinary_state.engine.plan import Plan, Target
+    from cloudinary_state.kinds.base import LiveObject
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2, 3, 64
 
@@ -218,6 +219,8 @@ def _logger() -> Callable[[str, int], None]:
 
 
 def _parse_targets(targets: tuple[str, ...]) -> list[Target]:
+    from cloudinary_state.engine.plan import TargetError, parse_target
+
     try:
         return [parse_target(t) for t in targets]
     except TargetError as e:
@@ -227,6 +230,8 @@ def _parse_targets(targets: tuple[str, ...]) -> list[Target]:
 @contextmanager
 def _scrubbed_errors(secrets: frozenset[str]) -> Iterator[None]:
     """Second line of defence: no error message leaves with a secret in it."""
+    from cloudinary_state.engine.masking import scrub_text
+
     try:
         yield
     except CloudinaryStateError as e:
@@ -250,7 +255,7 @@ def _read_and_plan(
 ) -> tuple[Plan, dict[Target, LiveObject]]:
     """The plan, and the live objects it was made from (apply writes against those)."""
     from cloudinary_state.engine.live import read_and_plan
-    from cloudinary_state.engine.plan import default_kinds
+    from cloudinary_state.engine.plan import TargetError, default_kinds
 
     try:
         result, live = read_and_plan(
@@ -348,6 +353,7 @@ def apply(
 ) -> None:
     """Apply the config (or a saved plan) to the account."""
     from cloudinary_state.engine.apply import apply_plan, read_planned
+    from cloudinary_state.engine.masking import scrub_text
     from cloudinary_state.engine.plan import default_kinds
     from cloudinary_state.engine.planfile import (
         check_plan_matches,
@@ -553,7 +559,7 @@ def promote(
 ) -> None:
     """Bring objects as they live in one environment to another."""
     from cloudinary_state.engine.live import read_live
-    from cloudinary_state.engine.plan import default_kinds
+    from cloudinary_state.engine.plan import TargetError, default_kinds
     from cloudinary_state.promote import promote as promotion_of
     from cloudinary_state.promote import write as write_promotion
     from cloudinary_state.render.promote import render_promotion
