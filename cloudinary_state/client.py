@@ -178,7 +178,8 @@ def _connection_pool() -> Any:
 
 
 class CredentialsError(CloudinaryStateError):
-    """A missing or malformed CLOUDINARY_URL. The message never contains the secret."""
+    """A missing or malformed credentials variable (the one the environment names, CLOUDINARY_URL
+    or another). The message names the variable and never contains the secret."""
 
 
 @dataclass(frozen=True)
