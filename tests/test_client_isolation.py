@@ -131,8 +131,10 @@ def test_a_bad_cloudinary_url_leaves_an_environment_that_uses_another_variable_a
     assert {r.method for r in emu.request_log} == {"GET"}  # the plan read the emulated account
 
 
-@pytest.mark.parametrize("variable", ["CLOUDINARY_URL", "CLOUDINARY_URL_STAGING"])
-@pytest.mark.parametrize("url", MALFORMED_URLS)
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [*(("CLOUDINARY_URL", url) for url in MALFORMED_URLS), ("CLOUDINARY_URL_STAGING", MALFORMED_URLS[1])],
+)
 def test_a_malformed_variable_the_environment_uses_is_a_clear_error(
     variable: str, url: str, emu: EmulatorServer, tmp_path: Path
 ) -> None:
