@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import FunctionType
 
 import pytest
 
@@ -175,6 +176,33 @@ def test_a_closed_client_reconnects_on_its_next_call(emu: EmulatorServer) -> Non
     client.probe()
     client.close()
     assert client.probe() == {"status": "ok"} and client.calls == 2
+
+
+def test_every_admin_function_reaches_the_network_only_through_the_clients_pool() -> None:
+    """The client re-creates pycloudinary's api functions over a private namespace whose `_http`
+    is its pool. That holds only while every function there is plain module code: one that came
+    from elsewhere, or a closure (a decorator), would still reach the SDK's shared pool. A new
+    pycloudinary release that breaks this fails here rather than in a host program."""
+    import cloudinary.api
+    import cloudinary.api_client.call_api as call_api
+
+    sdk_functions = {n: f for n, f in vars(cloudinary.api).items() if isinstance(f, FunctionType)}
+    assert {f.__module__ for f in sdk_functions.values()} == {cloudinary.api.__name__, call_api.__name__}
+    assert all(
+        f.__closure__ is None
+        for f in [*sdk_functions.values(), *vars(call_api).values()]
+        if isinstance(f, FunctionType)
+    )
+
+    client = AdminClient(Credentials("c", "k", "s"))
+    ping = client._functions.get("ping")
+    assert ping is not None and ping is not cloudinary.api.ping
+    namespace = ping.__globals__
+    for name in sdk_functions:
+        assert namespace[name].__globals__ is not vars(cloudinary.api), name
+    transport = namespace["call_api"].__globals__
+    assert transport["_http"] is client._pool is not call_api._http
+    assert transport["_call_api"].__globals__ is transport
 
 
 # --- a host program's pycloudinary state survives a plan -------------------------------------
