@@ -40,7 +40,7 @@ _EXPORTS: dict[str, str] = {
     "Promotion": "cloudinary_state.promote",
     "TargetError": "cloudinary_state.engine.plan",
     # config -> desired state
-    "load_environment": "cloudinary_state.config",
+    "load_environment": "cloudinary_state.runner",
     "list_environments": "cloudinary_state.config",
     "DesiredState": "cloudinary_state.desired",
     "DesiredObject": "cloudinary_state.desired",
@@ -113,7 +113,7 @@ __all__ = [
 if TYPE_CHECKING:
     from cloudinary_state.audit import DriftReport
     from cloudinary_state.client import AdminClient, Credentials
-    from cloudinary_state.config import ValidationRun, list_environments, load_environment
+    from cloudinary_state.config import ValidationRun, list_environments
     from cloudinary_state.desired import DesiredObject, DesiredState, Policy
     from cloudinary_state.engine.apply import ApplyFailed, ApplyReport
     from cloudinary_state.engine.live import read_live
@@ -136,7 +136,7 @@ if TYPE_CHECKING:
     )
     from cloudinary_state.importer import ImportResult
     from cloudinary_state.promote import Promotion
-    from cloudinary_state.runner import ApplyResult, Connection, ImportRun, Project
+    from cloudinary_state.runner import ApplyResult, Connection, ImportRun, Project, load_environment
 
 
 def __getattr__(name: str) -> Any:

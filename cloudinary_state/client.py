@@ -1,7 +1,11 @@
-"""The Admin API client: the only module that imports `cloudinary`.
+"""The Admin API client: the only module that imports `cloudinary`, and only once a client is built.
 
-Credentials are passed to the SDK on every call (never through `cloudinary.config()`), so two
-environments can be read and written concurrently from one process. The client adds what the
+Importing this module costs nothing of the SDK: pycloudinary is imported when the first
+`AdminClient` is made, so offline commands never load it (nor parse the shell's CLOUDINARY_URL,
+which pycloudinary does at import). The SDK's process-wide state is never changed: credentials
+and timeouts go with every call, and each client sends through its own connection pool (see
+`_AdminFunctions`), so the library can run inside a program that uses pycloudinary itself, and
+two environments can be read and written concurrently from one process. The client adds what the
 SDK lacks: a timeout on every call, error mapping into `errors.RetryableApiError` /
 `errors.PermanentApiError`, retries with exponential backoff and full jitter inside a bounded
 time budget, rate-limit accounting, and call counting. It decides nothing else.
@@ -10,21 +14,18 @@ time budget, rate-limit accounting, and call counting. It decides nothing else.
 from __future__ import annotations
 
 import calendar
+import os
 import random
 import re
+import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FunctionType, ModuleType
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
-
-import cloudinary
-import cloudinary.api
-import cloudinary.api_client.call_api
-import cloudinary.exceptions
-import cloudinary.utils
-import urllib3.exceptions
+from urllib.parse import parse_qs, unquote, urlparse, urlsplit
 
 from cloudinary_state.errors import (
     ApiError,
@@ -44,25 +45,143 @@ _MAX_SINGLE_DELAY = 10.0
 MAX_PARALLELISM = 64  # the CLI's --parallelism bound: one pooled connection per worker
 
 
-def _use_single_attempt_pool() -> None:
-    """Make every SDK call exactly one HTTP attempt.
+# -- the SDK, imported on first use ----------------------------------------------------------------
 
-    pycloudinary sends every request through one module-global urllib3 pool whose default
-    policy silently retries failed connections (POSTs included) up to three times. Those
-    attempts would be invisible to call counting and stack on top of this module's own retry
-    budget, so the pool is rebuilt (same proxy and certificate settings) with retries off,
-    and with room for one kept-alive connection per parallel worker: the default keeps one
-    per host, so parallel reads and writes would reopen a connection for almost every call.
+_SDK_IMPORT = threading.Lock()
+
+
+def _sdk() -> ModuleType:
+    """The `cloudinary` package with the modules this client uses, imported on first use."""
+    with _SDK_IMPORT, _sdk_url_hidden_if_malformed(os.environ):
+        try:
+            import cloudinary
+            import cloudinary.api
+            import cloudinary.api_client.call_api
+            import cloudinary.exceptions
+            import cloudinary.utils
+        except Exception as e:  # its config, read from the environment at import, is all it reads
+            raise CloudinaryStateError(
+                f"the cloudinary SDK failed to load ({type(e).__name__}): it reads CLOUDINARY_URL, "
+                "or the CLOUDINARY_* variables when CLOUDINARY_CLOUD_NAME is set, as it loads; "
+                "check or unset them"
+            ) from None
+    package: ModuleType = cloudinary  # untyped: mypy sees Any
+    return package
+
+
+def _sdk_rejects_url(environ: Mapping[str, str]) -> bool:
+    """Whether importing pycloudinary would raise on the shell's CLOUDINARY_URL.
+
+    pycloudinary builds its global config at import: from the CLOUDINARY_* variables when
+    CLOUDINARY_CLOUD_NAME is set, else from CLOUDINARY_URL, raising ValueError when that does
+    not parse as a cloudinary:// URL. This mirrors that test.
     """
-    options = {**cloudinary.CERT_KWARGS, "retries": False, "maxsize": MAX_PARALLELISM}
-    cloudinary.api_client.call_api._http = cloudinary.utils.get_http_connector(cloudinary.config(), options)
+    url = environ.get("CLOUDINARY_URL")
+    if environ.get("CLOUDINARY_CLOUD_NAME") or not url:
+        return False
+    try:
+        return urlparse(url).scheme.lower() != "cloudinary"
+    except ValueError:
+        return True
 
 
-_use_single_attempt_pool()
+@contextmanager
+def _sdk_url_hidden_if_malformed(environ: Any) -> Iterator[None]:
+    """Hide a CLOUDINARY_URL that pycloudinary would reject while it is first imported.
+
+    The environment may name another variable for its credentials, and this library never reads
+    the SDK's global config, yet the SDK's import would fail on a malformed CLOUDINARY_URL. Only
+    a value that import would reject is hidden, only during the first import (once the SDK is
+    loaded nothing reads the variable again), and it is put back at once: the SDK's config then
+    starts empty, where the import would otherwise have raised. Credentials for our calls come
+    from `Credentials` alone, which reports a malformed variable by name.
+    """
+    if "cloudinary" in sys.modules or not _sdk_rejects_url(environ):
+        yield
+        return
+    saved = environ.pop("CLOUDINARY_URL")
+    try:
+        yield
+    finally:
+        environ["CLOUDINARY_URL"] = saved
+
+
+class _AdminFunctions:
+    """pycloudinary's Admin API functions (`cloudinary.api`), sending through a pool of our own.
+
+    The SDK has no per-call connection hook: every `cloudinary.api` function ends in
+    `cloudinary.api_client.call_api._call_api`, which hands the module-global pool `_http` to
+    `execute_request`. Replacing that global (as this module once did) would change the pool of
+    every other SDK user in the process. Instead, the functions of both modules are re-created
+    from their own code objects over private copies of the modules' namespaces, in which `_http`
+    is this client's pool and the api functions call the re-created transport functions. The
+    SDK's code runs as written, its modules are never written to, and clients in concurrent
+    threads each send through their own pool.
+    """
+
+    def __init__(self, pool: Any) -> None:
+        sdk = _sdk()
+        call_api = sdk.api_client.call_api
+        if "_http" not in vars(call_api) or "_http" not in call_api._call_api.__code__.co_names:
+            raise CloudinaryStateError(
+                f"pycloudinary {sdk.VERSION} no longer sends Admin API calls through "
+                "cloudinary.api_client.call_api._http, which this client relies on to use its own "
+                "connections: install a cloudinary release this version of cloudinary-state supports"
+            )
+        transport = _rebound(call_api, {"_http": pool})
+        transport_names = {
+            name: transport[value.__name__]
+            for name, value in vars(sdk.api).items()
+            if _defined_in(value, call_api)
+        }
+        self._namespace = _rebound(sdk.api, transport_names)
+        # `cloudinary.api` re-exports the generic transport (`call_api`, `call_json_api`), which
+        # a kind without a dedicated SDK function calls: rebound above, so it is offered too
+        self._modules = (sdk.api, call_api)
+
+    def get(self, name: str) -> Callable[..., Any] | None:
+        """The public function `cloudinary.api.<name>`, bound to this pool; None if there is none."""
+        function = self._namespace.get(name)
+        if name.startswith("_") or not any(_defined_in(function, m) for m in self._modules):
+            return None
+        return function
+
+
+def _defined_in(value: object, module: ModuleType) -> bool:
+    return isinstance(value, FunctionType) and value.__module__ == module.__name__
+
+
+def _rebound(module: ModuleType, overrides: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the module's namespace with `overrides`, in which every function the module
+    defines is re-created so that the globals it reads (other functions, `_http`) are the copy's."""
+    namespace = {**vars(module), **overrides}
+    for name, value in vars(module).items():
+        if name not in overrides and _defined_in(value, module):
+            copy = FunctionType(
+                value.__code__, namespace, value.__name__, value.__defaults__, value.__closure__
+            )
+            copy.__kwdefaults__ = value.__kwdefaults__
+            namespace[name] = copy
+    return namespace
+
+
+def _connection_pool() -> Any:
+    """A pool made as the SDK makes its own (its proxy, keep-alive and certificate settings), but
+    making exactly one HTTP attempt per call and keeping one connection per parallel worker.
+
+    The SDK's pool silently retries failed connections (POSTs included) up to three times: those
+    attempts would be invisible to call counting and stack on top of this module's own retry
+    budget. And it keeps one connection per host, so parallel reads and writes would reopen a
+    connection for almost every call.
+    """
+    sdk = _sdk()
+    options = {**sdk.CERT_KWARGS, "retries": False, "maxsize": MAX_PARALLELISM}
+    return sdk.utils.get_http_connector(sdk.config(), options)
 
 
 class CredentialsError(CloudinaryStateError):
-    """A missing or malformed CLOUDINARY_URL. The message never contains the secret."""
+    """A missing or malformed credentials variable (the one the environment names, CLOUDINARY_URL
+    or another). The message names the variable and never contains the secret."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +253,9 @@ def _is_transport_failure(exc: Exception) -> bool:
     cannot be reached or an upload_prefix urllib3 cannot parse fails the same way every time,
     and retrying it would only burn the retry budget on a misconfiguration.
     """
-    if not isinstance(exc, cloudinary.exceptions.GeneralError):
+    import urllib3.exceptions  # loaded with the SDK, which raised `exc`
+
+    if not isinstance(exc, _sdk().exceptions.GeneralError):
         return False
     text = str(exc)
     if text.startswith("Socket Error"):
@@ -189,6 +310,8 @@ class AdminClient:
         self.base_delay = base_delay
         self._sleep = sleep
         self._random = random.Random(seed)
+        self._pool = _connection_pool()
+        self._functions = _AdminFunctions(self._pool)
         self._lock = threading.Lock()
         self._calls = 0
         self._retries = 0
@@ -203,6 +326,10 @@ class AdminClient:
 
     def __repr__(self) -> str:
         return f"AdminClient({self.credentials!r})"
+
+    def close(self) -> None:
+        """Close this client's kept-alive connections (a dropped client's close when collected)."""
+        self._pool.clear()
 
     # -- counters (read under the lock: other threads are calling) --------------------------
 
@@ -272,8 +399,8 @@ class AdminClient:
         return function(*args, **params, **self._sdk_options())
 
     def call(self, function: str, /, *args: Any, **params: Any) -> dict[str, Any]:
-        sdk_function = getattr(cloudinary.api, function, None)
-        if sdk_function is None or not callable(sdk_function):
+        sdk_function = self._functions.get(function)
+        if sdk_function is None:
             raise ValueError(f"cloudinary.api has no function {function!r}")
         started = time.monotonic()
         attempt = 0

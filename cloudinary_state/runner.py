@@ -550,6 +550,23 @@ class Connection:
         return result
 
 
+def load_environment(
+    config_dir: Path | str,
+    env: str,
+    *,
+    strict: bool = False,
+    environ: Mapping[str, str] | None = None,
+    require_env: bool = True,
+) -> DesiredState:
+    """The rendered desired state of `env` over the registered kinds (ConfigError with every
+    problem found): `config.load_environment` with the kind registry. `Project.load` is the
+    same for a project."""
+    from cloudinary_state.config import load_environment as load
+    from cloudinary_state.kinds import REGISTRY
+
+    return load(Path(config_dir), env, REGISTRY, strict=strict, environ=environ, require_env=require_env)
+
+
 def _kind_names(kinds: Collection[str]) -> list[KindName]:
     """Kind names checked against the registry (ValueError for one it does not have)."""
     from cloudinary_state.kinds import REGISTRY

@@ -19,8 +19,6 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
@@ -199,6 +197,9 @@ def _diff_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tup
         # deepdiff reports an empty side as one change at the root; a create or delete reads
         # better field by field, down to the leaves of nested mappings.
         return _leaf_paths(before or after, ())
+    # imported here: it costs ~0.1 s, which the offline commands that import this module never need
+    from deepdiff import DeepDiff
+
     tree = DeepDiff(dict(before), dict(after), view="tree", ignore_order=False)
     paths: list[tuple[str | int, ...]] = []
     for report_type, levels in tree.items():
