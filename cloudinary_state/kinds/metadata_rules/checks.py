@@ -1,0 +1,117 @@
+"""Offline checks of metadata rules: every field a rule names (its target, each field a
+condition reads) is declared or ignored, value external_ids exist in that field's datasource,
+and a rule never targets a field its own condition reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from cloudinary_state.config.checks import CheckedObject, Report, Universe
+from cloudinary_state.config.interpolate import did_you_mean
+from cloudinary_state.config.yamlload import DocPath
+from cloudinary_state.kinds.metadata_fields.checks import value_problem
+from cloudinary_state.kinds.metadata_rules.model import AtomicCondition, MetadataRuleModel
+
+FIELD = "metadata_field"
+
+
+def atomic_conditions(
+    condition: Any, path: DocPath = ("condition",)
+) -> Iterator[tuple[DocPath, AtomicCondition]]:
+    """Every atomic condition of a (nested) condition, with its path in the rule's body."""
+    if isinstance(condition, AtomicCondition):
+        yield path, condition
+        return
+    logical = "and" if hasattr(condition, "and_") else "or"
+    for i, part in enumerate(getattr(condition, f"{logical}_")):
+        yield from atomic_conditions(part, (*path, logical, i))
+
+
+def _field(
+    report: Report, universe: Universe, obj: CheckedObject, path: DocPath, field_id: str
+) -> CheckedObject | None:
+    """The declared field `field_id` names (None, reported, when it cannot be used)."""
+    fields = universe.declared(FIELD)
+    target = fields.get(field_id)
+    if target is not None and target.model is not None:
+        return target
+    if target is None and universe.policy.is_ignored(FIELD, field_id):
+        return None  # managed outside this config: trusted to exist
+    why = "deleted here (absent: true)" if target is not None else "not declared"
+    hint = (
+        did_you_mean(field_id, set(fields))
+        or f"declare metadata_fields.{field_id}, or list it under policy.ignore.metadata_fields"
+    )
+    report.error(obj.marks.at(path), f"{obj.label(path)}: field '{field_id}' is {why}", hint)
+    return None
+
+
+def _options(field: CheckedObject) -> set[str] | None:
+    datasource = field.model.datasource
+    return None if datasource is None else {v.external_id for v in datasource.values}
+
+
+def _check_ids(
+    report: Report, obj: CheckedObject, path: DocPath, field: CheckedObject, ids: list[str]
+) -> None:
+    options = _options(field)
+    if options is None:
+        return
+    for i, value in enumerate(ids):
+        if value not in options:
+            report.error(
+                obj.marks.at((*path, i) if len(ids) > 1 or path[-1] != "equals" else path),
+                f"{obj.label(path)}: '{value}' is not an option external_id of field '{field.name}'",
+                did_you_mean(value, options) or f"options: {', '.join(sorted(options))}",
+            )
+
+
+def _check_condition(report: Report, universe: Universe, obj: CheckedObject, target_id: str) -> None:
+    rule: MetadataRuleModel = obj.model
+    for path, atom in atomic_conditions(rule.condition):
+        at_field = (*path, "metadata_field_id")
+        if atom.metadata_field_id == target_id:
+            report.error(
+                obj.marks.at(at_field),
+                f"{obj.label(at_field)}: the rule's condition reads its own target field '{target_id}'",
+                "a rule sets what a field offers from other fields: condition on another field",
+            )
+            continue
+        field = _field(report, universe, obj, at_field, atom.metadata_field_id)
+        if field is None or field.model.type not in ("enum", "set"):
+            continue
+        if atom.includes is not None:
+            _check_ids(report, obj, (*path, "includes"), field, atom.includes)
+        elif atom.equals is not None:
+            equals = [atom.equals] if isinstance(atom.equals, str) else atom.equals
+            _check_ids(report, obj, (*path, "equals"), field, equals)
+
+
+def _check_result(report: Report, obj: CheckedObject, target: CheckedObject) -> None:
+    result = obj.model.result
+    activate = result.activate_values
+    if activate is not None and activate != "all":
+        if _options(target) is None:
+            report.error(
+                obj.marks.at(("result", "activate_values")),
+                f"{obj.label(('result', 'activate_values'))}: field '{target.name}' has no datasource",
+                "activate_values applies to enum and set fields",
+            )
+        else:
+            _check_ids(
+                report, obj, ("result", "activate_values", "external_ids"), target, activate.external_ids
+            )
+    if result.apply_value is not None:
+        problem = value_problem(target, result.apply_value.value, sensitive=False)
+        if problem:
+            path: DocPath = ("result", "apply_value", "value")
+            report.error(obj.marks.at(path), f"{obj.label(path)}: {problem}")
+
+
+def check_metadata_rule(report: Report, universe: Universe, obj: CheckedObject) -> None:
+    rule: MetadataRuleModel = obj.model
+    target = _field(report, universe, obj, ("metadata_field_id",), rule.metadata_field_id)
+    _check_condition(report, universe, obj, rule.metadata_field_id)
+    if target is not None:
+        _check_result(report, obj, target)

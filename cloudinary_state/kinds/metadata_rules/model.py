@@ -1,0 +1,79 @@
+"""The config body of a metadata rule (conditional metadata, reference §9); the rule's name is
+the key it is declared under."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from cloudinary_state.config.models import Model, NonEmpty
+
+TESTS = ("populated", "includes", "equals")
+
+
+class AtomicCondition(Model):
+    """A test of one field: exactly one of populated, includes, equals."""
+
+    metadata_field_id: NonEmpty = Field(description="the field the condition reads")
+    populated: bool | None = None
+    includes: list[NonEmpty] | None = Field(default=None, description="option external_ids")
+    equals: str | list[str] | None = Field(default=None, description="a value, or option external_ids")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> AtomicCondition:
+        given = [t for t in TESTS if getattr(self, t) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of populated, includes, equals")
+        return self
+
+
+class AndCondition(Model):
+    and_: list[Condition] = Field(alias="and", min_length=1)
+
+
+class OrCondition(Model):
+    or_: list[Condition] = Field(alias="or", min_length=1)
+
+
+Condition = AtomicCondition | AndCondition | OrCondition
+
+
+class ActivateValues(Model):
+    external_ids: list[NonEmpty] = Field(min_length=1)
+    mode: Literal["override", "append"] | None = Field(default=None, description="default append")
+
+
+class ApplyValue(Model):
+    value: str | int | list[str]
+    mode: Literal["default", "override", "append"] | None = Field(default=None, description="default default")
+
+
+class RuleResult(Model):
+    """What the rule does to its target field while the condition holds (at least one)."""
+
+    disable: bool | None = None
+    enable: bool | None = Field(default=None, description="deprecated: disable")
+    hide: bool | None = None
+    set_mandatory: bool | None = None
+    activate_values: Literal["all"] | ActivateValues | None = None
+    apply_value: ApplyValue | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> RuleResult:
+        if not self.model_fields_set:
+            raise ValueError(
+                "a result needs at least one of disable, hide, set_mandatory, activate_values, apply_value"
+            )
+        return self
+
+
+class MetadataRuleModel(Model):
+    metadata_field_id: NonEmpty = Field(description="the target field")
+    condition: Condition
+    result: RuleResult
+    state: Literal["active", "inactive"] | None = Field(default=None, description="default active")
+
+
+AndCondition.model_rebuild()
+OrCondition.model_rebuild()
