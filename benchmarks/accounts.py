@@ -80,6 +80,21 @@ def _preset(i: int, edit: bool) -> dict[str, Any]:
     }
 
 
+def rule_name(i: int) -> str:
+    return f"bench_rule_{i:04d}"
+
+
+def _rule(i: int, n: int, edit: bool) -> dict[str, Any]:
+    """Field i offers only some of its values while field i+1 is filled (N >= 2: a rule never
+    reads the field it targets)."""
+    offered = [f"v{i}_0", f"v{i}_1"] if _edited(i, edit) else [f"v{i}_0"]
+    return {
+        "metadata_field_id": field_name(i),
+        "condition": {"metadata_field_id": field_name((i + 1) % n), "populated": True},
+        "result": {"activate_values": {"external_ids": offered}},
+    }
+
+
 def _mapping(i: int, edit: bool) -> dict[str, Any]:
     host = "media-v2" if _edited(i, edit) else "media"
     return {"template": f"https://{host}.bench.example/{mapping_folder(i)}/"}
@@ -90,6 +105,7 @@ def resources(n: int, *, edit: bool = False) -> dict[str, dict[str, Any]]:
     return {
         "transformations": {transformation_name(i): _transformation(i, edit) for i in range(n)},
         "metadata_fields": {field_name(i): _field(i, edit) for i in range(n)},
+        "metadata_rules": {rule_name(i): _rule(i, n, edit) for i in range(n)},
         "upload_presets": {preset_name(i): _preset(i, edit) for i in range(n)},
         "upload_mappings": {mapping_folder(i): _mapping(i, edit) for i in range(n)},
     }

@@ -42,13 +42,20 @@ EMULATOR_RATE_LIMIT = 10_000_000
 KIND_PATHS = {
     "transformation": "transformations",
     "metadata_field": "metadata_fields",
+    "metadata_rule": "metadata_rules",
     "upload_preset": "upload_presets",
     "upload_mapping": "upload_mappings",
 }
 # Writes one edited object of each kind costs (accounts._edited): a transformation's new
 # definition is one unsafe_update; a field's new label is update_metadata_field and its added
 # datasource value update_metadata_field_datasource; a preset and a mapping are one PUT each.
-UPDATE_WRITES_PER_EDIT = {"transformation": 1, "metadata_field": 2, "upload_preset": 1, "upload_mapping": 1}
+UPDATE_WRITES_PER_EDIT = {
+    "transformation": 1,
+    "metadata_field": 2,
+    "metadata_rule": 1,
+    "upload_preset": 1,
+    "upload_mapping": 1,
+}
 
 T = TypeVar("T")
 
@@ -62,37 +69,41 @@ def expected_plan_reads(n: int) -> int:
     """The read calls of a plan over an account with `n` objects per kind.
 
     Transformations: list pages + one GET per named transformation (the list lacks `info`);
-    metadata fields: one unpaginated list; presets and mappings: list pages (the preset list
-    carries the settings).
+    metadata fields and metadata rules: one unpaginated list each (rules have no get-by-id
+    endpoint); presets and mappings: list pages (the preset list carries the settings).
     """
-    return list_pages(n) + n + 1 + list_pages(n) + list_pages(n)
+    return list_pages(n) + n + 1 + 1 + list_pages(n) + list_pages(n)
 
 
-PLAN_READ_FORMULA = "pages(N) + N  +  1  +  pages(N)  +  pages(N),  pages(N) = max(1, ceil(N/500))"
+PLAN_READ_FORMULA = (
+    "pages(N) + N  +  1  +  1  +  pages(N)  +  pages(N),  pages(N) = max(1, ceil(N/500))"
+)
 
 
 def expected_saved_plan_reread() -> int:
     """The reads of `read_objects` over the first plan's changes: all creates on an empty
-    account, so each kind's `read_many` is one call that finds nothing (fields: the list;
-    presets and mappings: one empty list page; transformations: one empty list page, or a
-    404 GET when there is a single name), whatever N."""
-    return 4
+    account, so each kind's `read_many` is one call that finds nothing (fields and rules: the
+    list; presets and mappings: one empty list page; transformations: one empty list page, or
+    a 404 GET when there is a single name), whatever N."""
+    return 5
 
 
 def expected_read_back(written: int, live: int) -> int:
     """The read-back of an apply whose waves (one per kind) each wrote `written` objects, in an
     account holding `live` objects per kind: one `read_many` per wave.
 
-    Metadata fields: one list call. Presets and mappings: pages(live) (the pages stop once every
+    Metadata fields and metadata rules: one list call each. Presets and mappings: pages(live) (the pages stop once every
     name is found; the benchmark's written objects reach into the last page). Transformations:
     one GET when the wave wrote one, else pages(live) + one GET per written transformation (the
     list lacks the definition).
     """
     transformations = 1 if written == 1 else list_pages(live) + written
-    return 1 + transformations + list_pages(live) + list_pages(live)
+    return 1 + transformations + 1 + list_pages(live) + list_pages(live)
 
 
-READ_BACK_FORMULA = "1  +  (1 if W == 1 else pages(N) + W)  +  pages(N)  +  pages(N),  W written per kind"
+READ_BACK_FORMULA = (
+    "1  +  (1 if W == 1 else pages(N) + W)  +  1  +  pages(N)  +  pages(N),  W written per kind"
+)
 
 
 @dataclass

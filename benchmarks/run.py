@@ -42,11 +42,23 @@ def _positive_list(text: str) -> list[int]:
     return values
 
 
+def _sizes(text: str) -> list[int]:
+    values = _positive_list(text)
+    if min(values) < 2:
+        raise argparse.ArgumentTypeError(f"sizes start at 2 (each rule reads a second field), got {text!r}")
+    return values
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=_positive_list, default=[10, 50, 200], help="objects per kind")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[10, 50, 200],
+        help="objects per kind (at least 2: a metadata rule reads another field than it targets)",
+    )
     parser.add_argument("--latency-ms", type=_int_list, default=[0, 20], help="emulator latency per request")
     parser.add_argument("--parallelism", type=_positive_list, default=[1, 8], help="values to compare")
     parser.add_argument("--repeat", type=int, default=3, help="plans per run; the fastest is kept")

@@ -16,10 +16,11 @@ from cloudinary_state.emulator import CloudConfig, EmulatorServer
 from cloudinary_state.engine.live import read_live, read_objects
 from cloudinary_state.engine.plan import Target, default_kinds
 from cloudinary_state.errors import PermanentApiError
+from cloudinary_state.kinds import REGISTRY
 
 CLOUD = "live-reads"
 KINDS = default_kinds()
-RANK_ORDER = ["metadata_field", "transformation", "upload_preset", "upload_mapping"]
+RANK_ORDER = list(REGISTRY.names())
 
 
 class InFlightMeter:
