@@ -398,7 +398,20 @@ class AdminClient:
             self._calls += 1
         return function(*args, **params, **self._sdk_options())
 
-    def call(self, function: str, /, *args: Any, **params: Any) -> dict[str, Any]:
+    def call(
+        self,
+        function: str,
+        /,
+        *args: Any,
+        already_done: Callable[[], bool] | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """`cloudinary.api.<function>(*args, **params)`, retried on retryable failures.
+
+        `already_done`, for a write the server does not refuse when repeated (a create whose
+        objects have no unique name), is asked before each retry whether the failed attempt
+        took effect after all (its answer was lost): then the call ends, answering {}.
+        """
         sdk_function = self._functions.get(function)
         if sdk_function is None:
             raise ValueError(f"cloudinary.api has no function {function!r}")
@@ -411,6 +424,8 @@ class AdminClient:
                 error = map_sdk_error(exc, function, self.credentials.api_secret)
                 if not error.retryable:
                     raise error from None
+                if already_done is not None and already_done():
+                    return {}
                 delay = self._delay_before_retry(error, attempt, time.monotonic() - started)
                 attempt += 1
                 with self._lock:

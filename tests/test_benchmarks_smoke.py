@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cloudinary_state.kinds import REGISTRY
+
 REPO = Path(__file__).resolve().parent.parent
 SIZES = (2, 11)  # 11 objects per kind: the 10% update edits objects 0 and 10, two per kind
 PHASES = {
@@ -58,23 +60,26 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
             assert traffic["reads"] + traffic["writes"] == traffic["server_requests"]
             assert traffic["budget_fraction"] == round(traffic["client_calls"] / 2000, 4)
         # one list page per kind, plus one GET per named transformation
-        assert phases["plan"]["reads"] == n + 4
+        assert phases["plan"]["reads"] == n + len(REGISTRY)
         assert phases["plan"]["writes"] == 0
         # the what-if makes the very same calls, only overlapped
         assert phases["read_kinds_concurrently"]["reads_by_kind"] == phases["plan"]["reads_by_kind"]
         assert phases["plan"]["reads_by_kind"] == {
-            "metadata_fields": 1, "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
+            "metadata_fields": 1, "metadata_rules": 1, "transformations": n + 1, "upload_mappings": 1,
+            "upload_presets": 1,
         }  # fmt: skip
         # a saved plan of creates on an empty account: one bulk read per kind finds nothing
-        # (it was one GET per object, 4 * n)
+        # (it was one GET per object, one per kind and object)
         assert phases["saved_plan_reread"]["reads_by_kind"] == {
-            "metadata_fields": 1, "transformations": 1, "upload_mappings": 1, "upload_presets": 1,
+            "metadata_fields": 1, "metadata_rules": 1, "transformations": 1, "upload_mappings": 1,
+            "upload_presets": 1,
         }  # fmt: skip
-        assert phases["apply_create"]["writes"] == 4 * n
-        # each wave read back in bulk (it was one GET per write, 4 * n): one list call per kind,
+        assert phases["apply_create"]["writes"] == len(REGISTRY) * n
+        # each wave read back in bulk (it was one GET per write): one list call per kind,
         # plus the n transformation GETs the definitions need
         assert phases["apply_create"]["reads_by_kind"] == {
-            "metadata_fields": 1, "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
+            "metadata_fields": 1, "metadata_rules": 1, "transformations": n + 1, "upload_mappings": 1,
+            "upload_presets": 1,
         }  # fmt: skip
         assert phases["apply_second"]["client_calls"] == 0
         edits = run["edited_per_kind"]
@@ -82,15 +87,16 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
         # the update's read-back: one list call per kind; one transformation edited is its GET
         # alone, two are a list page and their two GETs (it was 4 * edits GETs)
         assert phases["apply_update"]["reads_by_kind"] == {
-            "metadata_fields": 1, "transformations": 1 if edits == 1 else edits + 1,
+            "metadata_fields": 1, "metadata_rules": 1, "transformations": 1 if edits == 1 else edits + 1,
             "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
         assert phases["apply_update"]["writes_by_kind"] == {
-            "metadata_fields": 2 * edits, "transformations": edits, "upload_mappings": edits,
-            "upload_presets": edits,
+            "metadata_fields": 2 * edits, "metadata_rules": edits, "transformations": edits,
+            "upload_mappings": edits, "upload_presets": edits,
         }  # fmt: skip
         assert run["plan_changes"] == {
-            "plan_empty": 4 * n, "plan": 0, "plan_before_second_apply": 0, "plan_update": 4 * edits,
+            "plan_empty": len(REGISTRY) * n, "plan": 0, "plan_before_second_apply": 0,
+            "plan_update": len(REGISTRY) * edits,
             "plan_after_update": 0,
         }  # fmt: skip
         if run["parallelism"] == 1:

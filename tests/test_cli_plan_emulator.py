@@ -19,6 +19,8 @@ from cloudinary_state.engine.plan import Plan, build_plan, default_kinds
 from cloudinary_state.kinds import REGISTRY
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "environments"
+# the objects of the example's staging environment (all created by its first apply)
+EXAMPLE_OBJECTS = len(load_environment(EXAMPLES.parent, "staging", REGISTRY, environ={}).objects)
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_readme_main_job_converges(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(config_dir, capsys, "apply", "--env", "staging", "--emulator", "--auto-approve")
     assert code == 0, out + err
-    assert "Apply complete: 7 created" in out
+    assert f"Apply complete: {EXAMPLE_OBJECTS} created" in out
     assert (config_dir / ".cloudinary-state" / "emulator" / "staging.json").is_file()
     code, out, _ = run(config_dir, capsys, "plan", "--env", "staging", "--emulator", "--detailed-exitcode")
     assert code == 0, out
@@ -40,7 +42,7 @@ def test_readme_main_job_converges(config_dir: Path, capsys: pytest.CaptureFixtu
     # production has its own emulated account: still everything to create
     code, out, _ = run(config_dir, capsys, "plan", "--env", "production", "--emulator", "--detailed-exitcode")
     assert code == 2
-    assert "Plan: 7 to create" in out
+    assert f"Plan: {EXAMPLE_OBJECTS} to create" in out
 
 
 def test_env_secret_never_printed_with_the_emulator(
@@ -88,6 +90,6 @@ def test_staging_and_production_planned_concurrently(config_dir: Path) -> None:
         staging, production = pool.map(lambda env: _plan(server, config_dir, env), ["staging", "production"])
     assert (staging.environment, staging.cloud_name) == ("staging", "acme-staging")
     assert (production.environment, production.cloud_name) == ("production", "acme-prod")
-    assert staging.summary.create == production.summary.create == 7
+    assert staging.summary.create == production.summary.create == EXAMPLE_OBJECTS
     requests = {r.cloud for r in server.request_log}
     assert requests == {"acme-staging", "acme-prod"}

@@ -28,6 +28,7 @@ def test_all_kinds_by_rank_and_lookup() -> None:
     assert [(k.kind, k.rank) for k in REGISTRY] == [
         ("metadata_field", 10),
         ("transformation", 20),
+        ("metadata_rule", 30),
         ("upload_preset", 40),
         ("upload_mapping", 50),
     ]

@@ -57,6 +57,13 @@ RESOURCES: dict[str, Any] = {
             },
         },
     },
+    "metadata_rules": {
+        "grade_when_sku": {
+            "metadata_field_id": "grade",
+            "condition": {"metadata_field_id": "sku", "populated": True},
+            "result": {"set_mandatory": True},
+        },
+    },
     "transformations": {
         "thumb": {"transformation": "c_fill,h_100,w_100"},
         "strict_off": {"transformation": "c_scale,w_400/e_sharpen", "allowed_for_strict": False},
@@ -110,6 +117,15 @@ RESOURCES_V2 = edited(
     ("metadata_fields", "status", STATUS_V2),  # upsert, relabel, remove a value, reorder
     ("metadata_fields", "grade", {"type": "string", "label": "Grade (A-F)"}),
     ("transformations", "thumb", {"transformation": "c_fill,h_120,w_120"}),
+    (
+        "metadata_rules",
+        "grade_when_sku",
+        {
+            "metadata_field_id": "grade",
+            "condition": {"or": [{"metadata_field_id": "sku", "populated": True}]},
+            "result": {"set_mandatory": True, "hide": False},
+        },
+    ),
     ("upload_presets", "plain", {"unsigned": True, "settings": {"folder": "plain", "tags": ["v2"]}}),
     ("upload_mappings", "product_assets", {"template": "https://media.example.test/v2/"}),
     ("upload_mappings", "legacy", {"absent": True}),
@@ -647,6 +663,7 @@ KIND_FUNCTIONS = {
     "reorder_metadata_field_datasource",
     "transformations", "transformation", "create_transformation", "update_transformation",
     "delete_transformation",
+    "list_metadata_rules", "add_metadata_rule", "update_metadata_rule", "delete_metadata_rule",
     "upload_presets", "upload_preset", "create_upload_preset", "update_upload_preset",
     "delete_upload_preset",
     "upload_mappings", "upload_mapping", "create_upload_mapping", "update_upload_mapping",

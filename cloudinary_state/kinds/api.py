@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,10 +15,19 @@ class AdminApi(Protocol):
     `call("upload_presets", max_results=500)` invokes the pycloudinary function of that name
     in `cloudinary.api` with the environment's credentials, retries, timeouts and call
     counting added by the client; it returns the response as a plain dict and raises
-    `errors.ApiError` subclasses (`NotFoundError` on 404).
+    `errors.ApiError` subclasses (`NotFoundError` on 404). A write the server would repeat
+    (a create of an object without a unique name) passes `already_done`, asked before each
+    retry whether a failed attempt took effect after all.
     """
 
-    def call(self, function: str, /, *args: Any, **params: Any) -> dict[str, Any]: ...
+    def call(
+        self,
+        function: str,
+        /,
+        *args: Any,
+        already_done: Callable[[], bool] | None = None,
+        **params: Any,
+    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

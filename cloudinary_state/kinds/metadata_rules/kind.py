@@ -129,7 +129,11 @@ class MetadataRuleKind(Kind):
             live = self.read_one(api, name)
             return live is not None and dict(live.canonical) == want
 
-        call_create(api, made_already, "add_metadata_rule", self._rule(name, desired))
+        # the server takes a second rule of the same name: a retry after a lost answer must
+        # first look whether the first attempt made it
+        call_create(
+            api, made_already, "add_metadata_rule", self._rule(name, desired), already_done=made_already
+        )
 
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
         api.call("update_metadata_rule", str(live.raw["external_id"]), self._rule(name, desired))

@@ -3,9 +3,9 @@ the key it is declared under."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from cloudinary_state.config.models import Model, NonEmpty
 
@@ -36,7 +36,22 @@ class OrCondition(Model):
     or_: list[Condition] = Field(alias="or", min_length=1)
 
 
-Condition = AtomicCondition | AndCondition | OrCondition
+def _condition_tag(value: Any) -> str:
+    """Which form a condition is written in, so an error names what is wrong with that form
+    (not why it is none of the three)."""
+    keys = value.keys() if isinstance(value, dict) else vars(value) if isinstance(value, Model) else ()
+    for logical in ("and", "or"):
+        if logical in keys or f"{logical}_" in keys:
+            return logical
+    return "atomic"
+
+
+Condition = Annotated[
+    Annotated[AtomicCondition, Tag("atomic")]
+    | Annotated[AndCondition, Tag("and")]
+    | Annotated[OrCondition, Tag("or")],
+    Discriminator(_condition_tag),
+]
 
 
 class ActivateValues(Model):
