@@ -1,4 +1,4 @@
-"""The core property over generated configs of all four kinds, through the loader, the real
+"""The core property over generated configs of every kind, through the loader, the real
 SDK and the emulator: apply, then the plan is empty and a second apply writes nothing; then a
 random edit (another generated config), apply, and the plan is empty again. An edit that
 changes a metadata field's type is refused with nothing written; the edit as the refusal
@@ -6,7 +6,8 @@ advises (the field under a new external_id, the old one tombstoned) converges.
 
 The configs cover fields of every type with defaults and validation rules (strlen, comparisons,
 `and`), and presets with flags, lists, context, metadata fitting the declared fields,
-incoming and eager transformations, access control and an add-on option."""
+incoming and eager transformations, access control and an add-on option, and metadata rules
+with atomic and nested conditions and every result form."""
 
 from __future__ import annotations
 
@@ -154,6 +155,65 @@ def preset_settings(
     return settings_
 
 
+def _ids(field: dict[str, Any]) -> list[str]:
+    return [v["external_id"] for v in field.get("datasource", {}).get("values", [])]
+
+
+@st.composite
+def atomic_conditions(
+    draw: st.DrawFn, fields: dict[str, dict[str, Any]], readable: list[str]
+) -> dict[str, Any]:
+    """A test of one field of `readable`: populated, or its values for enum and set fields."""
+    name = draw(st.sampled_from(readable))
+    ids = _ids(fields[name])
+    if not ids or draw(st.booleans()):
+        return {"metadata_field_id": name, "populated": draw(st.booleans())}
+    chosen = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
+    if draw(st.booleans()):
+        return {"metadata_field_id": name, "includes": chosen}
+    return {"metadata_field_id": name, "equals": chosen[0] if draw(st.booleans()) else chosen}
+
+
+@st.composite
+def rule_results(draw: st.DrawFn, target: dict[str, Any]) -> dict[str, Any]:
+    """One or two result forms the target field can take."""
+    forms: dict[str, st.SearchStrategy[Any]] = {
+        "set_mandatory": st.booleans(),
+        "hide": st.booleans(),
+        "disable": st.booleans(),
+        "apply_value": field_values(target).map(lambda v: {"value": v})
+        | field_values(target).map(lambda v: {"value": v, "mode": "override"}),
+    }
+    if _ids(target):
+        forms["activate_values"] = st.just("all") | st.lists(
+            st.sampled_from(_ids(target)), min_size=1, unique=True
+        ).map(lambda ids: {"external_ids": ids, "mode": "override"})
+    chosen = draw(st.lists(st.sampled_from(sorted(forms)), min_size=1, max_size=2, unique=True))
+    return {form: draw(forms[form]) for form in chosen}
+
+
+@st.composite
+def metadata_rules(draw: st.DrawFn, fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Rules on declared fields, each conditioned on other fields (atomic, or `and`/`or`)."""
+    if len(fields) < 2:
+        return {}
+    rules: dict[str, Any] = {}
+    for name in draw(st.lists(names, max_size=2, unique=True)):
+        target = draw(st.sampled_from(sorted(fields)))
+        readable = sorted(set(fields) - {target})
+        atoms = draw(st.lists(atomic_conditions(fields, readable), min_size=1, max_size=2))
+        condition = atoms[0] if len(atoms) == 1 else {draw(st.sampled_from(["and", "or"])): atoms}
+        rule = {
+            "metadata_field_id": target,
+            "condition": condition,
+            "result": draw(rule_results(fields[target])),
+        }
+        if draw(st.booleans()):
+            rule["state"] = draw(st.sampled_from(["active", "inactive"]))
+        rules[name] = rule
+    return rules
+
+
 @st.composite
 def configs(draw: st.DrawFn) -> dict[str, Any]:
     transformations = draw(
@@ -171,6 +231,7 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     )
     return {
         "metadata_fields": fields,
+        "metadata_rules": draw(metadata_rules(fields)),
         "transformations": transformations,
         "upload_presets": presets,
         "upload_mappings": mappings,
@@ -196,6 +257,18 @@ def converge(config_dir: Path, resources: dict[str, Any], client: AdminClient) -
     return build_plan(desired, read_live(client, kinds, policy=desired.policy), digest_key=key, kinds=kinds)
 
 
+def _rename_field(node: Any, old: str, new: str) -> None:
+    """Every `metadata_field_id: old` below `node` (a rule, its nested conditions) becomes `new`."""
+    if isinstance(node, dict):
+        if node.get("metadata_field_id") == old:
+            node["metadata_field_id"] = new
+        for value in node.values():
+            _rename_field(value, old, new)
+    elif isinstance(node, list):
+        for item in node:
+            _rename_field(item, old, new)
+
+
 def type_changes(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
     before, after = first["metadata_fields"], second["metadata_fields"]
     return sorted(n for n in before.keys() & after.keys() if before[n]["type"] != after[n]["type"])
@@ -214,6 +287,8 @@ def as_advised(first: dict[str, Any], second: dict[str, Any], changed: list[str]
             metadata = preset["settings"].get("metadata", {})
             if name in metadata:
                 metadata[new] = metadata.pop(name)
+        for rule in out["metadata_rules"].values():  # and the rules that name it
+            _rename_field(rule, name, new)
     return out
 
 
