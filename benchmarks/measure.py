@@ -92,8 +92,8 @@ def expected_read_back(written: int, live: int) -> int:
     """The read-back of an apply whose waves (one per kind) each wrote `written` objects, in an
     account holding `live` objects per kind: one `read_many` per wave.
 
-    Metadata fields and metadata rules: one list call each. Presets and mappings: pages(live) (the pages stop once every
-    name is found; the benchmark's written objects reach into the last page). Transformations:
+    Metadata fields and metadata rules: one list call each. Presets and mappings: pages(live)
+    (the pages stop once every name is found; the benchmark's written objects reach into the last page). Transformations:
     one GET when the wave wrote one, else pages(live) + one GET per written transformation (the
     list lacks the definition).
     """

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import measure
-from measure import DEFAULT_HOURLY_BUDGET, PLAN_READ_FORMULA, READ_BACK_FORMULA, RunResult, check_invariants
+from measure import (
+    DEFAULT_HOURLY_BUDGET,
+    KIND_PATHS,
+    PLAN_READ_FORMULA,
+    READ_BACK_FORMULA,
+    RunResult,
+    check_invariants,
+)
 
 
 def _int_list(text: str) -> list[int]:
@@ -192,9 +199,9 @@ def report(
         counts.append(
             [
                 size,
-                4 * size,
+                len(KIND_PATHS) * size,
                 f"{p['plan'].reads} ({measure.expected_plan_reads(size)})",
-                round(p["plan"].reads / (4 * size), 3),
+                round(p["plan"].reads / (len(KIND_PATHS) * size), 3),
                 f"{p['plan'].budget_fraction:.1%}",
                 f"{p['saved_plan_reread'].reads} ({measure.expected_saved_plan_reread()})",
                 f"{p['apply_create'].writes}+{p['apply_create'].reads} "
