@@ -25,7 +25,7 @@ from cloudinary_state.runner import LOGGER, PROGRESS_LOGGER, TRACE, Connection, 
 if TYPE_CHECKING:
     from cloudinary_state.engine.plan import Plan, Target
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2, 3, 64
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 64, 130
 NOTES = logging.getLogger("cloudinary_state.cli")  # the CLI's own stderr lines (hidden by -q)
 
 
@@ -425,9 +425,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except click.UsageError as e:
         e.show()
         code = EXIT_USAGE
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        code = EXIT_ERROR
+    except click.Abort as e:
+        # click turns Ctrl-C into Abort (even outside standalone mode): that is an interrupt
+        interrupted = isinstance(e.__context__, KeyboardInterrupt)
+        click.echo("Interrupted." if interrupted else "Aborted.", err=True)
+        code = EXIT_INTERRUPTED if interrupted else EXIT_ERROR
     except click.ClickException as e:
         e.show()
         code = EXIT_ERROR
@@ -436,5 +438,5 @@ def main(argv: list[str] | None = None) -> NoReturn:
         code = e.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        code = 130
+        code = EXIT_INTERRUPTED
     sys.exit(code if isinstance(code, int) else EXIT_OK)
