@@ -218,17 +218,13 @@ cloudinary.config(cloud_name="host-cloud", api_key="host-key", api_secret="host-
 config, pool = cloudinary.config(), call_api._http
 values, pool_settings = dict(vars(config)), dict(pool.connection_pool_kw)
 
-from cloudinary_state import AdminClient, Credentials, load_environment
-from cloudinary_state.emulator import CloudConfig, EmulatorServer
-from cloudinary_state.engine.live import read_and_plan
-from cloudinary_state.engine.plan import default_kinds
+from cloudinary_state import Project
 
-desired = load_environment(Path(sys.argv[1]), "test")
-with EmulatorServer([CloudConfig(name=desired.cloud_name)], port=0) as emu:
-    client = AdminClient(Credentials.from_url(emu.cloudinary_url(desired.cloud_name)))
-    plan, _ = read_and_plan(client, desired, default_kinds(), digest_key=b"key")
-    assert plan.has_changes and client.calls > 0, plan
-    served = len(emu.request_log)
+# through the facade, as a program embedding this library plans (the embedded emulator)
+with Project.open(Path(sys.argv[1])).connect("test", emulator=True) as conn:
+    plan = conn.plan()
+    assert plan.has_changes and conn.api_calls > 0, plan
+    served = conn.api_calls
 
 assert cloudinary.config() is config and dict(vars(config)) == values, (vars(config), values)
 assert call_api._http is pool, "the SDK's shared pool was replaced"
