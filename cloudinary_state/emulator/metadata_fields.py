@@ -137,7 +137,13 @@ def _active_ids(field: dict[str, Any]) -> set[str]:
 
 
 def _default_is_valid(field: dict[str, Any]) -> bool:
-    value, field_type = field["default_value"], field["type"]
+    return value_is_valid(field, field["default_value"])
+
+
+def value_is_valid(field: dict[str, Any], value: Any) -> bool:
+    """Whether `value` (typed: an int for integer, a list for set) is a valid value of `field`:
+    its type, an active datasource external_id for enum and set, and its validation."""
+    field_type = field["type"]
     if field_type == "string":
         type_ok = isinstance(value, str)
     elif field_type == "integer":
@@ -154,7 +160,17 @@ def _default_is_valid(field: dict[str, Any]) -> bool:
         )
     if not type_ok:
         return False
-    return field["validation"] is None or _satisfies(value, field["validation"], field_type)
+    return field.get("validation") is None or _satisfies(value, field["validation"], field_type)
+
+
+def typed_upload_value(field: dict[str, Any], raw: Any) -> Any:
+    """A metadata value as an upload sends it (wire strings; a set as a list) -> the field's type,
+    so that `value_is_valid` judges it. A value that does not convert is returned as sent."""
+    if field["type"] == "integer" and isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
+        return int(raw)
+    if field["type"] == "set" and isinstance(raw, str):
+        return [raw]
+    return raw
 
 
 # --- datasource ------------------------------------------------------------------------------

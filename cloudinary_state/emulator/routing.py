@@ -23,6 +23,7 @@ class Request:
     params: dict[str, Any]  # query + body merged; JSON nulls dropped; `k[]=` / `k[0]=` made lists
     body: Any = None  # the parsed JSON body when it was JSON, else None
     files: dict[str, bytes] = field(default_factory=dict)  # multipart file parts
+    filenames: dict[str, str] = field(default_factory=dict)  # the file name each file part carries
 
 
 class ApiError(Exception):

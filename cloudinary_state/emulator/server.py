@@ -329,7 +329,8 @@ class EmulatorServer:
                 return _Answer(420, _error("Rate limit exceeded"), extra)
         try:
             request.params = parse_query(query)
-            body_params, request.body, request.files = parse_body(headers.get("content-type", ""), body)
+            parsed = parse_body(headers.get("content-type", ""), body)
+            body_params, request.body, request.files, request.filenames = parsed
             request.params.update(body_params)
         except ApiError as e:
             return _Answer(e.status, _error(e.message), extra)

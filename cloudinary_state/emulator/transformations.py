@@ -106,6 +106,17 @@ def named_references(definition: str) -> list[str]:
     ]
 
 
+def check_references(cloud: CloudState, definitions: list[str]) -> None:
+    """Refuse (400) a definition naming a transformation that does not exist: checked before an
+    upload registers anything, so a failing upload changes nothing."""
+    for definition in definitions:
+        if not definition:
+            continue
+        for ref in named_references(definition):
+            if find(cloud, f"t_{ref}") is None:
+                raise ApiError(400, f"Transformation t_{ref} not found")
+
+
 # --- endpoints ---------------------------------------------------------------------------------
 
 

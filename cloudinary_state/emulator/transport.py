@@ -50,10 +50,13 @@ def parse_query(query: str) -> dict[str, Any]:
     return fold_pairs(parse_qsl(query, keep_blank_values=True))
 
 
-def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], Any, dict[str, bytes]]:
-    """-> (params, parsed JSON body or None, multipart files)."""
+Parsed = tuple[dict[str, Any], Any, dict[str, bytes], dict[str, str]]
+
+
+def parse_body(content_type: str, body: bytes) -> Parsed:
+    """-> (params, parsed JSON body or None, multipart files, the file names the parts carry)."""
     if not body.strip():
-        return {}, None, {}
+        return {}, None, {}, {}
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type == "application/json":
         try:
@@ -61,8 +64,8 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], Any, dic
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ApiError(400, f"Invalid JSON body: {e}") from e
         if isinstance(parsed, dict):
-            return {k: v for k, v in parsed.items() if v is not None}, parsed, {}
-        return {}, parsed, {}
+            return {k: v for k, v in parsed.items() if v is not None}, parsed, {}, {}
+        return {}, parsed, {}, {}
     if media_type == "multipart/form-data":
         return _parse_multipart(content_type, body)
     # urlencoded, and the default for anything else that carries form data
@@ -70,16 +73,17 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], Any, dic
         text = body.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ApiError(400, f"Invalid form body: {e}") from e
-    return fold_pairs(parse_qsl(text, keep_blank_values=True)), None, {}
+    return fold_pairs(parse_qsl(text, keep_blank_values=True)), None, {}, {}
 
 
-def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], Any, dict[str, bytes]]:
+def _parse_multipart(content_type: str, body: bytes) -> Parsed:
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = BytesParser(policy=HTTP).parsebytes(head + body)
     if not message.is_multipart():
         raise ApiError(400, "Malformed multipart body")
     pairs: list[tuple[str, Any]] = []
     files: dict[str, bytes] = {}
+    filenames: dict[str, str] = {}
     for part in message.iter_parts():
         assert isinstance(part, Message)
         name = part.get_param("name", header="content-disposition")
@@ -87,9 +91,11 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], An
             continue
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
-        if part.get_filename() is not None:
+        filename = part.get_filename()
+        if filename is not None:
             files[name] = data
+            filenames[name] = filename
         else:
             charset = part.get_content_charset() or "utf-8"
             pairs.append((name, data.decode(charset, errors="replace")))
-    return fold_pairs(pairs), None, files
+    return fold_pairs(pairs), None, files, filenames

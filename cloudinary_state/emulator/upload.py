@@ -2,26 +2,35 @@
 
 Signed the way the SDK signs (`cloudinary.utils.api_sign_request`): sha1 (or sha256) over the
 sorted `k=v` pairs joined by `&` plus the API secret; unsigned uploads need an unsigned preset.
-The preset's settings are applied under the request's own parameters; eager transformations
-register unnamed transformations (not allowed for strict) and mark named ones `used`.
+The preset's settings are applied under the request's own parameters. What the answer holds,
+and every choice the reference leaves open, is in docs/emulator.md ("Upload"): the file's
+type and format from its bytes (`media.py`), `allowed_formats`, the public ID from the file
+name, the incoming transformation's format and dimensions, delivery URLs (signed for
+`authenticated` assets), eager derivatives (which register unnamed transformations and mark
+named ones `used`), validated structured metadata, and add-on results, as the service reports
+them once done, with nothing detected.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
 import re
 import secrets
-import struct
 import time
 import uuid
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
-from cloudinary_state.emulator import addons, transformations
+from cloudinary_state.emulator import addons, media, transformations
+from cloudinary_state.emulator.metadata_fields import typed_upload_value, value_is_valid
 from cloudinary_state.emulator.routing import ApiError, Request, route
 from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.upload_delivery import Delivery, derive, incoming
 from cloudinary_state.emulator.upload_presets import INJECTED, parse_pipe_map, parse_setting
 
 UPLOAD_PATH = re.compile(r"(?P<resource_type>image|video|raw|auto)/upload")
@@ -29,6 +38,7 @@ UNSIGNED_KEYS = frozenset(
     {"file", "api_key", "signature", "resource_type", "cloud_name", "signature_algorithm"}
 )
 MAX_CLOCK_SKEW_S = 3600
+_DATA_URI = re.compile(r"data:(?P<media>[\w/+.-]*)(?:;[\w=-]+)*;base64,(?P<data>.*)", re.DOTALL)
 
 
 def is_upload_path(path: str) -> bool:
@@ -78,153 +88,206 @@ def _authenticate(cloud: CloudState, params: dict[str, Any], preset: dict[str, A
         raise ApiError(400, f"Stale request - reported time is {timestamp}")
 
 
-def _image_facts(data: bytes) -> tuple[str | None, int | None, int | None]:
-    """(format, width, height) from the first bytes of PNG, GIF or JPEG data."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return "png", width, height
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        width, height = struct.unpack("<HH", data[6:10])
-        return "gif", width, height
-    if data.startswith(b"\xff\xd8"):
-        return "jpg", None, None
-    return None, None, None
+# --- the file ------------------------------------------------------------------------------
 
 
-def _check_eager(cloud: CloudState, eager: list[str]) -> None:
-    """Validate every eager string before anything is registered: a failing upload changes nothing."""
-    for definition in eager:
-        for ref in transformations.named_references(definition):
-            if transformations.find(cloud, f"t_{ref}") is None:
-                raise ApiError(400, f"Transformation t_{ref} not found")
+def _file(request: Request) -> tuple[bytes, str | None, bool]:
+    """(data, file name, remote): a multipart file part, a data URI, or a remote URL the
+    emulator cannot fetch (kept as given, its name from the URL's path)."""
+    if "file" in request.files:
+        return request.files["file"], request.filenames.get("file"), False
+    given = request.params.get("file")
+    if not isinstance(given, str) or not given:
+        raise ApiError(400, "Missing required parameter - file")
+    match = _DATA_URI.fullmatch(given)
+    if match is not None:
+        try:
+            return base64.b64decode(match["data"], validate=False), None, False
+        except (binascii.Error, ValueError):
+            raise ApiError(400, "Invalid data URI") from None
+    return given.encode("utf-8"), PurePosixPath(urlsplit(given).path).name or None, True
 
 
-def _derive(
-    cloud: CloudState, eager: list[str], asset: dict[str, Any], base_url: str
-) -> list[dict[str, Any]]:
-    """The asset's eager derivatives; their transformations become `used` (and get registered)."""
-    entries = []
-    for definition in eager:
-        steps = transformations.parse_definition(definition)
-        extension = steps[-1].get("extension")
-        fmt = extension if extension not in (None, "none") else asset["format"]
-        url = f"{base_url}/{definition}/{asset['public_id']}.{fmt}"
-        targets = [
-            transformations.find(cloud, f"t_{ref}") for ref in transformations.named_references(definition)
-        ]
-        if not (len(steps) == 1 and set(steps[0]) <= {"transformation", "extension"}):
-            # anything but a bare `t_<name>` is an implicit unnamed transformation
-            targets.append(transformations.register_unnamed(cloud, definition, allowed_for_strict=False))
-        for record in targets:
-            assert record is not None
-            record["used"] = True
-            record.setdefault("derived", []).append(
-                {
-                    "public_id": asset["public_id"],
-                    "resource_type": asset["resource_type"],
-                    "type": asset["type"],
-                    "format": fmt,
-                    "bytes": asset["bytes"],
-                    "url": url,
-                    "secure_url": url.replace("http://", "https://", 1),
-                    "id": uuid.uuid4().hex,
-                }
-            )
-        entries.append(
-            {
-                "transformation": definition,
-                "format": fmt,
-                "bytes": asset["bytes"],
-                "url": url,
-                "secure_url": url.replace("http://", "https://", 1),
-            }
-        )
-    return entries
+def _identify(requested: str, data: bytes, filename: str | None, remote: bool) -> media.FileFacts:
+    """What the upload stores: an image upload of data that is no image is refused, as the
+    live service refuses it ("Invalid image file"); `auto` files anything else as raw."""
+    facts = media.detect(data, filename)
+    if remote and facts.resource_type is None:  # not fetched: trust the URL
+        facts = media.FileFacts("raw" if requested == "raw" else "image", media.extension(filename))
+    if requested == "auto":
+        return facts if facts.resource_type else media.FileFacts("raw", facts.format)
+    if requested == "raw":
+        return media.FileFacts("raw", media.extension(filename) or facts.format)
+    if facts.resource_type != requested:
+        raise ApiError(400, f"Invalid {requested} file")
+    return facts
 
 
-@route("POST", UPLOAD_PATH.pattern)
-def upload(cloud: CloudState, request: Request, resource_type: str) -> tuple[int, Any]:
-    params = request.params
+def _check_format(facts: media.FileFacts, settings: dict[str, Any]) -> str | None:
+    """The stored format: `format` converts; a format that `allowed_formats` does not list is
+    refused, unless `format` converts it ("Raw file format txt not allowed")."""
+    allowed = settings.get("allowed_formats")
+    forced = settings.get("format")
+    if allowed and (facts.format or "").lower() not in [a.lower() for a in allowed] and not forced:
+        kind = (facts.resource_type or "raw").capitalize()
+        raise ApiError(400, f"{kind} file format {facts.format or 'unknown'} not allowed")
+    return str(forced) if forced else facts.format
+
+
+# --- naming ---------------------------------------------------------------------------------
+
+
+def _original_filename(settings: dict[str, Any], filename: str | None) -> str:
+    """The file name without its extension; "file" when the upload carried none."""
+    chosen = settings.get("filename_override") or filename or "file"
+    return PurePosixPath(str(chosen)).stem or "file"
+
+
+def _public_id(settings: dict[str, Any], original_filename: str) -> str:
+    public_id = str(settings.get("public_id") or "")
+    if not public_id:
+        public_id = secrets.token_hex(10)
+        if settings.get("use_filename"):
+            public_id = original_filename
+            if settings.get("unique_filename", True):
+                public_id = f"{public_id}_{secrets.token_hex(3)}"
+    if settings.get("public_id_prefix"):
+        public_id = f"{settings['public_id_prefix']}{public_id}"
+    folder = str(settings.get("folder") or "").strip("/")
+    if not folder and settings.get("use_asset_folder_as_public_id_prefix"):
+        folder = str(settings.get("asset_folder") or "").strip("/")
+    return f"{folder}/{public_id}" if folder else public_id
+
+
+def _check_metadata(cloud: CloudState, metadata: dict[str, Any]) -> dict[str, Any]:
+    typed = {}
+    for key, raw in metadata.items():
+        field = cloud.metadata_fields.get(key)
+        if field is None:
+            raise ApiError(400, f"Metadata field {key} does not exist")
+        typed[key] = typed_upload_value(field, raw)
+        if not value_is_valid(field, typed[key]):
+            raise ApiError(400, f"Metadata field {key}: value {raw!r} is invalid")
+    return typed
+
+
+# --- the answer -----------------------------------------------------------------------------
+
+
+def _addon_results(effective: dict[str, Any]) -> dict[str, Any]:
+    """`info` and `moderation` as the service reports add-on work once done: here, complete
+    with nothing found; manual moderation is pending (reference: pycloudinary's live test)."""
+    answer: dict[str, Any] = {}
+    for option, separator in addons.LIST_OPTIONS.items():
+        if option not in effective:
+            continue
+        kinds = [e.split(":")[0] for e in str(effective[option]).split(separator) if e]
+        if option == "moderation":
+            answer["moderation"] = [{"kind": k, "status": "pending"} for k in kinds]
+        else:
+            found = {k: {"status": "complete", "data": []} for k in kinds}
+            answer.setdefault("info", {})[option] = found
+    return answer
+
+
+def _api_signature(public_id: str, version: int, secret: str) -> str:
+    """The answer's `signature`: the API signature of public_id and version (pycloudinary's
+    live test checks it with `api_sign_request`)."""
+    return hashlib.sha1(f"public_id={public_id}&version={version}{secret}".encode()).hexdigest()
+
+
+def _asset(cloud: CloudState, upload: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    public_id, version, delivery = upload["public_id"], upload["version"], upload["delivery"]
+    folder = str(settings.get("asset_folder") or settings.get("folder") or "")
+    return {
+        "asset_id": uuid.uuid4().hex,
+        "public_id": public_id,
+        "version": version,
+        "version_id": uuid.uuid4().hex,
+        "signature": _api_signature(public_id, version, cloud.api_secret),
+        "width": upload["width"],
+        "height": upload["height"],
+        "format": upload["format"],
+        "resource_type": delivery.resource_type,
+        "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "tags": settings.get("tags", []),
+        "bytes": upload["bytes"],
+        "type": delivery.type,
+        "etag": upload["etag"],
+        "placeholder": False,
+        "url": delivery.url("", public_id, upload["format"], version),
+        "secure_url": delivery.url("", public_id, upload["format"], version, secure=True),
+        "asset_folder": folder.strip("/"),
+        "display_name": str(settings.get("display_name") or public_id.rsplit("/", 1)[-1]),
+        "original_filename": upload["original_filename"],
+    }
+
+
+def _request_settings(cloud: CloudState, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(effective wire settings, parsed settings): the preset's under the request's own."""
     preset: dict[str, Any] | None = None
     if params.get("upload_preset"):
         preset = cloud.upload_presets.get(str(params["upload_preset"]))
         if preset is None:
             raise ApiError(400, f"Upload preset not found: {params['upload_preset']}")
     _authenticate(cloud, params, preset)
-    data = request.files.get("file")
-    if data is None and isinstance(params.get("file"), str):
-        data = str(params["file"]).encode("utf-8")  # a remote URL or data URI: stored as given
-    if not data:
-        raise ApiError(400, "Missing required parameter - file")
-
     explicit = {k: v for k, v in params.items() if k not in INJECTED and k not in UNSIGNED_KEYS}
     effective = {**(preset["settings"] if preset else {}), **explicit}
     missing = addons.unregistered(effective, cloud.addons)
     if missing:
         raise ApiError(400, missing[0].message())
-    settings = {key: parse_setting(key, value) for key, value in effective.items()}
+    return effective, {key: parse_setting(key, value) for key, value in effective.items()}
 
-    raw_eager = effective.get("eager", [])
-    eager = [str(e) for e in (raw_eager if isinstance(raw_eager, list) else str(raw_eager).split("|")) if e]
-    _check_eager(cloud, eager)
-    for key in settings.get("metadata", {}):
-        if key not in cloud.metadata_fields:
-            raise ApiError(400, f"Metadata field {key} does not exist")
-    detected_format, width, height = _image_facts(data)
-    original_filename = "file"
-    public_id = settings.get("public_id") or secrets.token_hex(10)
-    if not settings.get("public_id") and settings.get("use_filename"):
-        original_filename = PurePosixPath(str(settings.get("filename_override") or "file")).stem
-        public_id = original_filename
-        if settings.get("unique_filename", True):
-            public_id = f"{public_id}_{secrets.token_hex(3)}"
-    if settings.get("public_id_prefix"):
-        public_id = f"{settings['public_id_prefix']}{public_id}"
-    folder = str(settings.get("asset_folder") or settings.get("folder") or "")
-    if settings.get("folder"):
-        public_id = f"{str(settings['folder']).strip('/')}/{public_id}"
+
+def _eager_list(effective: dict[str, Any]) -> list[str]:
+    raw = effective.get("eager", [])
+    return [str(e) for e in (raw if isinstance(raw, list) else str(raw).split("|")) if e]
+
+
+@route("POST", UPLOAD_PATH.pattern)
+def upload(cloud: CloudState, request: Request, resource_type: str) -> tuple[int, Any]:
+    effective, settings = _request_settings(cloud, request.params)
+    data, filename, remote = _file(request)
+    facts = _identify(resource_type, data, filename, remote)
+    stored_format = _check_format(facts, settings)
+    eager = _eager_list(effective)
+    transformations.check_references(cloud, [*eager, str(effective.get("transformation") or "")])
+    metadata = _check_metadata(cloud, settings.get("metadata", {}))
+    original_filename = _original_filename(settings, filename)
+    public_id = _public_id(settings, original_filename)
     if public_id in cloud.assets and not settings.get("overwrite", True):
         raise ApiError(400, f"Resource {public_id} already exists")
-
-    fmt = str(settings.get("format") or detected_format or "jpg")
-    version = int(time.time())
-    stored_type = "image" if resource_type == "auto" else resource_type
-    base_url = f"http://res.cloudinary.com/{cloud.name}/{stored_type}/upload"
-    asset: dict[str, Any] = {
-        "asset_id": uuid.uuid4().hex,
+    delivery = Delivery(
+        cloud.name, cloud.api_secret, str(facts.resource_type), settings.get("type", "upload")
+    )
+    shaped = incoming(cloud, effective.get("transformation"), facts, stored_format)
+    upload_facts = {
         "public_id": public_id,
-        "version": version,
-        "version_id": uuid.uuid4().hex,
-        "signature": hashlib.sha1(data).hexdigest(),
-        "width": width,
-        "height": height,
-        "format": fmt,
-        "resource_type": stored_type,
-        "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "tags": settings.get("tags", []),
+        "version": int(time.time()),
+        "delivery": delivery,
         "bytes": len(data),
-        "type": settings.get("type", "upload"),
         "etag": hashlib.md5(data, usedforsecurity=False).hexdigest(),
-        "placeholder": False,
-        "url": f"{base_url}/v{version}/{public_id}.{fmt}",
-        "secure_url": f"{base_url}/v{version}/{public_id}.{fmt}".replace("http://", "https://", 1),
-        "asset_folder": folder,
-        "display_name": public_id.rsplit("/", 1)[-1],
         "original_filename": original_filename,
+        **shaped,
     }
+    asset = _asset(cloud, upload_facts, settings)
+    _add_optional(asset, effective, settings, metadata)
+    if eager:
+        asset["eager"] = derive(cloud, eager, asset, delivery)
+    cloud.assets[public_id] = asset
+    return 200, asset
+
+
+def _add_optional(
+    asset: dict[str, Any], effective: dict[str, Any], settings: dict[str, Any], metadata: dict[str, Any]
+) -> None:
+    """The answer's keys that only some uploads have."""
     if "transformation" in effective:
         asset["transformation"] = effective["transformation"]
     if "context" in settings:
         asset["context"] = {"custom": parse_pipe_map(effective["context"])}
-    if "metadata" in settings:
-        asset["metadata"] = settings["metadata"]
-    if eager:
-        asset["eager"] = _derive(cloud, eager, asset, base_url)
-    for option, separator in addons.LIST_OPTIONS.items():
-        if option in effective:  # add-on results, as the service reports them once done
-            elements = str(effective[option]).split(separator)
-            asset.setdefault("info", {})[option] = {
-                e.split(":")[0]: {"status": "complete"} for e in elements if e
-            }
-    cloud.assets[public_id] = asset
-    return 200, asset
+    if metadata:
+        asset["metadata"] = metadata
+    if "access_control" in settings:
+        asset["access_control"] = settings["access_control"]
+    asset.update(_addon_results(effective))
