@@ -9,6 +9,9 @@ two environments can be read and written concurrently from one process. The clie
 SDK lacks: a timeout on every call, error mapping into `errors.RetryableApiError` /
 `errors.PermanentApiError`, retries with exponential backoff and full jitter inside a bounded
 time budget, rate-limit accounting, and call counting. It decides nothing else.
+
+It also makes the one Upload API call `try-preset` needs (`AdminClient.upload`, through the
+same pool, never retried), which is the Upload API's and not counted among the Admin API calls.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ def _sdk() -> ModuleType:
             import cloudinary.api
             import cloudinary.api_client.call_api
             import cloudinary.exceptions
+            import cloudinary.uploader
             import cloudinary.utils
         except Exception as e:  # its config, read from the environment at import, is all it reads
             raise CloudinaryStateError(
@@ -145,6 +149,26 @@ class _AdminFunctions:
         if name.startswith("_") or not any(_defined_in(function, m) for m in self._modules):
             return None
         return function
+
+
+class _UploadFunction:
+    """pycloudinary's `cloudinary.uploader.upload`, sending through a pool of our own.
+
+    The uploader keeps its own module-global pool (`cloudinary.uploader._http`), read by its
+    `call_api`; its functions are re-created over a private copy of its namespace, as
+    `_AdminFunctions` does for the Admin API, so the SDK's process-wide state stays untouched.
+    """
+
+    def __init__(self, pool: Any) -> None:
+        sdk = _sdk()
+        uploader = sdk.uploader
+        if "_http" not in vars(uploader) or "_http" not in uploader.call_api.__code__.co_names:
+            raise CloudinaryStateError(
+                f"pycloudinary {sdk.VERSION} no longer sends uploads through cloudinary.uploader._http, "
+                "which this client relies on to use its own connections: install a cloudinary release "
+                "this version of cloudinary-state supports"
+            )
+        self.upload: Callable[..., Any] = _rebound(uploader, {"_http": pool})["upload"]
 
 
 def _defined_in(value: object, module: ModuleType) -> bool:
@@ -281,6 +305,20 @@ def map_sdk_error(exc: Exception, operation: str, secret: str) -> ApiError:
     return PermanentApiError(message, status=status, operation=operation)
 
 
+def map_upload_error(exc: Exception, secret: str) -> ApiError:
+    """An Upload API failure in our error tree. The uploader raises the exception class of the
+    HTTP status with the server's bare message (no "Error <status> - " prefix, unlike the
+    Admin API), so the status comes from the class."""
+    message = str(exc).replace(secret, "***") if len(secret) >= 4 else str(exc)
+    codes = _sdk().api_client.execute_request.EXCEPTION_CODES
+    status = next((code for code, cls in codes.items() if type(exc) is cls), None)
+    if status == 404:
+        return NotFoundError(message, status=status, operation="upload")
+    if status in RETRYABLE_STATUSES or (status is None and _is_transport_failure(exc)):
+        return RetryableApiError(message, status=status, operation="upload")
+    return PermanentApiError(message, status=status, operation="upload")
+
+
 def _reset_epoch(parsed: Any) -> float | None:
     """`rate_limit_reset_at` is an `email.utils.parsedate` 9-tuple in GMT."""
     if not parsed:
@@ -312,6 +350,7 @@ class AdminClient:
         self._random = random.Random(seed)
         self._pool = _connection_pool()
         self._functions = _AdminFunctions(self._pool)
+        self._upload: _UploadFunction | None = None  # made on the first upload (try-preset's alone)
         self._lock = threading.Lock()
         self._calls = 0
         self._retries = 0
@@ -471,6 +510,21 @@ class AdminClient:
                 operation=error.operation,
             ) from None
         return wait
+
+    def upload(self, file: tuple[str, bytes], /, **params: Any) -> dict[str, Any]:
+        """`cloudinary.uploader.upload((file_name, data), **params)`: one Upload API call, signed
+        with this client's credentials. Sent once, never retried: the server would store a
+        repeated upload again. Not counted among the Admin API calls (the Upload API has no
+        hourly budget)."""
+        with self._lock:
+            if self._upload is None:
+                self._upload = _UploadFunction(self._pool)
+            upload = self._upload.upload
+        try:
+            response = upload(file, **params, **self._sdk_options())
+        except Exception as exc:
+            raise map_upload_error(exc, self.credentials.api_secret) from None
+        return dict(response)
 
     def probe(self) -> dict[str, Any]:
         """`ping`: checks reachability and credentials with one call."""

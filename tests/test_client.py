@@ -379,3 +379,33 @@ def test_already_updating_420_is_a_short_backoff_not_a_wait_for_the_reset() -> N
         quota = map_sdk_error(Exception("Error 420 - Rate limit exceeded"), "ping", SECRET)
         with pytest.raises(RetryableApiError, match="budget is exhausted"):
             api._delay_before_retry(quota, 0, 0.0)
+
+
+# --- the one Upload API call (try-preset) --------------------------------------------------------
+
+PIXEL = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (2).to_bytes(4, "big") + (3).to_bytes(4, "big") + b"\0" * 8
+
+
+def test_upload_is_signed_sent_once_and_not_an_admin_call(emu: EmulatorServer) -> None:
+    api = _client(emu)
+    asset = api.upload(("pixel.png", PIXEL), public_id="pixel", tags=["t"])
+    assert (asset["public_id"], asset["width"], asset["height"], asset["tags"]) == ("pixel", 2, 3, ["t"])
+    assert asset["original_filename"] == "pixel"
+    assert api.calls == 0 and [r.path for r in emu.request_log] == ["image/upload"]
+
+
+@pytest.mark.fresh_emulator
+def test_upload_errors_are_mapped_by_their_exception_class(emu: EmulatorServer) -> None:
+    api = _client(emu)
+    with pytest.raises(PermanentApiError) as refused:
+        api.upload(("pixel.png", PIXEL), upload_preset="ghost")
+    assert (refused.value.status, str(refused.value)) == (400, "upload: Upload preset not found: ghost")
+    emu.inject(kind="status", status=503, path_prefix="image/upload")
+    with pytest.raises(RetryableApiError) as unavailable:
+        api.upload(("pixel.png", PIXEL))
+    # GeneralError stands for 500 and 503 alike: the class says "server error", not which
+    assert unavailable.value.status == 500 and len(emu.request_log) == 2  # never retried
+    wrong = AdminClient(Credentials("c1", "k1", "not-the-secret", emu.url))
+    with pytest.raises(PermanentApiError) as unsigned:
+        wrong.upload(("pixel.png", PIXEL))
+    assert unsigned.value.status == 401 and "not-the-secret" not in str(unsigned.value)

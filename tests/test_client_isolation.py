@@ -239,3 +239,15 @@ def test_a_program_using_pycloudinary_keeps_its_config_and_pool(tmp_path: Path) 
     done = _run(["-c", HOST_PROGRAM, str(config_dir)])
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("unchanged after "), done.stdout
+
+
+def test_uploads_reach_the_network_only_through_the_clients_pool(emu: EmulatorServer) -> None:
+    import cloudinary.uploader as uploader
+
+    shared, before = uploader._http, len(uploader._http.pools)
+    client = AdminClient(Credentials.from_url(emu.cloudinary_url(CLOUD)))
+    pixel = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(16)
+    assert client.upload(("pixel.png", pixel), public_id="iso")["public_id"] == "iso"
+    assert client._upload is not None
+    assert client._upload.upload.__globals__["_http"] is client._pool
+    assert uploader._http is shared and len(shared.pools) == before
