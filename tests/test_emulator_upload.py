@@ -153,6 +153,9 @@ def test_allowed_formats_refuses_unless_format_converts(opts: dict[str, Any]) ->
     with pytest.raises(BadRequest, match=r"^Image file format png not allowed$"):
         uploader.upload(PNG, allowed_formats=["jpg", "webp"], **opts)
     assert uploader.upload(PNG, allowed_formats=["jpg"], format="jpg", **opts)["format"] == "jpg"
+    # only the formats allowed_formats does not list are converted
+    assert uploader.upload(PNG, allowed_formats=["png"], format="jpg", **opts)["format"] == "png"
+    assert uploader.upload(PNG, format="gif", **opts)["format"] == "gif"
     with pytest.raises(BadRequest, match=r"^Raw file format txt not allowed$"):
         uploader.upload(("notes.txt", b"hello"), resource_type="auto", allowed_formats=["pdf"], **opts)
 
@@ -253,3 +256,9 @@ def test_file_headers_give_format_and_size() -> None:
     assert media.detect(b"%PDF-1.7", "a.pdf") == media.FileFacts("image", "pdf")
     assert media.detect(b"\0\0\0\x18ftypmp42", None).resource_type == "video"
     assert media.detect(b"plain", "notes.TXT") == media.FileFacts(None, "txt")
+
+
+def test_a_preset_that_disallows_public_ids_ignores_the_calls(opts: dict[str, Any]) -> None:
+    api.create_upload_preset(name="named_here", disallow_public_id=True, folder="f", **opts)
+    asset = uploader.upload(PNG, upload_preset="named_here", public_id="chosen", **opts)
+    assert asset["public_id"].startswith("f/") and "chosen" not in asset["public_id"]

@@ -32,6 +32,7 @@ from cloudinary_state.emulator.routing import ApiError, Request, route
 from cloudinary_state.emulator.state import CloudState
 from cloudinary_state.emulator.upload_delivery import Delivery, derive, incoming
 from cloudinary_state.emulator.upload_presets import INJECTED, parse_pipe_map, parse_setting
+from cloudinary_state.emulator.values import coerce_bool
 
 UPLOAD_PATH = re.compile(r"(?P<resource_type>image|video|raw|auto)/upload")
 UNSIGNED_KEYS = frozenset(
@@ -124,11 +125,14 @@ def _identify(requested: str, data: bytes, filename: str | None, remote: bool) -
 
 
 def _check_format(facts: media.FileFacts, settings: dict[str, Any]) -> str | None:
-    """The stored format: `format` converts; a format that `allowed_formats` does not list is
-    refused, unless `format` converts it ("Raw file format txt not allowed")."""
-    allowed = settings.get("allowed_formats")
+    """The stored format. Without `allowed_formats`, `format` converts every file; with it, a
+    listed format is kept (`format` then converts only the others) and an unlisted one is
+    refused unless `format` converts it ("Raw file format txt not allowed")."""
+    allowed = [str(a).lower() for a in settings.get("allowed_formats") or []]
     forced = settings.get("format")
-    if allowed and (facts.format or "").lower() not in [a.lower() for a in allowed] and not forced:
+    if allowed and (facts.format or "").lower() in allowed:
+        return facts.format
+    if allowed and not forced:
         kind = (facts.resource_type or "raw").capitalize()
         raise ApiError(400, f"{kind} file format {facts.format or 'unknown'} not allowed")
     return str(forced) if forced else facts.format
@@ -232,6 +236,8 @@ def _request_settings(cloud: CloudState, params: dict[str, Any]) -> tuple[dict[s
             raise ApiError(400, f"Upload preset not found: {params['upload_preset']}")
     _authenticate(cloud, params, preset)
     explicit = {k: v for k, v in params.items() if k not in INJECTED and k not in UNSIGNED_KEYS}
+    if preset and coerce_bool(preset["settings"].get("disallow_public_id", False), "disallow_public_id"):
+        explicit.pop("public_id", None)  # the preset names its assets: the call's public_id is ignored
     effective = {**(preset["settings"] if preset else {}), **explicit}
     missing = addons.unregistered(effective, cloud.addons)
     if missing:
