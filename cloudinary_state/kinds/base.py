@@ -25,10 +25,11 @@ from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, SourceRef, StrippedOption
 from cloudinary_state.kinds._common import get_or_none, listed_by_name, live_object, paginate
 from cloudinary_state.kinds.api import AdminApi, LiveObject
+from cloudinary_state.kinds.tried import TriedUpload, UploadEffect
 
 Action = Literal["create", "update", "replace", "delete"]
 
-__all__ = ["Action", "AdminApi", "Kind", "LiveObject"]
+__all__ = ["Action", "AdminApi", "Kind", "LiveObject", "TriedUpload", "UploadEffect"]
 
 
 class Kind:
@@ -48,6 +49,9 @@ class Kind:
     # A delete + create that the live service cannot carry out: why, and what to do instead.
     # Safety refuses such a replace before any write (the plan still shows it).
     replace_refusal: ClassVar[str | None] = None
+
+    # `try-preset` uploads a file through an object of the one kind that sets this (kinds/tried.py)
+    try_target: ClassVar[bool] = False
 
     # --- the simple read path: one paginated list endpoint and one detail GET ------------------
     list_call: ClassVar[str] = ""  # pycloudinary function of the list endpoint
@@ -137,6 +141,18 @@ class Kind:
         """The live object as a config body, server defaults left out: used by `import`;
         loading the exported body must give back `live.canonical`."""
         return dict(live.canonical)
+
+    # --- a tried upload (try-preset, kinds/tried.py) ------------------------------------------
+
+    def upload_params(self, name: str) -> dict[str, Any]:
+        """The Upload API parameters that upload a file through the object `name` (try targets)."""
+        raise NotImplementedError(f"{type(self).__name__} is not what try-preset uploads through")
+
+    def upload_effects(self, obj: DesiredObject, upload: TriedUpload) -> list[UploadEffect]:
+        """What `obj` did to the asset of `upload`, or why it did nothing: for the object the
+        file went through, its settings that had no effect and notes on those that did; for
+        any other, whether it applies to the asset. Kinds that never act on uploads: none."""
+        return []
 
     # --- reads ----------------------------------------------------------------------------------
 

@@ -17,9 +17,10 @@ from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.errors import UnreadableLiveError
 from cloudinary_state.kinds._common import call_create, call_delete
-from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject, TriedUpload, UploadEffect
 from cloudinary_state.kinds.metadata_rules.checks import check_metadata_rule
 from cloudinary_state.kinds.metadata_rules.model import TESTS, MetadataRuleModel
+from cloudinary_state.kinds.metadata_rules.tried import rule_effect
 
 LOGICAL = ("and", "or")
 DELETE_NOTE = (
@@ -102,6 +103,9 @@ class MetadataRuleKind(Kind):
             return {}
         everything = self.read_all(api, parallelism)
         return {name: everything.get(name) for name in names}
+
+    def upload_effects(self, obj: DesiredObject, upload: TriedUpload) -> list[UploadEffect]:
+        return [rule_effect(self.kind, obj, upload)]
 
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         if action == "delete" and live is not None:

@@ -16,7 +16,7 @@ from cloudinary_state.config.checks import CheckedObject, Report, Universe, chec
 from cloudinary_state.config.models import Model, NonEmpty
 from cloudinary_state.desired import DesiredObject
 from cloudinary_state.kinds._common import call_create, call_delete
-from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject, TriedUpload, UploadEffect
 
 
 class UploadMappingModel(Model):
@@ -44,6 +44,22 @@ class UploadMappingKind(Kind):
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return {"template": str(raw.get("template", ""))}
+
+    def upload_effects(self, obj: DesiredObject, upload: TriedUpload) -> list[UploadEffect]:
+        """A mapping acts on delivery URLs under its folder (auto-upload): whether the tried
+        asset's public ID lies there."""
+        public_id = str(upload.asset.get("public_id", ""))
+        folder = public_id.rsplit("/", 1)[0] if "/" in public_id else ""
+        template = str(obj.body.get("template", ""))
+        if folder == obj.name or folder.startswith(f"{obj.name}/"):
+            detail = (
+                f"the asset is in the mapped folder {obj.name}/: a delivery URL there for an asset not "
+                f"stored is fetched from {template}; this one is stored, so it is delivered as uploaded"
+            )
+            return [UploadEffect(self.kind, obj.name, True, detail)]
+        where = f"folder {folder}/" if folder else "no folder"
+        detail = f"did not match: the asset's public ID is in {where}, the mapping covers {obj.name}/"
+        return [UploadEffect(self.kind, obj.name, False, detail)]
 
     def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
         template = str(desired["template"])

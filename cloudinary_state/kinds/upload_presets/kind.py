@@ -30,7 +30,7 @@ from cloudinary_state.kinds._common import (
     live_definition,
     to_bool,
 )
-from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject, TriedUpload, UploadEffect
 from cloudinary_state.kinds.upload_presets import catalogue
 from cloudinary_state.kinds.upload_presets.addon_options import addons_needed, strip_settings
 from cloudinary_state.kinds.upload_presets.catalogue import INJECTED, PRESET_FLAGS, UNSENDABLE
@@ -42,6 +42,7 @@ from cloudinary_state.kinds.upload_presets.settings import (
     pipe_map_keys,
     transformation_references,
 )
+from cloudinary_state.kinds.upload_presets.tried import preset_effects
 from cloudinary_state.transformation import comparable, info_to_string, split_eager
 
 # --- value parsing (context/metadata: settings.py) ------------------------------------------
@@ -203,6 +204,7 @@ that turns that add-on off (`validate --strict` refuses it instead).
     list_items_key = "presets"
     identity_field = "name"
     detail_call = "upload_preset"
+    try_target = True  # try-preset uploads a file through a preset
 
     def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:
         check_upload_preset(report, universe, obj)
@@ -264,6 +266,14 @@ that turns that add-on off (`validate --strict` refuses it instead).
         if live.canonical["unsigned"]:
             body = {"unsigned": True, **body}
         return body
+
+    def upload_params(self, name: str) -> dict[str, Any]:
+        return {"upload_preset": name}
+
+    def upload_effects(self, obj: DesiredObject, upload: TriedUpload) -> list[UploadEffect]:
+        if obj.name != upload.through.name or upload.through.kind != self.kind:
+            return []  # another preset: only the one the file went through acts on the upload
+        return preset_effects(self.kind, obj, upload)
 
     def _params(self, name: str, desired: Mapping[str, Any]) -> dict[str, Any]:
         params = serialise_settings(name, _settings(desired))
