@@ -39,6 +39,8 @@ _EXPORTS: dict[str, str] = {
     "ImportResult": "cloudinary_state.importer",
     "Promotion": "cloudinary_state.promote",
     "TargetError": "cloudinary_state.engine.plan",
+    "TryPresetResult": "cloudinary_state.trypreset",
+    "TryPresetError": "cloudinary_state.trypreset",
     # config -> desired state
     "load_environment": "cloudinary_state.runner",
     "list_environments": "cloudinary_state.config",
@@ -102,6 +104,8 @@ __all__ = [
     "RetryableApiError",
     "StalePlanError",
     "TargetError",
+    "TryPresetError",
+    "TryPresetResult",
     "ValidationRun",
     "__version__",
     "build_plan",
@@ -137,6 +141,7 @@ if TYPE_CHECKING:
     from cloudinary_state.importer import ImportResult
     from cloudinary_state.promote import Promotion
     from cloudinary_state.runner import ApplyResult, Connection, ImportRun, Project, load_environment
+    from cloudinary_state.trypreset import TryPresetError, TryPresetResult
 
 
 def __getattr__(name: str) -> Any:

@@ -399,6 +399,31 @@ def promote(
         NOTES.info(f"{from_env}: {usage_line(source)} {to_env}: {usage_line(target)}")
 
 
+# --- try-preset --------------------------------------------------------------------------------
+
+
+@cli.command("try-preset")
+@click.option("--env", "env", required=True, metavar="ENV")
+@click.argument("preset")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--public-id", "public_id", metavar="ID", help="Give the upload this public ID, as a caller would."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def try_preset(env: str, preset: str, file: Path, public_id: str | None, fmt: str) -> None:
+    """Upload FILE through PRESET on an emulated account and show what the asset got.
+
+    The environment's config is applied to a fresh emulated account first: nothing is sent
+    to Cloudinary and no credentials are read."""
+    from cloudinary_state.render.trypreset import calls_line, render
+
+    project = _ctx().project
+    result = project.try_preset(env, preset, file, public_id=public_id)
+    click.echo(render(fmt, result, secrets=project.secrets), nl=False)
+    if fmt != "text":  # the text ends with this line already
+        NOTES.info(calls_line(result))
+
+
 cli.add_command(emulator)
 
 

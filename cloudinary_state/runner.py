@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from cloudinary_state.importer import ImportResult
     from cloudinary_state.kinds.base import Kind, LiveObject
     from cloudinary_state.promote import Promotion
+    from cloudinary_state.trypreset import TryPresetResult
 
 TRACE = 5  # below DEBUG: one record per Admin API call (-vv)
 LOGGER = logging.getLogger("cloudinary_state")
@@ -197,10 +198,55 @@ class Project:
         a, b = self.load(env_a, require_env=False), self.load(env_b, require_env=False)
         return compare(side_from_desired(a, kinds), side_from_desired(b, kinds), "desired")
 
+    def try_preset(
+        self, env: str, preset: str, file: str | os.PathLike[str], *, public_id: str | None = None
+    ) -> TryPresetResult:
+        """What the upload preset `preset` of `env` does to `file`: the environment's rendered
+        config applied to a fresh emulated account (in memory, never the project's state file),
+        then `file` uploaded through the preset with the SDK's upload call (signed). Nothing is
+        sent to the account and no credentials are read; an unset `${env.*}` stays a visible
+        placeholder. `public_id` is given to the upload beside the preset, as a caller would.
+
+        Raises ConfigError, or TryPresetError for an unknown preset (with a did-you-mean), a
+        file that cannot be read, or an upload the preset refuses (a format `allowed_formats`
+        does not list), each before or instead of an upload."""
+        from cloudinary_state import trypreset
+        from cloudinary_state.client import AdminClient
+        from cloudinary_state.engine.plan import default_kinds
+        from cloudinary_state.runner_emulator import scratch_emulator
+
+        desired = self.load(env, require_env=False)
+        kinds = default_kinds()
+        kind = trypreset.target_kind(kinds)
+        trial = trypreset.Trial(
+            desired,
+            kind,
+            trypreset.choose(desired, kind, preset),
+            *trypreset.read_file(file),
+            explicit={"public_id": public_id} if public_id else {},
+        )
+        emulator = scratch_emulator(desired)
+        with ExitStack() as stack, _scrubbed(desired.secrets):
+            self.progress(f"applying {env}'s config to a fresh emulated account, then uploading {file}")
+            client = AdminClient(emulator.start(stack))
+            stack.callback(client.close)
+            digest_key = emulator.api_secret.encode()
+            return trypreset.run(client, trial, kinds, digest_key=digest_key, calls=lambda: client.calls)
+
     def progress(self, message: str) -> None:
         PROGRESS_LOGGER.info(message)
         if self.on_progress is not None:
             self.on_progress(message)
+
+
+@contextmanager
+def _scrubbed(secrets: Collection[str]) -> Iterator[None]:
+    """No error leaves with one of `secrets` in it."""
+    try:
+        yield
+    except CloudinaryStateError as e:
+        e.args = (scrub_text(str(e), secrets),)
+        raise
 
 
 class _Traced:

@@ -6,7 +6,8 @@ its failures into `EmulatorStartError` with what to do about them. Two uses:
 
 - `EmbeddedEmulator`: one environment's cloud served in-process for a connection
   (`--emulator`), its state in `<config-dir>/.cloudinary-state/emulator/<env>.json`, with the
-  add-ons the environment turns on. No credentials are read.
+  add-ons the environment turns on. No credentials are read. `scratch_emulator` makes a fresh
+  one in memory, for try-preset.
 - `serve`: the standalone server of `cloudinary-state emulator serve`.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from cloudinary_state.client import Credentials
 from cloudinary_state.desired import DesiredState
 from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
+from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.errors import CloudinaryStateError
 
 LOGGER = logging.getLogger(__name__)
@@ -36,11 +38,17 @@ def state_file(config_dir: Path, env: str) -> Path:
 
 
 class EmbeddedEmulator:
-    """An emulated account for one environment, started on demand by its connection."""
+    """An emulated account for one environment, started on demand by its connection: kept in
+    `state` between runs, or in memory only (`state=None`). It has the add-ons the
+    environment turns on, or `addons` when given."""
 
-    def __init__(self, desired: DesiredState, state: Path) -> None:
-        addons = frozenset(name for name, on in desired.addons.items() if on)
-        self._cloud = CloudConfig(name=desired.cloud_name, addons=addons)
+    def __init__(
+        self, desired: DesiredState, state: Path | None, *, addons: Collection[str] | None = None
+    ) -> None:
+        registered = (
+            frozenset(name for name, on in desired.addons.items() if on) if addons is None else addons
+        )
+        self._cloud = CloudConfig(name=desired.cloud_name, addons=frozenset(registered))
         self._environment = desired.environment
         self.state_file = state
 
@@ -54,17 +62,30 @@ class EmbeddedEmulator:
         """Start the server (stopped when `stack` closes); the credentials that reach it."""
         server = EmulatorServer([self._cloud], state_file=self.state_file)
         try:
-            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            if self.state_file is not None:
+                self.state_file.parent.mkdir(parents=True, exist_ok=True)
             server.start()
         except (EmulatorStateError, OSError) as e:
+            advice = (
+                f". The file {self.state_file} holds the emulated account's state: fix it, or delete "
+                "it to start from an empty emulated account"
+                if self.state_file is not None
+                else ""
+            )
             raise EmulatorStartError(
-                f"the embedded emulator cannot start for {self._environment!r}: {e}. The file "
-                f"{self.state_file} holds the emulated account's state: fix it, or delete it to start "
-                "from an empty emulated account"
+                f"the embedded emulator cannot start for {self._environment!r}: {e}{advice}"
             ) from None
         stack.callback(server.stop)
         LOGGER.debug("emulator: cloud %s at %s, state %s", self._cloud.name, server.url, self.state_file)
         return Credentials.from_url(server.cloudinary_url(self._cloud.name))
+
+
+def scratch_emulator(desired: DesiredState) -> EmbeddedEmulator:
+    """A fresh emulated account for `desired`, in memory (never the project's state file), with
+    every add-on but those the environment turns off: an add-on it does not mention is
+    assumed registered, so its options show what they would do (try-preset)."""
+    off = {name for name, on in desired.addons.items() if not on}
+    return EmbeddedEmulator(desired, None, addons=frozenset(ADDON_NAMES) - off)
 
 
 @dataclass(frozen=True)
