@@ -175,6 +175,13 @@ def test_the_resource_type_comes_from_the_bytes(opts: dict[str, Any]) -> None:
     )
 
 
+def test_a_remote_url_is_not_fetched_but_typed_by_the_call(opts: dict[str, Any]) -> None:
+    video = uploader.upload("https://media.example.test/clip.mp4", resource_type="video", **opts)
+    assert (video["resource_type"], video["format"], video["original_filename"]) == ("video", "mp4", "clip")
+    image = uploader.upload("https://media.example.test/a/photo.jpg", **opts)
+    assert (image["resource_type"], image["format"], image["width"]) == ("image", "jpg", None)
+
+
 def test_delivery_urls_are_the_sdks_own(opts: dict[str, Any]) -> None:
     api.create_transformation("thumb", "c_fill,w_16,h_16", **opts)
     asset = uploader.upload(PNG, public_id="items/shoe", eager="t_thumb|c_scale,w_40/jpg", **opts)

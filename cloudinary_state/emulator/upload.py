@@ -113,8 +113,8 @@ def _identify(requested: str, data: bytes, filename: str | None, remote: bool) -
     """What the upload stores: an image upload of data that is no image is refused, as the
     live service refuses it ("Invalid image file"); `auto` files anything else as raw."""
     facts = media.detect(data, filename)
-    if remote and facts.resource_type is None:  # not fetched: trust the URL
-        facts = media.FileFacts("raw" if requested == "raw" else "image", media.extension(filename))
+    if remote and facts.resource_type is None:  # not fetched: trust the URL and the call
+        facts = media.FileFacts("image" if requested == "auto" else requested, media.extension(filename))
     if requested == "auto":
         return facts if facts.resource_type else media.FileFacts("raw", facts.format)
     if requested == "raw":
