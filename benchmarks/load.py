@@ -1,0 +1,221 @@
+"""Config loading and plan building against their targets (issue 9): ratios, never timed asserts.
+
+    python benchmarks/load.py [--sizes 1000,5000,10000] [--files 8] [--repeat 5]
+                              [--plan-size 10000] [--json out.json]
+
+For every size N (objects in all, mixed across the four kinds) it writes a config directory of
+`--files` resource documents plus an environment file that includes them, sets variables and
+overrides some objects, and times (best of `--repeat`):
+
+- `yaml`: a bare `yaml.load(text, Loader=yaml.CSafeLoader)` of every file (read included);
+- `load`: `config.load_environment`, the whole path: YAML with marks, includes, overrides,
+  interpolation, validation, cross-object checks and the DesiredState.
+
+It prints the ratio load/yaml (target: at most 2) and the time per object, whose steadiness
+across sizes shows linearity. Then it times `engine.plan.build_plan` over `--plan-size`
+desired objects against a live state of the same objects, a tenth of them changed
+(target: under 0.5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import accounts
+import yaml
+
+from cloudinary_state.config import load_environment
+from cloudinary_state.desired import KIND_TO_SECTION, DesiredState, KindName
+from cloudinary_state.engine.plan import LiveState, build_plan, default_kinds
+from cloudinary_state.kinds.base import LiveObject
+
+ENV = "bench"
+OVERRIDE_EVERY = 50  # one preset in 50 gets an environment override
+KINDS = 4
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or values[0] < KINDS:
+        raise argparse.ArgumentTypeError(f"expected integers of at least {KINDS}, got {text!r}")
+    return values
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=_int_list, default=[1000, 5000, 10000], help="objects in all")
+    parser.add_argument("--files", type=int, default=8, help="resource documents the objects are spread over")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the fastest is kept")
+    parser.add_argument("--plan-size", type=int, default=10000, help="objects in the build_plan measurement")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    return parser.parse_args(argv)
+
+
+# --- the generated config -----------------------------------------------------------------------
+
+
+def _with_variables(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Mapping templates through `${var.*}` (and one in ten through `${env.*:-default}`), as a
+    real config writes them: interpolation is part of what loading costs."""
+    for i, body in enumerate(resources["upload_mappings"].values()):
+        host = "${env.BENCH_HOST:-media.bench.example}" if i % 10 == 0 else "${var.media_host}"
+        body["template"] = body["template"].replace("media.bench.example", host)
+    return resources
+
+
+def _split(resources: dict[str, dict[str, Any]], files: int) -> list[dict[str, dict[str, Any]]]:
+    """Each kind's objects dealt round-robin into `files` documents: every file mixes the kinds."""
+    docs: list[dict[str, dict[str, Any]]] = [{section: {} for section in resources} for _ in range(files)]
+    for section, objects in resources.items():
+        for i, (name, body) in enumerate(objects.items()):
+            docs[i % files][section][name] = body
+    return docs
+
+
+def write_config(config_dir: Path, total: int, files: int, *, edit: bool = False) -> list[Path]:
+    """A config of `total` objects (a quarter per kind) in `files` documents; returns every file."""
+    per_kind = total // KINDS
+    resources = _with_variables(accounts.resources(per_kind, edit=edit))
+    overrides = {
+        accounts.preset_name(i): {"settings": {"tags": ["bench", "overridden"]}}
+        for i in range(0, per_kind, OVERRIDE_EVERY)
+    }
+    environment = {
+        "cloud_name": accounts.CLOUD,
+        "credentials": "BENCH_CLOUDINARY_URL",
+        "include": ["resources/*.yaml"],
+        "variables": {"media_host": "media.bench.example"},
+        "overrides": {"upload_presets": overrides},
+    }
+    env_dir = config_dir / "environments"
+    (env_dir / "resources").mkdir(parents=True, exist_ok=True)
+    written = [env_dir / f"{ENV}.yaml"]
+    written[0].write_text(yaml.safe_dump(environment, sort_keys=False))
+    for n, doc in enumerate(_split(resources, files)):
+        path = env_dir / "resources" / f"part_{n:02d}.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+        written.append(path)
+    return written
+
+
+# --- timing -------------------------------------------------------------------------------------
+
+
+def best_of(repeat: int, *actions: Callable[[], object]) -> list[float]:
+    """The fastest of `repeat` runs of each action. The actions take turns, so that a machine
+    busy with other work slows them alike; each run starts after a full collection (so one
+    run's garbage is not another's cost)."""
+    best = [float("inf")] * len(actions)
+    for _ in range(repeat):
+        for i, action in enumerate(actions):
+            gc.collect()
+            started = time.perf_counter()
+            action()
+            best[i] = min(best[i], time.perf_counter() - started)
+    return best
+
+
+def bare_parse(files: list[Path]) -> None:
+    for path in files:
+        yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+def measure_load(total: int, files: int, repeat: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        config_dir = Path(tmp)
+        written = write_config(config_dir, total, files)
+        state = load_environment(config_dir, ENV, environ={})
+        assert len(state.objects) == total // KINDS * KINDS, "the generated config must load whole"
+        yaml_seconds, load_seconds = best_of(
+            repeat, lambda: bare_parse(written), lambda: load_environment(config_dir, ENV, environ={})
+        )
+        size = sum(p.stat().st_size for p in written)
+    return {
+        "objects": len(state.objects),
+        "files": len(written),
+        "bytes": size,
+        "yaml_seconds": round(yaml_seconds, 4),
+        "load_seconds": round(load_seconds, 4),
+        "ratio": round(load_seconds / yaml_seconds, 2),
+        "us_per_object": round(load_seconds / len(state.objects) * 1e6, 1),
+    }
+
+
+# --- build_plan ---------------------------------------------------------------------------------
+
+
+def live_state_of(state: DesiredState) -> LiveState:
+    """A live state holding exactly the objects of `state`, in the kinds' canonical form."""
+    kinds = default_kinds()
+    live: dict[KindName, dict[str, LiveObject]] = {kind: {} for kind in KIND_TO_SECTION}
+    for obj in state.objects:
+        canonical = kinds[obj.kind].canonical_desired(obj)
+        live[obj.kind][obj.name] = LiveObject(obj.kind, obj.name, canonical, raw={"name": obj.name})
+    return live
+
+
+def measure_plan(total: int, files: int, repeat: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        config_dir = Path(tmp)
+        write_config(config_dir, total, files)
+        live = live_state_of(load_environment(config_dir, ENV, environ={}))
+        write_config(config_dir, total, files, edit=True)  # a tenth of each kind changed
+        desired = load_environment(config_dir, ENV, environ={})
+    plan = build_plan(desired, live, digest_key=b"bench")
+    (seconds,) = best_of(repeat, lambda: build_plan(desired, live, digest_key=b"bench"))
+    return {
+        "objects": len(desired.objects),
+        "changes": len(plan.changes),
+        "unchanged": plan.summary.unchanged,
+        "seconds": round(seconds, 4),
+    }
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def print_load_table(rows: list[dict[str, Any]]) -> None:
+    print("load_environment against a bare CSafeLoader parse (best of runs)")
+    print(f"{'objects':>8} {'files':>5} {'MB':>6} {'yaml s':>8} {'load s':>8} {'ratio':>6} {'us/obj':>8}")
+    for r in rows:
+        print(
+            f"{r['objects']:>8} {r['files']:>5} {r['bytes'] / 1e6:>6.2f} {r['yaml_seconds']:>8.3f} "
+            f"{r['load_seconds']:>8.3f} {r['ratio']:>6.2f} {r['us_per_object']:>8.1f}"
+        )
+    if len(rows) > 1:
+        spread = rows[-1]["us_per_object"] / rows[0]["us_per_object"]
+        print(f"time per object, largest over smallest size: {spread:.2f} (1.00 is linear)")
+    print("target: ratio at most 2.00")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    rows = [measure_load(size, args.files, args.repeat) for size in args.sizes]
+    print_load_table(rows)
+    plan = measure_plan(args.plan_size, args.files, args.repeat) if args.plan_size else None
+    if plan is not None:
+        print()
+        print(
+            f"build_plan over {plan['objects']} objects ({plan['changes']} changes, "
+            f"{plan['unchanged']} unchanged): {plan['seconds']:.3f} s (target: under 0.5 s)"
+        )
+    if args.json:
+        args.json.write_text(json.dumps({"load": rows, "plan": plan}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
