@@ -476,11 +476,9 @@ def _merge(base: Any, patch: Any, base_marks: Marks, patch_marks: Marks, path: D
                 merged[key] = _merge(base[key], value, base_marks, patch_marks, sub)
             else:
                 merged[key] = value
-                base_marks.graft(sub, patch_marks.subtree(sub, value))
+                base_marks.replace(sub, patch_marks.subtree(sub))
         return merged
-    base_marks.drop_below(path)
-    base_marks.inline.discard(path)
-    base_marks.graft(path, patch_marks.subtree(path, patch))
+    base_marks.replace(path, patch_marks.subtree(path))
     return patch
 
 
