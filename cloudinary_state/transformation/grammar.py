@@ -9,6 +9,7 @@ string refers to. Error positions are 0-based offsets into the whole string.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import replace
 
@@ -23,25 +24,33 @@ def parse(text: str) -> Transformation:
     return _parse_at(text, 0)
 
 
+# The first whitespace or '|' (`\s` is exactly str.isspace).
+_FORBIDDEN = re.compile(r"[\s|]")
+
+
+# Parsing is pure and its result immutable: the loader checks a string and then reads its
+# references, and `comparable` re-parses the canonical string it renders, which is most often
+# the string it was given; each of those is a second parse of the same text.
+@functools.lru_cache(maxsize=4096)
 def _parse_at(text: str, base: int) -> Transformation:
     def fail(message: str, at: int, hint: str = "") -> TransformationSyntaxError:
         return TransformationSyntaxError(message, base + at, hint)
 
     if not text:
         raise fail("empty transformation", 0, "write at least one parameter, e.g. c_fill,w_100")
-    for index, char in enumerate(text):
-        if char.isspace():
-            raise fail(
-                "whitespace is not allowed in a transformation",
-                index,
-                "remove it, or URL-encode it as %20 in text",
-            )
-        if char == "|":
-            raise fail(
-                "'|' separates eager transformations, it cannot appear inside one",
-                index,
-                "list eager transformations separately, or split them with '|' only in an eager setting",
-            )
+    forbidden = _FORBIDDEN.search(text)
+    if forbidden and forbidden.group() != "|":
+        raise fail(
+            "whitespace is not allowed in a transformation",
+            forbidden.start(),
+            "remove it, or URL-encode it as %20 in text",
+        )
+    if forbidden:
+        raise fail(
+            "'|' separates eager transformations, it cannot appear inside one",
+            forbidden.start(),
+            "list eager transformations separately, or split them with '|' only in an eager setting",
+        )
     pieces: list[tuple[int, str]] = []
     start = 0
     for piece in text.split("/"):
@@ -177,6 +186,8 @@ def _check_conditional_blocks(components: list[Component], text: str, base: int)
     preceding condition; per Cloudinary's docs it also ends the ``if`` branch, so a block whose
     else branch runs to the end of the chain is accepted without ``if_end``.
     """
+    if "if_" not in text:  # no condition, no block (most strings)
+        return
     blocks: list[str] = []  # "if" or "else", innermost last
     previous_inline_if = False
     offsets = _component_offsets(text)
