@@ -426,11 +426,11 @@ class _EnvironmentLoader:
                 "give it a value, or remove the key to leave it unset",
             )
             return False
-        if isinstance(value, dict):
-            return all([self.reject_nulls(v, marks, (*path, k), label) for k, v in value.items()])
-        if isinstance(value, list):
-            return all([self.reject_nulls(v, marks, (*path, i), label) for i, v in enumerate(value)])
-        return True
+        items = (
+            value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        )
+        # only nulls and collections can fail: a call per scalar would cost more than the rest
+        return all([self.reject_nulls(v, marks, (*path, k), label) for k, v in items if _nullable(v)])
 
     def validate(
         self, model: type[M], data: Any, marks: Marks, prefix: str, sensitive_paths: Collection[str] = ()
@@ -460,6 +460,10 @@ def _salvage(data: dict[str, Any]) -> EnvironmentModel:
             except ValidationError:
                 pass
     return EnvironmentModel.model_construct(**valid)
+
+
+def _nullable(value: Any) -> bool:
+    return value is None or isinstance(value, dict | list)
 
 
 def _stringify(value: str | int | float) -> str:
