@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from yaml.composer import ComposerError
@@ -60,83 +60,87 @@ MAX_DEPTH = 100  # nesting levels: far beyond any config, far below Python's rec
 
 # --- the mark tree --------------------------------------------------------------------------
 #
-# One tuple per value, built while parsing (tuples are the cheapest thing to make per node):
-#   (file, mark, flags, None, None)                      a scalar
-#   (file, mark, flags, {key: tree}, {key: key mark})    a mapping
-#   (file, mark, flags, [tree, ...], None)               a sequence
-# `mark` is libyaml's position object (0-based line and column). A key comes from the same file as
-# its value, so the file of a key mark is that of the value's tree.
-_QUOTED = 1  # the value mark points at the quote: its first character is one column on
+# One tuple per value, made while parsing (a tuple of strings and numbers is the cheapest thing
+# to make, and the garbage collector soon stops scanning it; libyaml's mark objects are not kept):
+#   (file, line, column, flags, children, key_line, key_column)
+# `children` is None for a scalar, {key: tree} for a mapping, [tree, ...] for a sequence; the key
+# position is that of the key the value sits under (-1 when there is none: a list item, the
+# root). Lines and columns are 0-based, as libyaml counts. A key is always in the same file as
+# its value.
+Tree = tuple[str, int, int, int, Any, int, int]
+_FILE: Final = 0
+_LINE: Final = 1
+_COLUMN: Final = 2
+_FLAGS: Final = 3
+_CHILDREN: Final = 4
+_KEY_LINE: Final = 5
+_KEY_COLUMN: Final = 6
+_QUOTED = 1  # the value's position is its quote: its first character is one column on
 _INLINE = 2  # a scalar on one line: a character offset into its value is a column offset
-# libyaml's marks (yaml._yaml.Mark) or pure PyYAML's (yaml.error.Mark): both have .line, .column.
-_Mark = Any
-Tree = tuple[str, _Mark, int, Any, Any]
+_NO_KEY = -1
 # libyaml's events, typed Any: their stubs allow marks that a parser never leaves out.
 _Event = Any
 
 
-def _ref(file: str, mark: _Mark, shift: int = 0) -> SourceRef:
-    return SourceRef(file, mark.line + 1, mark.column + 1 + shift)
-
-
 def _value_ref(tree: Tree) -> SourceRef:
-    return _ref(tree[0], tree[1], tree[2] & _QUOTED)
+    return SourceRef(tree[_FILE], tree[_LINE] + 1, tree[_COLUMN] + 1 + (tree[_FLAGS] & _QUOTED))
 
 
-def _child(tree: Tree, step: PathKey) -> tuple[Tree, _Mark | None] | None:
-    """The tree one step below `tree` and the mark of its key (None in a list); None if absent."""
-    children = tree[3]
-    if children is None:
-        return None
+def _with_key(tree: Tree, line: int, column: int) -> Tree:
+    return (*tree[:_KEY_LINE], line, column)
+
+
+def _child(tree: Tree, step: PathKey) -> Tree | None:
+    """The tree one step below `tree`; None when there is none."""
+    children = tree[_CHILDREN]
     if isinstance(children, dict):
-        found = children.get(step) if isinstance(step, str) else None
-        return None if found is None else (found, tree[4][step])
-    if isinstance(step, int) and 0 <= step < len(children):
-        return children[step], None
+        found: Tree | None = children.get(step) if isinstance(step, str) else None
+        return found
+    if children is not None and isinstance(step, int) and 0 <= step < len(children):
+        item: Tree = children[step]
+        return item
     return None
 
 
 class Marks:
     """Positions of values and keys by document path (the path of a mapping entry is its key).
 
-    A view on a mark tree, rooted at some value of a document (`key` is the mark of the key
-    that value sits under, when it sits under one).
+    A view on a mark tree, rooted at some value of a document.
     """
 
-    __slots__ = ("_key", "_tree")
+    __slots__ = ("_tree",)
 
-    def __init__(self, tree: Tree, key: _Mark | None = None) -> None:
+    def __init__(self, tree: Tree) -> None:
         self._tree = tree
-        self._key = key
 
-    def _walk(self, path: DocPath) -> tuple[Tree, _Mark | None, bool]:
-        """The deepest tree along `path`, the mark of its key, and whether it is all of `path`."""
-        tree, key = self._tree, self._key
+    def _walk(self, path: DocPath) -> tuple[Tree, bool]:
+        """The deepest tree along `path`, and whether it is the tree of all of `path`."""
+        tree = self._tree
         for step in path:
-            found = _child(tree, step)
-            if found is None:
-                return tree, key, False
-            tree, key = found
-        return tree, key, True
+            child = _child(tree, step)
+            if child is None:
+                return tree, False
+            tree = child
+        return tree, True
 
     def at(self, path: DocPath, *, key: bool = False) -> SourceRef:
         """The mark of `path`, or of its nearest recorded ancestor (of its key with `key`)."""
-        tree, key_mark, _ = self._walk(path)
-        if key and key_mark is not None:
-            return _ref(tree[0], key_mark)
+        tree, _ = self._walk(path)
+        if key and tree[_KEY_LINE] != _NO_KEY:
+            return SourceRef(tree[_FILE], tree[_KEY_LINE] + 1, tree[_KEY_COLUMN] + 1)
         return _value_ref(tree)
 
     def offset(self, path: DocPath, position: int) -> SourceRef:
         """The mark of character `position` of the string at `path` (its start if not inline)."""
-        tree, _, whole = self._walk(path)
+        tree, whole = self._walk(path)
         ref = _value_ref(tree)
-        if whole and tree[2] & _INLINE:
+        if whole and tree[_FLAGS] & _INLINE:
             return SourceRef(ref.file, ref.line, ref.column + position)
         return ref
 
     def recorded(self, path: DocPath) -> bool:
         """Whether `path` itself (not only an ancestor) has a mark."""
-        return self._walk(path)[2]
+        return self._walk(path)[1]
 
     def subtree(self, root: DocPath, value: Any = None) -> Marks:
         """The marks of the value at `root`, re-rooted so that `root` becomes `()`.
@@ -144,42 +148,33 @@ class Marks:
         `value` (the data at `root`) is not needed: the tree mirrors the data. Costs the depth
         of `root`, not the size of the subtree.
         """
-        tree, key, _ = self._walk(root)
-        return Marks(tree, key)
+        return Marks(self._walk(root)[0])
 
     def replace(self, root: DocPath, other: Marks) -> None:
         """Make `other` the marks of the value at `root` (its value is being replaced).
 
-        Copies the mappings along the path instead of changing them: trees are shared (by the
-        document and its objects' views, by aliases), and only this view may change.
+        Copies the collections along the path instead of changing them: trees are shared (by
+        the document and its objects' views, by aliases), and only this view may change.
         """
-        if not root:
-            self._tree, self._key = other._tree, other._key
-        else:
-            self._tree = _replaced(self._tree, root, other)
+        self._tree = _replaced(self._tree, root, other._tree)
 
 
-def _replaced(tree: Tree, path: DocPath, other: Marks) -> Tree:
+def _replaced(tree: Tree, path: DocPath, new: Tree) -> Tree:
+    if not path:  # without a key of its own, the new value keeps the key of the old one
+        return new if new[_KEY_LINE] != _NO_KEY else _with_key(new, tree[_KEY_LINE], tree[_KEY_COLUMN])
     step, rest = path[0], path[1:]
-    found = _child(tree, step)
+    child = _child(tree, step)
+    if child is None:
+        if rest:  # the data had this path, so the tree has it too
+            raise KeyError(path)
+        child = new
+    children = tree[_CHILDREN]
     if isinstance(step, int):
-        if found is None:  # the data had this index, so the tree has it too
-            raise KeyError(path)
-        items = list(tree[3])
-        items[step] = _replaced(found[0], rest, other) if rest else other._tree
-        return (tree[0], tree[1], tree[2], items, None)
-    is_mapping = isinstance(tree[3], dict)
-    children = dict(tree[3]) if is_mapping else {}
-    keys = dict(tree[4]) if is_mapping else {}
-    if rest:
-        if found is None:
-            raise KeyError(path)
-        children[step] = _replaced(found[0], rest, other)
+        children = list(children)
     else:
-        children[step] = other._tree
-        # no key mark of its own: keep the old key's, else point at the value
-        keys[step] = other._key or (found[1] if found else None) or other._tree[1]
-    return (tree[0], tree[1], tree[2], children, keys)
+        children = dict(children) if isinstance(children, dict) else {}
+    children[step] = _replaced(child, rest, new)
+    return (*tree[:_CHILDREN], children, tree[_KEY_LINE], tree[_KEY_COLUMN])
 
 
 @dataclass
@@ -220,7 +215,11 @@ def _copy(value: Any) -> Any:
 
 
 class _Builder:
-    """Plain values and their mark tree from libyaml's events, in one recursive pass."""
+    """Plain values and their mark tree from libyaml's events, in one recursive pass.
+
+    Each node is built knowing the position of the key it sits under (`key_line`, `key_column`;
+    -1 for none), so its tree is made once, whole.
+    """
 
     def __init__(self, file: str, loader: _Loader) -> None:
         self.file = file
@@ -232,129 +231,136 @@ class _Builder:
         self.muted = 0  # > 0 inside a refused key or value: its problems are not reported
         self.depth = 0
 
-    def problem(self, mark: _Mark, message: str, hint: str = "") -> None:
+    def problem(self, line: int, column: int, message: str, hint: str = "") -> None:
         if not self.muted:
-            self.problems.append(Diagnostic(self.file, mark.line + 1, mark.column + 1, message, hint))
+            self.problems.append(Diagnostic(self.file, line + 1, column + 1, message, hint))
 
     def document(self) -> tuple[Any, Tree] | None:
         """The single document of the stream; None when there is none."""
         self.next_event()  # the stream start
         if isinstance(self.next_event(), StreamEndEvent):
             return None
-        built = self.node(self.next_event())
+        start = self.next_event()
+        built = self.node(start, _NO_KEY, _NO_KEY)
         self.next_event()  # the document end
         event = self.next_event()
         if not isinstance(event, StreamEndEvent):
             raise ComposerError(
                 "expected a single document in the stream",
-                built[1][1],
+                start.start_mark,
                 "but found another document",
                 event.start_mark,
             )
         return built
 
-    def node(self, event: _Event) -> tuple[Any, Tree]:
+    def node(self, event: _Event, key_line: int, key_column: int) -> tuple[Any, Tree]:
         cls = event.__class__
         if cls is ScalarEvent:
-            return self.scalar(event)
+            return self.scalar(event, key_line, key_column)
         if cls is AliasEvent:
-            return self.alias(event)
+            return self.alias(event, key_line, key_column)
+        start = event.start_mark
         anchor: str | None = event.anchor
         if anchor is not None:
-            self.anchor(
-                anchor, event, _Anchored(None, (self.file, event.start_mark, 0, None, None), open=True)
-            )
+            where = (self.file, start.line, start.column, 0, None, _NO_KEY, _NO_KEY)
+            self.anchor(anchor, event, _Anchored(None, where, open=True))
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            at = _ref(self.file, event.start_mark)
             message = f"YAML nested deeper than {MAX_DEPTH} levels"
-            raise YamlLoadError([Diagnostic(at.file, at.line, at.column, message, "flatten the structure")])
-        built = self.mapping(event) if cls is MappingStartEvent else self.sequence(event)
+            at = Diagnostic(self.file, start.line + 1, start.column + 1, message, "flatten the structure")
+            raise YamlLoadError([at])
+        children: dict[str, Tree] | list[Tree]
+        value, children = self.mapping() if cls is MappingStartEvent else self.sequence()
         self.depth -= 1
+        tree = (self.file, start.line, start.column, 0, children, key_line, key_column)
         if anchor is not None:
-            self.anchors[anchor] = _Anchored(*built)
-        return built
+            self.anchors[anchor] = _Anchored(value, tree)
+        return value, tree
 
     def anchor(self, name: str, event: _Event, anchored: _Anchored) -> None:
         first = self.anchors.get(name)
         if first is not None:
-            first_mark = first.tree[1]
+            first_mark = yaml.Mark(self.file, 0, first.tree[_LINE], first.tree[_COLUMN], None, 0)
             message = "found duplicate anchor; first occurrence"
             raise ComposerError(message, first_mark, "second occurrence", event.start_mark)
         self.anchors[name] = anchored
 
-    def alias(self, event: _Event) -> tuple[Any, Tree]:
+    def alias(self, event: _Event, key_line: int, key_column: int) -> tuple[Any, Tree]:
         anchored = self.anchors.get(event.anchor)
         if anchored is None:
             raise ComposerError(None, None, "found undefined alias", event.start_mark)
+        tree = _with_key(anchored.tree, key_line, key_column)
         if anchored.open:
-            self.problem(anchored.tree[1], "recursive YAML alias", "remove the cycle")
-            return None, anchored.tree
-        return _copy(anchored.value), anchored.tree
+            self.problem(tree[_LINE], tree[_COLUMN], "recursive YAML alias", "remove the cycle")
+            return None, tree
+        return _copy(anchored.value), tree
 
-    def sequence(self, start: _Event) -> tuple[list[Any], Tree]:
+    def sequence(self) -> tuple[list[Any], list[Tree]]:
         items: list[Any] = []
         trees: list[Tree] = []
         event = self.next_event()
         while event.__class__ is not SequenceEndEvent:
-            value, tree = self.node(event)
+            value, tree = self.node(event, _NO_KEY, _NO_KEY)
             items.append(value)
             trees.append(tree)
             event = self.next_event()
-        return items, (self.file, start.start_mark, 0, trees, None)
+        return items, trees
 
-    def mapping(self, start: _Event) -> tuple[dict[str, Any], Tree]:
+    def mapping(self) -> tuple[dict[str, Any], dict[str, Tree]]:
         data: dict[str, Any] = {}
         trees: dict[str, Tree] = {}
-        keys: dict[str, _Mark] = {}
         event = self.next_event()
         while event.__class__ is not MappingEndEvent:
-            key, key_mark = self.key(event)
+            key, line, column = self.key(event)
             if key is not None and key in data:
                 self.problem(
-                    key_mark,
-                    f"duplicate key '{key}' (first defined at line {keys[key].line + 1})",
+                    line,
+                    column,
+                    f"duplicate key '{key}' (first defined at line {trees[key][_KEY_LINE] + 1})",
                     "remove one of the two entries; YAML would silently keep only the last",
                 )
                 key = None
             if key is None:  # a refused entry: its value is read (anchors in it count), not kept
                 self.muted += 1
-                self.node(self.next_event())
+                self.node(self.next_event(), _NO_KEY, _NO_KEY)
                 self.muted -= 1
             else:
-                data[key], trees[key] = self.node(self.next_event())
-                keys[key] = key_mark
+                data[key], trees[key] = self.node(self.next_event(), line, column)
             event = self.next_event()
-        return data, (self.file, start.start_mark, 0, trees, keys)
+        return data, trees
 
-    def key(self, event: _Event) -> tuple[str | None, _Mark]:
-        """A mapping key as written (`200: x` is "200", `on: x` is "on"), or None when refused."""
-        cls, mark = event.__class__, event.start_mark
+    def key(self, event: _Event) -> tuple[str | None, int, int]:
+        """A mapping key as written (`200: x` is "200", `on: x` is "on") and where it is; None
+        for a key that is refused (and reported)."""
+        cls, start = event.__class__, event.start_mark
+        line, column = start.line, start.column
         text: str | None = None
         merge = False
         if cls is ScalarEvent:
             text = event.value
             if event.anchor is not None:
-                self.scalar(event)
+                self.scalar(event, _NO_KEY, _NO_KEY)
             merge = self.is_merge(event)
         elif cls is AliasEvent:
             anchored = self.anchors.get(event.anchor)
             if anchored is None:
-                raise ComposerError(None, None, "found undefined alias", mark)
-            text, merge, mark = anchored.text, anchored.merge, anchored.tree[1]
+                raise ComposerError(None, None, "found undefined alias", start)
+            text, merge = anchored.text, anchored.merge
+            line, column = anchored.tree[_LINE], anchored.tree[_COLUMN]
         else:  # read the collection (anchors in it count) before refusing it
             self.muted += 1
-            self.node(event)
+            self.node(event, _NO_KEY, _NO_KEY)
             self.muted -= 1
         if text is None:
-            self.problem(mark, "a mapping key must be a plain scalar")
+            self.problem(line, column, "a mapping key must be a plain scalar")
         elif merge:
             self.problem(
-                mark,
+                line,
+                column,
                 "YAML merge keys (<<) are not supported",
                 "write the keys out, or use `overrides:` in the environment file",
             )
-        return (None if merge else text), mark
+        return (None if merge else text), line, column
 
     def is_merge(self, event: _Event) -> bool:
         if event.tag == _MERGE:
@@ -366,9 +372,8 @@ class _Builder:
             and self.loader.resolve(yaml.ScalarNode, event.value, event.implicit) == _MERGE
         )
 
-    def scalar(self, event: _Event) -> tuple[Any, Tree]:
+    def scalar(self, event: _Event, key_line: int, key_column: int) -> tuple[Any, Tree]:
         text, style, start = event.value, event.style, event.start_mark
-        one_line = start.line == event.end_mark.line
         try:
             if event.tag is None and style == "":  # plain and untagged: most of a config
                 value = text if text[:1] not in _IMPLICIT_FIRST else self.plain(event)
@@ -376,12 +381,15 @@ class _Builder:
                 value = self.tagged(event)
         except _Unreadable as e:
             tag = str(e).replace("tag:yaml.org,2002:", "!!")
-            self.problem(start, f"YAML error: '{text}' cannot be read as {tag}", "fix the value or its tag")
+            message = f"YAML error: '{text}' cannot be read as {tag}"
+            self.problem(start.line, start.column, message, "fix the value or its tag")
             value = None
-        flags = _INLINE if one_line and style in ("", "'", '"') else 0
-        if style in ("'", '"'):
-            flags |= _QUOTED
-        tree = (self.file, start, flags, None, None)
+        flags = 0
+        if style in ("", "'", '"') and start.line == event.end_mark.line:
+            flags = _INLINE | _QUOTED if style else _INLINE
+        elif style in ("'", '"'):
+            flags = _QUOTED
+        tree = (self.file, start.line, start.column, flags, None, key_line, key_column)
         if event.anchor is not None:
             self.anchor(event.anchor, event, _Anchored(value, tree, text, self.is_merge(event)))
         return value, tree
@@ -428,7 +436,7 @@ def load_yaml_text(text: str, file: str) -> LoadedDocument:
     finally:
         loader.dispose()
     if built is None:
-        return LoadedDocument(file, {}, Marks((file, yaml.Mark(file, 0, 0, 0, None, 0), 0, None, None)))
+        return LoadedDocument(file, {}, Marks((file, 0, 0, 0, None, _NO_KEY, _NO_KEY)))
     if builder.problems:
         raise YamlLoadError(builder.problems)
     return LoadedDocument(file, built[0], Marks(built[1]))
