@@ -7,6 +7,7 @@ described in the package docstring); ``to_info`` and ``canonical_info`` build th
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -63,6 +64,8 @@ def _canonical_color(value: str) -> str:
 _EXPRESSION_KEYS = frozenset({"w", "h", "x", "y", "o", "z", "dpr", "ar", "du", "so", "eo"})
 
 
+# Pure, and the same few values recur throughout a config (c_fill, f_auto, w_320).
+@functools.lru_cache(maxsize=8192)
 def canonical_value(key: str, value: str) -> str:
     """The canonical spelling of one parameter value (``key`` is the short key or ``$name``)."""
     if _full(_NUMBER_RE, value):
@@ -150,6 +153,8 @@ def _short_name(name: str) -> str | None:
 
 def _live_value_text(short: str | None, value: object) -> str:
     """A live JSON value as the text it was written as in the transformation string."""
+    if type(value) is str:  # the common case (and every value of a string's own info)
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

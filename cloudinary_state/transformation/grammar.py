@@ -77,12 +77,25 @@ def _parse_at(text: str, base: int) -> Transformation:
                 )
             components[-1] = replace(components[-1], extension=piece)
             continue
-        components.append(Component(_parse_component(piece, base + at)))
+        components.append(Component(_component(piece, base + at)))
     _check_conditional_blocks(components, text, base)
     return Transformation(tuple(components))
 
 
-def _parse_component(piece: str, base: int) -> tuple[Param, ...]:
+def _component(piece: str, base: int) -> tuple[Param, ...]:
+    """The parameters of one component at offset `base`.
+
+    Components repeat across a config (`f_auto,q_auto`, `c_scale,w_320`) far more than whole
+    strings do: each is parsed once, at offset 0, and an error is moved to where it is.
+    """
+    try:
+        return _parse_component(piece)
+    except TransformationSyntaxError as e:
+        raise TransformationSyntaxError(e.message, base + e.position, e.hint) from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_component(piece: str, base: int = 0) -> tuple[Param, ...]:
     params: list[Param] = []
     seen: dict[str, int] = {}
     at = 0
