@@ -73,13 +73,19 @@ class _Renderer:
         path of each cost more than validating them).
         """
         if isinstance(value, dict):
-            changed = {k: self.walk(v, (*path, k)) for k, v in value.items() if _may_change(v)}
-            if all(changed[k] is value[k] for k in changed):
-                return value
-            return {**value, **changed}
+            changed = {
+                k: new
+                for k, v in value.items()
+                if _may_change(v) and (new := self.walk(v, (*path, k))) is not v
+            }
+            return {**value, **changed} if changed else value
         if isinstance(value, list):
-            items = [self.walk(v, (*path, i)) if _may_change(v) else v for i, v in enumerate(value)]
-            return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+            changed = {
+                i: new
+                for i, v in enumerate(value)
+                if _may_change(v) and (new := self.walk(v, (*path, i))) is not v
+            }
+            return [changed.get(i, v) for i, v in enumerate(value)] if changed else value
         if isinstance(value, str) and "${" in value:
             return self.string(value, path)
         return value
