@@ -11,7 +11,9 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from cloudinary_state.transformation.model import Component, Param, Transformation, TransformationSyntaxError
 from cloudinary_state.transformation.shared_checks import _hint_for, _known
@@ -24,6 +26,7 @@ def parse(text: str) -> Transformation:
     return _parse_at(text, 0)
 
 
+T = TypeVar("T")
 # The first whitespace or '|' (`\s` is exactly str.isspace).
 _FORBIDDEN = re.compile(r"[\s|]")
 
@@ -77,34 +80,33 @@ def _parse_at(text: str, base: int) -> Transformation:
                 )
             components[-1] = replace(components[-1], extension=piece)
             continue
-        components.append(Component(_component(piece, base + at)))
+        components.append(Component(_moved(_parse_component, piece, base + at)))
     _check_conditional_blocks(components, text, base)
     return Transformation(tuple(components))
 
 
-def _component(piece: str, base: int) -> tuple[Param, ...]:
-    """The parameters of one component at offset `base`.
-
-    Components repeat across a config (`f_auto,q_auto`, `c_scale,w_320`) far more than whole
-    strings do: each is parsed once, at offset 0, and an error is moved to where it is.
-    """
+def _moved(parse: Callable[[str], T], text: str, offset: int) -> T:
+    """`parse(text)`, which reports positions within `text`, with an error moved by `offset`."""
     try:
-        return _parse_component(piece)
+        return parse(text)
     except TransformationSyntaxError as e:
-        raise TransformationSyntaxError(e.message, base + e.position, e.hint) from None
+        raise TransformationSyntaxError(e.message, offset + e.position, e.hint) from None
 
 
+# Components and parameters recur across a config (`f_auto,q_auto`, `c_scale`, `w_320`) far
+# more than whole strings do: each is parsed once, positions relative to itself, and `_moved`
+# puts an error where it occurs.
 @functools.lru_cache(maxsize=4096)
-def _parse_component(piece: str, base: int = 0) -> tuple[Param, ...]:
+def _parse_component(piece: str) -> tuple[Param, ...]:
     params: list[Param] = []
     seen: dict[str, int] = {}
     at = 0
     for raw in piece.split(","):
-        param = _parse_param(raw, base + at)
+        param = _moved(_parse_param, raw, at)
         if param.key in seen:
             raise TransformationSyntaxError(
                 f"parameter '{param.key}' appears twice in one component",
-                base + at,
+                at,
                 "keep one, or chain a second component with '/'",
             )
         seen[param.key] = at
@@ -115,13 +117,15 @@ def _parse_component(piece: str, base: int = 0) -> tuple[Param, ...]:
         # Cloudinary's docs: "if_w_eq_h,t_trans is not supported".
         raise TransformationSyntaxError(
             "a named transformation cannot share a component with its condition",
-            base + seen["t"],
+            seen["t"],
             f"write if_{condition}/t_.../if_end",
         )
     return tuple(params)
 
 
-def _parse_param(raw: str, at: int) -> Param:
+@functools.lru_cache(maxsize=4096)
+def _parse_param(raw: str) -> Param:
+    at = 0  # positions are within `raw`
     if raw == "":
         raise TransformationSyntaxError("empty parameter", at, "remove the extra ','")
     if raw.startswith("$"):
