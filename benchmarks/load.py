@@ -206,24 +206,32 @@ def live_state_of(state: DesiredState) -> LiveState:
 
 
 def measure_plan(total: int, files: int, repeat: int) -> dict[str, Any]:
+    """build_plan with empty caches (the worst case), and right after loading the config, as
+    the plan command runs it (the load has parsed the transformation strings)."""
     with tempfile.TemporaryDirectory() as tmp:
         config_dir = Path(tmp)
         write_config(config_dir, total, files)
         live = live_state_of(load_environment(config_dir, ENV, environ={}))
         write_config(config_dir, total, files, edit=True)  # a tenth of each kind changed
         desired = load_environment(config_dir, ENV, environ={})
-    plan = build_plan(desired, live, digest_key=b"bench")
+        plan = build_plan(desired, live, digest_key=b"bench")
 
-    def cold_plan() -> object:
-        clear_caches()
-        return build_plan(desired, live, digest_key=b"bench")
+        def cold() -> object:
+            clear_caches()
+            return build_plan(desired, live, digest_key=b"bench")
 
-    (seconds,) = best_of(repeat, cold_plan)
+        cold_seconds = best_of(repeat, cold)[0]
+        after_load = []
+        for _ in range(repeat):
+            clear_caches()
+            loaded = load_environment(config_dir, ENV, environ={})
+            after_load += best_of(1, lambda: build_plan(loaded, live, digest_key=b"bench"))  # noqa: B023
     return {
         "objects": len(desired.objects),
         "changes": len(plan.changes),
         "unchanged": plan.summary.unchanged,
-        "seconds": round(seconds, 4),
+        "seconds": round(cold_seconds, 4),
+        "seconds_after_load": round(min(after_load), 4),
     }
 
 
@@ -265,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(
             f"build_plan over {plan['objects']} objects ({plan['changes']} changes, "
-            f"{plan['unchanged']} unchanged), no warm cache: {plan['seconds']:.3f} s (target: under 0.5 s)"
+            f"{plan['unchanged']} unchanged): {plan['seconds']:.3f} s with empty caches, "
+            f"{plan['seconds_after_load']:.3f} s right after the load (target: under 0.5 s)"
         )
     if args.json:
         args.json.write_text(json.dumps({"load": rows, "plan": plan}, indent=2) + "\n")
