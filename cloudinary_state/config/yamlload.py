@@ -5,8 +5,8 @@ later duplicate key win. We read libyaml's event stream ourselves and build, in 
 the plain Python values and a *mark tree* that mirrors them: for every value the place it
 was written (and for every mapping entry the place of its key). Later stages (pydantic
 validation, semantic checks) report errors by path; `Marks` turns a path back into
-`file:line:column` by walking the tree, so nothing is spent per value on positions that no
-error ever asks for (the marks are libyaml's own objects, kept by reference).
+`file:line:column` by walking the tree. Nothing is made per value beyond one small tuple:
+no node graph (as `compose` would build), no path, no `SourceRef` until a message asks.
 
 Timestamps are not resolved: `2026-01-31` stays the string the Admin API expects, instead
 of becoming a `datetime.date` that no field accepts.
@@ -165,9 +165,9 @@ def _replaced(tree: Tree, path: DocPath, new: Tree) -> Tree:
     step, rest = path[0], path[1:]
     child = _child(tree, step)
     if child is None:
-        if rest:  # the data had this path, so the tree has it too
+        if rest or isinstance(step, int):  # the data had this path, so the tree has it too
             raise KeyError(path)
-        child = new
+        child = new  # a new key
     children = tree[_CHILDREN]
     if isinstance(step, int):
         children = list(children)
