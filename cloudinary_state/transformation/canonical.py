@@ -33,6 +33,9 @@ from cloudinary_state.transformation.vocabulary import (
 
 def _canonical_number(text: str, *, keep_decimal: bool) -> str:
     """``"0.50"`` -> ``"0.5"``, ``"100.0"`` -> ``"100"`` (``"100.0"`` where decimals are relative)."""
+    if len(text) <= 18 and text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
+        # a plain integer (most numbers) spells itself; beyond 28 digits normalize() would round
+        return text
     number = Decimal(text)
     rendered = "0" if number == 0 else format(number.normalize(), "f")
     if keep_decimal and "." in text and "." not in rendered:
@@ -100,6 +103,8 @@ def _ordered(params: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     everything else in a component applies together, as the SDK's sorted output shows.
     """
     items = list(params)
+    if all(key != "if" and not key.startswith("$") for key, _ in items):
+        return sorted(items)  # the usual component: no condition, no variable
     conditions = [item for item in items if item[0] == "if"]
     variables = [item for item in items if item[0].startswith("$")]
     others = sorted(item for item in items if item[0] != "if" and not item[0].startswith("$"))
