@@ -117,5 +117,42 @@ def test_same_data_as_pyyaml_and_a_mark_for_every_path(data: dict[str, object], 
     assert doc.data == data
     lines = text.count("\n") + 1
     for path in _paths(doc.data):
-        assert path in doc.marks.values
+        assert doc.marks.recorded(path)
         assert 1 <= doc.marks.at(path).line <= lines
+
+
+def test_a_value_its_tag_cannot_read_is_an_error_not_a_traceback() -> None:
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("a: !!int x\nb: 0b_\n", "f.yaml")
+    found = [(d.line, d.column, d.message) for d in e.value.diagnostics]
+    assert found == [
+        (1, 4, "YAML error: 'x' cannot be read as !!int"),
+        (2, 4, "YAML error: '0b_' cannot be read as !!int"),
+    ]
+
+
+def test_nesting_deeper_than_the_limit_is_an_error_not_a_traceback() -> None:
+    deep = load_yaml_text("a: " + "[" * 90 + "]" * 90, "f").data["a"]
+    for _ in range(89):
+        (deep,) = deep
+    assert deep == []
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("a: " + "[" * 500 + "]" * 500, "f")
+    assert "nested deeper than" in e.value.diagnostics[0].message
+
+
+def test_a_duplicate_inside_an_anchor_is_reported_once() -> None:
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("a: &x {k: 1, k: 2}\nb: *x\nc: *x\n", "f")
+    assert [(d.line, d.column) for d in e.value.diagnostics] == [(1, 14)]
+
+
+def test_replacing_marks_leaves_other_views_of_the_tree_alone() -> None:
+    doc = load_yaml_text("a: &x {k: v}\nb: *x\n", "f")
+    a = doc.marks.subtree(("a",))
+    patch = load_yaml_text("\n\nk: w\n", "g").marks
+    a.replace(("k",), patch.subtree(("k",)))
+    assert a.at(("k",)) == SourceRef("g", 3, 4)
+    assert a.at(("k",), key=True) == SourceRef("g", 3, 1)
+    assert doc.marks.at(("a", "k")) == SourceRef("f", 1, 11)  # the document keeps its own
+    assert doc.marks.at(("b", "k")) == SourceRef("f", 1, 11)  # and so does the alias

@@ -37,6 +37,11 @@ class Rendered:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _may_change(value: Any) -> bool:
+    """A string with a placeholder, or a mapping or list that may hold one."""
+    return isinstance(value, dict | list) or (isinstance(value, str) and "${" in value)
+
+
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
@@ -61,10 +66,26 @@ class _Renderer:
         self.position = 0  # of the placeholder being replaced, for problems
 
     def walk(self, value: Any, path: DocPath) -> Any:
+        """`value` with its placeholders replaced: the very same object when it holds none.
+
+        Most values hold none: the work is one test per value and one call per mapping, list
+        or string with a placeholder, and nothing is copied (copying every value and making the
+        path of each cost more than validating them).
+        """
         if isinstance(value, dict):
-            return {k: self.walk(v, (*path, k)) for k, v in value.items()}
+            changed = {
+                k: new
+                for k, v in value.items()
+                if _may_change(v) and (new := self.walk(v, (*path, k))) is not v
+            }
+            return {**value, **changed} if changed else value
         if isinstance(value, list):
-            return [self.walk(v, (*path, i)) for i, v in enumerate(value)]
+            changed = {
+                i: new
+                for i, v in enumerate(value)
+                if _may_change(v) and (new := self.walk(v, (*path, i))) is not v
+            }
+            return [changed.get(i, v) for i, v in enumerate(value)] if changed else value
         if isinstance(value, str) and "${" in value:
             return self.string(value, path)
         return value

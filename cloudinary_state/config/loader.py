@@ -449,11 +449,11 @@ class _EnvironmentLoader:
                 "give it a value, or remove the key to leave it unset",
             )
             return False
-        if isinstance(value, dict):
-            return all([self.reject_nulls(v, marks, (*path, k), label) for k, v in value.items()])
-        if isinstance(value, list):
-            return all([self.reject_nulls(v, marks, (*path, i), label) for i, v in enumerate(value)])
-        return True
+        items = (
+            value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        )
+        # only nulls and collections can fail: a call per scalar would cost more than the rest
+        return all([self.reject_nulls(v, marks, (*path, k), label) for k, v in items if _nullable(v)])
 
     def validate(
         self, model: type[M], data: Any, marks: Marks, prefix: str, sensitive_paths: Collection[str] = ()
@@ -485,6 +485,10 @@ def _salvage(model: type[BaseModel], data: dict[str, Any]) -> Any:
     return model.model_construct(**valid)
 
 
+def _nullable(value: Any) -> bool:
+    return value is None or isinstance(value, dict | list)
+
+
 def _stringify(value: str | int | float) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
@@ -499,11 +503,9 @@ def _merge(base: Any, patch: Any, base_marks: Marks, patch_marks: Marks, path: D
                 merged[key] = _merge(base[key], value, base_marks, patch_marks, sub)
             else:
                 merged[key] = value
-                base_marks.graft(sub, patch_marks.subtree(sub, value))
+                base_marks.replace(sub, patch_marks.subtree(sub))
         return merged
-    base_marks.drop_below(path)
-    base_marks.inline.discard(path)
-    base_marks.graft(path, patch_marks.subtree(path, patch))
+    base_marks.replace(path, patch_marks.subtree(path))
     return patch
 
 

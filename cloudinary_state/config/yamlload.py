@@ -1,10 +1,12 @@
 """YAML loading that remembers where every value came from and refuses duplicate keys.
 
 PyYAML's own loaders forget positions once they build Python objects, and silently let a
-later duplicate key win. We compose the node graph ourselves (which keeps marks), then
-build plain Python values while recording, for every path into the document, where the
-key and the value sit. Later stages (pydantic validation, semantic checks) report errors
-by path; `Marks` turns a path back into `file:line:column`.
+later duplicate key win. We read libyaml's event stream ourselves and build, in one pass,
+the plain Python values and a *mark tree* that mirrors them: for every value the place it
+was written (and for every mapping entry the place of its key). Later stages (pydantic
+validation, semantic checks) report errors by path; `Marks` turns a path back into
+`file:line:column` by walking the tree. Nothing is made per value beyond one small tuple:
+no node graph (as `compose` would build), no path, no `SourceRef` until a message asks.
 
 Timestamps are not resolved: `2026-01-31` stays the string the Admin API expects, instead
 of becoming a `datetime.date` that no field accepts.
@@ -12,12 +14,21 @@ of becoming a `datetime.date` that no field accepts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    StreamEndEvent,
+)
 
 from cloudinary_state.desired import SourceRef
 from cloudinary_state.errors import Diagnostic
@@ -26,7 +37,7 @@ PathKey = str | int
 DocPath = tuple[PathKey, ...]
 
 
-# libyaml's parser when PyYAML was built with it (several times faster); same nodes and marks.
+# libyaml's parser when PyYAML was built with it (several times faster); same events and marks.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -38,73 +49,132 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+# A plain scalar whose first character no implicit resolver knows is a string: most of a
+# config (names, URLs, transformation strings) is decided by one set lookup, not by regexes.
+# The shortcut needs every resolver to be keyed by a first character (None would be a wildcard).
+_IMPLICIT_FIRST = frozenset(_Loader.yaml_implicit_resolvers)
+assert None not in _IMPLICIT_FIRST and not _Loader.yaml_path_resolvers
+MAX_DEPTH = 100  # nesting levels: far beyond any config, far below Python's recursion limit
+
+# --- the mark tree --------------------------------------------------------------------------
+#
+# One tuple per value, made while parsing (a tuple of strings and numbers is the cheapest thing
+# to make, and the garbage collector soon stops scanning it; libyaml's mark objects are not kept):
+#   (file, line, column, flags, children, key_line, key_column)
+# `children` is None for a scalar, {key: tree} for a mapping, [tree, ...] for a sequence; the key
+# position is that of the key the value sits under (-1 when there is none: a list item, the
+# root). Lines and columns are 0-based, as libyaml counts. A key is always in the same file as
+# its value.
+Tree = tuple[str, int, int, int, Any, int, int]
+_FILE: Final = 0
+_LINE: Final = 1
+_COLUMN: Final = 2
+_FLAGS: Final = 3
+_CHILDREN: Final = 4
+_KEY_LINE: Final = 5
+_KEY_COLUMN: Final = 6
+_QUOTED = 1  # the value's position is its quote: its first character is one column on
+_INLINE = 2  # a scalar on one line: a character offset into its value is a column offset
+_NO_KEY = -1
+# libyaml's events, typed Any: their stubs allow marks that a parser never leaves out.
+_Event = Any
 
 
-@dataclass
+def _value_ref(tree: Tree) -> SourceRef:
+    return SourceRef(tree[_FILE], tree[_LINE] + 1, tree[_COLUMN] + 1 + (tree[_FLAGS] & _QUOTED))
+
+
+def _with_key(tree: Tree, line: int, column: int) -> Tree:
+    return (*tree[:_KEY_LINE], line, column)
+
+
+def _child(tree: Tree, step: PathKey) -> Tree | None:
+    """The tree one step below `tree`; None when there is none."""
+    children = tree[_CHILDREN]
+    if isinstance(children, dict):
+        found: Tree | None = children.get(step) if isinstance(step, str) else None
+        return found
+    if children is not None and isinstance(step, int) and 0 <= step < len(children):
+        item: Tree = children[step]
+        return item
+    return None
+
+
 class Marks:
-    """Positions of keys and values by document path (the path of a mapping entry is its key)."""
+    """Positions of values and keys by document path (the path of a mapping entry is its key).
 
-    keys: dict[DocPath, SourceRef] = field(default_factory=dict)
-    values: dict[DocPath, SourceRef] = field(default_factory=dict)
-    # Scalars written on one line: a character offset into their value is a column offset.
-    inline: set[DocPath] = field(default_factory=set)
+    A view on a mark tree, rooted at some value of a document.
+    """
+
+    __slots__ = ("_tree",)
+
+    def __init__(self, tree: Tree) -> None:
+        self._tree = tree
+
+    def _walk(self, path: DocPath) -> tuple[Tree, bool]:
+        """The deepest tree along `path`, and whether it is the tree of all of `path`."""
+        tree = self._tree
+        for step in path:
+            child = _child(tree, step)
+            if child is None:
+                return tree, False
+            tree = child
+        return tree, True
+
+    def at(self, path: DocPath, *, key: bool = False) -> SourceRef:
+        """The mark of `path`, or of its nearest recorded ancestor (of its key with `key`)."""
+        tree, _ = self._walk(path)
+        if key and tree[_KEY_LINE] != _NO_KEY:
+            return SourceRef(tree[_FILE], tree[_KEY_LINE] + 1, tree[_KEY_COLUMN] + 1)
+        return _value_ref(tree)
 
     def offset(self, path: DocPath, position: int) -> SourceRef:
         """The mark of character `position` of the string at `path` (its start if not inline)."""
-        ref = self.at(path)
-        if path in self.inline and path in self.values:
+        tree, whole = self._walk(path)
+        ref = _value_ref(tree)
+        if whole and tree[_FLAGS] & _INLINE:
             return SourceRef(ref.file, ref.line, ref.column + position)
         return ref
 
-    def at(self, path: DocPath, *, key: bool = False) -> SourceRef:
-        """The mark of `path`, or of its nearest recorded ancestor."""
-        table = self.keys if key else self.values
-        for end in range(len(path), -1, -1):
-            prefix = path[:end]
-            ref = table.get(prefix) or self.keys.get(prefix) or self.values.get(prefix)
-            if ref is not None:
-                return ref
-        raise KeyError(path)  # the root is always recorded, so this means a foreign path
+    def recorded(self, path: DocPath) -> bool:
+        """Whether `path` itself (not only an ancestor) has a mark."""
+        return self._walk(path)[1]
 
-    def subtree(self, root: DocPath, value: Any) -> Marks:
-        """The marks of `value`, the data found at `root`, re-rooted so that `root` becomes `()`.
+    def subtree(self, root: DocPath, value: Any = None) -> Marks:
+        """The marks of the value at `root`, re-rooted so that `root` becomes `()`.
 
-        Walks the data rather than the whole table: cost is the size of the subtree.
+        `value` (the data at `root`) is not needed: the tree mirrors the data. Costs the depth
+        of `root`, not the size of the subtree.
         """
-        out = Marks()
-        n = len(root)
-        for path in _paths(value, root):
-            if path in self.keys:
-                out.keys[path[n:]] = self.keys[path]
-            if path in self.values:
-                out.values[path[n:]] = self.values[path]
-            if path in self.inline:
-                out.inline.add(path[n:])
-        return out
+        return Marks(self._walk(root)[0])
 
-    def drop_below(self, root: DocPath) -> None:
-        """Forget every mark strictly below `root` (its value is being replaced)."""
-        n = len(root)
-        for table in (self.keys, self.values):
-            for p in [p for p in table if len(p) > n and p[:n] == root]:
-                del table[p]
-        self.inline = {p for p in self.inline if not (len(p) > n and p[:n] == root)}
+    def replace(self, root: DocPath, other: Marks) -> None:
+        """Make `other` the marks of the value at `root` (its value is being replaced).
 
-    def graft(self, root: DocPath, other: Marks) -> None:
-        """Record `other`'s marks under `root` (they win over existing ones)."""
-        self.keys.update({root + p: r for p, r in other.keys.items()})
-        self.values.update({root + p: r for p, r in other.values.items()})
-        self.inline |= {root + p for p in other.inline}
+        Copies the collections along the path instead of changing them: trees are shared (by
+        the document and its objects' views, by aliases), and only this view may change.
+        """
+        self._tree = _replaced(self._tree, root, other._tree)
 
 
-def _paths(value: Any, path: DocPath) -> Iterator[DocPath]:
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, (*path, index))
+def _replaced(tree: Tree, path: DocPath, new: Tree) -> Tree:
+    if not path:  # without a key of its own, the new value keeps the key of the old one
+        return new if new[_KEY_LINE] != _NO_KEY else _with_key(new, tree[_KEY_LINE], tree[_KEY_COLUMN])
+    step, rest = path[0], path[1:]
+    child = _child(tree, step)
+    if child is None:
+        if rest or isinstance(step, int):  # the data had this path, so the tree has it too
+            raise KeyError(path)
+        child = new  # a new key
+    children = tree[_CHILDREN]
+    if isinstance(step, int):
+        children = list(children)
+    else:
+        children = dict(children) if isinstance(children, dict) else {}
+    children[step] = _replaced(child, rest, new)
+    return (*tree[:_CHILDREN], children, tree[_KEY_LINE], tree[_KEY_COLUMN])
 
 
 @dataclass
@@ -120,92 +190,240 @@ class YamlLoadError(Exception):
         super().__init__("\n".join(map(str, diagnostics)))
 
 
-def _ref(file: str, mark: yaml.Mark) -> SourceRef:
-    return SourceRef(file, mark.line + 1, mark.column + 1)
+@dataclass(frozen=True)
+class _Anchored:
+    """What an alias repeats: the anchored value and its marks (`open` while it is being built)."""
+
+    value: Any
+    tree: Tree
+    text: str | None = None  # a scalar's text as written: an alias to it can be a mapping key
+    merge: bool = False  # a scalar that means the merge key `<<`
+    open: bool = False
+
+
+class _Unreadable(Exception):
+    """A scalar its tag's constructor cannot read (`!!int x`)."""
+
+
+def _copy(value: Any) -> Any:
+    """A fresh copy of an anchored value for each alias (no two places share a mutable value)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 class _Builder:
+    """Plain values and their mark tree from libyaml's events, in one recursive pass.
+
+    Each node is built knowing the position of the key it sits under (`key_line`, `key_column`;
+    -1 for none), so its tree is made once, whole.
+    """
+
     def __init__(self, file: str, loader: _Loader) -> None:
         self.file = file
         self.loader = loader
-        self.marks = Marks()
+        self.next_event = loader.get_event
         self.problems: list[Diagnostic] = []
-        self._open: set[int] = set()  # collections being built: an alias to one is a cycle
+        self.anchors: dict[str, _Anchored] = {}
+        self.resolved: dict[str, Any] = {}  # plain scalars that are no string (true, 30, 0.7)
+        self.muted = 0  # > 0 inside a refused key or value: its problems are not reported
+        self.depth = 0
 
-    def build(self, node: yaml.Node, path: DocPath) -> Any:
-        where = _ref(self.file, node.start_mark)
-        if isinstance(node, yaml.ScalarNode):
-            quoted = node.style in ("'", '"')
-            if quoted:  # point at the first character of the string, not at the quote
-                where = SourceRef(where.file, where.line, where.column + 1)
-            if node.start_mark.line == node.end_mark.line and node.style in (None, "", "'", '"'):
-                self.marks.inline.add(path)
-            self.marks.values.setdefault(path, where)
-            return self.loader.construct_object(node, deep=True)
-        self.marks.values.setdefault(path, where)
-        if id(node) in self._open:
-            self.problems.append(
-                Diagnostic(where.file, where.line, where.column, "recursive YAML alias", "remove the cycle")
-            )
+    def problem(self, line: int, column: int, message: str, hint: str = "") -> None:
+        if not self.muted:
+            self.problems.append(Diagnostic(self.file, line + 1, column + 1, message, hint))
+
+    def document(self) -> tuple[Any, Tree] | None:
+        """The single document of the stream; None when there is none."""
+        self.next_event()  # the stream start
+        if isinstance(self.next_event(), StreamEndEvent):
             return None
-        self._open.add(id(node))
-        try:
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, path)
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        finally:
-            self._open.discard(id(node))
+        start = self.next_event()
+        built = self.node(start, _NO_KEY, _NO_KEY)
+        self.next_event()  # the document end
+        event = self.next_event()
+        if not isinstance(event, StreamEndEvent):
+            raise ComposerError(
+                "expected a single document in the stream",
+                start.start_mark,
+                "but found another document",
+                event.start_mark,
+            )
+        return built
 
-    def _mapping(self, node: yaml.MappingNode, path: DocPath) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        first_seen: dict[str, SourceRef] = {}
-        for key_node, value_node in node.value:
-            where = _ref(self.file, key_node.start_mark)
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(
-                    Diagnostic(where.file, where.line, where.column, "a mapping key must be a plain scalar")
+    def node(self, event: _Event, key_line: int, key_column: int) -> tuple[Any, Tree]:
+        cls = event.__class__
+        if cls is ScalarEvent:
+            return self.scalar(event, key_line, key_column)
+        if cls is AliasEvent:
+            return self.alias(event, key_line, key_column)
+        start = event.start_mark
+        anchor: str | None = event.anchor
+        if anchor is not None:
+            where = (self.file, start.line, start.column, 0, None, _NO_KEY, _NO_KEY)
+            self.anchor(anchor, event, _Anchored(None, where, open=True))
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            message = f"YAML nested deeper than {MAX_DEPTH} levels"
+            at = Diagnostic(self.file, start.line + 1, start.column + 1, message, "flatten the structure")
+            raise YamlLoadError([at])
+        children: dict[str, Tree] | list[Tree]
+        value, children = self.mapping() if cls is MappingStartEvent else self.sequence()
+        self.depth -= 1
+        tree = (self.file, start.line, start.column, 0, children, key_line, key_column)
+        if anchor is not None:
+            self.anchors[anchor] = _Anchored(value, tree)
+        return value, tree
+
+    def anchor(self, name: str, event: _Event, anchored: _Anchored) -> None:
+        first = self.anchors.get(name)
+        if first is not None:
+            first_mark = yaml.Mark(self.file, 0, first.tree[_LINE], first.tree[_COLUMN], None, 0)
+            message = "found duplicate anchor; first occurrence"
+            raise ComposerError(message, first_mark, "second occurrence", event.start_mark)
+        self.anchors[name] = anchored
+
+    def alias(self, event: _Event, key_line: int, key_column: int) -> tuple[Any, Tree]:
+        anchored = self.anchors.get(event.anchor)
+        if anchored is None:
+            raise ComposerError(None, None, "found undefined alias", event.start_mark)
+        tree = _with_key(anchored.tree, key_line, key_column)
+        if anchored.open:
+            self.problem(tree[_LINE], tree[_COLUMN], "recursive YAML alias", "remove the cycle")
+            return None, tree
+        return _copy(anchored.value), tree
+
+    def sequence(self) -> tuple[list[Any], list[Tree]]:
+        items: list[Any] = []
+        trees: list[Tree] = []
+        event = self.next_event()
+        while event.__class__ is not SequenceEndEvent:
+            value, tree = self.node(event, _NO_KEY, _NO_KEY)
+            items.append(value)
+            trees.append(tree)
+            event = self.next_event()
+        return items, trees
+
+    def mapping(self) -> tuple[dict[str, Any], dict[str, Tree]]:
+        data: dict[str, Any] = {}
+        trees: dict[str, Tree] = {}
+        event = self.next_event()
+        while event.__class__ is not MappingEndEvent:
+            key, line, column = self.key(event)
+            if key is not None and key in data:
+                self.problem(
+                    line,
+                    column,
+                    f"duplicate key '{key}' (first defined at line {trees[key][_KEY_LINE] + 1})",
+                    "remove one of the two entries; YAML would silently keep only the last",
                 )
-                continue
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(
-                    Diagnostic(
-                        where.file,
-                        where.line,
-                        where.column,
-                        "YAML merge keys (<<) are not supported",
-                        "write the keys out, or use `overrides:` in the environment file",
-                    )
-                )
-                continue
-            # Keys are names, taken as written: `200: x` is "200", `on: x` is "on" (not True).
-            key = str(key_node.value)
-            if key in first_seen:
-                before = first_seen[key]
-                self.problems.append(
-                    Diagnostic(
-                        where.file,
-                        where.line,
-                        where.column,
-                        f"duplicate key '{key}' (first defined at line {before.line})",
-                        "remove one of the two entries; YAML would silently keep only the last",
-                    )
-                )
-                continue
-            first_seen[key] = where
-            self.marks.keys[(*path, key)] = where
-            result[key] = self.build(value_node, (*path, key))
-        return result
+                key = None
+            if key is None:  # a refused entry: its value is read (anchors in it count), not kept
+                self.muted += 1
+                self.node(self.next_event(), _NO_KEY, _NO_KEY)
+                self.muted -= 1
+            else:
+                data[key], trees[key] = self.node(self.next_event(), line, column)
+            event = self.next_event()
+        return data, trees
+
+    def key(self, event: _Event) -> tuple[str | None, int, int]:
+        """A mapping key as written (`200: x` is "200", `on: x` is "on") and where it is; None
+        for a key that is refused (and reported)."""
+        cls, start = event.__class__, event.start_mark
+        line, column = start.line, start.column
+        text: str | None = None
+        merge = False
+        if cls is ScalarEvent:
+            text = event.value
+            if event.anchor is not None:
+                self.scalar(event, _NO_KEY, _NO_KEY)
+            merge = self.is_merge(event)
+        elif cls is AliasEvent:
+            anchored = self.anchors.get(event.anchor)
+            if anchored is None:
+                raise ComposerError(None, None, "found undefined alias", start)
+            text, merge = anchored.text, anchored.merge
+            line, column = anchored.tree[_LINE], anchored.tree[_COLUMN]
+        else:  # read the collection (anchors in it count) before refusing it
+            self.muted += 1
+            self.node(event, _NO_KEY, _NO_KEY)
+            self.muted -= 1
+        if text is None:
+            self.problem(line, column, "a mapping key must be a plain scalar")
+        elif merge:
+            self.problem(
+                line,
+                column,
+                "YAML merge keys (<<) are not supported",
+                "write the keys out, or use `overrides:` in the environment file",
+            )
+        return (None if merge else text), line, column
+
+    def is_merge(self, event: _Event) -> bool:
+        if event.tag == _MERGE:
+            return True
+        # only the plain text << resolves to the merge tag
+        return (
+            event.value == "<<"
+            and event.tag in (None, "!")
+            and self.loader.resolve(yaml.ScalarNode, event.value, event.implicit) == _MERGE
+        )
+
+    def scalar(self, event: _Event, key_line: int, key_column: int) -> tuple[Any, Tree]:
+        text, style, start = event.value, event.style, event.start_mark
+        try:
+            if event.tag is None and style == "":  # plain and untagged: most of a config
+                value = text if text[:1] not in _IMPLICIT_FIRST else self.plain(event)
+            else:
+                value = self.tagged(event)
+        except _Unreadable as e:
+            tag = str(e).replace("tag:yaml.org,2002:", "!!")
+            message = f"YAML error: '{text}' cannot be read as {tag}"
+            self.problem(start.line, start.column, message, "fix the value or its tag")
+            value = None
+        flags = 0
+        if style in ("", "'", '"') and start.line == event.end_mark.line:
+            flags = _INLINE | _QUOTED if style else _INLINE
+        elif style in ("'", '"'):
+            flags = _QUOTED
+        tree = (self.file, start.line, start.column, flags, None, key_line, key_column)
+        if event.anchor is not None:
+            self.anchor(event.anchor, event, _Anchored(value, tree, text, self.is_merge(event)))
+        return value, tree
+
+    def plain(self, event: _Event) -> Any:
+        """A plain scalar some implicit resolver may claim (true, 30, 0.7, ~): resolved once per text."""
+        text = event.value
+        if text in self.resolved:
+            return self.resolved[text]
+        tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)
+        value = text if tag == _STR else self.construct(event, tag)
+        self.resolved[text] = value
+        return value
+
+    def tagged(self, event: _Event) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return event.value if tag == _STR else self.construct(event, tag)
+
+    def construct(self, event: _Event, tag: str) -> Any:
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, TypeError, LookupError, OverflowError):
+            raise _Unreadable(tag) from None
 
 
 def load_yaml_text(text: str, file: str) -> LoadedDocument:
     """Parse one YAML document. An empty document is an empty mapping."""
     loader = _Loader(text)
+    builder = _Builder(file, loader)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return LoadedDocument(file, {}, Marks(values={(): SourceRef(file, 1, 1)}))
-        builder = _Builder(file, loader)
-        data = builder.build(node, ())
+        built = builder.document()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -217,9 +435,11 @@ def load_yaml_text(text: str, file: str) -> LoadedDocument:
         raise YamlLoadError([Diagnostic(file, 1, 1, f"YAML error: {e}")]) from None
     finally:
         loader.dispose()
+    if built is None:
+        return LoadedDocument(file, {}, Marks((file, 0, 0, 0, None, _NO_KEY, _NO_KEY)))
     if builder.problems:
         raise YamlLoadError(builder.problems)
-    return LoadedDocument(file, data, builder.marks)
+    return LoadedDocument(file, built[0], Marks(built[1]))
 
 
 def load_yaml_file(path: Path, shown_as: str) -> LoadedDocument:

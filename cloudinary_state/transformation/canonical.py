@@ -7,6 +7,7 @@ described in the package docstring); ``to_info`` and ``canonical_info`` build th
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,9 @@ from cloudinary_state.transformation.vocabulary import (
 
 def _canonical_number(text: str, *, keep_decimal: bool) -> str:
     """``"0.50"`` -> ``"0.5"``, ``"100.0"`` -> ``"100"`` (``"100.0"`` where decimals are relative)."""
+    if len(text) <= 18 and text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
+        # a plain integer (most numbers) spells itself; beyond 28 digits normalize() would round
+        return text
     number = Decimal(text)
     rendered = "0" if number == 0 else format(number.normalize(), "f")
     if keep_decimal and "." in text and "." not in rendered:
@@ -63,6 +67,8 @@ def _canonical_color(value: str) -> str:
 _EXPRESSION_KEYS = frozenset({"w", "h", "x", "y", "o", "z", "dpr", "ar", "du", "so", "eo"})
 
 
+# Pure, and the same few values recur throughout a config (c_fill, f_auto, w_320).
+@functools.lru_cache(maxsize=8192)
 def canonical_value(key: str, value: str) -> str:
     """The canonical spelling of one parameter value (``key`` is the short key or ``$name``)."""
     if _full(_NUMBER_RE, value):
@@ -97,6 +103,8 @@ def _ordered(params: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     everything else in a component applies together, as the SDK's sorted output shows.
     """
     items = list(params)
+    if all(key != "if" and not key.startswith("$") for key, _ in items):
+        return sorted(items)  # the usual component: no condition, no variable
     conditions = [item for item in items if item[0] == "if"]
     variables = [item for item in items if item[0].startswith("$")]
     others = sorted(item for item in items if item[0] != "if" and not item[0].startswith("$"))
@@ -150,6 +158,8 @@ def _short_name(name: str) -> str | None:
 
 def _live_value_text(short: str | None, value: object) -> str:
     """A live JSON value as the text it was written as in the transformation string."""
+    if type(value) is str:  # the common case (and every value of a string's own info)
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

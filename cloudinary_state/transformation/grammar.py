@@ -9,8 +9,11 @@ string refers to. Error positions are 0-based offsets into the whole string.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from cloudinary_state.transformation.model import Component, Param, Transformation, TransformationSyntaxError
 from cloudinary_state.transformation.shared_checks import _hint_for, _known
@@ -23,25 +26,34 @@ def parse(text: str) -> Transformation:
     return _parse_at(text, 0)
 
 
+T = TypeVar("T")
+# The first whitespace or '|' (`\s` is exactly str.isspace).
+_FORBIDDEN = re.compile(r"[\s|]")
+
+
+# Parsing is pure and its result immutable: the loader checks a string and then reads its
+# references, and `comparable` re-parses the canonical string it renders, which is most often
+# the string it was given; each of those is a second parse of the same text.
+@functools.lru_cache(maxsize=4096)
 def _parse_at(text: str, base: int) -> Transformation:
     def fail(message: str, at: int, hint: str = "") -> TransformationSyntaxError:
         return TransformationSyntaxError(message, base + at, hint)
 
     if not text:
         raise fail("empty transformation", 0, "write at least one parameter, e.g. c_fill,w_100")
-    for index, char in enumerate(text):
-        if char.isspace():
-            raise fail(
-                "whitespace is not allowed in a transformation",
-                index,
-                "remove it, or URL-encode it as %20 in text",
-            )
-        if char == "|":
-            raise fail(
-                "'|' separates eager transformations, it cannot appear inside one",
-                index,
-                "list eager transformations separately, or split them with '|' only in an eager setting",
-            )
+    forbidden = _FORBIDDEN.search(text)
+    if forbidden and forbidden.group() != "|":
+        raise fail(
+            "whitespace is not allowed in a transformation",
+            forbidden.start(),
+            "remove it, or URL-encode it as %20 in text",
+        )
+    if forbidden:
+        raise fail(
+            "'|' separates eager transformations, it cannot appear inside one",
+            forbidden.start(),
+            "list eager transformations separately, or split them with '|' only in an eager setting",
+        )
     pieces: list[tuple[int, str]] = []
     start = 0
     for piece in text.split("/"):
@@ -68,21 +80,33 @@ def _parse_at(text: str, base: int) -> Transformation:
                 )
             components[-1] = replace(components[-1], extension=piece)
             continue
-        components.append(Component(_parse_component(piece, base + at)))
+        components.append(Component(_moved(_parse_component, piece, base + at)))
     _check_conditional_blocks(components, text, base)
     return Transformation(tuple(components))
 
 
-def _parse_component(piece: str, base: int) -> tuple[Param, ...]:
+def _moved(parse: Callable[[str], T], text: str, offset: int) -> T:
+    """`parse(text)`, which reports positions within `text`, with an error moved by `offset`."""
+    try:
+        return parse(text)
+    except TransformationSyntaxError as e:
+        raise TransformationSyntaxError(e.message, offset + e.position, e.hint) from None
+
+
+# Components and parameters recur across a config (`f_auto,q_auto`, `c_scale`, `w_320`) far
+# more than whole strings do: each is parsed once, positions relative to itself, and `_moved`
+# puts an error where it occurs.
+@functools.lru_cache(maxsize=4096)
+def _parse_component(piece: str) -> tuple[Param, ...]:
     params: list[Param] = []
     seen: dict[str, int] = {}
     at = 0
     for raw in piece.split(","):
-        param = _parse_param(raw, base + at)
+        param = _moved(_parse_param, raw, at)
         if param.key in seen:
             raise TransformationSyntaxError(
                 f"parameter '{param.key}' appears twice in one component",
-                base + at,
+                at,
                 "keep one, or chain a second component with '/'",
             )
         seen[param.key] = at
@@ -93,13 +117,15 @@ def _parse_component(piece: str, base: int) -> tuple[Param, ...]:
         # Cloudinary's docs: "if_w_eq_h,t_trans is not supported".
         raise TransformationSyntaxError(
             "a named transformation cannot share a component with its condition",
-            base + seen["t"],
+            seen["t"],
             f"write if_{condition}/t_.../if_end",
         )
     return tuple(params)
 
 
-def _parse_param(raw: str, at: int) -> Param:
+@functools.lru_cache(maxsize=4096)
+def _parse_param(raw: str) -> Param:
+    at = 0  # positions are within `raw`
     if raw == "":
         raise TransformationSyntaxError("empty parameter", at, "remove the extra ','")
     if raw.startswith("$"):
@@ -177,6 +203,8 @@ def _check_conditional_blocks(components: list[Component], text: str, base: int)
     preceding condition; per Cloudinary's docs it also ends the ``if`` branch, so a block whose
     else branch runs to the end of the chain is accepted without ``if_end``.
     """
+    if "if_" not in text:  # no condition, no block (most strings)
+        return
     blocks: list[str] = []  # "if" or "else", innermost last
     previous_inline_if = False
     offsets = _component_offsets(text)

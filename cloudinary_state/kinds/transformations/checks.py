@@ -61,16 +61,19 @@ def check_references(
     declared = universe.declared(KIND)
     for ref in refs:
         target = declared.get(ref)
+        deleted = target is not None and target.model is None
+        if not deleted and (target is not None or universe.policy.is_ignored(KIND, ref)):
+            continue  # resolves; the position below (a regex compiled per name) is for errors only
         found = re.search(rf"(?<![A-Za-z0-9_])t_{re.escape(ref)}(?![A-Za-z0-9_-])", text)
         at = obj.marks.offset(path, offset + (found.start() if found else 0))
-        if target is not None and target.model is None:
+        if deleted:
             report.error(
                 at,
                 f"{obj.label(path)}: t_{ref} refers to a transformation this environment deletes "
                 "(absent: true)",
                 "remove the reference or the tombstone",
             )
-        elif target is None and not universe.policy.is_ignored(KIND, ref):
+        else:
             suggestion = did_you_mean(ref, set(declared))
             report.error(
                 at,
