@@ -41,7 +41,7 @@ from cloudinary_state.transformation import canonical, grammar
 
 ENV = "bench"
 OVERRIDE_EVERY = 50  # one preset in 50 gets an environment override
-KINDS = 4
+KINDS = len(accounts.resources(2))  # the sections of the generated account, one per kind
 
 
 def _int_list(text: str) -> list[int]:
@@ -58,7 +58,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=_int_list, default=[1000, 5000, 10000], help="objects in all")
+    parser.add_argument(
+        "--sizes",
+        type=_int_list,
+        default=[1000, 5000, 10000],
+        help=f"objects in all (at least {2 * KINDS}: each metadata rule reads a second field)",
+    )
     parser.add_argument("--files", type=int, default=8, help="resource documents the objects are spread over")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the fastest is kept")
     parser.add_argument("--plan-size", type=int, default=10000, help="objects in the build_plan measurement")
@@ -69,7 +74,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="wall time, or this process's CPU time (steadier on a machine busy with other work)",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if min([*args.sizes, args.plan_size or 2 * KINDS]) < 2 * KINDS:
+        parser.error(f"sizes start at {2 * KINDS} objects: two per kind (a rule reads a second field)")
+    return args
 
 
 # --- the generated config -----------------------------------------------------------------------
@@ -94,7 +102,7 @@ def _split(resources: dict[str, dict[str, Any]], files: int) -> list[dict[str, d
 
 
 def write_config(config_dir: Path, total: int, files: int, *, edit: bool = False) -> list[Path]:
-    """A config of `total` objects (a quarter per kind) in `files` documents; returns every file."""
+    """A config of `total` objects (an equal share per kind) in `files` documents; returns every file."""
     per_kind = total // KINDS
     resources = _with_variables(accounts.resources(per_kind, edit=edit))
     overrides = {
