@@ -159,9 +159,8 @@ class Kind:
         definition = self.builtin_definition(live)
         if definition is None:
             return False
-        return canonical_json(definition) != canonical_json(
-            dict(self.comparable_live(definition, live.canonical))
-        )
+        comparable = self.comparable_live(definition, live.canonical)
+        return canonical_json(dict(definition)) != canonical_json(dict(comparable))
 
     def at_builtin_definition(self, live: LiveObject) -> bool:
         """A server-provided object as the service provides it: nothing for a config to say
