@@ -1,4 +1,4 @@
-"""Generated accounts for the benchmarks: N objects of each of the four kinds, as a config
+"""Generated accounts for the benchmarks: N objects of each kind, as a config
 directory the real loader reads (so the benchmark measures what a user's config costs).
 
 Every object is of the richer sort a real account holds: transformations with chained
@@ -95,6 +95,22 @@ def _rule(i: int, n: int, edit: bool) -> dict[str, Any]:
     }
 
 
+def profile_name(i: int) -> str:
+    return f"bench_profile_{i:04d}"
+
+
+def _profile(i: int, edit: bool) -> dict[str, Any]:
+    """A two-rung ladder; the edit raises the top rung's bit rate (one PUT of the whole list)."""
+    top = "6m" if _edited(i, edit) else "5m"
+    return {
+        "display_name": f"Bench profile {i}",
+        "representations": [
+            {"transformation": f"c_limit,w_1920,h_1080,vc_h264,br_{top}"},
+            {"transformation": f"c_limit,w_1280,h_{720 + i % 2},vc_h264,br_3m"},
+        ],
+    }
+
+
 def _mapping(i: int, edit: bool) -> dict[str, Any]:
     host = "media-v2" if _edited(i, edit) else "media"
     return {"template": f"https://{host}.bench.example/{mapping_folder(i)}/"}
@@ -106,6 +122,7 @@ def resources(n: int, *, edit: bool = False) -> dict[str, dict[str, Any]]:
         "transformations": {transformation_name(i): _transformation(i, edit) for i in range(n)},
         "metadata_fields": {field_name(i): _field(i, edit) for i in range(n)},
         "metadata_rules": {rule_name(i): _rule(i, n, edit) for i in range(n)},
+        "streaming_profiles": {profile_name(i): _profile(i, edit) for i in range(n)},
         "upload_presets": {preset_name(i): _preset(i, edit) for i in range(n)},
         "upload_mappings": {mapping_folder(i): _mapping(i, edit) for i in range(n)},
     }

@@ -35,6 +35,7 @@ from cloudinary_state.kinds.base import LiveObject
 
 DEFAULT_HOURLY_BUDGET = 2000  # paid plans' Admin API limit (cloudinary-admin-api.md §3)
 PAGE_SIZE = 500  # the list endpoints' max_results, which the kinds always ask for
+BUILTIN_PROFILES = 7  # the predefined streaming profiles every account has (reference §11)
 # Far above any run's traffic, so that no phase ever meets a 420; the budget a phase consumes
 # is reported against DEFAULT_HOURLY_BUDGET instead.
 EMULATOR_RATE_LIMIT = 10_000_000
@@ -43,16 +44,19 @@ KIND_PATHS = {
     "transformation": "transformations",
     "metadata_field": "metadata_fields",
     "metadata_rule": "metadata_rules",
+    "streaming_profile": "streaming_profiles",
     "upload_preset": "upload_presets",
     "upload_mapping": "upload_mappings",
 }
 # Writes one edited object of each kind costs (accounts._edited): a transformation's new
 # definition is one unsafe_update; a field's new label is update_metadata_field and its added
-# datasource value update_metadata_field_datasource; a preset and a mapping are one PUT each.
+# datasource value update_metadata_field_datasource; a streaming profile (its whole ladder), a
+# preset and a mapping are one PUT each.
 UPDATE_WRITES_PER_EDIT = {
     "transformation": 1,
     "metadata_field": 2,
     "metadata_rule": 1,
+    "streaming_profile": 1,
     "upload_preset": 1,
     "upload_mapping": 1,
 }
@@ -70,22 +74,25 @@ def expected_plan_reads(n: int) -> int:
 
     Transformations: list pages + one GET per named transformation (the list lacks `info`);
     metadata fields and metadata rules: one unpaginated list each (rules have no get-by-id
-    endpoint); presets and mappings: list pages (the preset list carries the settings).
+    endpoint); streaming profiles: one unpaginated list + one GET per profile, the seven
+    built-ins every account has included (the list lacks the representations); presets and
+    mappings: list pages (the preset list carries the settings).
     """
-    return list_pages(n) + n + 1 + 1 + list_pages(n) + list_pages(n)
+    return list_pages(n) + n + 1 + 1 + (1 + n + BUILTIN_PROFILES) + list_pages(n) + list_pages(n)
 
 
 PLAN_READ_FORMULA = (
-    "pages(N) + N  +  1  +  1  +  pages(N)  +  pages(N),  pages(N) = max(1, ceil(N/500))"
+    "pages(N) + N  +  1  +  1  +  1 + (N + 7)  +  pages(N)  +  pages(N),  pages(N) = max(1, ceil(N/500))"
 )
 
 
 def expected_saved_plan_reread() -> int:
     """The reads of `read_objects` over the first plan's changes: all creates on an empty
     account, so each kind's `read_many` is one call that finds nothing (fields and rules: the
-    list; presets and mappings: one empty list page; transformations: one empty list page, or
-    a 404 GET when there is a single name), whatever N."""
-    return 5
+    list; presets and mappings: one empty list page; transformations and streaming profiles:
+    one list (of profiles: the built-ins alone), or a 404 GET when there is a single name),
+    whatever N."""
+    return 6
 
 
 def expected_read_back(written: int, live: int) -> int:
@@ -95,14 +102,17 @@ def expected_read_back(written: int, live: int) -> int:
     Metadata fields and metadata rules: one list call each. Presets and mappings: pages(live)
     (the pages stop once every name is found; the benchmark's written objects reach into the last page). Transformations:
     one GET when the wave wrote one, else pages(live) + one GET per written transformation (the
-    list lacks the definition).
+    list lacks the definition). Streaming profiles: likewise, one GET when the wave wrote one,
+    else the (unpaginated) list + one GET per written profile.
     """
     transformations = 1 if written == 1 else list_pages(live) + written
-    return 1 + transformations + 1 + list_pages(live) + list_pages(live)
+    profiles = 1 if written == 1 else 1 + written
+    return 1 + transformations + 1 + profiles + list_pages(live) + list_pages(live)
 
 
 READ_BACK_FORMULA = (
-    "1  +  (1 if W == 1 else pages(N) + W)  +  1  +  pages(N)  +  pages(N),  W written per kind"
+    "1  +  (1 if W == 1 else pages(N) + W)  +  1  +  (1 if W == 1 else 1 + W)  +  pages(N)  +  pages(N),"
+    "  W written per kind"
 )
 
 

@@ -225,7 +225,9 @@ def build_import(
     trusted: dict[KindName, set[str]] = {}  # referenced objects of kinds not imported
     for kind_name in selected:
         objects = {
-            n: o for n, o in live.get(kind_name, {}).items() if not source.policy.is_ignored(kind_name, n)
+            n: o
+            for n, o in live.get(kind_name, {}).items()
+            if not source.policy.is_ignored(kind_name, n) and not kinds[kind_name].at_builtin_definition(o)
         }
         section: dict[str, Any] = {}
         for name in sorted(objects):

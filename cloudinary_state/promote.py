@@ -66,9 +66,14 @@ class Promotion:
 
 
 def select(
-    source: DesiredState, target: DesiredState, live: LiveState, targets: Collection[Target]
+    source: DesiredState,
+    target: DesiredState,
+    live: LiveState,
+    targets: Collection[Target],
+    kinds: Mapping[KindName, Kind],
 ) -> list[Target]:
-    """The objects to promote: the named ones, or every live object of A neither side ignores."""
+    """The objects to promote: the named ones, or every live object of A neither side ignores
+    (server-provided objects only where A changed them)."""
     if targets:
         missing = [f"{k}:{n}" for k, n in targets if n not in live.get(k, {})]
         if missing:
@@ -78,7 +83,9 @@ def select(
         (kind, name)
         for kind in REGISTRY.names()
         for name in sorted(live.get(kind, {}))
-        if not source.policy.is_ignored(kind, name) and not target.policy.is_ignored(kind, name)
+        if not source.policy.is_ignored(kind, name)
+        and not target.policy.is_ignored(kind, name)
+        and not kinds[kind].at_builtin_definition(live[kind][name])
     ]
 
 
@@ -261,7 +268,7 @@ def promote(
 ) -> Promotion:
     """Compute the edits and B's plan over them (`digest_key`: B's api_secret, for the plan's
     hashes). Writes nothing to `config_dir`."""
-    chosen = select(source, target, source_live, targets)
+    chosen = select(source, target, source_live, targets, kinds)
     everything = _record(chosen, config_dir, source, source_live, target, kinds)
 
     with tempfile.TemporaryDirectory(prefix="cloudinary-state-promote-") as scratch:

@@ -6,8 +6,10 @@ advises (the field under a new external_id, the old one tombstoned) converges.
 
 The configs cover fields of every type with defaults and validation rules (strlen, comparisons,
 `and`), and presets with flags, lists, context, metadata fitting the declared fields,
-incoming and eager transformations, access control and an add-on option, and metadata rules
-with atomic and nested conditions and every result form."""
+incoming and eager transformations, access control and an add-on option, metadata rules
+with atomic and nested conditions and every result form, and streaming profiles whose
+representations are plain strings or build on the generated transformations (t_NAME), some of
+them built-ins updated or reverted by a tombstone."""
 
 from __future__ import annotations
 
@@ -214,6 +216,39 @@ def metadata_rules(draw: st.DrawFn, fields: dict[str, dict[str, Any]]) -> dict[s
     return rules
 
 
+BUILTIN_PROFILES = ["4k", "full_hd", "hd", "sd", "full_hd_wifi", "full_hd_lean", "hd_lean"]
+VIDEO_RUNGS = st.builds(
+    "c_limit,w_{},h_{},vc_h264,br_{}k".format,
+    st.integers(160, 3840),
+    st.integers(90, 2160),
+    st.integers(100, 20000),
+)
+
+
+def representations(transformations: dict[str, Any]) -> st.SearchStrategy[str]:
+    """A video rung, any plain transformation string, or one built on a declared transformation."""
+    sources = [VIDEO_RUNGS, plain_transformations]
+    if transformations:
+        named = st.sampled_from(sorted(transformations))
+        sources.append(named.map("t_{}".format) | named.map("t_{}/vc_h264,br_1m".format))
+    return st.one_of(*sources)
+
+
+@st.composite
+def streaming_profiles(draw: st.DrawFn, transformations: dict[str, Any]) -> dict[str, Any]:
+    """Custom profiles and built-ins (updated, or reverted by a tombstone)."""
+    profiles: dict[str, Any] = {}
+    for name in draw(st.lists(names | st.sampled_from(BUILTIN_PROFILES), max_size=2, unique=True)):
+        if name in BUILTIN_PROFILES and draw(st.booleans()):
+            profiles[name] = {"absent": True}
+            continue
+        ladder = draw(st.lists(representations(transformations), min_size=1, max_size=3))
+        profiles[name] = {"representations": [{"transformation": t} for t in ladder]}
+        if draw(st.booleans()):
+            profiles[name]["display_name"] = draw(labels)
+    return profiles
+
+
 @st.composite
 def configs(draw: st.DrawFn) -> dict[str, Any]:
     transformations = draw(
@@ -232,6 +267,7 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     return {
         "metadata_fields": fields,
         "metadata_rules": draw(metadata_rules(fields)),
+        "streaming_profiles": draw(streaming_profiles(transformations)),
         "transformations": transformations,
         "upload_presets": presets,
         "upload_mappings": mappings,

@@ -25,11 +25,12 @@ def create(kind: KindName, name: str, body: dict[str, Any]) -> Step:
 
 
 def deletes(api: AdminApi) -> list[Step]:
-    """A delete step for every live object."""
+    """A delete step for every live object the account made (built-ins revert instead)."""
     return [
         Step(Change(kind, name, "delete", KINDS[kind].rank), None, live)
         for kind, objects in read_live(api, KINDS).items()
         for name, live in objects.items()
+        if KINDS[kind].builtin_definition(live) is None
     ]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from cloudinary_state.kinds import REGISTRY
 
 REPO = Path(__file__).resolve().parent.parent
+BUILTIN_PROFILES = 7  # the predefined streaming profiles every account has
 SIZES = (2, 11)  # 11 objects per kind: the 10% update edits objects 0 and 10, two per kind
 PHASES = {
     "plan_empty",
@@ -59,27 +60,28 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
             assert traffic["client_calls"] == traffic["server_requests"]
             assert traffic["reads"] + traffic["writes"] == traffic["server_requests"]
             assert traffic["budget_fraction"] == round(traffic["client_calls"] / 2000, 4)
-        # one list page per kind, plus one GET per named transformation
-        assert phases["plan"]["reads"] == n + len(REGISTRY)
+        # one list page per kind, plus one GET per named transformation and one per streaming
+        # profile (the n of the account and the seven built-ins)
+        assert phases["plan"]["reads"] == n + len(REGISTRY) + n + BUILTIN_PROFILES
         assert phases["plan"]["writes"] == 0
         # the what-if makes the very same calls, only overlapped
         assert phases["read_kinds_concurrently"]["reads_by_kind"] == phases["plan"]["reads_by_kind"]
         assert phases["plan"]["reads_by_kind"] == {
-            "metadata_fields": 1, "metadata_rules": 1, "transformations": n + 1, "upload_mappings": 1,
-            "upload_presets": 1,
+            "metadata_fields": 1, "metadata_rules": 1, "streaming_profiles": 1 + n + BUILTIN_PROFILES,
+            "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
         # a saved plan of creates on an empty account: one bulk read per kind finds nothing
         # (it was one GET per object, one per kind and object)
         assert phases["saved_plan_reread"]["reads_by_kind"] == {
-            "metadata_fields": 1, "metadata_rules": 1, "transformations": 1, "upload_mappings": 1,
-            "upload_presets": 1,
+            "metadata_fields": 1, "metadata_rules": 1, "streaming_profiles": 1, "transformations": 1,
+            "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
         assert phases["apply_create"]["writes"] == len(REGISTRY) * n
         # each wave read back in bulk (it was one GET per write): one list call per kind,
-        # plus the n transformation GETs the definitions need
+        # plus the n transformation GETs the definitions need and the n profile GETs
         assert phases["apply_create"]["reads_by_kind"] == {
-            "metadata_fields": 1, "metadata_rules": 1, "transformations": n + 1, "upload_mappings": 1,
-            "upload_presets": 1,
+            "metadata_fields": 1, "metadata_rules": 1, "streaming_profiles": n + 1,
+            "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
         assert phases["apply_second"]["client_calls"] == 0
         edits = run["edited_per_kind"]
@@ -88,11 +90,12 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
         # alone, two are a list page and their two GETs (it was 4 * edits GETs)
         assert phases["apply_update"]["reads_by_kind"] == {
             "metadata_fields": 1, "metadata_rules": 1, "transformations": 1 if edits == 1 else edits + 1,
-            "upload_mappings": 1, "upload_presets": 1,
+            "streaming_profiles": 1 if edits == 1 else edits + 1, "upload_mappings": 1,
+            "upload_presets": 1,
         }  # fmt: skip
         assert phases["apply_update"]["writes_by_kind"] == {
-            "metadata_fields": 2 * edits, "metadata_rules": edits, "transformations": edits,
-            "upload_mappings": edits, "upload_presets": edits,
+            "metadata_fields": 2 * edits, "metadata_rules": edits, "streaming_profiles": edits,
+            "transformations": edits, "upload_mappings": edits, "upload_presets": edits,
         }  # fmt: skip
         assert run["plan_changes"] == {
             "plan_empty": len(REGISTRY) * n, "plan": 0, "plan_before_second_apply": 0,

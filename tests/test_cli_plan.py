@@ -13,6 +13,9 @@ from support.harness import API_SECRET, BASE_RESOURCES, CLOUD, WEBHOOK_SECRET, H
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.kinds._common import PAGE_SIZE
 
+# every account has them: a plan reads each (streaming profiles' list lacks representations)
+BUILTIN_PROFILES = ("4k", "full_hd", "hd", "sd", "full_hd_wifi", "full_hd_lean", "hd_lean")
+
 
 def test_plan_on_empty_account_then_apply_then_empty_plan(harness: Harness) -> None:
     first = harness.run("plan", "--env", "test", "--detailed-exitcode")
@@ -37,9 +40,10 @@ def test_plan_read_calls_are_list_pages_plus_one_get_per_transformation(harness:
     result = harness.run("plan", "--env", "test")
     gets = [r.path for r in harness.emu.request_log]
     assert all(r.method == "GET" for r in harness.emu.request_log)
-    # metadata fields, transformations list, transformation thumb, metadata rules, presets, mappings
-    assert len(gets) == 6, gets
-    assert "Admin API calls: 6 (" in result.out
+    # metadata fields, transformations list, transformation thumb, metadata rules, presets,
+    # mappings, and the streaming profiles list with one GET for each of the seven built-ins
+    assert len(gets) == 6 + 1 + 7, gets
+    assert "Admin API calls: 14 (" in result.out
 
 
 def test_plan_read_calls_with_two_pages_and_several_transformations(harness: Harness) -> None:
@@ -69,10 +73,12 @@ def test_plan_read_calls_with_two_pages_and_several_transformations(harness: Har
         ("metadata_fields", None): 1,
         ("metadata_rules", None): 1,  # no get-by-id endpoint: the one list call is the read
         ("transformations", None): 1,
+        ("streaming_profiles", None): 1,  # the list lacks representations: a GET each follows
     }
     gets: dict[tuple[str, str | None], int] = {("transformations", name): 1 for name in named}
+    gets |= {(f"streaming_profiles/{name}", None): 1 for name in BUILTIN_PROFILES}
     assert calls == {**list_pages, **gets}
-    expected = 2 + 2 + 1 + 1 + 1 + len(named)
+    expected = 2 + 2 + 1 + 1 + 1 + len(named) + 1 + len(BUILTIN_PROFILES)
     assert len(log) == expected and f"Admin API calls: {expected} (" in result.out
 
 

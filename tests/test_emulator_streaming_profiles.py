@@ -154,3 +154,35 @@ def test_profiles_survive_a_restart_from_the_state_file(tmp_path: Path) -> None:
         # the modification mark persisted too: a delete still reverts the built-in
         api.delete_streaming_profile("hd", **opts)
         assert api.get_streaming_profile("hd", **opts)["data"] == original_hd
+
+
+def test_a_representation_naming_a_missing_transformation_is_refused(opts: dict[str, Any]) -> None:
+    with pytest.raises(BadRequest, match="Transformation t_missing not found"):
+        api.create_streaming_profile("custom", representations=["t_missing/br_1m"], **opts)
+    # pycloudinary turns a representation given as a dict into transformation options: a
+    # {"transformation": "c_limit,..."} reaches the service as t_c_limit,... and is refused
+    with pytest.raises(BadRequest, match="Transformation t_c_limit not found"):
+        api.create_streaming_profile(
+            "custom", representations=[{"transformation": "c_limit,w_800,br_2m"}], **opts
+        )
+    with pytest.raises(NotFound):
+        api.get_streaming_profile("custom", **opts)
+    api.create_transformation("small", "c_scale,w_400", **opts)
+    created = api.create_streaming_profile("custom", representations=["t_small/br_1m"], **opts)["data"]
+    assert created["representations"] == [
+        {"transformation": [{"transformation": "small"}, {"bit_rate": "1m"}]}
+    ]
+    with pytest.raises(BadRequest, match="Transformation t_gone not found"):
+        api.update_streaming_profile("custom", representations=["t_gone"], **opts)
+
+
+def test_the_builtins_are_the_definitions_the_engine_knows(opts: dict[str, Any]) -> None:
+    """The emulator keeps its own copy of the built-in ladders (it shares no code with the
+    engine); both must agree, or a revert would never read back as the built-in."""
+    from cloudinary_state.kinds.streaming_profiles.builtins import BUILTIN_REPRESENTATIONS
+    from cloudinary_state.transformation import comparable
+
+    assert list(BUILTIN_REPRESENTATIONS) == BUILTINS
+    for name, representations in BUILTIN_REPRESENTATIONS.items():
+        answered = api.get_streaming_profile(name, **opts)["data"]["representations"]
+        assert [comparable(r["transformation"]) for r in answered] == [comparable(t) for t in representations]

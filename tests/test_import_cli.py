@@ -29,6 +29,7 @@ def test_import_writes_config_that_plans_empty(workspace: Harness) -> None:
         "common/metadata_fields.yaml",
         "common/transformations.yaml",
         "common/metadata_rules.yaml",
+        "common/streaming_profiles.yaml",
         "common/upload_presets.yaml",
         "common/upload_mappings.yaml",
     ]

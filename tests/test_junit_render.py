@@ -59,6 +59,7 @@ def test_suites_count_their_own_cases() -> None:
         "staging/metadata_field": 1,
         "staging/transformation": 1,
         "staging/metadata_rule": 0,
+        "staging/streaming_profile": 0,
         "staging/upload_preset": 1,
         "staging/upload_mapping": 2,
     }

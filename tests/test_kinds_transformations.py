@@ -29,6 +29,7 @@ def test_all_kinds_by_rank_and_lookup() -> None:
         ("metadata_field", 10),
         ("transformation", 20),
         ("metadata_rule", 30),
+        ("streaming_profile", 35),
         ("upload_preset", 40),
         ("upload_mapping", 50),
     ]

@@ -102,6 +102,31 @@ def test_unmanaged_listed_not_touched_unless_pruned() -> None:
     assert pruned.unmanaged == (("upload_preset", "stray"),)
 
 
+def test_server_provided_objects_are_never_unmanaged_pruned_or_counted() -> None:
+    definition = {"ladder": [1, 2]}
+    current = live_state(
+        live("upload_mapping", "builtin", {"ladder": [9]}, builtin=definition),  # changed from it
+        live("upload_mapping", "stray", {"template": "x"}),
+    )
+    plan = plan_of(state(policy=Policy(prune=frozenset({"upload_mapping"}))), current)
+    assert [(c.name, c.action) for c in plan.changes] == [("stray", "delete")]
+    assert plan.unmanaged == () and plan.existing_managed == 1
+    assert plan_of(state(), current, targets=[("upload_mapping", "builtin")]).changes == ()
+
+
+def test_a_tombstone_reverts_a_server_provided_object_only_while_it_differs() -> None:
+    definition = {"ladder": [1, 2], "name": "B"}
+    desired = state(obj("upload_mapping", "builtin", absent=True))
+    at_definition = live("upload_mapping", "builtin", definition, builtin=definition)
+    assert plan_of(desired, live_state(at_definition)).changes == ()
+
+    changed = live("upload_mapping", "builtin", {"ladder": [9], "name": "B"}, builtin=definition)
+    (change,) = plan_of(desired, live_state(changed)).changes
+    assert change.action == "delete" and change.notes == ("tombstone: absent: true",)
+    # the diff goes to the definition, not to nothing
+    assert change.diffs == (FieldDiff("ladder", [9], [1, 2]),)
+
+
 def test_ignored_objects_never_enter_the_plan() -> None:
     policy = Policy(ignore={"upload_preset": ("sample_*",)}, prune=frozenset({"upload_preset"}))
     desired = state(obj("upload_preset", "sample_x", {"a": 2}), policy=policy)

@@ -13,10 +13,13 @@ built-in reverts it to its definition, DELETE of an unmodified one is 400.
 
 The list answers `name, display_name, predefined, external_id` per profile (no
 representations: a reader gets each profile for those), single-profile answers are wrapped
-in `{"data": ...}`.
+in `{"data": ...}`. A representation that names a transformation (`t_NAME`) that does not
+exist is refused with a 400, as the live service refuses an unknown named transformation.
 
-The built-in ladders below are an approximation (the reference has their names only): the
-usual Cloudinary resolutions with H.264 and decreasing bit rates.
+The built-ins' representations are the definitions the engine knows, copied here (the
+emulator shares no code with the engine): docs/emulator.md says how far they are evidenced;
+keep the two copies in step. The display names are not documented (the engine never
+compares them).
 """
 
 from __future__ import annotations
@@ -25,48 +28,96 @@ import json
 import uuid
 from typing import Any
 
-from cloudinary_state.emulator import txparse
+from cloudinary_state.emulator import transformations, txparse
 from cloudinary_state.emulator.routing import ApiError, Request, route
 from cloudinary_state.emulator.state import CloudState
 
 NAME = r"(?P<name>[^/]+)"
-_LADDER = {  # height -> (width, bit rate, lean bit rate)
-    2160: (3840, "18m", "12m"),
-    1440: (2560, "12m", "8m"),
-    1080: (1920, "5.5m", "4.5m"),
-    720: (1280, "3.5m", "2m"),
-    540: (960, "2m", "1.2m"),
-    360: (640, "800k", "500k"),
-    270: (480, "500k", "300k"),
-    240: (320, "192k", "192k"),
-}
-_BUILTIN_LADDERS: dict[str, tuple[str, tuple[int, ...], bool]] = {  # name -> (display, heights, lean)
-    "4k": ("4K (2160p)", (2160, 1440, 1080, 720, 540, 360, 270, 240), False),
-    "full_hd": ("Full HD (1080p)", (1080, 720, 540, 360, 270, 240), False),
-    "hd": ("HD (720p)", (720, 540, 360, 270, 240), False),
-    "sd": ("SD (360p)", (360, 270, 240), False),
-    "full_hd_wifi": ("Full HD WiFi (1080p)", (1080, 720, 540, 360), False),
-    "full_hd_lean": ("Full HD Lean (1080p)", (1080, 720, 540, 360), True),
-    "hd_lean": ("HD Lean (720p)", (720, 540, 360), True),
+# name -> (display name, representations highest rung first)
+_BUILTINS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "4k": (
+        "4K (2160p)",
+        (
+            "c_limit,w_3840,h_2160,vc_h264,br_18m",
+            "c_limit,w_2560,h_1440,vc_h264,br_12m",
+            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
+            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
+            "c_limit,w_960,h_540,vc_h264,br_2m",
+            "c_limit,w_640,h_360,vc_h264,br_800k",
+            "c_limit,w_480,h_270,vc_h264,br_500k",
+            "c_limit,w_320,h_180,vc_h264,br_192k",
+        ),
+    ),
+    "full_hd": (
+        "Full HD (1080p)",
+        (
+            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
+            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
+            "c_limit,w_960,h_540,vc_h264,br_2m",
+            "c_limit,w_640,h_360,vc_h264,br_800k",
+            "c_limit,w_480,h_270,vc_h264,br_500k",
+            "c_limit,w_320,h_180,vc_h264,br_192k",
+        ),
+    ),
+    "hd": (
+        "HD (720p)",
+        (
+            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
+            "c_limit,w_960,h_540,vc_h264,br_2m",
+            "c_limit,w_640,h_360,vc_h264,br_800k",
+            "c_limit,w_480,h_270,vc_h264,br_500k",
+            "c_limit,w_320,h_180,vc_h264,br_192k",
+        ),
+    ),
+    "sd": (
+        "SD (480p)",
+        (
+            "c_limit,w_640,h_480,vc_h264,br_800k",
+            "c_limit,w_480,h_360,vc_h264,br_500k",
+            "c_limit,w_320,h_240,vc_h264,br_192k",
+        ),
+    ),
+    "full_hd_wifi": (
+        "Full HD WiFi (1080p)",
+        (
+            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
+            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
+            "c_limit,w_960,h_540,vc_h264,br_2m",
+            "c_limit,w_640,h_360,vc_h264,br_800k",
+        ),
+    ),
+    "full_hd_lean": (
+        "Full HD Lean (1080p)",
+        (
+            "c_limit,w_1920,h_1080,vc_h264,br_4.5m",
+            "c_limit,w_1280,h_720,vc_h264,br_2m",
+            "c_limit,w_960,h_540,vc_h264,br_1.2m",
+            "c_limit,w_640,h_360,vc_h264,br_500k",
+        ),
+    ),
+    "hd_lean": (
+        "HD Lean (720p)",
+        (
+            "c_limit,w_1280,h_720,vc_h264,br_2m",
+            "c_limit,w_960,h_540,vc_h264,br_1.2m",
+            "c_limit,w_640,h_360,vc_h264,br_500k",
+        ),
+    ),
 }
 
 
-BUILTIN_NAMES = tuple(_BUILTIN_LADDERS)
+BUILTIN_NAMES = tuple(_BUILTINS)
 CUSTOM_SEQ_START = 1000  # custom profiles list after the built-ins
 
 
 def _builtin(name: str) -> dict[str, Any]:
-    display_name, heights, lean = _BUILTIN_LADDERS[name]
-    representations = []
-    for height in heights:
-        width, rate, lean_rate = _LADDER[height]
-        representations.append(f"c_limit,w_{width},h_{height},vc_h264,br_{lean_rate if lean else rate}")
+    display_name, representations = _BUILTINS[name]
     return {
         "name": name,
         "display_name": display_name,
         "predefined": True,
         "external_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"streaming_profile:{name}")),
-        "representations": representations,
+        "representations": list(representations),
         "_modified": False,
         "_seq": BUILTIN_NAMES.index(name),
     }
@@ -98,7 +149,7 @@ def render(profile: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _representations(raw: Any) -> list[str]:
+def _representations(cloud: CloudState, raw: Any) -> list[str]:
     """`representations` arrives as a JSON-encoded string (§11); a JSON array is accepted too."""
     if isinstance(raw, str):
         try:
@@ -112,12 +163,20 @@ def _representations(raw: Any) -> list[str]:
         transformation = item.get("transformation") if isinstance(item, dict) else None
         if not isinstance(transformation, str):
             raise ApiError(400, "each representation must be {transformation: string}")
-        try:
-            txparse.parse(transformation)
-        except txparse.TransformationSyntaxError as exc:
-            raise ApiError(400, str(exc)) from None
+        _check_transformation(cloud, transformation)
         strings.append(transformation)
     return strings
+
+
+def _check_transformation(cloud: CloudState, transformation: str) -> None:
+    """A representation must parse, and every named transformation it uses must exist."""
+    try:
+        txparse.parse(transformation)
+    except txparse.TransformationSyntaxError as exc:
+        raise ApiError(400, str(exc)) from None
+    for ref in transformations.named_references(transformation):
+        if transformations.find(cloud, f"t_{ref}") is None:
+            raise ApiError(400, f"Transformation t_{ref} not found")
 
 
 def _display_name(raw: Any) -> str:
@@ -150,7 +209,7 @@ def create_profile(cloud: CloudState, req: Request) -> tuple[int, Any]:
         "display_name": _display_name(req.params.get("display_name", name)),
         "predefined": False,
         "external_id": str(uuid.uuid4()),
-        "representations": _representations(req.params["representations"]),
+        "representations": _representations(cloud, req.params["representations"]),
         "_modified": False,
         "_seq": sequence,
     }
@@ -171,7 +230,7 @@ def update_profile(cloud: CloudState, req: Request, name: str) -> tuple[int, Any
     if "display_name" in req.params:
         updated["display_name"] = _display_name(req.params["display_name"])
     if "representations" in req.params:
-        updated["representations"] = _representations(req.params["representations"])
+        updated["representations"] = _representations(cloud, req.params["representations"])
     if updated["predefined"] and updated != profile:
         updated["_modified"] = True
     cloud.streaming_profiles[name] = updated

@@ -120,8 +120,7 @@ def verify_written(kind: Kind, step: Step, after: LiveObject | None) -> None:
     """Raises ReadBackError when `after`, the object as read back, is not what `step` wrote."""
     change, obj = step.change, step.desired
     if change.action == "delete":
-        if after is not None:
-            raise ReadBackError(f"read-back: {change.key} still exists after the delete")
+        _verify_deleted(kind, step, after)
         return
     assert obj is not None
     if after is None:
@@ -135,6 +134,25 @@ def verify_written(kind: Kind, step: Step, after: LiveObject | None) -> None:
             for d in residual
         )
         raise ReadBackError(f"read-back differs from the config in {len(residual)} field(s): {details}")
+
+
+def _verify_deleted(kind: Kind, step: Step, after: LiveObject | None) -> None:
+    """A deleted object is gone; a server-provided one is back at its definition instead."""
+    definition = kind.builtin_definition(step.live) if step.live is not None else None
+    if definition is None:
+        if after is not None:
+            raise ReadBackError(f"read-back: {step.change.key} still exists after the delete")
+        return
+    if after is None:
+        raise ReadBackError(f"read-back: {step.change.key} does not exist after its revert")
+    residual = field_diffs(kind.comparable_live(definition, after.canonical), definition)
+    if residual:
+        details = "; ".join(f"{d.path}: built-in {d.after!r}, server has {d.before!r}" for d in residual)
+        raise ReadBackError(
+            f"read-back: {step.change.key} differs from its built-in definition after the revert in "
+            f"{len(residual)} field(s): {details} (the service's built-in may differ from the "
+            "definition this tool knows)"
+        )
 
 
 def write_step(kind: Kind, api: AdminApi, step: Step) -> None:

@@ -408,13 +408,16 @@ def build_plan(
         }
         for name in sorted(set(declared) | set(live_objects)):
             obj, current = declared.get(name), live_objects.get(name)
-            if current is not None and (obj is not None or kind_name in policy.prune):
+            builtin = current is not None and kind.builtin_definition(current) is not None
+            if current is not None and (obj is not None or (kind_name in policy.prune and not builtin)):
                 tally.existing += 1
             if not in_scope(kind_name, name):
                 continue
             seen_targets.add((kind_name, name))
             if obj is None:
                 assert current is not None
+                if builtin:
+                    continue  # server-provided: never unmanaged, never pruned
                 if kind_name in policy.prune:
                     why = "not declared; the kind is in policy.prune"
                     changes.append(_delete(kind, current, why, digest_key))
@@ -423,8 +426,9 @@ def build_plan(
                     unmanaged.append((kind_name, name))
                 continue
             if obj.absent:
-                if current is not None:
-                    changes.append(_delete(kind, current, "tombstone: absent: true", digest_key))
+                tombstone = _tombstone(kind, current, digest_key) if current is not None else None
+                if tombstone is not None:
+                    changes.append(tombstone)
                     tally.counts["delete"] += 1
                 continue
             change = _compare(kind, obj, current, digest_key)
@@ -463,9 +467,21 @@ def build_plan(
 
 
 def _delete(kind: Kind, current: LiveObject, why: str, key: bytes) -> Change:
-    diffs = field_diffs(current.canonical, {})
+    # a server-provided object is not deleted but reverted: the diff goes to its definition
+    definition = kind.builtin_definition(current) or {}
+    diffs = field_diffs(
+        kind.comparable_live(definition, current.canonical) if definition else current.canonical, definition
+    )
     notes = (why, *kind.notes("delete", None, current))
     return Change(kind.kind, current.name, "delete", kind.rank, diffs, notes, fingerprint(current, key))
+
+
+def _tombstone(kind: Kind, current: LiveObject, key: bytes) -> Change | None:
+    """The delete a tombstone plans; a server-provided object reverts to its definition, so
+    one that is at it already has nothing to do."""
+    if kind.at_builtin_definition(current):
+        return None
+    return _delete(kind, current, "tombstone: absent: true", key)
 
 
 def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None, key: bytes) -> Change | None:

@@ -11,11 +11,21 @@ from cloudinary_state.kinds.base import Kind
 from cloudinary_state.kinds.metadata_fields import METADATA_FIELDS
 from cloudinary_state.kinds.metadata_rules import METADATA_RULES
 from cloudinary_state.kinds.registry import Registry, UnknownKindError
+from cloudinary_state.kinds.streaming_profiles import STREAMING_PROFILES
 from cloudinary_state.kinds.transformations import TRANSFORMATIONS
 from cloudinary_state.kinds.upload_mappings import UPLOAD_MAPPINGS
 from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
 
-REGISTRY = Registry((METADATA_FIELDS, TRANSFORMATIONS, METADATA_RULES, UPLOAD_PRESETS, UPLOAD_MAPPINGS))
+REGISTRY = Registry(
+    (
+        METADATA_FIELDS,
+        TRANSFORMATIONS,
+        METADATA_RULES,
+        STREAMING_PROFILES,
+        UPLOAD_PRESETS,
+        UPLOAD_MAPPINGS,
+    )
+)
 
 
 def get_kind(kind_name: str) -> Kind:

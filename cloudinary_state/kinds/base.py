@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
+from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_name_length
 from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, SourceRef, StrippedOption
@@ -153,6 +154,34 @@ class Kind:
         file went through, its settings that had no effect and notes on those that did; for
         any other, whether it applies to the asset. Kinds that never act on uploads: none."""
         return []
+
+    # --- objects the service provides ---------------------------------------------------------
+
+    def builtin_definition(self, live: LiveObject) -> Mapping[str, Any] | None:
+        """The canonical form a server-provided `live` object reverts to; None (the default) for
+        an object the account made.
+
+        Some resources come with objects every account has, which the API lets one update but
+        never delete (a DELETE reverts them). Such an object is never unmanaged and never
+        deleted by `policy.prune`; a tombstone on it plans a revert (a `delete` the API turns
+        into one) only while it differs from this form, and that delete's read-back expects
+        this form. The form compares like a desired one (through `comparable_live`), so it may
+        leave open what the kind cannot know (e.g. an undocumented display name)."""
+        return None
+
+    def differs_from_builtin(self, live: LiveObject) -> bool:
+        """Whether a server-provided object has been changed from its built-in definition
+        (False for an object the account made)."""
+        definition = self.builtin_definition(live)
+        if definition is None:
+            return False
+        comparable = self.comparable_live(definition, live.canonical)
+        return canonical_json(dict(definition)) != canonical_json(dict(comparable))
+
+    def at_builtin_definition(self, live: LiveObject) -> bool:
+        """A server-provided object as the service provides it: nothing for a config to say
+        (`import` and `promote` leave it out, a tombstone on it has nothing to revert)."""
+        return self.builtin_definition(live) is not None and not self.differs_from_builtin(live)
 
     # --- reads ----------------------------------------------------------------------------------
 

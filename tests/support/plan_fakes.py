@@ -44,6 +44,19 @@ class IdentityKind:
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live
 
+    def builtin_definition(self, live: LiveObject) -> Mapping[str, Any] | None:
+        # a live object whose raw answer holds `builtin={...}` is server-provided: it reverts
+        # to that form
+        definition = live.raw.get("builtin")
+        return dict(definition) if isinstance(definition, Mapping) else None
+
+    def differs_from_builtin(self, live: LiveObject) -> bool:
+        definition = self.builtin_definition(live)
+        return definition is not None and dict(live.canonical) != definition
+
+    def at_builtin_definition(self, live: LiveObject) -> bool:
+        return self.builtin_definition(live) is not None and not self.differs_from_builtin(live)
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         raise AssertionError("the plan must not read")
 
