@@ -171,6 +171,7 @@ def test_a_rule_is_deleted_before_the_field_it_targets(harness: Harness) -> None
     result = harness.run("apply", "--env", "test", "--auto-approve", "--allow-delete")
     assert result.code == 0, result.out + result.err
     deletes = [w for w in harness.writes() if w.startswith("DELETE")]
+    assert "deleted before metadata_field size, which it references" in result.out, result.out
     assert deletes[0].startswith("DELETE metadata_rules/") and deletes[-1] == "DELETE metadata_fields/size"
 
 

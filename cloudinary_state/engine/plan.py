@@ -13,6 +13,7 @@ would let its reader test guesses of a low-entropy secret offline.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import math
@@ -453,6 +454,7 @@ def build_plan(
     ordered = sorted((c for c in changes if c.action != "delete"), key=lambda c: (c.rank, c.name)) + sorted(
         (c for c in changes if c.action == "delete"), key=lambda c: (-c.rank, c.name)
     )
+    ordered = _delete_order_noted(ordered, live, kinds)
     summary = Summary(**tally.counts, unmanaged=len(unmanaged))
     return Plan(
         environment=desired.environment,
@@ -464,6 +466,26 @@ def build_plan(
         notes=tuple(plan_notes),
         existing_managed=tally.existing,
     )
+
+
+def _delete_order_noted(
+    changes: list[Change], live: LiveState, kinds: Mapping[KindName, Kind]
+) -> list[Change]:
+    """A delete of an object that references another object this plan also deletes says that it
+    goes first (deletes run in reverse rank): the plan shows why the order is safe."""
+    deleted = {(c.kind, c.name) for c in changes if c.action in ("delete", "replace")}
+    noted: list[Change] = []
+    for change in changes:
+        current = live.get(change.kind, {}).get(change.name)
+        if change.action == "delete" and current is not None:
+            referenced = [r for r in kinds[change.kind].live_references(current) if r in deleted]
+            order = tuple(
+                f"deleted before {k} {n}, which it references (deletes run in reverse rank)"
+                for k, n in referenced
+            )
+            change = dataclasses.replace(change, notes=(*change.notes, *order)) if order else change
+        noted.append(change)
+    return noted
 
 
 def _delete(kind: Kind, current: LiveObject, why: str, key: bytes) -> Change:

@@ -110,6 +110,11 @@ class Kind:
         """Objects this one depends on (e.g. a preset's t_NAME and metadata keys)."""
         return []
 
+    def live_references(self, live: LiveObject) -> list[tuple[KindName, str]]:
+        """Objects a live object depends on, as `references` does for a desired one: a delete
+        of it that runs before theirs says so in the plan."""
+        return []
+
     def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
         """The canonical form of a desired object, with server defaults filled in."""
         return dict(obj.body)

@@ -44,6 +44,9 @@ class IdentityKind:
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live
 
+    def live_references(self, live: LiveObject) -> list[tuple[KindName, str]]:
+        return []
+
     def builtin_definition(self, live: LiveObject) -> Mapping[str, Any] | None:
         # a live object whose raw answer holds `builtin={...}` is server-provided: it reverts
         # to that form

@@ -68,6 +68,11 @@ class MetadataRuleKind(Kind):
         fields = [str(obj.body["metadata_field_id"]), *_condition_fields(obj.body["condition"])]
         return [("metadata_field", field) for field in dict.fromkeys(fields)]
 
+    def live_references(self, live: LiveObject) -> list[tuple[KindName, str]]:
+        canonical = live.canonical
+        fields = [str(canonical["metadata_field_id"]), *_condition_fields(canonical["condition"])]
+        return [("metadata_field", field) for field in dict.fromkeys(fields)]
+
     def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
         return self._canonical(obj.body)
 
