@@ -44,6 +44,11 @@ class IdentityKind:
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
         return live
 
+    def pair_live(
+        self, desired: Mapping[str, Mapping[str, Any]], live: Mapping[str, LiveObject]
+    ) -> dict[str, LiveObject]:
+        return dict(live)
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         raise AssertionError("the plan must not read")
 
