@@ -37,9 +37,10 @@ def test_plan_read_calls_are_list_pages_plus_one_get_per_transformation(harness:
     result = harness.run("plan", "--env", "test")
     gets = [r.path for r in harness.emu.request_log]
     assert all(r.method == "GET" for r in harness.emu.request_log)
-    # metadata fields, transformations list, transformation thumb, metadata rules, presets, mappings
-    assert len(gets) == 6, gets
-    assert "Admin API calls: 6 (" in result.out
+    # metadata fields, transformations list, transformation thumb, metadata rules, presets, mappings,
+    # triggers
+    assert len(gets) == 7, gets
+    assert "Admin API calls: 7 (" in result.out
 
 
 def test_plan_read_calls_with_two_pages_and_several_transformations(harness: Harness) -> None:
@@ -69,10 +70,11 @@ def test_plan_read_calls_with_two_pages_and_several_transformations(harness: Har
         ("metadata_fields", None): 1,
         ("metadata_rules", None): 1,  # no get-by-id endpoint: the one list call is the read
         ("transformations", None): 1,
+        ("triggers", None): 1,  # unpaginated, and no get-by-id endpoint: the one list call
     }
     gets: dict[tuple[str, str | None], int] = {("transformations", name): 1 for name in named}
     assert calls == {**list_pages, **gets}
-    expected = 2 + 2 + 1 + 1 + 1 + len(named)
+    expected = 2 + 2 + 1 + 1 + 1 + 1 + len(named)
     assert len(log) == expected and f"Admin API calls: {expected} (" in result.out
 
 

@@ -12,10 +12,13 @@ from cloudinary_state.kinds.metadata_fields import METADATA_FIELDS
 from cloudinary_state.kinds.metadata_rules import METADATA_RULES
 from cloudinary_state.kinds.registry import Registry, UnknownKindError
 from cloudinary_state.kinds.transformations import TRANSFORMATIONS
+from cloudinary_state.kinds.triggers import TRIGGERS
 from cloudinary_state.kinds.upload_mappings import UPLOAD_MAPPINGS
 from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
 
-REGISTRY = Registry((METADATA_FIELDS, TRANSFORMATIONS, METADATA_RULES, UPLOAD_PRESETS, UPLOAD_MAPPINGS))
+REGISTRY = Registry(
+    (METADATA_FIELDS, TRANSFORMATIONS, METADATA_RULES, UPLOAD_PRESETS, UPLOAD_MAPPINGS, TRIGGERS)
+)
 
 
 def get_kind(kind_name: str) -> Kind:
