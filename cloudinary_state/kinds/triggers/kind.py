@@ -16,7 +16,7 @@ from typing import Any
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.desired import DesiredObject
-from cloudinary_state.kinds._common import call_create, call_delete, live_object
+from cloudinary_state.kinds._common import call_create, call_delete
 from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject
 from cloudinary_state.kinds.triggers.checks import check_duplicates, check_limit, check_trigger
 from cloudinary_state.kinds.triggers.model import TriggerModel
@@ -58,6 +58,8 @@ class TriggerKind(Kind):
     model = TriggerModel
     description = "notification triggers (webhooks), by a name in the config only"
     guide = GUIDE
+    # a list item's own key until pair_live names it (as the config does, or from its content)
+    identity_field = "id"
 
     def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:
         check_trigger(report, obj)
@@ -109,11 +111,7 @@ class TriggerKind(Kind):
         """Every webhook trigger, under its own name (nothing declared to pair with here)."""
         items = api.call("triggers").get("triggers") or []
         webhooks = [item for item in items if str(item.get("uri_type") or WEBHOOK) == WEBHOOK]
-        by_id = {
-            live.name: live
-            for live in (live_object(self.kind, _id_of, self.canonical_live, item) for item in webhooks)
-        }
-        return self.pair_live({}, by_id)
+        return self.pair_live({}, {live.name: live for live in map(self.live, webhooks)})
 
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
         return self.read_all(api, 1).get(name)  # no get-by-id endpoint is needed: the list is one call
@@ -148,7 +146,3 @@ class TriggerKind(Kind):
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         call_delete(api, "delete_trigger", str(live.raw["id"]))
-
-
-def _id_of(item: Mapping[str, Any]) -> str:
-    return str(item["id"])
