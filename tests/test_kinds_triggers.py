@@ -229,6 +229,21 @@ def test_protect_refuses_the_replace_and_ignore_hides_a_live_trigger(harness: Ha
     assert "delete_erp" not in harness.run("plan", "--env", "test").out  # never read, never shown
 
 
+def test_pruning_every_console_trigger_is_stopped_by_the_safety_threshold(harness: Harness) -> None:
+    harness.write(resources())
+    apply_ok(harness)
+    for i in range(10):
+        harness.sdk(CLOUD, "create_trigger", f"https://h{i}.example.test/hook", "upload")
+    harness.write(resources(), policy={"prune": ["triggers"]})
+    harness.emu.clear_log()
+    refused = harness.run("apply", "--env", "test", "--auto-approve", "--allow-delete")
+    assert refused.code == 3, refused.out + refused.err
+    assert "refused by the safety threshold: 10 deletes/replaces out of 15 existing" in refused.err, (
+        refused.err
+    )
+    assert harness.writes() == []
+
+
 def test_target_narrows_the_plan_to_one_trigger(harness: Harness) -> None:
     harness.write(resources(pim_upload=upload(), erp_delete=upload(ERP, "delete")))
     result = harness.run("plan", "--env", "test", "--target", "trigger:erp_delete")
