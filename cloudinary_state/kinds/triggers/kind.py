@@ -90,9 +90,7 @@ class TriggerKind(Kind):
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         # never the URL: it may hold a token
         if action == "update":
-            return [
-                "the URL changes in place (the account's trigger of this event type the config did not match)"
-            ]
+            return ["the URL changes in place: the only unmatched trigger on this event type, on both sides"]
         if action == "replace" and live is not None:
             return [
                 f"the event type cannot change in place: the trigger on '{live.canonical['event_type']}' "
