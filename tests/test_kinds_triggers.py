@@ -336,7 +336,7 @@ def test_a_url_from_env_is_masked_in_plans_files_and_logs(harness: Harness, tmp_
 def test_import_writes_a_placeholder_for_the_token_and_plans_empty_once_it_is_set(
     harness: Harness, tmp_path: Path
 ) -> None:
-    harness.write(resources())
+    harness.write(resources(erp_delete=upload(ERP, "rename")))  # a declared one keeps its name
     apply_ok(harness)
     harness.sdk(CLOUD, "create_trigger", f"{PIM}?Token={TOKEN}&format=json", "upload")
     harness.sdk(CLOUD, "create_trigger", f"{PIM}?signature={TOKEN}-2", "delete")
@@ -349,6 +349,7 @@ def test_import_writes_a_placeholder_for_the_token_and_plans_empty_once_it_is_se
     assert document["triggers"] == {
         PIM_LIVE_NAME: upload(f"{PIM}?Token=${{env.{upload_variable}}}&format=json"),
         "delete_pim_example_test": upload(f"{PIM}?signature=${{env.{delete_variable}}}", "delete"),
+        "erp_delete": upload(ERP, "rename"),
     }
     assert f"export {upload_variable}=" in imported.out and f"export {delete_variable}=" in imported.out
     written = "".join(p.read_text() for p in out.rglob("*.yaml"))
@@ -398,6 +399,24 @@ def test_diff_pairs_each_account_with_its_own_config(workspace: Harness) -> None
             result.out
         )
         assert PIM_LIVE_NAME not in result.out and "upload_pim_acme_example" not in result.out
+
+
+def test_diff_never_shows_a_token(workspace: Harness) -> None:
+    workspace.write_resources({**WORKSPACE_RESOURCES, "triggers": {"pim_upload": upload("${env.PIM_URL}")}})
+    tokens = {"staging": f"{PIM}?token={TOKEN}-stg", "production": f"{PIM}?token={TOKEN}-prd"}
+    for env in ("staging", "production"):
+        workspace.monkeypatch.setenv("PIM_URL", tokens[env])
+        workspace.apply(env)
+    workspace.sdk(PRODUCTION, "create_trigger", f"{ERP}?auth={TOKEN}-console", "upload")
+    desired = workspace.run("diff", "staging", "production")  # one process: one PIM_URL
+    live = workspace.run("diff", "staging", "production", "--live", "--format", "json")
+    assert desired.code == 0 and live.code == 2, live.out + live.err
+    objects = {(o["kind"], o["name"]): o for o in json.loads(live.out)["objects"]}
+    [uri] = objects["trigger", "pim_upload"]["diffs"]
+    assert uri["cause"] == "sensitive", uri  # the accounts differ only in their ${env.*} URL
+    assert objects["trigger", "upload_erp_example_test"]["presence"] == "only_b"
+    for result in (desired, live):
+        assert TOKEN not in result.out + result.err, result.out
 
 
 def test_promote_a_trigger_made_in_the_staging_console(workspace: Harness) -> None:
