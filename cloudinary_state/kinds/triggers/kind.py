@@ -108,8 +108,11 @@ class TriggerKind(Kind):
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         """Every webhook trigger, under its own name (nothing declared to pair with here)."""
         items = api.call("triggers").get("triggers") or []
-        webhooks = [item for item in items if str(item.get("uri_type") or WEBHOOK) == WEBHOOK]
-        return self.pair_live({}, {live.name: live for live in map(self.live, webhooks)})
+        # read first: an item this kind cannot read is an UnreadableLiveError, whatever its type
+        webhooks = [
+            live for live in map(self.live, items) if (live.raw.get("uri_type") or WEBHOOK) == WEBHOOK
+        ]
+        return self.pair_live({}, {live.name: live for live in webhooks})
 
     def read_one(self, api: AdminApi, name: str) -> LiveObject | None:
         return self.read_all(api, 1).get(name)  # no get-by-id endpoint is needed: the list is one call
