@@ -3,7 +3,8 @@ directory the real loader reads (so the benchmark measures what a user's config 
 
 Every object is of the richer sort a real account holds: transformations with chained
 components, enum/set metadata fields with datasources, presets with eager transformations
-(referencing the generated transformations), tags and metadata defaults, and mappings.
+(referencing the generated transformations), tags and metadata defaults, mappings, and
+webhook triggers spread over the event types (N <= MAX_SIZE).
 `edit_every` gives the same account with every tenth object of each kind changed, for the
 "update 10%" measurement.
 """
@@ -111,6 +112,30 @@ def _profile(i: int, edit: bool) -> dict[str, Any]:
     }
 
 
+# The reference's event types (§10) but `all`: the API takes at most 30 URLs per event type.
+EVENT_TYPES = (
+    "access_control_changed", "bulk_refresh_auto_fetch", "create_folder", "delete", "delete_by_token",
+    "delete_folder", "eager", "error", "explode", "generate_archive", "info", "invalidate_custom_cdn",
+    "moderation", "moderation_summary", "move", "move_or_rename_asset_folder", "multi", "publish",
+    "rename", "report", "resource_context_changed", "resource_display_name_changed",
+    "resource_metadata_changed", "resource_tags_changed", "restore_asset_version", "sprite", "upload",
+)  # fmt: skip
+# Triggers i and i + 1 share an event type for EDIT_EVERY objects in a row, so the edited
+# triggers (0, 10, 20, ...) have event types of their own up to this size: each edited URL is
+# the only one of its event type the config and the account do not match, and updates in place.
+MAX_SIZE = EDIT_EVERY * len(EVENT_TYPES)
+
+
+def trigger_name(i: int) -> str:
+    return f"bench_trigger_{i:04d}"
+
+
+def _trigger(i: int, edit: bool) -> dict[str, Any]:
+    version = "v2" if _edited(i, edit) else "v1"
+    event_type = EVENT_TYPES[(i // EDIT_EVERY) % len(EVENT_TYPES)]
+    return {"event_type": event_type, "uri": f"https://hooks.bench.example/{version}/{i:04d}"}
+
+
 def _mapping(i: int, edit: bool) -> dict[str, Any]:
     host = "media-v2" if _edited(i, edit) else "media"
     return {"template": f"https://{host}.bench.example/{mapping_folder(i)}/"}
@@ -125,6 +150,7 @@ def resources(n: int, *, edit: bool = False) -> dict[str, dict[str, Any]]:
         "streaming_profiles": {profile_name(i): _profile(i, edit) for i in range(n)},
         "upload_presets": {preset_name(i): _preset(i, edit) for i in range(n)},
         "upload_mappings": {mapping_folder(i): _mapping(i, edit) for i in range(n)},
+        "triggers": {trigger_name(i): _trigger(i, edit) for i in range(n)},
     }
 
 

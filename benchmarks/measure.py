@@ -47,11 +47,12 @@ KIND_PATHS = {
     "streaming_profile": "streaming_profiles",
     "upload_preset": "upload_presets",
     "upload_mapping": "upload_mappings",
+    "trigger": "triggers",
 }
 # Writes one edited object of each kind costs (accounts._edited): a transformation's new
 # definition is one unsafe_update; a field's new label is update_metadata_field and its added
 # datasource value update_metadata_field_datasource; a streaming profile (its whole ladder), a
-# preset and a mapping are one PUT each.
+# preset and a mapping are one PUT each, and so is a trigger's new URL (update_trigger, in place).
 UPDATE_WRITES_PER_EDIT = {
     "transformation": 1,
     "metadata_field": 2,
@@ -59,6 +60,7 @@ UPDATE_WRITES_PER_EDIT = {
     "streaming_profile": 1,
     "upload_preset": 1,
     "upload_mapping": 1,
+    "trigger": 1,
 }
 
 T = TypeVar("T")
@@ -76,43 +78,48 @@ def expected_plan_reads(n: int) -> int:
     metadata fields and metadata rules: one unpaginated list each (rules have no get-by-id
     endpoint); streaming profiles: one unpaginated list + one GET per profile, the seven
     built-ins every account has included (the list lacks the representations); presets and
-    mappings: list pages (the preset list carries the settings).
+    mappings: list pages (the preset list carries the settings); triggers: one unpaginated list
+    (the fewest the API allows: it has no other read).
     """
-    return list_pages(n) + n + 1 + 1 + (1 + n + BUILTIN_PROFILES) + list_pages(n) + list_pages(n)
+    return (
+        list_pages(n) + n + 1 + 1 + (1 + n + BUILTIN_PROFILES) + list_pages(n) + list_pages(n) + 1
+    )
 
 
 PLAN_READ_FORMULA = (
-    "pages(N) + N  +  1  +  1  +  1 + (N + 7)  +  pages(N)  +  pages(N),  pages(N) = max(1, ceil(N/500))"
+    "pages(N) + N  +  1  +  1  +  1 + (N + 7)  +  pages(N)  +  pages(N)  +  1,"
+    "  pages(N) = max(1, ceil(N/500))"
 )
 
 
 def expected_saved_plan_reread() -> int:
     """The reads of `read_objects` over the first plan's changes: all creates on an empty
-    account, so each kind's `read_many` is one call that finds nothing (fields and rules: the
-    list; presets and mappings: one empty list page; transformations and streaming profiles:
-    one list (of profiles: the built-ins alone), or a 404 GET when there is a single name),
-    whatever N."""
-    return 6
+    account, so each kind's `read_many` is one call that finds nothing (fields, rules and
+    triggers: the list; presets and mappings: one empty list page; transformations and
+    streaming profiles: one list (of profiles: the built-ins alone), or a 404 GET when there is
+    a single name), whatever N."""
+    return len(KIND_PATHS)
 
 
 def expected_read_back(written: int, live: int) -> int:
     """The read-back of an apply whose waves (one per kind) each wrote `written` objects, in an
     account holding `live` objects per kind: one `read_many` per wave.
 
-    Metadata fields and metadata rules: one list call each. Presets and mappings: pages(live)
-    (the pages stop once every name is found; the benchmark's written objects reach into the last page). Transformations:
-    one GET when the wave wrote one, else pages(live) + one GET per written transformation (the
-    list lacks the definition). Streaming profiles: likewise, one GET when the wave wrote one,
-    else the (unpaginated) list + one GET per written profile.
+    Metadata fields, metadata rules and triggers: one list call each (the written triggers are
+    found among all of them by pairing with the config). Presets and mappings: pages(live)
+    (the pages stop once every name is found; the benchmark's written objects reach into the
+    last page). Transformations: one GET when the wave wrote one, else pages(live) + one GET per
+    written transformation (the list lacks the definition). Streaming profiles: likewise, one
+    GET when the wave wrote one, else the (unpaginated) list + one GET per written profile.
     """
     transformations = 1 if written == 1 else list_pages(live) + written
     profiles = 1 if written == 1 else 1 + written
-    return 1 + transformations + 1 + profiles + list_pages(live) + list_pages(live)
+    return 1 + transformations + 1 + profiles + list_pages(live) + list_pages(live) + 1
 
 
 READ_BACK_FORMULA = (
-    "1  +  (1 if W == 1 else pages(N) + W)  +  1  +  (1 if W == 1 else 1 + W)  +  pages(N)  +  pages(N),"
-    "  W written per kind"
+    "1  +  (1 if W == 1 else pages(N) + W)  +  1  +  (1 if W == 1 else 1 + W)  +  pages(N)"
+    "  +  pages(N)  +  1,  W written per kind"
 )
 
 
@@ -221,11 +228,16 @@ class Bench:
     def read_and_plan(
         self, desired: DesiredState, parallelism: int
     ) -> tuple[Plan, dict[Target, LiveObject], float]:
-        """What `plan` does: read every kind, then build the plan (its time returned apart)."""
-        live = read_live(self.client, self.kinds, parallelism=parallelism, policy=desired.policy)
+        """What `plan` does: read every kind (under the plan's names: paired with the config),
+        then build the plan (its time returned apart)."""
+        live = read_live(self.client, self.kinds, parallelism=parallelism, desired=desired)
         started = time.perf_counter()
         plan = build_plan(
-            desired, live, digest_key=self.client.credentials.api_secret.encode(), kinds=self.kinds
+            desired,
+            live,
+            digest_key=self.client.credentials.api_secret.encode(),
+            kinds=self.kinds,
+            live_paired=True,
         )
         build_seconds = time.perf_counter() - started
         by_key = {(kind, name): obj for kind, objects in live.items() for name, obj in objects.items()}
@@ -237,7 +249,11 @@ class Bench:
         """What `apply` does after planning: the waves, each one read back in bulk."""
         declared = {(obj.kind, obj.name): obj for obj in desired.objects}
         apply_steps(
-            self.client, build_steps(plan.changes, declared, live), self.kinds, parallelism=parallelism
+            self.client,
+            build_steps(plan.changes, declared, live),
+            self.kinds,
+            parallelism=parallelism,
+            desired=desired,
         )
 
 
@@ -286,7 +302,7 @@ def run_one(size: int, latency_ms: int, parallelism: int, *, repeat: int = 3) ->
             # `apply PLAN_FILE` first re-reads every object the saved plan touches
             touched = [(c.kind, c.name) for c in plan.changes]
             _, phases["saved_plan_reread"] = bench.phase(
-                lambda: read_objects(client, bench.kinds, touched, parallelism=parallelism)
+                lambda: read_objects(client, bench.kinds, touched, parallelism=parallelism, desired=desired)
             )
             _, phases["apply_create"] = bench.phase(lambda: bench.apply(desired, plan, live, parallelism))
 

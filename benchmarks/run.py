@@ -21,6 +21,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import accounts
 import measure
 from measure import (
     DEFAULT_HOURLY_BUDGET,
@@ -53,6 +54,11 @@ def _sizes(text: str) -> list[int]:
     values = _positive_list(text)
     if min(values) < 2:
         raise argparse.ArgumentTypeError(f"sizes start at 2 (each rule reads a second field), got {text!r}")
+    if max(values) > accounts.MAX_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"sizes go up to {accounts.MAX_SIZE} (30 trigger URLs per event type, and each edited "
+            f"trigger the only edited one of its event type), got {text!r}"
+        )
     return values
 
 

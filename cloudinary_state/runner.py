@@ -517,7 +517,8 @@ class Connection:
     def read_live(
         self, kinds: Collection[str] | None = None, *, parallelism: int = 8
     ) -> dict[KindName, dict[str, LiveObject]]:
-        """Every live object (of `kinds` only, when given), ignored ones dropped."""
+        """Every live object (of `kinds` only, when given), ignored ones dropped, under the
+        names this environment's plan gives them (paired with its config)."""
         from cloudinary_state.engine.live import read_live
 
         with self._scrubbed():
@@ -525,9 +526,9 @@ class Connection:
                 self._api(),
                 self._kinds,
                 parallelism=parallelism,
-                policy=self.desired.policy,
                 only=_kind_names(kinds) if kinds else None,
                 progress=self.project.progress,
+                desired=self.desired,
             )
 
     def import_(

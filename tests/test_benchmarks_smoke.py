@@ -68,12 +68,13 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
         assert phases["read_kinds_concurrently"]["reads_by_kind"] == phases["plan"]["reads_by_kind"]
         assert phases["plan"]["reads_by_kind"] == {
             "metadata_fields": 1, "metadata_rules": 1, "streaming_profiles": 1 + n + BUILTIN_PROFILES,
-            "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
+            "transformations": n + 1, "triggers": 1, "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
         # a saved plan of creates on an empty account: one bulk read per kind finds nothing
         # (it was one GET per object, one per kind and object)
         assert phases["saved_plan_reread"]["reads_by_kind"] == {
             "metadata_fields": 1, "metadata_rules": 1, "streaming_profiles": 1, "transformations": 1,
+            "triggers": 1,
             "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
         assert phases["apply_create"]["writes"] == len(REGISTRY) * n
@@ -81,7 +82,7 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
         # plus the n transformation GETs the definitions need and the n profile GETs
         assert phases["apply_create"]["reads_by_kind"] == {
             "metadata_fields": 1, "metadata_rules": 1, "streaming_profiles": n + 1,
-            "transformations": n + 1, "upload_mappings": 1, "upload_presets": 1,
+            "transformations": n + 1, "triggers": 1, "upload_mappings": 1, "upload_presets": 1,
         }  # fmt: skip
         assert phases["apply_second"]["client_calls"] == 0
         edits = run["edited_per_kind"]
@@ -90,12 +91,13 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
         # alone, two are a list page and their two GETs (it was 4 * edits GETs)
         assert phases["apply_update"]["reads_by_kind"] == {
             "metadata_fields": 1, "metadata_rules": 1, "transformations": 1 if edits == 1 else edits + 1,
-            "streaming_profiles": 1 if edits == 1 else edits + 1, "upload_mappings": 1,
+            "streaming_profiles": 1 if edits == 1 else edits + 1, "triggers": 1, "upload_mappings": 1,
             "upload_presets": 1,
         }  # fmt: skip
+        # a trigger's new URL is one update in place (each edited one is paired with its old self)
         assert phases["apply_update"]["writes_by_kind"] == {
             "metadata_fields": 2 * edits, "metadata_rules": edits, "streaming_profiles": edits,
-            "transformations": edits, "upload_mappings": edits, "upload_presets": edits,
+            "transformations": edits, "triggers": edits, "upload_mappings": edits, "upload_presets": edits,
         }  # fmt: skip
         assert run["plan_changes"] == {
             "plan_empty": len(REGISTRY) * n, "plan": 0, "plan_before_second_apply": 0,

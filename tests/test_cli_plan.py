@@ -41,9 +41,9 @@ def test_plan_read_calls_are_list_pages_plus_one_get_per_transformation(harness:
     gets = [r.path for r in harness.emu.request_log]
     assert all(r.method == "GET" for r in harness.emu.request_log)
     # metadata fields, transformations list, transformation thumb, metadata rules, presets,
-    # mappings, and the streaming profiles list with one GET for each of the seven built-ins
-    assert len(gets) == 6 + 1 + 7, gets
-    assert "Admin API calls: 14 (" in result.out
+    # mappings, triggers, and the streaming profiles list with one GET for each of the seven built-ins
+    assert len(gets) == 7 + 1 + 7, gets
+    assert "Admin API calls: 15 (" in result.out
 
 
 def test_plan_read_calls_with_two_pages_and_several_transformations(harness: Harness) -> None:
@@ -74,11 +74,12 @@ def test_plan_read_calls_with_two_pages_and_several_transformations(harness: Har
         ("metadata_rules", None): 1,  # no get-by-id endpoint: the one list call is the read
         ("transformations", None): 1,
         ("streaming_profiles", None): 1,  # the list lacks representations: a GET each follows
+        ("triggers", None): 1,  # unpaginated, and no get-by-id endpoint: the one list call
     }
     gets: dict[tuple[str, str | None], int] = {("transformations", name): 1 for name in named}
     gets |= {(f"streaming_profiles/{name}", None): 1 for name in BUILTIN_PROFILES}
     assert calls == {**list_pages, **gets}
-    expected = 2 + 2 + 1 + 1 + 1 + len(named) + 1 + len(BUILTIN_PROFILES)
+    expected = 2 + 2 + 1 + 1 + 1 + 1 + len(named) + 1 + len(BUILTIN_PROFILES)
     assert len(log) == expected and f"Admin API calls: {expected} (" in result.out
 
 

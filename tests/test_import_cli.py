@@ -32,6 +32,7 @@ def test_import_writes_config_that_plans_empty(workspace: Harness) -> None:
         "common/streaming_profiles.yaml",
         "common/upload_presets.yaml",
         "common/upload_mappings.yaml",
+        "common/triggers.yaml",
     ]
     mappings = yaml.safe_load((output / "environments/common/upload_mappings.yaml").read_text())
     assert mappings == {"upload_mappings": {"product_assets": {"template": "${var.source_domain}/uploads/"}}}

@@ -59,6 +59,7 @@ class Account:
     transformations: dict[str, tuple[str, bool]] = field(default_factory=dict)
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
     mappings: dict[str, str] = field(default_factory=dict)
+    triggers: set[tuple[str, str]] = field(default_factory=set)  # (event_type, uri)
     secrets: set[str] = field(default_factory=set)
 
 
@@ -115,7 +116,31 @@ def accounts(draw: st.DrawFn) -> Account:
     for folder in draw(st.lists(names, max_size=3, unique=True)):
         host = draw(st.sampled_from([CDN, f"https://{draw(names)}.example.test"]))
         account.mappings[folder] = f"{host}/{draw(names)}/"
+    add_triggers(draw, account)
     return account
+
+
+# Query parameters import must write as ${env.*} placeholders, whatever their case.
+CREDENTIAL_PARAMETERS = ["token", "key", "secret", "signature", "auth", "password", "Token", "API_KEY"]
+
+
+@st.composite
+def trigger_urls(draw: st.DrawFn, account: Account) -> str:
+    """A webhook URL: on a few hosts (so that names collide), maybe with a credential; each
+    path is new, so that the test can tell which live URL an imported one stands for."""
+    host = draw(st.sampled_from([CDN, "https://pim.example.test", "https://erp.example.test"]))
+    url = f"{host}/{len(account.triggers)}/{draw(names)}"
+    if draw(st.booleans()):
+        token = draw(secrets)
+        account.secrets.add(token)
+        url += f"?{draw(st.sampled_from(CREDENTIAL_PARAMETERS))}={token}&v=2"
+    return url
+
+
+def add_triggers(draw: st.DrawFn, account: Account) -> None:
+    for _ in range(draw(st.integers(0, 4))):
+        event_type = draw(st.sampled_from(["upload", "delete", "rename"]))
+        account.triggers.add((event_type, draw(trigger_urls(account))))
 
 
 def create(account: Account, url: str) -> None:
@@ -133,6 +158,8 @@ def create(account: Account, url: str) -> None:
         cloudinary.api.create_upload_preset(name=name, unsigned=preset["unsigned"], **settings_, **options)
     for folder, template in account.mappings.items():
         cloudinary.api.create_upload_mapping(folder, template=template, **options)
+    for event_type, uri in sorted(account.triggers):
+        cloudinary.api.create_trigger(uri, event_type, **options)
 
 
 def run(config_dir: Path, environ: Mapping[str, str], *args: str) -> tuple[int, str, str]:
@@ -161,12 +188,15 @@ def placeholder_values(written: Any, live: Any) -> Iterator[tuple[str, str]]:
             yield from placeholder_values(value, live.get(key))
     elif isinstance(written, str) and isinstance(live, str) and "${env." in written:
         parts = re.split(r"\$\{env\.([A-Za-z0-9_]+)\}", written)
-        pattern = "".join(
-            re.escape(p.replace("$${", "${")) if i % 2 == 0 else "(.*?)" for i, p in enumerate(parts)
-        )
-        match = re.fullmatch(pattern, live)
+        match = re.fullmatch(placeholder_pattern(written), live)
         assert match, (written, live)
         yield from zip(parts[1::2], match.groups(), strict=True)
+
+
+def placeholder_pattern(written: str) -> str:
+    """A regular expression of the live strings `written` stands for: each `${env.X}` any text."""
+    parts = re.split(r"\$\{env\.([A-Za-z0-9_]+)\}", written)
+    return "".join(re.escape(p.replace("$${", "${")) if i % 2 == 0 else "(.*?)" for i, p in enumerate(parts))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -212,6 +242,17 @@ def test_import_then_plan_is_empty_and_no_secret_is_written(account: Account) ->
                 name, cloud_name=CLOUD, api_key=KEY, api_secret=API_SECRET, upload_prefix=emu.url
             )
             exports.update(placeholder_values(body.get("settings", {}), live["settings"]))
+        triggers = yaml.safe_load((output / "environments/common/triggers.yaml").read_text())
+        lives = cloudinary.api.triggers(
+            cloud_name=CLOUD, api_key=KEY, api_secret=API_SECRET, upload_prefix=emu.url
+        )
+        written = (triggers.get("triggers") or {}).values()
+        assert len(written) == len(account.triggers)  # each under a name of its own
+        for body in written:  # the URL with each credential a placeholder, the host maybe a variable
+            uri = body["uri"].replace("${var.cdn}", CDN)
+            live_uris = [t["uri"] for t in lives["triggers"] if t["event_type"] == body["event_type"]]
+            [live_uri] = [u for u in live_uris if re.fullmatch(placeholder_pattern(uri), u)]
+            exports.update(placeholder_values(uri, live_uri))
         for variable in exports:
             assert variable in out or variable == "CLOUDINARY_URL_LIVE"  # import listed each one
 

@@ -32,6 +32,7 @@ def test_all_kinds_by_rank_and_lookup() -> None:
         ("streaming_profile", 35),
         ("upload_preset", 40),
         ("upload_mapping", 50),
+        ("trigger", 60),
     ]
     assert get_kind("transformation") is T
 
@@ -39,8 +40,8 @@ def test_all_kinds_by_rank_and_lookup() -> None:
 def test_unknown_kind_is_a_clear_error() -> None:
     import pytest
 
-    with pytest.raises(ValueError, match="unknown kind 'trigger'"):
-        get_kind("trigger")
+    with pytest.raises(ValueError, match="unknown kind 'asset_folder'"):
+        get_kind("asset_folder")
 
 
 # --- pure canonical forms ------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from cloudinary_state.errors import UnreadableLiveError
 from cloudinary_state.kinds.base import Kind, LiveObject
 from cloudinary_state.kinds.metadata_fields import METADATA_FIELDS
 from cloudinary_state.kinds.transformations import TRANSFORMATIONS
+from cloudinary_state.kinds.triggers import TRIGGERS
 from cloudinary_state.kinds.upload_mappings import UPLOAD_MAPPINGS
 from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
 from cloudinary_state.transformation import comparable
@@ -106,6 +107,7 @@ def test_a_mapping_without_its_folder(read: str) -> None:
         (UPLOAD_PRESETS, "upload_presets", "presets"),
         (TRANSFORMATIONS, "transformations", "transformations"),
         (METADATA_FIELDS, "metadata_fields", "metadata_fields"),
+        (TRIGGERS, "triggers", "triggers"),
     ],
 )
 def test_a_list_item_that_is_no_mapping(kind: Kind, path: str, items_key: str, read: str) -> None:
@@ -128,6 +130,15 @@ def test_a_metadata_field_without_its_external_id(read: str) -> None:
         del emu.state(CLOUD).metadata_fields["a"]["external_id"]
         emu.rewrites["metadata_fields"] = append_to("metadata_fields", {"type": "string", "label": "B"})
         assert_unreadable(METADATA_FIELDS, api, read, "KeyError")
+
+
+@pytest.mark.parametrize("read", READS)
+def test_a_trigger_without_its_url(read: str) -> None:
+    with emulated() as (emu, api):
+        TRIGGERS.create(api, "a", {"event_type": "upload", "uri": "https://a.example/"})
+        [record] = emu.state(CLOUD).triggers.values()
+        del record["uri"]
+        assert_unreadable(TRIGGERS, api, read, "KeyError")
 
 
 def odd_flag(request: Request, payload: Any) -> Any:

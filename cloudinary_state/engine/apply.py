@@ -28,7 +28,7 @@ from typing import Any
 
 from cloudinary_state.addons import ADDONS
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
-from cloudinary_state.engine.live import InFlightLimit, per_kind, read_objects
+from cloudinary_state.engine.live import InFlightLimit, per_kind, read_named, read_objects
 from cloudinary_state.engine.plan import Change, FieldDiff, Plan, Target, default_kinds, field_diffs
 from cloudinary_state.engine.planfile import check_fresh
 from cloudinary_state.engine.safety import check_apply
@@ -178,10 +178,15 @@ def write_step(kind: Kind, api: AdminApi, step: Step) -> None:
 
 
 def read_back(
-    api: AdminApi, written: list[Step], kinds: Mapping[KindName, Kind], parallelism: int
+    api: AdminApi,
+    written: list[Step],
+    kinds: Mapping[KindName, Kind],
+    parallelism: int,
+    desired: DesiredState | None = None,
 ) -> dict[KindName, dict[str, LiveObject | None] | Exception]:
-    """The written objects as they are now, one `read_many` per kind (the kinds concurrently);
-    a kind whose read failed maps to the error."""
+    """The written objects as they are now, one `read_many` per kind (the kinds concurrently),
+    under the plan's names (paired with `desired`, see `read_named`); a kind whose read failed
+    maps to the error."""
     names: dict[KindName, list[str]] = {}
     for step in written:
         names.setdefault(step.change.kind, []).append(step.change.name)
@@ -189,7 +194,7 @@ def read_back(
 
     def read(kind: KindName) -> dict[str, LiveObject | None] | Exception:
         try:
-            return kinds[kind].read_many(limited, names[kind], parallelism)
+            return read_named(kinds[kind], limited, names[kind], parallelism, desired)
         except Exception as e:  # API failures, and bugs: the kind's changes are not verified
             return e
 
@@ -248,8 +253,11 @@ def apply_steps(
     *,
     parallelism: int = 8,
     on_event: Event | None = None,
+    desired: DesiredState | None = None,
 ) -> ApplyReport:
-    """Run the steps wave by wave. Raises ApplyError (with the report) when anything failed."""
+    """Run the steps wave by wave. Raises ApplyError (with the report) when anything failed.
+    `desired` is the config the steps come from: the read-back pairs with it (a kind whose
+    live objects have no name of their own finds the written ones by content)."""
     report = ApplyReport()
     lock = threading.Lock()
     stop = threading.Event()
@@ -286,7 +294,7 @@ def apply_steps(
             # the pool waits for in-flight writes before the read-back and the next wave
             written = [s for s, ok in zip(wave, list(pool.map(write, wave)), strict=True) if ok]
         # the writes that went through are verified even when another one of the wave failed
-        after = read_back(api, written, kinds, parallelism)
+        after = read_back(api, written, kinds, parallelism, desired)
         for step in written:
             change, found = step.change, after[step.change.kind]
             if isinstance(found, Exception):  # the write went through; whether it stuck is unknown
@@ -331,7 +339,7 @@ def apply_plan(
     check_apply(plan, desired.policy, allow_delete=allow_delete, kinds=kinds)
     declared = {(o.kind, o.name): o for o in desired.objects}
     steps = build_steps(plan.changes, declared, live)
-    return apply_steps(api, steps, kinds, parallelism=parallelism, on_event=on_event)
+    return apply_steps(api, steps, kinds, parallelism=parallelism, on_event=on_event, desired=desired)
 
 
 def read_planned(
@@ -341,11 +349,14 @@ def read_planned(
     *,
     digest_key: bytes,
     parallelism: int = 8,
+    desired: DesiredState | None = None,
 ) -> dict[Target, LiveObject | None]:
-    """For a saved plan: the objects it touches as they are now, and only those. Refuses
+    """For a saved plan: the objects it touches as they are now, and only those, under the
+    plan's names (paired with `desired`, the config the plan was made from). Refuses
     (StalePlanError, exit 3) naming each one that moved since the plan was made (`digest_key`
     keys the fingerprints as it did in `build_plan`)."""
     kinds = kinds if kinds is not None else default_kinds()
-    live = read_objects(api, kinds, [(c.kind, c.name) for c in plan.changes], parallelism=parallelism)
+    touched = [(c.kind, c.name) for c in plan.changes]
+    live = read_objects(api, kinds, touched, parallelism=parallelism, desired=desired)
     check_fresh(plan, live, digest_key)
     return live

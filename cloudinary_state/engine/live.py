@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from cloudinary_state.desired import DesiredState, KindName, Policy
-from cloudinary_state.engine.plan import Plan, Target, build_plan
+from cloudinary_state.engine.plan import Plan, Target, build_plan, paired_objects
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
 
 Progress = Callable[[str], None]
@@ -71,13 +71,17 @@ def read_live(
     policy: Policy | None = None,
     only: Iterable[KindName] | None = None,
     progress: Progress | None = None,
+    desired: DesiredState | None = None,
 ) -> dict[KindName, dict[str, LiveObject]]:
-    """Every live object of every kind (or of the kinds in `only`), ignored ones dropped."""
+    """Every live object of every kind (or of the kinds in `only`), ignored ones dropped; with
+    `desired`, under the names its plan gives them (`paired_objects`; its policy applies)."""
     wanted = set(only) if only is not None else set(kinds)
     limited = InFlightLimit(api, parallelism)
 
     def read(kind: KindName) -> dict[str, LiveObject]:
         objects = kinds[kind].read_all(limited, parallelism)
+        if desired is not None:
+            return paired_objects(kinds[kind], desired, objects)
         if policy is not None:
             objects = {n: o for n, o in objects.items() if not policy.is_ignored(kind, n)}
         return objects
@@ -91,21 +95,35 @@ def read_objects(
     targets: Iterable[Target],
     *,
     parallelism: int = 8,
+    desired: DesiredState | None = None,
 ) -> dict[Target, LiveObject | None]:
     """The current live form of each named object (None where it does not exist): one bulk
-    `read_many` per kind, the kinds concurrently."""
+    `read_many` per kind, the kinds concurrently. The names are the plan's: with `desired`,
+    what each kind read is paired with it first (`paired_objects`)."""
     keys = list(dict.fromkeys(targets))
     names: dict[KindName, list[str]] = {}
     for kind, name in keys:
         names.setdefault(kind, []).append(name)
     limited = InFlightLimit(api, parallelism)
-    found = per_kind(
-        names,
-        lambda k: kinds[k].rank,
-        lambda k: kinds[k].read_many(limited, names[k], parallelism),
-        parallelism=parallelism,
-    )
-    return {(kind, name): found[kind][name] for kind, name in keys}
+
+    def read(kind: KindName) -> Mapping[str, LiveObject | None]:
+        return read_named(kinds[kind], limited, names[kind], parallelism, desired)
+
+    found = per_kind(names, lambda k: kinds[k].rank, read, parallelism=parallelism)
+    return {(kind, name): found[kind].get(name) for kind, name in keys}
+
+
+def read_named(
+    kind: Kind, api: AdminApi, names: Collection[str], parallelism: int, desired: DesiredState | None
+) -> dict[str, LiveObject | None]:
+    """`kind.read_many` of `names`, keyed by each of them; with `desired`, looked up among the
+    objects it read once they are paired with the config (a kind that pairs by content reads
+    all of its objects, under names of its own)."""
+    found = kind.read_many(api, names, parallelism)
+    if desired is None:
+        return {name: found.get(name) for name in names}
+    paired = paired_objects(kind, desired, {n: o for n, o in found.items() if o is not None})
+    return {name: paired.get(name) for name in names}
 
 
 def read_and_plan(
@@ -121,12 +139,12 @@ def read_and_plan(
     """Read what the plan needs (only the targeted kinds when narrowed, unless the narrowed
     plan deletes or replaces) and build the plan.
 
-    Returns the plan and the live objects it was made from: apply writes against exactly
-    those, so a change between plan and apply cannot slip in unseen.
+    Returns the plan and the live objects it was made from, under the plan's names: apply
+    writes against exactly those, so a change between plan and apply cannot slip in unseen.
     """
     only = {kind for kind, _ in targets} or None
-    live = read_live(api, kinds, parallelism=parallelism, policy=desired.policy, only=only, progress=progress)
-    plan = build_plan(desired, live, digest_key=digest_key, targets=targets, kinds=kinds)
+    live = read_live(api, kinds, parallelism=parallelism, only=only, progress=progress, desired=desired)
+    plan = build_plan(desired, live, digest_key=digest_key, targets=targets, kinds=kinds, live_paired=True)
     if only is not None and plan.destructive():
         # The safety threshold's base is every managed object in the account, not just those
         # of the targeted kinds: counted from the targeted kinds alone, the share of deletes
@@ -134,8 +152,8 @@ def read_and_plan(
         # narrowed plan that deletes or replaces needs the base, so only then are the other
         # kinds read; the plan is pure, so it is rebuilt over the whole account.
         rest = set(kinds) - only
-        live |= read_live(
-            api, kinds, parallelism=parallelism, policy=desired.policy, only=rest, progress=progress
+        live |= read_live(api, kinds, parallelism=parallelism, only=rest, progress=progress, desired=desired)
+        plan = build_plan(
+            desired, live, digest_key=digest_key, targets=targets, kinds=kinds, live_paired=True
         )
-        plan = build_plan(desired, live, digest_key=digest_key, targets=targets, kinds=kinds)
     return plan, {(kind, name): o for kind, objects in live.items() for name, o in objects.items()}

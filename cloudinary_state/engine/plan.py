@@ -17,7 +17,7 @@ import dataclasses
 import hashlib
 import hmac
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -373,6 +373,63 @@ def default_kinds() -> Mapping[KindName, Kind]:
     return {k.kind: k for k in REGISTRY}
 
 
+# --- pairing live objects with the config -----------------------------------------------------
+
+
+class _CanonicalForms(Mapping[str, Mapping[str, Any]]):
+    """The canonical desired forms of declared objects, each computed when first asked for:
+    the default `pair_live` never asks, so the kinds that pair by name pay nothing."""
+
+    def __init__(self, kind: Kind, declared: Mapping[str, DesiredObject]) -> None:
+        self._kind = kind
+        self._declared = {name: obj for name, obj in declared.items() if not obj.absent}
+        self._forms: dict[str, Mapping[str, Any]] = {}
+
+    def __getitem__(self, name: str) -> Mapping[str, Any]:
+        if name not in self._forms:
+            self._forms[name] = self._kind.canonical_desired(self._declared[name])
+        return self._forms[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._declared)
+
+    def __len__(self) -> int:
+        return len(self._declared)
+
+
+def _sides(
+    kind: Kind, desired: DesiredState, objects: Mapping[str, LiveObject], *, paired: bool
+) -> tuple[dict[str, DesiredObject], dict[str, LiveObject]]:
+    """One kind's declared objects and its live objects under the plan's names. policy.ignore
+    objects never enter the diff: they are filtered out before anything else, pairing too."""
+    policy = desired.policy
+    declared = {
+        o.name: o for o in desired.objects if o.kind == kind.kind and not policy.is_ignored(kind.kind, o.name)
+    }
+    live_objects = {n: o for n, o in objects.items() if not policy.is_ignored(kind.kind, n)}
+    if not paired:
+        live_objects = kind.pair_live(_CanonicalForms(kind, declared), live_objects)
+    return declared, live_objects
+
+
+def paired_objects(
+    kind: Kind, desired: DesiredState, objects: Mapping[str, LiveObject]
+) -> dict[str, LiveObject]:
+    """`objects` of `kind`, as read, under the names the plan gives them: ignored ones dropped,
+    the rest paired with the declared objects (`Kind.pair_live`: identity for most kinds).
+    Every reader that hands live objects on by name (apply, saved plans, import) pairs the
+    same way `build_plan` does, so a name means the same object everywhere."""
+    return _sides(kind, desired, objects, paired=False)[1]
+
+
+def paired_state(
+    desired: DesiredState, live: LiveState, kinds: Mapping[KindName, Kind] | None = None
+) -> dict[KindName, dict[str, LiveObject]]:
+    """`paired_objects` of every kind of `live`."""
+    kinds = kinds if kinds is not None else default_kinds()
+    return {name: paired_objects(kinds[name], desired, objects) for name, objects in live.items()}
+
+
 def build_plan(
     desired: DesiredState,
     live: LiveState,
@@ -380,9 +437,11 @@ def build_plan(
     digest_key: bytes,
     targets: Collection[Target] = (),
     kinds: Mapping[KindName, Kind] | None = None,
+    live_paired: bool = False,
 ) -> Plan:
-    """Compare desired and live. Pure: `live` is whatever the caller read; `digest_key` (the
-    account's api_secret) keys the fingerprints and the config digest."""
+    """Compare desired and live. Pure: `live` is whatever the caller read, keyed as each kind
+    reads it (`live_paired`: keyed as the plan names objects already, see `paired_objects`);
+    `digest_key` (the account's api_secret) keys the fingerprints and the config digest."""
     kinds = kinds if kinds is not None else default_kinds()
     policy = desired.policy
     wanted = set(targets)
@@ -398,15 +457,7 @@ def build_plan(
 
     for kind_name in sorted(kinds, key=lambda k: kinds[k].rank):
         kind = kinds[kind_name]
-        # policy.ignore objects never enter the diff: filter them out before anything else.
-        live_objects = {
-            n: o for n, o in live.get(kind_name, {}).items() if not policy.is_ignored(kind_name, n)
-        }
-        declared = {
-            o.name: o
-            for o in desired.objects
-            if o.kind == kind_name and not policy.is_ignored(kind_name, o.name)
-        }
+        declared, live_objects = _sides(kind, desired, live.get(kind_name, {}), paired=live_paired)
         for name in sorted(set(declared) | set(live_objects)):
             obj, current = declared.get(name), live_objects.get(name)
             builtin = current is not None and kind.builtin_definition(current) is not None

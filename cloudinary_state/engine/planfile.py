@@ -243,8 +243,9 @@ def check_replanned(
 ) -> None:
     """Refuse (RefusedPlanError, exit 3) a saved plan whose changes are not what the config
     and the account call for now: the touched objects are planned again from `desired` and
-    `live` (their current form, as `read_planned` returned it), and each change's kind, name,
-    action and diff paths must be the file's."""
+    `live` (their current form, as `read_planned` returned it: already under the plan's names,
+    and too few objects to pair again), and each change's kind, name, action and diff paths
+    must be the file's."""
     if not plan.changes:
         return
     kinds = kinds if kinds is not None else default_kinds()
@@ -254,7 +255,9 @@ def check_replanned(
             current.setdefault(kind, {})[name] = obj
     touched = [(c.kind, c.name) for c in plan.changes]
     try:
-        again = build_plan(desired, current, digest_key=digest_key, targets=touched, kinds=kinds)
+        again = build_plan(
+            desired, current, digest_key=digest_key, targets=touched, kinds=kinds, live_paired=True
+        )
     except TargetError as e:  # a change for an object the config ignores, or that exists nowhere
         raise _refused(path, f"its changes are not what the config calls for ({e}); plan again") from None
     planned, called_for = _shapes(plan.changes), _shapes(again.changes)

@@ -66,6 +66,6 @@ class PlanFile:
         parallelism: int,
     ) -> dict[Target, LiveObject | None]:
         """Step 4: the touched objects as they are now, once nothing refuses the plan."""
-        live = read_planned(api, plan, kinds, digest_key=digest_key, parallelism=parallelism)
+        live = read_planned(api, plan, kinds, digest_key=digest_key, parallelism=parallelism, desired=desired)
         check_replanned(plan, desired, live, self.path, digest_key=digest_key, kinds=kinds)
         return live

@@ -13,6 +13,7 @@ from cloudinary_state.kinds.metadata_rules import METADATA_RULES
 from cloudinary_state.kinds.registry import Registry, UnknownKindError
 from cloudinary_state.kinds.streaming_profiles import STREAMING_PROFILES
 from cloudinary_state.kinds.transformations import TRANSFORMATIONS
+from cloudinary_state.kinds.triggers import TRIGGERS
 from cloudinary_state.kinds.upload_mappings import UPLOAD_MAPPINGS
 from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
 
@@ -24,6 +25,7 @@ REGISTRY = Registry(
         STREAMING_PROFILES,
         UPLOAD_PRESETS,
         UPLOAD_MAPPINGS,
+        TRIGGERS,
     )
 )
 

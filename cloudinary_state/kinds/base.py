@@ -188,6 +188,24 @@ class Kind:
         (`import` and `promote` leave it out, a tombstone on it has nothing to revert)."""
         return self.builtin_definition(live) is not None and not self.differs_from_builtin(live)
 
+    def pair_live(
+        self, desired: Mapping[str, Mapping[str, Any]], live: Mapping[str, LiveObject]
+    ) -> dict[str, LiveObject]:
+        """The live objects under the names the plan gives them. `desired` holds the canonical
+        form of every declared object of this kind by name (tombstones and ignored objects left
+        out), `live` the objects as read.
+
+        By default identity: a live object's name is its identity in the account, the key the
+        config declares it under. A kind whose objects have no name in the account (a trigger
+        is its event type and URL) pairs them with the declared objects by content instead,
+        returns each paired object under its declared name (`LiveObject.name` too) and every
+        other one under a name of its own that no declared object has. The answer must depend
+        only on `desired` and the objects, never on the keys of `live`, so that pairing twice
+        gives the same names. The engine pairs wherever it has both sides: `build_plan`, the
+        reads of a saved plan's objects and each wave's read-back (whose `read_many` may
+        therefore answer every object it read, under its own names)."""
+        return dict(live)
+
     # --- reads ----------------------------------------------------------------------------------
 
     def name_of(self, item: Mapping[str, Any]) -> str:
@@ -214,7 +232,9 @@ class Kind:
     ) -> dict[str, LiveObject | None]:
         """The named live objects, keyed by every name asked for (None where one does not
         exist), with the fewest calls this kind has: for saved plans and the per-wave read-back.
-        No names, no calls. By default the list pages until every name is found."""
+        No names, no calls. By default the list pages until every name is found. A kind that
+        pairs by content (`pair_live`) cannot know the declared names: it answers every object
+        it read, and the engine pairs them before it looks the names up."""
         listed = listed_by_name(self.kind, api, self.list_call, self.list_items_key, names, self.name_of)
         return {name: self.live(listed[name]) if name in listed else None for name in names}
 

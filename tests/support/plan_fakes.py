@@ -60,6 +60,11 @@ class IdentityKind:
     def at_builtin_definition(self, live: LiveObject) -> bool:
         return self.builtin_definition(live) is not None and not self.differs_from_builtin(live)
 
+    def pair_live(
+        self, desired: Mapping[str, Mapping[str, Any]], live: Mapping[str, LiveObject]
+    ) -> dict[str, LiveObject]:
+        return dict(live)
+
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         raise AssertionError("the plan must not read")
 
