@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 import yaml
-from support.harness import BASE_RESOURCES, CLOUD, WEBHOOK_SECRET, Harness, with_changes
+from support.cli_runner import planned_changes
+from support.harness import (
+    BASE_RESOURCES,
+    CLOUD,
+    STAGING,
+    WEBHOOK_SECRET,
+    WORKSPACE_RESOURCES,
+    Harness,
+    with_changes,
+)
 
 from cloudinary_state.kinds.base import LiveObject
 from cloudinary_state.kinds.metadata_rules import METADATA_RULES
@@ -228,3 +237,42 @@ def test_the_list_answer_and_the_config_body_compare_equal() -> None:
 
 def test_with_changes_helper_is_available() -> None:
     assert with_changes(resources(), "metadata_rules", "r", RULE)["metadata_rules"] == {"r": RULE}
+
+
+# --- promote and diff between environments ---------------------------------------------------
+
+GRADE_RULE = {
+    "metadata_field_id": "grade",
+    "condition": {"metadata_field_id": "sku", "populated": True},
+    "result": {"set_mandatory": True},
+}
+
+
+def _with_grade(resources: dict[str, Any]) -> dict[str, Any]:
+    fields = {**resources["metadata_fields"], "grade": {"type": "string", "label": "Grade"}}
+    return {**resources, "metadata_fields": fields}
+
+
+def test_promote_brings_a_console_made_rule_to_production(workspace: Harness) -> None:
+    workspace.write_resources(_with_grade(WORKSPACE_RESOURCES))
+    workspace.apply("staging")
+    workspace.apply("production")
+    workspace.sdk(STAGING, "add_metadata_rule", {"name": "grade_when_sku", **GRADE_RULE})
+    workspace.use_env("production")
+    result = workspace.run("promote", "--from", "staging", "--to", "production", "--write")
+    assert result.code == 0, result.out + result.err
+    assert planned_changes(result.out) == {("metadata_rule", "grade_when_sku"): "create"}
+    workspace.apply("production")
+    assert workspace.plan_is_empty("production") and workspace.plan_is_empty("staging")
+
+
+def test_diff_tells_a_real_rule_difference(workspace: Harness) -> None:
+    shared = {**_with_grade(WORKSPACE_RESOURCES), "metadata_rules": {"grade_when_sku": GRADE_RULE}}
+    workspace.write_resources(shared)
+    workspace.write_environment(
+        "production", overrides={"metadata_rules": {"grade_when_sku": {"state": "inactive"}}}
+    )
+    result = workspace.run("diff", "staging", "production")
+    assert result.code == 2, result.out + result.err
+    assert "~ metadata_rule grade_when_sku" in result.out
+    assert 'state: staging "active" | production "inactive"  (real difference)' in result.out
