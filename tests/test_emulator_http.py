@@ -14,6 +14,7 @@ from typing import Any
 
 import cloudinary.utils
 import pytest
+import urllib3
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 
@@ -282,3 +283,17 @@ def test_a_chunked_multipart_upload(emu: EmulatorServer, client: RawClient) -> N
     assert (asset["public_id"], asset["format"], asset["bytes"]) == ("streamed", "png", len(PNG))
     assert (asset["width"], asset["height"], asset["tags"]) == (64, 32, ["node", "chunked"])
     assert handled(emu) == [("POST", "image/upload", 200)]
+
+
+def test_a_real_client_streaming_chunks(emu: EmulatorServer) -> None:
+    """urllib3 (the HTTP client under pycloudinary) streaming a generated body chunked, on a
+    pooled keep-alive connection, as a streaming SDK does."""
+    pool = urllib3.PoolManager()
+    headers = {"Authorization": AUTH, "Content-Type": FORM}
+    for name in ("streamed-a", "streamed-b"):
+        pieces = iter([b"name=", name.encode(), b"&folder=", b"gen", b"erated"])
+        response = pool.request("POST", f"{emu.url}{PRESETS}", body=pieces, headers=headers, chunked=True)
+        assert response.status == 200 and json.loads(response.data)["name"] == name
+    presets = emu.state(CLOUD).upload_presets
+    assert [p["settings"]["folder"] for p in presets.values()] == ["generated", "generated"]
+    pool.clear()
