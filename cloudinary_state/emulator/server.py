@@ -1,4 +1,5 @@
-"""The emulator's HTTP layer: one ThreadingHTTPServer serving any number of emulated clouds.
+"""The emulator's HTTP layer: one threaded TCP server, with h11 for HTTP/1.1, serving any number
+of emulated clouds.
 
 Per request: path -> cloud lookup (404) -> Basic auth (401) -> hourly budget (420) -> query
 and body (transport.py) -> injected faults -> route -> handler under the store lock -> persist
@@ -22,6 +23,7 @@ import hmac
 import json
 import math
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -30,11 +32,13 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
+
+import h11
 
 # The resource modules register their routes on import.
 from cloudinary_state.emulator import (  # noqa: F401
@@ -173,7 +177,7 @@ class EmulatorServer:
                 f"warning: the emulator listens on {self.host}, reachable beyond this machine",
                 file=sys.stderr,
             )
-        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd = _HTTPServer((self.host, self.port), _Connection)
         httpd.emulator = self
         self._httpd = httpd
         self.port = httpd.server_address[1]
@@ -295,6 +299,8 @@ class EmulatorServer:
 
     def process(self, method: str, raw_url: str, headers: dict[str, str], body: bytes) -> _Answer:
         """Answer one HTTP request (any thread) and record it in the request log."""
+        if raw_url.startswith("//"):  # a path, not a network location (`//v1_1/...`)
+            raw_url = "/" + raw_url.lstrip("/")
         split = urlsplit(raw_url)
         request = Request(method=method, cloud="", path=split.path, params={})
         try:
@@ -388,14 +394,21 @@ def _authorized(cloud: CloudState, header: str) -> bool:
     )
 
 
-class _HTTPServer(ThreadingHTTPServer):
+# The methods the Admin and Upload APIs use; anything else is answered 501 and not logged.
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+_RECV_BYTES = 1 << 16
+
+
+class _HTTPServer(socketserver.ThreadingTCPServer):
+    """A thread per client connection; h11 (see `_Connection`) speaks HTTP/1.1 on each."""
+
     daemon_threads = True
     allow_reuse_address = True
     # socketserver's default backlog of 5 makes parallel clients wait a SYN retry (~1 s).
     request_queue_size = 128
     emulator: EmulatorServer
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+    def __init__(self, address: tuple[str, int], handler: type[socketserver.BaseRequestHandler]) -> None:
         super().__init__(address, handler)
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
@@ -416,63 +429,123 @@ class _HTTPServer(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Connection(socketserver.BaseRequestHandler):
+    """One client connection. h11 does the HTTP/1.1 framing (Content-Length and chunked bodies
+    with extensions and trailers, `Expect: 100-continue`, keep-alive, pipelining); this loop
+    reads each request whole, has the emulator answer it, and answers in order.
+
+    A request whose body ends early (the client hung up or went quiet mid-body) is never
+    handed to the emulator: h11 reports it as a protocol error, and the connection closes.
+    """
+
     server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-    timeout = IDLE_TIMEOUT_S
-    # One buffered write per answer and no Nagle: headers and body in separate small packets
-    # would meet the client's delayed ACK and cost ~40 ms per request.
-    wbufsize = 1 << 16
-    disable_nagle_algorithm = True
+    request: socket.socket
 
     def setup(self) -> None:
-        super().setup()
+        self.request.settimeout(IDLE_TIMEOUT_S)
+        # No Nagle: an answer goes out in one write, and must not wait for the client's delayed ACK.
+        with contextlib.suppress(OSError):
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._peer_gone = False
         with self.server.connections_lock:
-            self.server.connections.add(self.connection)
+            self.server.connections.add(self.request)
 
     def finish(self) -> None:
         with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        with contextlib.suppress(OSError):
-            super().finish()
+            self.server.connections.discard(self.request)
 
-    def do_GET(self) -> None:
-        self._serve("GET")
+    def handle(self) -> None:
+        conn = h11.Connection(h11.SERVER)
+        with contextlib.suppress(OSError):  # the client hung up: nothing left to answer
+            while True:
+                try:
+                    received = self._read_request(conn)
+                except h11.RemoteProtocolError as e:
+                    self._refuse(conn, e)
+                    return
+                if received is None or not self._answer(conn, *received):
+                    return
+                conn.start_next_cycle()
 
-    def do_PATCH(self) -> None:
-        self._serve("PATCH")
+    def _next_event(self, conn: h11.Connection) -> Any:
+        while True:
+            event = conn.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            try:
+                data = self.request.recv(_RECV_BYTES)
+            except TimeoutError:
+                data = b""  # idle (or stalled mid-body) too long: as if the client hung up
+            if not data:
+                self._peer_gone = True
+            conn.receive_data(data)
 
-    def do_POST(self) -> None:
-        self._serve("POST")
+    def _read_request(self, conn: h11.Connection) -> tuple[h11.Request, bytes] | None:
+        """-> the next request and its whole body, or None once the client closed between requests."""
+        event = self._next_event(conn)
+        if isinstance(event, h11.ConnectionClosed):
+            return None
+        assert isinstance(event, h11.Request), event
+        if conn.they_are_waiting_for_100_continue:  # at once, before the body (RFC 9110 §10.1.1)
+            self.request.sendall(conn.send(h11.InformationalResponse(status_code=100, headers=[])) or b"")
+        body = bytearray()
+        while True:
+            part = self._next_event(conn)
+            if isinstance(part, h11.Data):
+                body += part.data
+            elif isinstance(part, h11.EndOfMessage):  # trailers (part.headers) carry nothing we use
+                return event, bytes(body)
+            else:  # h11 raises on a body cut short; nothing else can come mid-message
+                raise h11.RemoteProtocolError(f"unexpected {type(part).__name__} in a request body", 400)
 
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the request log is on EmulatorServer.request_log."""
-
-    def _serve(self, method: str) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        body = self.rfile.read(length) if length > 0 else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        answer = self.server.emulator.process(method, self.path, headers, body)
-        data = json.dumps(answer.body).encode("utf-8")
-        self.send_response(answer.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        # A dropped answer promises more bytes than it sends, then closes: an incomplete response.
-        self.send_header("Content-Length", str(len(data) + 64 if answer.drop else len(data)))
-        self.end_headers()
-        if answer.drop:
-            self.wfile.write(data[: len(data) // 2])
-            self.close_connection = True
+    def _answer(self, conn: h11.Connection, request: h11.Request, body: bytes) -> bool:
+        """Answer one request; -> whether the connection stays open for the next."""
+        method = request.method.decode("ascii", errors="replace")
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers}
+        if method in _METHODS:
+            target = request.target.decode("latin-1")
+            answer = self.server.emulator.process(method, target, headers, body)
         else:
-            self.wfile.write(data)
-        self.wfile.flush()
+            answer = _Answer(501, _error(f"Unsupported method {method}"))
+        data = json.dumps(answer.body).encode("utf-8")
+        # A dropped answer promises more bytes than it sends, then closes: an incomplete response.
+        length = len(data) + 64 if answer.drop else len(data)
+        out = self._head(conn, answer.status, answer.headers, length)
+        if request.method == b"HEAD":
+            data = b""
+        elif answer.drop:
+            data = data[: len(data) // 2]
+        if data:
+            out += conn.send(h11.Data(data=data)) or b""
+        if not answer.drop:
+            out += conn.send(h11.EndOfMessage()) or b""
+        self.request.sendall(out)
+        return not answer.drop and conn.our_state is h11.DONE and conn.their_state is h11.DONE
+
+    def _refuse(self, conn: h11.Connection, error: h11.RemoteProtocolError) -> None:
+        """A request h11 cannot frame: answer 4xx and close, unless the client is gone (a body cut
+        short). Either way the request never reaches the emulator, and nothing is logged."""
+        if self._peer_gone or conn.our_state not in {h11.IDLE, h11.SEND_RESPONSE}:
+            return
+        data = json.dumps(_error(f"Malformed HTTP request: {error}")).encode("utf-8")
+        out = self._head(conn, error.error_status_hint, {"Connection": "close"}, len(data))
+        out += (conn.send(h11.Data(data=data)) or b"") + (conn.send(h11.EndOfMessage()) or b"")
+        self.request.sendall(out)
+
+    @staticmethod
+    def _head(conn: h11.Connection, status: int, headers: dict[str, str], length: int) -> bytes:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:  # 420, Cloudinary's rate-limit status, has no standard phrase
+            reason = ""
+        response = h11.Response(
+            status_code=status,
+            reason=reason,
+            headers=[
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Date", email.utils.formatdate(usegmt=True)),
+                *headers.items(),
+                ("Content-Length", str(length)),
+            ],
+        )
+        return conn.send(response) or b""
