@@ -16,6 +16,7 @@ from cloudinary_state import Project
 from cloudinary_state.config import load_environment
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 from cloudinary_state.engine.apply import ApplyFailed
+from cloudinary_state.importer import imported_addons
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.runner_emulator import configured_addons
 
@@ -124,3 +125,11 @@ def test_the_embedded_emulator_registers_the_addons_on_and_those_unknown_that_th
     with Project.open(project_dir).connect("prod", emulator=True) as conn:
         assert not conn.apply().report.failed
         assert conn.plan().changes == ()
+
+
+def test_import_turns_on_what_the_live_objects_use_over_the_environment_toggles() -> None:
+    # an add-on in use is on whatever the environment said; other toggles carry over as written
+    toggles = {"google_tagging": False, "pixelz": False, "adv_ocr": True}
+    assert imported_addons(toggles, ["google_tagging", "captioning"]) == {
+        "adv_ocr": True, "captioning": True, "google_tagging": True, "pixelz": False,
+    }  # fmt: skip
