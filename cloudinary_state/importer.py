@@ -272,6 +272,11 @@ def build_import(
         "(trusted to exist, never managed)"
         for kind in REGISTRY.names()
         for name in sorted(trusted.get(kind, ()))
+    ) + tuple(
+        # the account's presets prove the add-on registered: keeping `false` would strip them
+        f"add-on {name} is off in {source.environment} but the live objects use it: written as on"
+        for name in sorted(used)
+        if source.addons.get(name) is False
     )
     return ImportResult(files, tuple(placeholders), counts, notes)
 

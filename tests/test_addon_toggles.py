@@ -62,6 +62,7 @@ def test_import_then_plan_is_empty_and_apply_writes_nothing(tmp_path: Path, acco
     assert "google_tagging,aws_rek_tagging" in str(account.state(CLOUD).upload_presets["tagged"])
     environment = yaml.safe_load(run.result.files["environments/prod.yaml"])
     assert environment["addons"] == dict.fromkeys(sorted(FIVE), True)
+    assert run.result.notes == ()  # unknown add-ons turned on silently: nothing changes
 
     account.clear_log()
     with opened(tmp_path / "imported", account).connect("prod") as again:
@@ -71,6 +72,22 @@ def test_import_then_plan_is_empty_and_apply_writes_nothing(tmp_path: Path, acco
     assert applied.report.applied == [] and writes(account) == []
     with opened(tmp_path / "imported", account).connect("prod") as after:
         assert after.plan().changes == ()
+
+
+def test_import_turns_on_an_addon_the_environment_turned_off_with_a_note(
+    tmp_path: Path, account: EmulatorServer
+) -> None:
+    with opened(project(tmp_path / "source"), account).connect("prod") as conn:
+        assert not conn.apply().report.failed
+    (tmp_path / "source" / "environments" / "prod.yaml").write_text(
+        f"cloud_name: {CLOUD}\ncredentials: CLOUDINARY_URL_PROD\ninclude: [common/*.yaml]\n"
+        "addons: {adv_ocr: false, pixelz: false}\n"
+    )
+    with opened(tmp_path / "source", account).connect("prod") as conn:
+        run = conn.import_()
+    environment = yaml.safe_load(run.result.files["environments/prod.yaml"])
+    assert environment["addons"] == {**dict.fromkeys(sorted(FIVE), True), "pixelz": False}
+    assert run.result.notes == ("add-on adv_ocr is off in prod but the live objects use it: written as on",)
 
 
 def test_an_addon_the_environment_does_not_mention_keeps_its_option(
