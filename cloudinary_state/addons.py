@@ -7,6 +7,8 @@ The Admin API cannot tell which add-ons an account has, so each environment decl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 # identifier -> the add-on's product name (reference §6.5).
 ADDONS: dict[str, str] = {
     "google_tagging": "Google Auto Tagging",
@@ -29,3 +31,21 @@ ADDONS: dict[str, str] = {
     "azure_video_indexer": "Microsoft Azure Video Indexer",
     "adv_ocr": "OCR Text Detection and Extraction",
 }
+
+
+# An environment's toggles hold only the add-ons it mentions: True (on), False (off). An add-on
+# it does not mention is unknown: its options are kept as written (never stripped), and the
+# apply's read-back tells when the account lacks it (README "Add-ons", issue 12: an import
+# must not turn off what it cannot see).
+Toggles = Mapping[str, bool]
+
+
+def is_off(toggles: Toggles, addon: str) -> bool:
+    """Whether the environment turns `addon` off, so the options that need it are stripped."""
+    return toggles.get(addon) is False
+
+
+def toggle_word(toggles: Toggles, addon: str) -> str:
+    """`on`, `off` or `unknown` (not mentioned), for messages."""
+    value = toggles.get(addon)
+    return "unknown" if value is None else "on" if value else "off"

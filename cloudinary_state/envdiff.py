@@ -5,8 +5,8 @@ difference. Every differing field is attributed to a cause:
 
 - `variable`: the values differ only where each environment's `variables` differ (mapping
   each side's variable values back to `${var.NAME}` makes them equal);
-- `addon`: an upload-preset option present on one side only because an add-on is on there
-  and off on the other;
+- `addon`: an upload-preset option present on one side only because an add-on is off there
+  and on (or not mentioned, so kept) on the other;
 - `sensitive`: a value from `${env.*}` on either side, or values that differ only in parts
   that look secret (secret_values.py, shared with import and plan: `eval`, tokens in URLs...);
   never shown;
@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cloudinary_state.addons import is_off, toggle_word
 from cloudinary_state.desired import DesiredState, KindName, StrippedOption
 from cloudinary_state.engine.masking import SENSITIVE, is_sensitive, scrub_value
 from cloudinary_state.engine.plan import LiveState
@@ -76,7 +77,8 @@ class EnvDiff:
     objects: tuple[ObjectDiff, ...]  # only objects that differ in any way
     identical: int
     variables: tuple[tuple[str, str | None, str | None], ...] = ()  # (name, value in a, value in b)
-    addons: tuple[tuple[str, bool, bool], ...] = ()
+    # (name, toggle in a, toggle in b): None where that environment does not mention the add-on
+    addons: tuple[tuple[str, bool | None, bool | None], ...] = ()
 
     @property
     def different(self) -> bool:
@@ -154,12 +156,13 @@ def _addon_cause(key: Key, path: str, a_value: Any, b_value: Any, a: Side, b: Si
         )
     kind = REGISTRY.get(key[0])
     needed = set().union(*(kind.addons_needed(side.objects.get(key, {}), path) for side in (a, b)))
-    toggled = sorted(n for n in needed if a.addons.get(n, False) != b.addons.get(n, False))
+    # only a toggle that is off strips: on against unknown keeps the option on both sides
+    toggled = sorted(n for n in needed if is_off(a.addons, n) != is_off(b.addons, n))
     if not toggled:
         return None
     return "; ".join(
-        f"add-on {n}: {'on' if a.addons.get(n) else 'off'} in {a.environment}, "
-        f"{'on' if b.addons.get(n) else 'off'} in {b.environment}"
+        f"add-on {n}: {toggle_word(a.addons, n)} in {a.environment}, "
+        f"{toggle_word(b.addons, n)} in {b.environment}"
         for n in toggled
     )
 
@@ -231,8 +234,8 @@ def compare(a: Side, b: Side, mode: Literal["desired", "live"]) -> EnvDiff:
         if a.variables.get(n) != b.variables.get(n)
     )
     addons = tuple(
-        (n, a.addons.get(n, False), b.addons.get(n, False))
+        (n, a.addons.get(n), b.addons.get(n))
         for n in sorted(set(a.addons) | set(b.addons))
-        if a.addons.get(n, False) != b.addons.get(n, False)
+        if a.addons.get(n) != b.addons.get(n)
     )
     return EnvDiff(a.environment, b.environment, mode, tuple(objects), identical, variables, addons)

@@ -220,6 +220,7 @@ def build_import(
     files: dict[str, str] = {}
     placeholders: list[Placeholder] = []
     taken: set[str] = set()
+    used: set[str] = set()  # add-ons the live objects use: the account has them
     counts: dict[KindName, int] = {}
     includes: list[str] = []
     trusted: dict[KindName, set[str]] = {}  # referenced objects of kinds not imported
@@ -233,6 +234,7 @@ def build_import(
         for name in sorted(objects):
             declared = source.get(kind_name, name)
             exported = kinds[kind_name].export(objects[name])
+            used.update(kinds[kind_name].addons_used(exported))
             for ref_kind, ref_name in kinds[kind_name].references(DesiredObject(kind_name, name, exported)):
                 if ref_kind not in selected and not source.policy.is_ignored(ref_kind, ref_name):
                     trusted.setdefault(ref_kind, set()).add(ref_name)
@@ -258,9 +260,9 @@ def build_import(
     }
     if variables:
         environment["variables"] = dict(sorted(variables.items()))
-    enabled = {name: True for name, on in sorted(source.addons.items()) if on}  # unlisted add-ons are off
-    if enabled:
-        environment["addons"] = enabled
+    addons = imported_addons(source.addons, used)
+    if addons:
+        environment["addons"] = addons
     policy = _policy_document(source.policy, selected, trusted)
     if policy:
         environment["policy"] = policy
@@ -270,8 +272,19 @@ def build_import(
         "(trusted to exist, never managed)"
         for kind in REGISTRY.names()
         for name in sorted(trusted.get(kind, ()))
+    ) + tuple(
+        # the account's presets prove the add-on registered: keeping `false` would strip them
+        f"add-on {name} is off in {source.environment} but the live objects use it: written as on"
+        for name in sorted(used)
+        if source.addons.get(name) is False
     )
     return ImportResult(files, tuple(placeholders), counts, notes)
+
+
+def imported_addons(toggles: Mapping[str, bool], used: Collection[str]) -> dict[str, bool]:
+    """The `addons:` an import writes: each add-on a live object uses is on (an option the
+    account kept proves it is registered), over the toggles the environment already had."""
+    return dict(sorted({**toggles, **dict.fromkeys(used, True)}.items()))
 
 
 def write_import(result: ImportResult, output: Path, *, force: bool) -> list[Path]:

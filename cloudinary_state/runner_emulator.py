@@ -6,8 +6,8 @@ its failures into `EmulatorStartError` with what to do about them. Two uses:
 
 - `EmbeddedEmulator`: one environment's cloud served in-process for a connection
   (`--emulator`), its state in `<config-dir>/.cloudinary-state/emulator/<env>.json`, with the
-  add-ons the environment turns on. No credentials are read. `scratch_emulator` makes a fresh
-  one in memory, for try-preset.
+  add-ons the environment turns on and those it leaves unknown that its objects use. No
+  credentials are read. `scratch_emulator` makes a fresh one in memory, for try-preset.
 - `serve`: the standalone server of `cloudinary-state emulator serve`.
 """
 
@@ -24,6 +24,7 @@ from cloudinary_state.desired import DesiredState
 from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
 from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.errors import CloudinaryStateError
+from cloudinary_state.kinds import REGISTRY
 
 LOGGER = logging.getLogger(__name__)
 
@@ -39,15 +40,13 @@ def state_file(config_dir: Path, env: str) -> Path:
 
 class EmbeddedEmulator:
     """An emulated account for one environment, started on demand by its connection: kept in
-    `state` between runs, or in memory only (`state=None`). It has the add-ons the
-    environment turns on, or `addons` when given."""
+    `state` between runs, or in memory only (`state=None`). It has the add-ons of
+    `configured_addons`, or `addons` when given."""
 
     def __init__(
         self, desired: DesiredState, state: Path | None, *, addons: Collection[str] | None = None
     ) -> None:
-        registered = (
-            frozenset(name for name, on in desired.addons.items() if on) if addons is None else addons
-        )
+        registered = configured_addons(desired) if addons is None else addons
         self._cloud = CloudConfig(name=desired.cloud_name, addons=frozenset(registered))
         self._environment = desired.environment
         self.state_file = state
@@ -78,6 +77,20 @@ class EmbeddedEmulator:
         stack.callback(server.stop)
         LOGGER.debug("emulator: cloud %s at %s, state %s", self._cloud.name, server.url, self.state_file)
         return Credentials.from_url(server.cloudinary_url(self._cloud.name))
+
+
+def configured_addons(desired: DesiredState) -> frozenset[str]:
+    """The add-ons the environment turns on, and those it leaves unknown that its objects use:
+    the emulated account is the one the config describes, so an option kept because its add-on
+    is unknown sticks there (on a real account the read-back tells whether it does)."""
+    used = {
+        addon
+        for obj in desired.objects
+        if not obj.absent
+        for addon in REGISTRY.get(obj.kind).addons_used(obj.body)
+    }
+    on = {name for name, enabled in desired.addons.items() if enabled}
+    return frozenset(on | {name for name in used if name not in desired.addons})
 
 
 def scratch_emulator(desired: DesiredState) -> EmbeddedEmulator:

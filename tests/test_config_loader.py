@@ -20,7 +20,7 @@ ENV = """cloud_name: demo
 credentials: CLOUDINARY_URL_DEMO
 include: [common/*.yaml]
 variables: {domain: "https://media.example.com", width: 320}
-addons: {google_tagging: true}
+addons: {google_tagging: true, aws_rek_tagging: false}
 """
 RESOURCES = """transformations:
   thumb:
@@ -94,7 +94,20 @@ def test_bodies_are_what_the_user_set_after_rendering(tmp_path: Path) -> None:
         "upload_preset",
         "upload_mapping",
     ]
-    assert state.addons["google_tagging"] is True and state.addons["aws_rek_tagging"] is False
+    # only what the environment says: an add-on it does not mention is unknown, not off
+    assert state.addons == {"aws_rek_tagging": False, "google_tagging": True}
+
+
+def test_an_addon_the_environment_does_not_mention_keeps_its_options(tmp_path: Path) -> None:
+    env = ENV.replace("addons: {google_tagging: true, aws_rek_tagging: false}", "")
+    root = write_config(tmp_path, env=env)
+    result = check_environment(root, "demo", REGISTRY, environ={})
+    assert result.state is not None and result.state.addons == {}
+    preset = result.state.by_kind("upload_preset")["uploads"]
+    assert preset.body["settings"]["categorization"] == "google_tagging,aws_rek_tagging"
+    assert preset.body["settings"]["auto_tagging"] == 0.6
+    assert preset.stripped_options == ()
+    assert not [w for w in result.warnings if "add-on" in w.message]
 
 
 def test_env_values_are_secrets_and_never_in_messages(tmp_path: Path) -> None:
@@ -156,7 +169,7 @@ def test_digest_is_stable_and_follows_the_rendering(tmp_path: Path) -> None:
     assert digest() == first
     assert digest(environ={"HOOK_URL": "https://other.example.com/"}) != first
     (root / "environments/demo.yaml").write_text(
-        ENV.replace("{google_tagging: true}", "{google_tagging: true, pixelz: true}")
+        ENV.replace("{google_tagging: true,", "{google_tagging: true, pixelz: true,")
     )
     assert digest() != first
 

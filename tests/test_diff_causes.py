@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cloudinary_state.desired import StrippedOption
 from cloudinary_state.envdiff import Key, Side, compare
+from cloudinary_state.render.envdiff import render_markdown, render_text
 
 PRESET: Key = ("upload_preset", "p")
 
@@ -72,3 +73,21 @@ def test_objects_on_one_side_and_identical_ones() -> None:
     result = compare(a, b, "desired")
     assert [(o.name, o.presence) for o in result.objects] == [("x", "only_a"), ("y", "only_b")]
     assert result.identical == 1 and result.different
+
+
+def test_an_addon_one_side_does_not_mention_is_unknown_not_off() -> None:
+    """Unknown keeps the options: against `on` a difference is real (both sides keep what they
+    were written with); against `off` the toggle explains it, named as unknown there."""
+    a = _side("a", {"categorization": "google_tagging"}, addons={"google_tagging": True})
+    b = _side("b", {}, addons={})
+    result = compare(a, b, "live")
+    [obj] = result.objects
+    assert {d.cause for d in obj.diffs} == {"real"}
+    assert result.addons == (("google_tagging", True, None),)
+    assert "  google_tagging: on | unknown" in render_text(result)
+    assert "| `google_tagging` | on | unknown |" in render_markdown(result)
+    off = _side("a", {}, addons={"google_tagging": False})
+    kept = _side("b", {"categorization": "google_tagging"}, addons={})
+    [obj] = compare(off, kept, "live").objects
+    [d] = obj.diffs
+    assert (d.cause, d.detail) == ("addon", "add-on google_tagging: off in a, unknown in b")

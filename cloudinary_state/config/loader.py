@@ -18,7 +18,7 @@ from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from cloudinary_state.addons import ADDONS
+from cloudinary_state.addons import ADDONS, is_off
 from cloudinary_state.config.checks import CheckedObject, ObjectChecks, Report, Universe, check_universe
 from cloudinary_state.config.interpolate import did_you_mean, render
 from cloudinary_state.config.models import SectionSpec, environment_model
@@ -383,7 +383,8 @@ class _EnvironmentLoader:
             cloud_name=environment.cloud_name,
             credentials_env=environment.credentials,
             config_dir=self.config_dir,
-            addons={name: environment.addons.get(name, False) for name in sorted(ADDONS)},
+            # only what the environment says: an add-on it does not mention stays unknown
+            addons=dict(sorted(environment.addons.items())),
             policy=policy,
             objects=tuple(objects),
             variables=variables,
@@ -396,7 +397,7 @@ class _EnvironmentLoader:
             return DesiredObject(obj.kind, obj.name, {}, absent=True, source=raw.declared_at)
         body: dict[str, Any] = obj.model.model_dump(mode="json", exclude_unset=True, by_alias=True)
         body, stripped = self.by_kind[obj.kind].strip_addon_options(
-            body, lambda addon: addons.get(addon, False)
+            body, lambda addon: not is_off(addons, addon)
         )
         for option in stripped:
             at = obj.marks.at(tuple(option.path.split(".")))

@@ -113,7 +113,11 @@ def _environment_model(sections: tuple[str, ...]) -> type[Model]:
         ),
         addons=(
             _addons_field(),
-            Field(default_factory=dict, description="add-on toggles; unlisted add-ons are off"),
+            Field(
+                default_factory=dict,
+                description="add-on toggles: true keeps the options that need the add-on, false "
+                "strips them; an unlisted add-on is unknown and its options are kept",
+            ),
         ),
         overrides=(
             dict[section, dict[str, dict[str, Any]]],

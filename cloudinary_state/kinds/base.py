@@ -99,6 +99,15 @@ class Kind:
         names them, and the environment diff attributes a difference to their toggles."""
         return ()
 
+    def addons_used(self, body: Mapping[str, Any]) -> tuple[str, ...]:
+        """Every add-on some value of `body` (a config body) needs: `addons_needed` over each
+        leaf path, so a kind answers once, by path. Import turns these on; the embedded
+        emulator registers those the environment leaves unknown."""
+        used: dict[str, None] = {}
+        for path in _leaf_paths(body, ""):
+            used.update(dict.fromkeys(self.addons_needed(body, path)))
+        return tuple(used)
+
     def read_back_hint(self, desired: Mapping[str, Any], path: str) -> str | None:
         """Why the server may have dropped or rewritten the field at `path`, when this kind
         knows better than the generic explanation."""
@@ -248,3 +257,12 @@ class Kind:
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         raise NotImplementedError(f"{type(self).__name__}.delete")
+
+
+def _leaf_paths(value: Any, path: str) -> list[str]:
+    """The dotted paths of the non-mapping values under `value` (lists are leaves)."""
+    if not isinstance(value, Mapping):
+        return [path] if path else []
+    return [
+        p for key, item in value.items() for p in _leaf_paths(item, f"{path}.{key}" if path else str(key))
+    ]

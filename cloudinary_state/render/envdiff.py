@@ -63,7 +63,7 @@ def render_text(result: EnvDiff, *, secrets: Collection[str] = ()) -> str:
         lines += [f"  {n}: {json.dumps(a)} | {json.dumps(b)}" for n, a, b in result.variables]
     if result.addons:
         lines += ["", "Add-on toggles that differ:"]
-        lines += [f"  {n}: {'on' if a else 'off'} | {'on' if b else 'off'}" for n, a, b in result.addons]
+        lines += [f"  {n}: {_toggle(a)} | {_toggle(b)}" for n, a, b in result.addons]
     lines += ["", summary_line(result)]
     return scrub_text("\n".join(lines) + "\n", secrets)
 
@@ -121,8 +121,11 @@ def render_markdown(result: EnvDiff, *, secrets: Collection[str] = ()) -> str:
         ]
     if result.addons:
         lines += ["", f"| add-on | {a} | {b} |", "|---|---|---|"]
-        lines += [
-            f"| `{n}` | {'on' if va else 'off'} | {'on' if vb else 'off'} |" for n, va, vb in result.addons
-        ]
+        lines += [f"| `{n}` | {_toggle(va)} | {_toggle(vb)} |" for n, va, vb in result.addons]
     lines += ["", f"_{summary_line(result)}_", ""]
     return scrub_text("\n".join(lines), secrets)
+
+
+def _toggle(value: bool | None) -> str:
+    # None: the environment does not mention the add-on, so its options are kept as written
+    return "unknown" if value is None else "on" if value else "off"
