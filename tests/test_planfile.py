@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -214,4 +215,30 @@ def test_a_lone_surrogate_in_a_hand_made_file_only_fails_to_verify(tmp_path: Pat
     path = tmp_path / "plan.json"
     path.write_text('{"format": "cloudinary-state/plan@1", "environment": "\\ud800"}')
     with pytest.raises(RefusedPlanError, match="digest mismatch"):
+        read_plan(path, digest_key=DIGEST_KEY, kinds=KINDS)
+
+
+def _signed(document: dict[str, Any]) -> str:
+    """A hand-made document signed with the right key, as one could with a leaked api_secret."""
+    rest = {k: v for k, v in document.items() if k != "digest"}
+    digest = hmac.new(DIGEST_KEY, canonical_json(rest).encode(), hashlib.sha256).hexdigest()
+    return json.dumps({**document, "digest": f"hmac-sha256:{digest}"})
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"unmanaged": [1]},
+        {"unmanaged": "0"},
+        {"summary": []},
+        {"notes": 5},
+        {"notes": "a string"},
+        {"changes": [{"kind": "transformation"}]},
+    ],
+)
+def test_a_signed_file_of_any_shape_is_malformed_not_a_crash(tmp_path: Path, edit: dict[str, Any]) -> None:
+    plan, _ = sample()
+    path = tmp_path / "plan.json"
+    path.write_text(_signed({**plan_document(plan, digest_key=DIGEST_KEY), **edit}))
+    with pytest.raises(PlanFileError, match="malformed"):
         read_plan(path, digest_key=DIGEST_KEY, kinds=KINDS)

@@ -128,24 +128,41 @@ def _refused(path: Path, why: str) -> RefusedPlanError:
     return RefusedPlanError(f"plan file {path}: {why}")
 
 
+def _diff_from(raw: Any) -> FieldDiff:
+    if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
+        raise ValueError(f"malformed diff {raw!r}")
+    return FieldDiff(raw["path"], raw.get("before"), raw.get("after"), bool(raw.get("sensitive", False)))
+
+
 def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change:
     if not isinstance(raw, dict) or raw.get("kind") not in kinds or raw.get("action") not in ACTIONS:
         raise _bad(path, f"malformed change {raw!r}")
     kind = kinds[raw["kind"]]
-    diffs = tuple(
-        FieldDiff(d["path"], d.get("before"), d.get("after"), bool(d.get("sensitive", False)))
-        for d in raw.get("diffs", [])
-    )
+    diffs = tuple(_diff_from(d) for d in raw.get("diffs", []))
     change = Change(
         kind=raw["kind"],
         name=str(raw["name"]),
         action=raw["action"],
         rank=kind.rank,
         diffs=diffs,
-        notes=tuple(raw.get("notes", [])),
+        notes=_strings(raw.get("notes", []), "notes"),
         live_fingerprint=raw.get("live_fingerprint"),
     )
     return change
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    """A list of strings, as the renderers expect it (a string is no list of its characters)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{what} must be a list of strings")
+    return tuple(value)
+
+
+def _kind_and_name(written: str) -> tuple[str, str]:
+    kind, colon, name = written.partition(":")
+    if not colon:
+        raise ValueError(f"unmanaged {written!r} is not KIND:NAME")
+    return kind, name
 
 
 def load_document(path: Path) -> dict[str, Any]:
@@ -215,7 +232,7 @@ def plan_from_document(
         )
     try:
         changes = tuple(_change_from(path, c, kinds) for c in document["changes"])
-        unmanaged = tuple(tuple(u.split(":", 1)) for u in document.get("unmanaged", []))
+        unmanaged = tuple(_kind_and_name(u) for u in _strings(document.get("unmanaged", []), "unmanaged"))
         return Plan(
             environment=document["environment"],
             cloud_name=document["cloud_name"],
@@ -223,12 +240,13 @@ def plan_from_document(
             changes=changes,
             summary=Summary(**document["summary"]),
             unmanaged=unmanaged,
-            notes=tuple(document.get("notes", [])),
+            notes=_strings(document.get("notes", []), "notes"),
             existing_managed=int(document.get("existing_managed", 0)),
             api_calls=int(document.get("api_calls", 0)),
             rate_limit_remaining=document.get("rate_limit_remaining"),
         )
-    except (KeyError, TypeError, ValueError) as e:
+    # a signed file is still hand-made when the key leaked: any shape can reach this point
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise _bad(path, f"is malformed ({e})") from None
 
 
