@@ -31,7 +31,7 @@ def read_text(path: Path, limit: int, too_large_hint: str) -> str:
     except IsADirectoryError:
         raise UnreadableText("is a directory, not a file", "give the path of a file") from None
     except OSError as e:
-        raise UnreadableText(f"cannot read file: {e.strerror or e}") from None
+        raise UnreadableText(e.strerror or str(e)) from None
     if len(data) > limit:
         raise UnreadableText(f"the file is larger than the limit of {limit // MIB} MiB", too_large_hint)
     return decode_utf8(data)

@@ -79,7 +79,8 @@ def deep_block_environment(config_dir: Path) -> tuple[tuple[str, ...], str]:
 
 def large_config(config_dir: Path) -> tuple[tuple[str, ...], str]:
     _append(config_dir, RES, "#" * MAX_FILE_BYTES + "\n")
-    return VALIDATE, f"{RES}:1:1: the file is larger than the limit of {MAX_FILE_BYTES >> 20} MiB"
+    limit = MAX_FILE_BYTES >> 20
+    return VALIDATE, f"{RES}:1:1: cannot read file: the file is larger than the limit of {limit} MiB"
 
 
 def bad_utf8_config(config_dir: Path) -> tuple[tuple[str, ...], str]:

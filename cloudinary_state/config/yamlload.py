@@ -490,7 +490,9 @@ def load_yaml_file(path: Path, shown_as: str) -> LoadedDocument:
     try:
         text = read_text(path, MAX_FILE_BYTES, "split it into several files (an environment includes many)")
     except UnreadableText as e:
-        raise YamlLoadError([Diagnostic(shown_as, e.line, e.column, e.reason, e.hint)]) from None
+        # a reason about the whole file (not found, too large) says what could not be done
+        reason = e.reason if (e.line, e.column) != (1, 1) else f"cannot read file: {e.reason}"
+        raise YamlLoadError([Diagnostic(shown_as, e.line, e.column, reason, e.hint)]) from None
     return load_yaml_text(text, shown_as)
 
 
