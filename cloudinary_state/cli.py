@@ -252,7 +252,7 @@ def plan(
 
 @cli.command()
 @click.option("--env", "env", required=True, metavar="ENV")
-@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("plan_file", required=False, type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-delete", is_flag=True, help="Permit deletes and replaces.")
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the apply.")

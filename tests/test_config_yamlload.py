@@ -7,7 +7,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudinary_state.config.yamlload import YamlLoadError, dotted, load_yaml_text
+from cloudinary_state.config.yamlload import (
+    MAX_ALIASED_VALUES,
+    MAX_DEPTH,
+    YamlLoadError,
+    dotted,
+    load_yaml_text,
+)
 from cloudinary_state.desired import SourceRef
 
 
@@ -156,3 +162,34 @@ def test_replacing_marks_leaves_other_views_of_the_tree_alone() -> None:
     assert a.at(("k",), key=True) == SourceRef("g", 3, 1)
     assert doc.marks.at(("a", "k")) == SourceRef("f", 1, 11)  # the document keeps its own
     assert doc.marks.at(("b", "k")) == SourceRef("f", 1, 11)  # and so does the alias
+
+
+def test_an_alias_counts_the_depth_of_what_it_repeats() -> None:
+    anchored = "a: &a " + "[" * 60 + "]" * 60 + "\n"
+    assert load_yaml_text(anchored + "b: " + "[" * 39 + "*a" + "]" * 39, "f").data["b"]  # 100 levels
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text(anchored + "b: " + "[" * 41 + "*a" + "]" * 41, "f")
+    (d,) = e.value.diagnostics
+    assert (d.line, d.column) == (2, 45)
+    assert d.message == f"this alias nests YAML deeper than {MAX_DEPTH} levels"
+
+
+def test_aliases_repeat_at_most_the_limit_of_values_per_file() -> None:
+    """Each alias adds the values of its anchor, aliases in it expanded: a list of n scalars is
+    n + 1 values."""
+    n = MAX_ALIASED_VALUES // 10 - 1
+    text = f"a: &a [{', '.join(['x'] * n)}]\n" + "".join(f"b{i}: *a\n" for i in range(10))
+    assert len(load_yaml_text(text, "f").data) == 11  # exactly the limit
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text(text + "c: [*a]\n", "f")
+    (d,) = e.value.diagnostics
+    assert (d.line, d.column) == (12, 5)
+    assert "aliases repeat more than" in d.message and "alias bomb" in d.hint
+
+
+def test_a_character_yaml_refuses_is_reported_where_it_is() -> None:
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("a: é\nbb: 'éé\x07'\n", "f")
+    (d,) = e.value.diagnostics
+    assert (d.line, d.column) == (2, 8)
+    assert "control characters are not allowed" in d.message

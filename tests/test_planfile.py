@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,8 +18,10 @@ from cloudinary_state.desired import DesiredState
 from cloudinary_state.engine.plan import Change, Plan, Target, build_plan
 from cloudinary_state.engine.planfile import (
     FORMAT,
+    MAX_PLAN_DEPTH,
     check_plan_matches,
     check_replanned,
+    load_document,
     plan_document,
     read_plan,
     write_plan,
@@ -188,3 +191,54 @@ def test_replanning_refuses_a_change_for_an_object_nothing_declares(tmp_path: Pa
             {**NOW, ("upload_mapping", "stray"): None},
             tmp_path,
         )
+
+
+def _nested(depth: int, inside: str = "") -> str:
+    return (
+        '{"format": "cloudinary-state/plan@1", "x":\n' + "[" * (depth - 1) + inside + "]" * (depth - 1) + "}"
+    )
+
+
+def test_nesting_is_limited_before_parsing_and_brackets_in_strings_do_not_count(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(_nested(MAX_PLAN_DEPTH, '"' + "[{" * 1000 + '\\"[["'))
+    assert load_document(path)["format"] == "cloudinary-state/plan@1"  # at the limit: read
+    path.write_text(_nested(MAX_PLAN_DEPTH + 1))
+    with pytest.raises(PlanFileError, match=f"nested deeper than {MAX_PLAN_DEPTH} levels at line 2"):
+        load_document(path)
+    path.write_text(_nested(MAX_PLAN_DEPTH + 1).replace("[", "[\n", 5000))  # one bracket per line
+    with pytest.raises(PlanFileError, match=f"at line {MAX_PLAN_DEPTH + 1}:"):
+        load_document(path)
+
+
+def test_a_lone_surrogate_in_a_hand_made_file_only_fails_to_verify(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text('{"format": "cloudinary-state/plan@1", "environment": "\\ud800"}')
+    with pytest.raises(RefusedPlanError, match="digest mismatch"):
+        read_plan(path, digest_key=DIGEST_KEY, kinds=KINDS)
+
+
+def _signed(document: dict[str, Any]) -> str:
+    """A hand-made document signed with the right key, as one could with a leaked api_secret."""
+    rest = {k: v for k, v in document.items() if k != "digest"}
+    digest = hmac.new(DIGEST_KEY, canonical_json(rest).encode(), hashlib.sha256).hexdigest()
+    return json.dumps({**document, "digest": f"hmac-sha256:{digest}"})
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"unmanaged": [1]},
+        {"unmanaged": "0"},
+        {"summary": []},
+        {"notes": 5},
+        {"notes": "a string"},
+        {"changes": [{"kind": "transformation"}]},
+    ],
+)
+def test_a_signed_file_of_any_shape_is_malformed_not_a_crash(tmp_path: Path, edit: dict[str, Any]) -> None:
+    plan, _ = sample()
+    path = tmp_path / "plan.json"
+    path.write_text(_signed({**plan_document(plan, digest_key=DIGEST_KEY), **edit}))
+    with pytest.raises(PlanFileError, match="malformed"):
+        read_plan(path, digest_key=DIGEST_KEY, kinds=KINDS)

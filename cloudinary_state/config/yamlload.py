@@ -32,6 +32,7 @@ from yaml.events import (
 
 from cloudinary_state.desired import SourceRef
 from cloudinary_state.errors import Diagnostic
+from cloudinary_state.textfiles import MIB, UnreadableText, position_of, read_text
 
 PathKey = str | int
 DocPath = tuple[PathKey, ...]
@@ -57,6 +58,12 @@ _MERGE = "tag:yaml.org,2002:merge"
 _IMPLICIT_FIRST = frozenset(_Loader.yaml_implicit_resolvers)
 assert None not in _IMPLICIT_FIRST and not _Loader.yaml_path_resolvers
 MAX_DEPTH = 100  # nesting levels: far beyond any config, far below Python's recursion limit
+# Values that aliases may repeat in one file, counted as expanded (each alias adds the number of
+# values its anchor holds, aliases inside it included): a "billion laughs" document of a few
+# hundred bytes would expand to billions. Far beyond any config's use of anchors; copying this
+# many values takes a small fraction of a second.
+MAX_ALIASED_VALUES = 100_000
+MAX_FILE_BYTES = 8 * MIB  # about 4x the largest benchmarked config (10,000 objects)
 
 # --- the mark tree --------------------------------------------------------------------------
 #
@@ -199,6 +206,8 @@ class _Anchored:
     text: str | None = None  # a scalar's text as written: an alias to it can be a mapping key
     merge: bool = False  # a scalar that means the merge key `<<`
     open: bool = False
+    size: int = 1  # values in it, aliases expanded: what an alias to it adds
+    height: int = 0  # nesting levels in it (0 for a scalar): what an alias to it adds to the depth
 
 
 class _Unreadable(Exception):
@@ -230,6 +239,9 @@ class _Builder:
         self.resolved: dict[str, Any] = {}  # plain scalars that are no string (true, 30, 0.7)
         self.muted = 0  # > 0 inside a refused key or value: its problems are not reported
         self.depth = 0
+        self.deepest = 0  # the deepest level reached inside the collection being built
+        self.built = 0  # values built so far, aliases expanded
+        self.aliased = 0  # of those, values repeated by aliases (bounded: MAX_ALIASED_VALUES)
 
     def problem(self, line: int, column: int, message: str, hint: str = "") -> None:
         if not self.muted:
@@ -256,6 +268,7 @@ class _Builder:
     def node(self, event: _Event, key_line: int, key_column: int) -> tuple[Any, Tree]:
         cls = event.__class__
         if cls is ScalarEvent:
+            self.built += 1
             return self.scalar(event, key_line, key_column)
         if cls is AliasEvent:
             return self.alias(event, key_line, key_column)
@@ -266,16 +279,22 @@ class _Builder:
             self.anchor(anchor, event, _Anchored(None, where, open=True))
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            message = f"YAML nested deeper than {MAX_DEPTH} levels"
-            at = Diagnostic(self.file, start.line + 1, start.column + 1, message, "flatten the structure")
-            raise YamlLoadError([at])
+            self.too_deep(start, f"YAML nested deeper than {MAX_DEPTH} levels")
+        built_before, deepest_outside, self.deepest = self.built, self.deepest, self.depth
+        self.built += 1
         children: dict[str, Tree] | list[Tree]
         value, children = self.mapping() if cls is MappingStartEvent else self.sequence()
+        height = self.deepest - self.depth + 1
+        self.deepest = max(deepest_outside, self.deepest)
         self.depth -= 1
         tree = (self.file, start.line, start.column, 0, children, key_line, key_column)
         if anchor is not None:
-            self.anchors[anchor] = _Anchored(value, tree)
+            self.anchors[anchor] = _Anchored(value, tree, size=self.built - built_before, height=height)
         return value, tree
+
+    def too_deep(self, mark: Any, message: str) -> None:
+        at = Diagnostic(self.file, mark.line + 1, mark.column + 1, message, "flatten the structure")
+        raise YamlLoadError([at])
 
     def anchor(self, name: str, event: _Event, anchored: _Anchored) -> None:
         first = self.anchors.get(name)
@@ -293,6 +312,17 @@ class _Builder:
         if anchored.open:
             self.problem(tree[_LINE], tree[_COLUMN], "recursive YAML alias", "remove the cycle")
             return None, tree
+        # counted before copying: a refused alias costs nothing
+        if self.depth + anchored.height > MAX_DEPTH:
+            self.too_deep(event.start_mark, f"this alias nests YAML deeper than {MAX_DEPTH} levels")
+        self.deepest = max(self.deepest, self.depth + anchored.height)
+        self.aliased += anchored.size
+        if self.aliased > MAX_ALIASED_VALUES:
+            mark = event.start_mark
+            message = f"YAML aliases repeat more than {MAX_ALIASED_VALUES:,} values in this file"
+            hint = "write the repeated values out, or alias smaller parts (an alias bomb is refused)"
+            raise YamlLoadError([Diagnostic(self.file, mark.line + 1, mark.column + 1, message, hint)])
+        self.built += anchored.size
         return _copy(anchored.value), tree
 
     def sequence(self) -> tuple[list[Any], list[Tree]]:
@@ -431,6 +461,10 @@ def load_yaml_text(text: str, file: str) -> LoadedDocument:
         raise YamlLoadError(
             [Diagnostic(file, line, column, f"YAML syntax error: {message}", "fix the YAML syntax")]
         ) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow (a control character)
+        line, column = _reader_position(text, e.position)
+        message = f"YAML error: {e.reason} (#x{e.character:04x})" if isinstance(e.character, int) else str(e)
+        raise YamlLoadError([Diagnostic(file, line, column, message, "remove the character")]) from None
     except yaml.YAMLError as e:
         raise YamlLoadError([Diagnostic(file, 1, 1, f"YAML error: {e}")]) from None
     finally:
@@ -442,12 +476,23 @@ def load_yaml_text(text: str, file: str) -> LoadedDocument:
     return LoadedDocument(file, built[0], Marks(built[1]))
 
 
+def _reader_position(text: str, position: int) -> tuple[int, int]:
+    """Line and column of libyaml's `position`: a byte offset into the UTF-8 text for the C
+    reader, a character offset for the pure-Python one."""
+    if _BaseLoader is yaml.SafeLoader:
+        before = text[:position].encode("utf-8")
+        return position_of(before, len(before))
+    return position_of(text.encode("utf-8"), position)
+
+
 def load_yaml_file(path: Path, shown_as: str) -> LoadedDocument:
+    """Load a file of at most MAX_FILE_BYTES (a larger one is refused unread)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise YamlLoadError([Diagnostic(shown_as, 1, 1, f"cannot read file: {reason}")]) from None
+        text = read_text(path, MAX_FILE_BYTES, "split it into several files (an environment includes many)")
+    except UnreadableText as e:
+        # a reason about the whole file (not found, too large) says what could not be done
+        reason = e.reason if (e.line, e.column) != (1, 1) else f"cannot read file: {e.reason}"
+        raise YamlLoadError([Diagnostic(shown_as, e.line, e.column, reason, e.hint)]) from None
     return load_yaml_text(text, shown_as)
 
 

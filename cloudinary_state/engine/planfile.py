@@ -18,7 +18,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
+from array import array
 from collections.abc import Collection, Mapping
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +42,22 @@ from cloudinary_state.engine.plan import (
 )
 from cloudinary_state.errors import PlanFileError, RefusedPlanError, StalePlanError
 from cloudinary_state.kinds.base import Kind, LiveObject
+from cloudinary_state.textfiles import MIB, UnreadableText, read_text
 
 FORMAT = "cloudinary-state/plan@1"
 ACTIONS = ("create", "update", "replace", "delete")
+# A plan file's envelope nests 5 levels (document, changes, change, diffs, diff) around values
+# of at most the config's 100 (config.yamlload.MAX_DEPTH): refusing deeper ones before parsing
+# keeps json.loads, and everything that walks the document, far from Python's recursion limit.
+MAX_PLAN_DEPTH = 128
+MAX_PLAN_BYTES = 32 * MIB  # several times a plan that changes 10,000 objects
+# A JSON string, matched whole so that brackets in it do not count (a raw newline ends the match:
+# no JSON string holds one, and lines must still be counted).
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+# each byte as a signed step: +1 opens, -1 (0xff) closes, 0 is a newline; every other byte goes
+_STEPS = bytes.maketrans(b"[]{}\n", b"\x01\xff\x01\xff\x00")
+_NOT_STEPS = bytes(b for b in range(256) if b not in b"[]{}\n")
+_CHUNK = 1 << 20  # steps summed at a time: bounds the memory of the running sums
 
 
 def _change_document(change: Change) -> dict[str, Any]:
@@ -65,7 +81,9 @@ def _change_document(change: Change) -> dict[str, Any]:
 
 def _digest(document: Mapping[str, Any], key: bytes) -> str:
     rest = {k: v for k, v in document.items() if k != "digest"}
-    return "hmac-sha256:" + hmac.new(key, canonical_json(rest).encode(), hashlib.sha256).hexdigest()
+    # surrogatepass: a hand-made file may hold a lone surrogate ("\ud800"); it only fails to verify
+    text = canonical_json(rest).encode("utf-8", "surrogatepass")
+    return "hmac-sha256:" + hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
 def plan_document(plan: Plan, secrets: Collection[str] = (), *, digest_key: bytes) -> dict[str, Any]:
@@ -110,38 +128,88 @@ def _refused(path: Path, why: str) -> RefusedPlanError:
     return RefusedPlanError(f"plan file {path}: {why}")
 
 
+def _diff_from(raw: Any) -> FieldDiff:
+    if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
+        raise ValueError(f"malformed diff {raw!r}")
+    return FieldDiff(raw["path"], raw.get("before"), raw.get("after"), bool(raw.get("sensitive", False)))
+
+
 def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change:
     if not isinstance(raw, dict) or raw.get("kind") not in kinds or raw.get("action") not in ACTIONS:
         raise _bad(path, f"malformed change {raw!r}")
     kind = kinds[raw["kind"]]
-    diffs = tuple(
-        FieldDiff(d["path"], d.get("before"), d.get("after"), bool(d.get("sensitive", False)))
-        for d in raw.get("diffs", [])
-    )
+    diffs = tuple(_diff_from(d) for d in raw.get("diffs", []))
     change = Change(
         kind=raw["kind"],
         name=str(raw["name"]),
         action=raw["action"],
         rank=kind.rank,
         diffs=diffs,
-        notes=tuple(raw.get("notes", [])),
+        notes=_strings(raw.get("notes", []), "notes"),
         live_fingerprint=raw.get("live_fingerprint"),
     )
     return change
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    """A list of strings, as the renderers expect it (a string is no list of its characters)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{what} must be a list of strings")
+    return tuple(value)
+
+
+def _kind_and_name(written: str) -> tuple[str, str]:
+    kind, colon, name = written.partition(":")
+    if not colon:
+        raise ValueError(f"unmanaged {written!r} is not KIND:NAME")
+    return kind, name
 
 
 def load_document(path: Path) -> dict[str, Any]:
     """The file as a plan document, not yet verified: raises PlanFileError (exit 1) for a file
     that cannot be read or is no plan, which needs no credentials to tell."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise _bad(path, f"cannot be read ({e.strerror})") from None
+        text = read_text(path, MAX_PLAN_BYTES, "save the plan of fewer changes (plan --target)")
+    except UnreadableText as e:
+        where = f" at line {e.line}, column {e.column}" if (e.line, e.column) != (1, 1) else ""
+        fix = f"; {e.hint}" if e.hint else ""
+        raise _bad(path, f"cannot be read: {e.reason}{where}{fix}") from None
+    _check_nesting(path, text)
+    try:
+        document = json.loads(text)
     except ValueError as e:
         raise _bad(path, f"is not JSON ({e})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _bad(path, f"is not a {FORMAT} file")
     return document
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The line where `text` nests deeper than MAX_PLAN_DEPTH, or None. At C speed (a loop over
+    the brackets in Python would take seconds on a large file): strings blanked, then running
+    sums of the brackets' steps, a chunk at a time."""
+    blanked = _JSON_STRING.sub('""', text).encode("utf-8", "surrogatepass")
+    steps = array("b", blanked.translate(_STEPS, _NOT_STEPS))
+    depth = 0
+    for start in range(0, len(steps), _CHUNK):
+        depths = list(accumulate(steps[start : start + _CHUNK], initial=depth))
+        if max(depths) > MAX_PLAN_DEPTH:
+            # one step at a time, so the first sum past the limit is exactly one past it
+            first = start + depths.index(MAX_PLAN_DEPTH + 1) - 1
+            return steps[:first].count(0) + 1
+        depth = depths[-1]
+    return None
+
+
+def _check_nesting(path: Path, text: str) -> None:
+    """Refuse a text nested deeper than MAX_PLAN_DEPTH before json.loads recurses into it."""
+    line = _too_deep_at(text)
+    if line is not None:
+        raise _bad(
+            path,
+            f"is nested deeper than {MAX_PLAN_DEPTH} levels at line {line}: "
+            "no plan written by `plan --out` is; plan again",
+        )
 
 
 def plan_from_document(
@@ -164,7 +232,7 @@ def plan_from_document(
         )
     try:
         changes = tuple(_change_from(path, c, kinds) for c in document["changes"])
-        unmanaged = tuple(tuple(u.split(":", 1)) for u in document.get("unmanaged", []))
+        unmanaged = tuple(_kind_and_name(u) for u in _strings(document.get("unmanaged", []), "unmanaged"))
         return Plan(
             environment=document["environment"],
             cloud_name=document["cloud_name"],
@@ -172,12 +240,13 @@ def plan_from_document(
             changes=changes,
             summary=Summary(**document["summary"]),
             unmanaged=unmanaged,
-            notes=tuple(document.get("notes", [])),
+            notes=_strings(document.get("notes", []), "notes"),
             existing_managed=int(document.get("existing_managed", 0)),
             api_calls=int(document.get("api_calls", 0)),
             rate_limit_remaining=document.get("rate_limit_remaining"),
         )
-    except (KeyError, TypeError, ValueError) as e:
+    # a signed file is still hand-made when the key leaked: any shape can reach this point
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise _bad(path, f"is malformed ({e})") from None
 
 
