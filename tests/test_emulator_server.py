@@ -483,3 +483,54 @@ def test_saving_keeps_clouds_this_server_does_not_serve(tmp_path: Path) -> None:
         api.create_upload_mapping("staging", template="https://s.example/", **sdk_options(emu))
     with EmulatorServer([CloudConfig("acme-prod", "key-2", "secret-2")], state_file=state_file) as emu:
         assert list(emu.state("acme-prod").upload_mappings) == ["prod"]
+
+
+def _write_until_killed(url: str, first: int, kill_after: float, process: subprocess.Popen[str]) -> int:
+    """Create transformations w{first}, w{first+1}, ... until `kill -9` lands; returns how many were
+    acknowledged."""
+    o = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": url}
+    killer = threading.Timer(kill_after, os.kill, args=(process.pid, signal.SIGKILL))
+    killer.start()
+    acknowledged = 0
+    try:
+        while True:
+            api.create_transformation(f"w{first + acknowledged}", f"w_{first + acknowledged + 1}", **o)
+            acknowledged += 1
+    except Exception:  # the server died under the call: the write may or may not have landed
+        pass
+    finally:
+        killer.join()
+        process.communicate(timeout=10)
+    return acknowledged
+
+
+def _persisted_count(state_file: Path, url: str) -> int:
+    """How many writes the restarted server holds, asserting they are a prefix w0..w(n-1)."""
+    if state_file.exists():  # absent only when the kill came before the first write
+        document = json.loads(state_file.read_text())  # parses: never torn
+        assert document["format"] == "cloudinary-state/emulator-state@1"
+    o = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": url}
+    listed = api.transformations(max_results=500, **o)["transformations"]
+    names = {t["name"].removeprefix("t_") for t in listed}
+    assert names == {f"w{i}" for i in range(len(names))}, sorted(names)
+    return len(names)
+
+
+def test_kill_9_at_any_moment_leaves_a_readable_prefix_and_no_temp_files(tmp_path: Path) -> None:
+    state_file = tmp_path / "emulator.json"
+    unrelated = tmp_path / "notes.tmp"  # not of the emulator's naming: never touched
+    unrelated.write_text("mine")
+    written = 0
+    process, url = _start_cli(state_file)
+    for kill_after in (0.0, 0.05, 0.13, 0.3, 0.21, 0.08, 0.4):
+        acknowledged = _write_until_killed(url, written, kill_after, process)
+        # What a kill mid-save leaves (also planted, since a kill rarely lands inside the save).
+        (tmp_path / f".{state_file.name}.k9stale1.tmp").write_text('{"format": ')
+        process, url = _start_cli(state_file)
+        persisted = _persisted_count(state_file, url)
+        # Every acknowledged write is kept; at most the one in flight at the kill landed too.
+        assert written + acknowledged <= persisted <= written + acknowledged + 1
+        assert {p.name for p in tmp_path.iterdir()} - {"emulator.json"} == {"notes.tmp"}
+        written = persisted
+    _stop(process)
+    assert written > 0

@@ -1,7 +1,10 @@
 """The emulator's state file: one JSON document holding every served cloud's stores.
 
-Written atomically (temp file in the same directory + os.replace) so a crash never leaves a
-half-written file; a file that cannot be read is an `EmulatorStateError` naming it.
+Written atomically (a temp file in the same directory, fsync, os.replace) so a crash, even
+`kill -9` mid-write, never leaves a half-written file: the file is either the previous state or
+the new one. A crash can leave the temp file behind; the next start removes temp files of this
+module's naming (`.NAME.<random>.tmp`). A file that cannot be read is an `EmulatorStateError`
+naming it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,36 @@ from cloudinary_state.emulator.state import CloudState
 STATE_FORMAT = "cloudinary-state/emulator-state@1"
 
 
+_TEMP_SUFFIX = ".tmp"
+
+
 class EmulatorStateError(Exception):
     """The state file is unreadable or not an emulator state file."""
+
+
+def _temp_prefix(path: Path) -> str:
+    # Hidden and named after the state file, so that cleanup can tell its own temp files apart.
+    return f".{path.name}."
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Delete temp files a killed writer of `path` left beside it; returns what was removed.
+
+    Call before serving: a temp file is only ever live inside `save_state`, so at start any
+    temp file of this naming is debris (one server per state file).
+    """
+    if not path.parent.is_dir():
+        return []
+    prefix = _temp_prefix(path)
+    shortest = len(prefix) + len(_TEMP_SUFFIX) + 1  # the random part is never empty
+    stale = [
+        entry
+        for entry in path.parent.iterdir()
+        if entry.name.startswith(prefix) and entry.name.endswith(_TEMP_SUFFIX) and len(entry.name) >= shortest
+    ]
+    for entry in stale:
+        entry.unlink(missing_ok=True)
+    return stale
 
 
 def save_state(path: Path, clouds: dict[str, CloudState], others: dict[str, Any] | None = None) -> None:
@@ -27,7 +58,7 @@ def save_state(path: Path, clouds: dict[str, CloudState], others: dict[str, Any]
     stored.update({name: c.persisted() for name, c in clouds.items()})
     document = {"format": STATE_FORMAT, "clouds": stored}
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=_TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=1, sort_keys=True)

@@ -54,7 +54,7 @@ from cloudinary_state.emulator import (  # noqa: F401
 )
 from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.emulator.faults import FaultInjector, FaultKind
-from cloudinary_state.emulator.persistence import load_state, save_state
+from cloudinary_state.emulator.persistence import load_state, remove_stale_temp_files, save_state
 from cloudinary_state.emulator.routing import ApiError, Request, find_route
 from cloudinary_state.emulator.state import CloudState
 from cloudinary_state.emulator.transport import parse_body, parse_query, split_path
@@ -171,6 +171,7 @@ class EmulatorServer:
         if self._httpd is not None:
             return self
         if self.state_file is not None:
+            remove_stale_temp_files(self.state_file)
             self._unserved_state = load_state(self.state_file, self._clouds)
         if self.host not in LOOPBACK_HOSTS:
             print(
