@@ -125,4 +125,4 @@ def test_a_server_rewrite_of_a_sensitive_field_fails_naming_the_path_with_the_va
     assert result.code == 1, result.out + result.err
     assert "settings.categorization" in result.err, result.err
     assert tagger not in result.out + result.err
-    assert "settings.categorization: wanted '(sensitive)', server has None" in result.err
+    assert "settings.categorization: this run wrote '(sensitive)', live has None" in result.err

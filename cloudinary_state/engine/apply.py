@@ -15,6 +15,13 @@ Once a wave's writes have finished, the objects they wrote are read back in bulk
 each is compared canonically with its desired object: a residual difference fails that
 change, naming the fields and the likely cause; a deleted object must be absent. A change
 counts as applied only once its read-back matched.
+
+A mismatch alone does not say who is at fault, so a mismatched object is read once more: when
+it moved between the two reads, another writer is changing it outside this apply; when it is
+stable, it was either changed outside this apply or rewritten by the server, and only a
+re-plan tells them apart (a server rewrite shows again in the next plan). The message says
+what the evidence shows, with the value this run wrote and the live value (masked where
+sensitive). The re-read costs calls only when something already went wrong.
 """
 
 from __future__ import annotations
@@ -130,7 +137,7 @@ def verify_written(kind: Kind, step: Step, after: LiveObject | None) -> None:
     residual = field_diffs(kind.comparable_live(want, after.canonical), want, sensitive)
     if residual:
         details = "; ".join(
-            f"{d.path}: wanted {d.after!r}, server has {d.before!r} ({likely_cause(kind, d, want)})"
+            f"{d.path}: this run wrote {d.after!r}, live has {d.before!r} ({likely_cause(kind, d, want)})"
             for d in residual
         )
         raise ReadBackError(f"read-back differs from the config in {len(residual)} field(s): {details}")
@@ -199,6 +206,59 @@ def read_back(
             return e
 
     return per_kind(names, lambda k: kinds[k].rank, read, parallelism=parallelism)
+
+
+def verify_wave(
+    api: AdminApi,
+    written: list[Step],
+    kinds: Mapping[KindName, Kind],
+    parallelism: int,
+    desired: DesiredState | None = None,
+) -> list[tuple[Step, str | None]]:
+    """Each written step with why its read-back failed (None: it matched). A mismatch is read
+    again once (see `explain_mismatch`)."""
+    after = read_back(api, written, kinds, parallelism, desired)
+    results: dict[int, str | None] = {}
+    mismatched: list[tuple[int, LiveObject | None, ReadBackError]] = []
+    for i, step in enumerate(written):
+        found = after[step.change.kind]
+        if isinstance(found, Exception):  # the write went through; whether it stuck is unknown
+            results[i] = f"read-back: {_reason(found)}"
+            continue
+        try:
+            verify_written(kinds[step.change.kind], step, found[step.change.name])
+            results[i] = None
+        except ReadBackError as e:
+            mismatched.append((i, found[step.change.name], e))
+        except Exception as e:  # a bug in a kind's read_many or canonicalizer
+            results[i] = _reason(e)
+    if mismatched:
+        again = read_back(api, [written[i] for i, _, _ in mismatched], kinds, parallelism, desired)
+        for i, first, error in mismatched:
+            found = again[written[i].change.kind]
+            second = found if isinstance(found, Exception) else found[written[i].change.name]
+            results[i] = explain_mismatch(first, second, error)
+    return [(step, results[i]) for i, step in enumerate(written)]
+
+
+def explain_mismatch(
+    first: LiveObject | None, second: LiveObject | Exception | None, error: ReadBackError
+) -> str:
+    """The read-back failure `error` (of the `first` read) told by what a second read showed."""
+    if isinstance(second, Exception):
+        return f"{error} (a second read to tell who changed it failed: {_reason(second)}); re-plan"
+    moved = (first is None) != (second is None) or (
+        first is not None and second is not None and dict(first.canonical) != dict(second.canonical)
+    )
+    if moved:
+        return (
+            f"another writer is changing it outside this apply: it changed between two reads right "
+            f"after this write; {error}. Run one apply at a time per environment, then re-plan"
+        )
+    return (
+        f"{error}. Either it was changed outside this apply after the write, or the server rewrote "
+        "it: re-plan; a change that shows again in the next plan is a server rewrite to report"
+    )
 
 
 def _reason(error: Exception) -> str:
@@ -294,20 +354,13 @@ def apply_steps(
             # the pool waits for in-flight writes before the read-back and the next wave
             written = [s for s, ok in zip(wave, list(pool.map(write, wave)), strict=True) if ok]
         # the writes that went through are verified even when another one of the wave failed
-        after = read_back(api, written, kinds, parallelism, desired)
-        for step in written:
-            change, found = step.change, after[step.change.kind]
-            if isinstance(found, Exception):  # the write went through; whether it stuck is unknown
-                fail(change, f"read-back: {_reason(found)}")
+        for step, why in verify_wave(api, written, kinds, parallelism, desired):
+            if why is not None:
+                fail(step.change, why)
                 continue
-            try:
-                verify_written(kinds[change.kind], step, found[change.name])
-            except Exception as e:  # a residual difference, or a bug in a kind's read_many
-                fail(change, _reason(e))
-                continue
-            report.applied.append(change)
+            report.applied.append(step.change)
             if on_event:
-                on_event(change, "applied")
+                on_event(step.change, "applied")
     if not report.ok:
         raise ApplyFailed(report)
     return report
