@@ -258,3 +258,29 @@ def test_doc_examples_use_real_commands_and_flags(invocation: Invocation) -> Non
     what = f"{invocation.source}: {PROGRAM} {' '.join(invocation.command)}"
     check_options(invocation.global_options, help_text(), what)
     check_options(invocation.arguments, help_text(*invocation.command), what)
+
+
+def _applies(path: Path) -> bool:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return any(
+        re.search(r"\bcloudinary-state\s+apply\b", str(step.get("run", "")))
+        for job in workflow.get("jobs", {}).values()
+        for step in job.get("steps", [])
+    )
+
+
+APPLYING = [p for p in WORKFLOWS if _applies(p)]
+
+
+def test_some_workflow_applies() -> None:
+    assert [p.name for p in APPLYING] == ["apply-on-merge.yml"]
+
+
+@pytest.mark.parametrize("path", APPLYING, ids=lambda p: p.name)
+def test_a_workflow_that_applies_runs_one_apply_at_a_time_per_environment(path: Path) -> None:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    environment = workflow["env"]["ENVIRONMENT"]
+    concurrency = workflow.get("concurrency")
+    assert isinstance(concurrency, dict), f"{path.name}: no workflow-level concurrency group"
+    assert environment in concurrency["group"], f"{path.name}: the group does not name {environment}"
+    assert concurrency["cancel-in-progress"] is False, f"{path.name}: an apply must never be cancelled"
