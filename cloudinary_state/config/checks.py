@@ -27,11 +27,16 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 class Report:
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    # `validate --strict`: what the API may accept but we do not recognise is refused too
+    strict: bool = False
 
     def error(self, at: SourceRef, message: str, hint: str = "") -> None:
         self.errors.append(Diagnostic(at.file, at.line, at.column, message, hint))
 
     def warning(self, at: SourceRef, message: str, hint: str = "") -> None:
+        if self.strict:
+            self.error(at, message, hint)
+            return
         self.warnings.append(Diagnostic(at.file, at.line, at.column, message, hint))
 
 
