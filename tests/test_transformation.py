@@ -34,6 +34,7 @@ from cloudinary_state.transformation import (
     TransformationSyntaxError,
     canonical_info,
     canonical_string,
+    comparable,
     info_to_string,
     named_references,
     parse,
@@ -774,11 +775,18 @@ def test_rgba_shorthand_is_a_colour() -> None:
     assert to_info("b_rgb:ff00") == [{"background": "rgb:ff00"}]
 
 
-def test_variable_order_is_kept_by_the_canonical_string_only() -> None:
-    # Variables are evaluated in order, so the canonical string keeps it; an info dict (like
-    # the API's JSON object) has no order, so to_info cannot tell the two apart.
+def test_variable_order_is_part_of_the_meaning() -> None:
+    # Variables are evaluated in order ($b_$a needs $a first): reordering them is a change
+    # the plan must apply, in every form the engine compares.
     assert canonical_string("$a_1,$b_$a") != canonical_string("$b_$a,$a_1")
-    assert to_info("$a_1,$b_$a") == to_info("$b_$a,$a_1")
+    assert list(to_info("$a_1,$b_$a")[0]) == ["$a", "$b"]
+    assert list(to_info("$b_$a,$a_1")[0]) == ["$b", "$a"]
+    assert comparable("$a_1,$b_$a") != comparable("$b_$a,$a_1")
+    assert comparable("c_fill,$b_2,$a_1") == "$b_2,$a_1,c_fill"
+    # the live side keeps the order it is answered in, as a list or as keys
+    live = canonical_info([{"variables": [["$b", "$a"], ["$a", 1]]}])
+    assert comparable(live) == comparable("$b_$a,$a_1") != comparable("$a_1,$b_$a")
+    assert comparable([{"$a": 1, "$b": "$a"}]) == comparable("$a_1,$b_$a")
 
 
 # --------------------------------------------------------------------------------------------

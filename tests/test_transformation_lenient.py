@@ -104,3 +104,22 @@ def test_unknown_components_round_trip(text: str) -> None:
     assert comparable(shown) == shown
     # and the emulator's answer for it reads back as the same text: no perpetual diff
     assert live_definition(txparse.parse(text)) == shown
+
+
+def test_reordered_variables_are_a_change_that_applies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # exact for what the grammar knows: $b_$a before $a_1 means something else
+    monkeypatch.delenv("CLOUDINARY_URL", raising=False)
+    env = tmp_path / "environments"
+    env.mkdir()
+    (env / "test.yaml").write_text("cloud_name: demo\ncredentials: CLOUDINARY_URL\ninclude: [res.yaml]\n")
+    for text, done in (("$a_1,$b_$a,w_$b", "1 created"), ("$b_$a,$a_1,w_$b", "1 updated")):
+        (env / "res.yaml").write_text(f"transformations:\n  vars: {{transformation: '{text}'}}\n")
+        code, out, err = run_cli(tmp_path, capsys, "apply", "--env", "test", "--emulator", "--auto-approve")
+        assert code == 0, out + err
+        assert done in out, out
+        code, out, err = run_cli(
+            tmp_path, capsys, "plan", "--env", "test", "--emulator", "--detailed-exitcode"
+        )
+        assert (code, "No changes." in out) == (0, True), out + err

@@ -135,8 +135,17 @@ def to_info(text: str) -> list[dict[str, str]]:
         entry = {_long_name(key): canonical_value(key, value) for key, value in _merged(component.params)}
         if component.extension is not None:
             entry["extension"] = component.extension or "none"
-        info.append(dict(sorted(entry.items())))
+        info.append(_info_order(entry))
     return info
+
+
+def _info_order(entry: Mapping[str, str]) -> dict[str, str]:
+    """Variables first, in the order written (a later one may use an earlier one, so the order
+    is part of the meaning), then the other entries sorted by name."""
+    variables = {name: value for name, value in entry.items() if name.startswith("$")}
+    return variables | dict(
+        sorted((name, value) for name, value in entry.items() if not name.startswith("$"))
+    )
 
 
 def _merged(params: Iterable[Param]) -> list[tuple[str, str]]:
@@ -213,11 +222,11 @@ def canonical_info(info: list[dict[str, object]]) -> list[dict[str, str]]:
                 entry[name] = canonical_value(name, text)
             else:
                 entry[_long_name(short)] = canonical_value(short, text)
-        result.append(dict(sorted(entry.items())))
+        result.append(_info_order(entry))
     # Tolerate the extension as a step of its own: it belongs to the step before it.
     if len(result) >= 2 and set(result[-1]) == {"extension"} and "extension" not in result[-2]:
         extension = result.pop()
-        result[-1] = dict(sorted({**result[-1], **extension}.items()))
+        result[-1] = _info_order({**result[-1], **extension})
     return result
 
 
