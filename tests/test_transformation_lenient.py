@@ -123,3 +123,17 @@ def test_reordered_variables_are_a_change_that_applies(
             tmp_path, capsys, "plan", "--env", "test", "--emulator", "--detailed-exitcode"
         )
         assert (code, "No changes." in out) == (0, True), out + err
+
+
+def test_strict_refuses_only_the_unrecognised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # an unset ${env.X} stays a warning under --strict: validate runs without secrets in CI
+    env = tmp_path / "environments"
+    env.mkdir()
+    (env / "test.yaml").write_text("cloud_name: demo\ncredentials: CLOUDINARY_URL\ninclude: [res.yaml]\n")
+    (env / "res.yaml").write_text(
+        "transformations:\n  t: {transformation: 'w_100'}\n"
+        "upload_presets:\n  p: {settings: {folder: '${env.UNSET_FOLDER_X}'}}\n"
+    )
+    code, out, err = run_cli(tmp_path, capsys, "validate", "--env", "test", "--strict")
+    assert code == 0, out + err
+    assert "UNSET_FOLDER_X" in err

@@ -48,7 +48,7 @@ def parse_checked(report: Report, obj: CheckedObject, path: DocPath, text: str, 
         )
         return []
     for warning in parsed.warnings:
-        report.warning(
+        report.unrecognised(
             obj.marks.offset(path, offset + warning.position),
             f"{obj.label(path)}: unrecognised in transformation: {warning.message}",
             warning.hint or "see https://cloudinary.com/documentation/transformation_reference",
