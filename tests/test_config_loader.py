@@ -243,7 +243,7 @@ def test_policy_maps_sections_to_kinds_and_ignore_covers_references(tmp_path: Pa
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    resources = RESOURCES.replace("c_fill,h_100", "c_fil,h_100").replace("sku: ABC", "skew: ABC")
+    resources = RESOURCES.replace("c_fill,h_100", "c_fill,,h_100").replace("sku: ABC", "skew: ABC")
     env = ENV.replace("google_tagging: true", "google_tagging: true, pixels: true")
     with pytest.raises(ConfigError) as e:
         load(write_config(tmp_path, env=env, resources=resources))

@@ -106,7 +106,7 @@ def test_error_classes(opts: dict[str, Any]) -> None:
     with pytest.raises(AlreadyExists, match="Error 409"):
         api.create_transformation("dup", "w_20", **opts)
     with pytest.raises(BadRequest, match="Error 400"):
-        api.create_transformation("broken", "width_ten", **opts)
+        api.create_transformation("broken", "width", **opts)
     for call in (api.transformation, api.delete_transformation):
         with pytest.raises(NotFound, match="Error 404"):
             call("missing", **opts)

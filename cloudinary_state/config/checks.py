@@ -27,12 +27,19 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 class Report:
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    # `validate --strict`: what the API may accept but we do not recognise is refused too
+    # (only that: an unset ${env.X} stays a warning, validate runs without secrets in CI)
+    strict: bool = False
 
     def error(self, at: SourceRef, message: str, hint: str = "") -> None:
         self.errors.append(Diagnostic(at.file, at.line, at.column, message, hint))
 
     def warning(self, at: SourceRef, message: str, hint: str = "") -> None:
         self.warnings.append(Diagnostic(at.file, at.line, at.column, message, hint))
+
+    def unrecognised(self, at: SourceRef, message: str, hint: str = "") -> None:
+        """Something the API may accept that we cannot check: a warning, an error when strict."""
+        (self.error if self.strict else self.warning)(at, message, hint)
 
 
 @dataclass

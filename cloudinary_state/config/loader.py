@@ -150,6 +150,7 @@ class _EnvironmentLoader:
     secrets: set[str] = field(default_factory=set)  # every ${env.*} value seen, valid or not
 
     def __post_init__(self) -> None:
+        self.report.strict = self.strict
         self.root = self.config_dir.resolve()
         self.by_section = {kind.section: kind for kind in self.kinds}
         self.by_kind = {kind.kind: kind for kind in self.kinds}

@@ -101,11 +101,12 @@ def _parse_component(component: str, whole: str) -> dict[str, Any]:
     step: dict[str, Any] = {}
     for param in component.split(","):
         key, value = _parse_param(param, whole)
-        if key in step:
-            raise TransformationSyntaxError(
-                f"Invalid transformation {whole!r}: {key} given twice in {component!r}"
-            )
-        step[key] = value
+        # A repeated parameter is not refused (the live service's handling is undocumented):
+        # flags join into one set, as the SDKs mean them; any other key keeps its last value.
+        if key == "flags" and key in step:
+            step[key] = f"{step[key]}.{value}"
+        else:
+            step[key] = value
     return step
 
 
@@ -117,10 +118,8 @@ def _parse_param(param: str, whole: str) -> tuple[str, Any]:
         if not _VARIABLE.fullmatch(short):
             raise TransformationSyntaxError(f"Invalid variable name {short!r} in {whole!r}")
         return short, typed_value(raw)
-    long_name = SHORT_TO_LONG.get(short)
-    if long_name is None:
-        raise TransformationSyntaxError(f"Invalid transformation parameter {short!r} in {whole!r}")
-    return long_name, typed_value(raw)
+    # A parameter newer than this table is kept under the key as written, not refused.
+    return SHORT_TO_LONG.get(short, short), typed_value(raw)
 
 
 def typed_value(raw: str) -> Any:

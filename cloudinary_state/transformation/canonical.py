@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from cloudinary_state.transformation.grammar import parse
 from cloudinary_state.transformation.media_values import _OFFSET_RE
-from cloudinary_state.transformation.model import TransformationSyntaxError, _Problem
+from cloudinary_state.transformation.model import Param, TransformationSyntaxError, _Problem
 from cloudinary_state.transformation.shared_checks import _full, _hint_for, _split_quoted
 from cloudinary_state.transformation.values import _BORDER_RE
 from cloudinary_state.transformation.vocabulary import (
@@ -132,15 +132,38 @@ def to_info(text: str) -> list[dict[str, str]]:
     """One dict per component: long names, canonical string values, ``extension`` as the API puts it."""
     info: list[dict[str, str]] = []
     for component in parse(text).components:
-        entry = {_long_name(p.key): canonical_value(p.key, p.value) for p in component.params}
+        entry = {_long_name(key): canonical_value(key, value) for key, value in _merged(component.params)}
         if component.extension is not None:
             entry["extension"] = component.extension or "none"
-        info.append(dict(sorted(entry.items())))
+        info.append(_info_order(entry))
     return info
 
 
+def _info_order(entry: Mapping[str, str]) -> dict[str, str]:
+    """Variables first, in the order written (a later one may use an earlier one, so the order
+    is part of the meaning), then the other entries sorted by name."""
+    variables = {name: value for name, value in entry.items() if name.startswith("$")}
+    return variables | dict(
+        sorted((name, value) for name, value in entry.items() if not name.startswith("$"))
+    )
+
+
+def _merged(params: Iterable[Param]) -> list[tuple[str, str]]:
+    """Flags given twice in one component joined into one set (as the emulator answers them);
+    any other repeated key keeps its last value, as the emulator's `info` does: what the live
+    API does with it is undocumented, and the validator warns about it."""
+    merged: dict[str, str] = {}
+    for param in params:
+        if param.key == "fl" and "fl" in merged:
+            merged["fl"] += "." + param.value
+        else:
+            merged[param.key] = param.value
+    return list(merged.items())
+
+
 def _long_name(short: str) -> str:
-    return short if short.startswith("$") else SHORT_TO_LONG[short]
+    """The long name of a short key; a key the vocabulary does not know stays as written."""
+    return short if short.startswith("$") else SHORT_TO_LONG.get(short, short)
 
 
 def _short_name(name: str) -> str | None:
@@ -195,15 +218,15 @@ def canonical_info(info: list[dict[str, object]]) -> list[dict[str, str]]:
                 continue
             short = _short_name(name)
             text = _live_value_text(short, value)
-            if short is None:
-                entry[name] = text  # unknown to us: kept as-is so a diff shows it
+            if short is None:  # unknown to us: compared as written, normalised like the string side
+                entry[name] = canonical_value(name, text)
             else:
                 entry[_long_name(short)] = canonical_value(short, text)
-        result.append(dict(sorted(entry.items())))
+        result.append(_info_order(entry))
     # Tolerate the extension as a step of its own: it belongs to the step before it.
     if len(result) >= 2 and set(result[-1]) == {"extension"} and "extension" not in result[-2]:
         extension = result.pop()
-        result[-1] = dict(sorted({**result[-1], **extension}.items()))
+        result[-1] = _info_order({**result[-1], **extension})
     return result
 
 
@@ -229,6 +252,8 @@ def info_to_string(info: list[dict[str, object]]) -> str:
                 )
                 continue
             short = _short_name(name)
+            if short is None and "_" not in name:
+                short = name  # a key the vocabulary does not know, as the string wrote it
             if short is None:
                 raise TransformationSyntaxError(
                     f"unknown transformation parameter '{name}' in step {index + 1}",

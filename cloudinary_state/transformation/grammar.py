@@ -15,10 +15,22 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from cloudinary_state.transformation.model import Component, Param, Transformation, TransformationSyntaxError
+from cloudinary_state.transformation.model import (
+    Component,
+    Param,
+    Transformation,
+    TransformationSyntaxError,
+    _Problem,
+)
 from cloudinary_state.transformation.shared_checks import _hint_for, _known
 from cloudinary_state.transformation.values import _VALIDATORS, _check_variable_value
-from cloudinary_state.transformation.vocabulary import _LONG_ALIASES, FORMATS, LONG_TO_SHORT, SHORT_TO_LONG
+from cloudinary_state.transformation.vocabulary import (
+    _LONG_ALIASES,
+    _VARIABLE_RE,
+    FORMATS,
+    LONG_TO_SHORT,
+    SHORT_TO_LONG,
+)
 
 
 def parse(text: str) -> Transformation:
@@ -61,6 +73,7 @@ def _parse_at(text: str, base: int) -> Transformation:
         start += len(piece) + 1
 
     components: list[Component] = []
+    warnings: list[TransformationSyntaxError] = []
     last = len(pieces) - 1
     for index, (at, piece) in enumerate(pieces):
         if piece == "":
@@ -80,9 +93,11 @@ def _parse_at(text: str, base: int) -> Transformation:
                 )
             components[-1] = replace(components[-1], extension=piece)
             continue
-        components.append(Component(_moved(_parse_component, piece, base + at)))
+        params, noticed = _moved(_parse_component, piece, base + at)
+        components.append(Component(params))
+        warnings.extend(_moved_warning(w, base + at) for w in noticed)
     _check_conditional_blocks(components, text, base)
-    return Transformation(tuple(components))
+    return Transformation(tuple(components), tuple(warnings))
 
 
 def _moved(parse: Callable[[str], T], text: str, offset: int) -> T:
@@ -90,26 +105,41 @@ def _moved(parse: Callable[[str], T], text: str, offset: int) -> T:
     try:
         return parse(text)
     except TransformationSyntaxError as e:
-        raise TransformationSyntaxError(e.message, offset + e.position, e.hint) from None
+        raise _moved_warning(e, offset) from None
+
+
+def _moved_warning(problem: TransformationSyntaxError, offset: int) -> TransformationSyntaxError:
+    return TransformationSyntaxError(problem.message, offset + problem.position, problem.hint)
+
+
+# Flags given twice in one component are one set: Cloudinary's own URL-generation SDKs emit
+# `fl_keep_attribution,fl_keep_iptc`, so that repetition is known, not a warning.
+_REPEATABLE = frozenset({"fl"})
 
 
 # Components and parameters recur across a config (`f_auto,q_auto`, `c_scale`, `w_320`) far
 # more than whole strings do: each is parsed once, positions relative to itself, and `_moved`
 # puts an error where it occurs.
 @functools.lru_cache(maxsize=4096)
-def _parse_component(piece: str) -> tuple[Param, ...]:
+def _parse_component(piece: str) -> tuple[tuple[Param, ...], tuple[TransformationSyntaxError, ...]]:
+    """The parameters of one component and the warnings about them (positions within `piece`)."""
     params: list[Param] = []
+    warnings: list[TransformationSyntaxError] = []
     seen: dict[str, int] = {}
     at = 0
     for raw in piece.split(","):
-        param = _moved(_parse_param, raw, at)
-        if param.key in seen:
-            raise TransformationSyntaxError(
-                f"parameter '{param.key}' appears twice in one component",
-                at,
-                "keep one, or chain a second component with '/'",
+        param, noticed = _moved(_parse_param, raw, at)
+        warnings.extend(_moved_warning(w, at) for w in noticed)
+        if param.key in seen and param.key not in _REPEATABLE:
+            # What the API does with a repeated parameter is undocumented: warn, never refuse.
+            warnings.append(
+                TransformationSyntaxError(
+                    f"parameter '{param.key}' appears twice in one component",
+                    at,
+                    "keep one, or chain a second component with '/'",
+                )
             )
-        seen[param.key] = at
+        seen.setdefault(param.key, at)
         params.append(param)
         at += len(raw) + 1
     condition = next((p.value for p in params if p.key == "if"), None)
@@ -120,12 +150,15 @@ def _parse_component(piece: str) -> tuple[Param, ...]:
             seen["t"],
             f"write if_{condition}/t_.../if_end",
         )
-    return tuple(params)
+    return tuple(params), tuple(warnings)
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_param(raw: str) -> Param:
-    at = 0  # positions are within `raw`
+def _parse_param(raw: str) -> tuple[Param, tuple[TransformationSyntaxError, ...]]:
+    """One parameter and what was not recognised in it. The shape (`key_value`, a variable's
+    name) is an error; an unknown key or a value the vocabulary does not know is a warning,
+    since the API may know it (positions within `raw`)."""
+    at = 0
     if raw == "":
         raise TransformationSyntaxError("empty parameter", at, "remove the extra ','")
     if raw.startswith("$"):
@@ -147,12 +180,7 @@ def _parse_param(raw: str) -> Param:
                 f"assign it as {key}_<value>, e.g. {key}_100; names use only letters and digits",
             )
         value = rest[1:]
-        problem = _check_variable_value(value)
-        if problem:
-            raise TransformationSyntaxError(
-                problem.message, at + match.end() + 1 + problem.offset, problem.hint
-            )
-        return Param(key, value)
+        return Param(key, value), _noticed(_check_variable_value(value), match.end() + 1)
 
     key, sep, value = raw.partition("_")
     if not sep:
@@ -166,16 +194,23 @@ def _parse_param(raw: str) -> Param:
             "parameters are written key_value, e.g. w_100"
             " (a ',' or '/' inside layer text must be encoded as %252C or %252F)",
         )
-    if key not in SHORT_TO_LONG:
-        raise TransformationSyntaxError(f"unknown parameter '{key}'", at, _unknown_key_hint(raw, key))
     if not value:
         raise TransformationSyntaxError(
             f"parameter '{key}' has an empty value", at + len(key) + 1, f"write {key}_<value>"
         )
-    problem = _VALIDATORS[key](value)
-    if problem:
-        raise TransformationSyntaxError(problem.message, at + len(key) + 1 + problem.offset, problem.hint)
-    return Param(key, value)
+    if key not in SHORT_TO_LONG:
+        unknown = TransformationSyntaxError(f"unknown parameter '{key}'", at, _unknown_key_hint(raw, key))
+        return Param(key, value), (unknown,)
+    if _VARIABLE_RE.fullmatch(value):  # any value may come from a variable (c_$mode)
+        return Param(key, value), ()
+    return Param(key, value), _noticed(_VALIDATORS[key](value), len(key) + 1)
+
+
+def _noticed(problem: _Problem | None, value_at: int) -> tuple[TransformationSyntaxError, ...]:
+    """A value-level problem as a warning, at its position within the parameter."""
+    if problem is None:
+        return ()
+    return (TransformationSyntaxError(problem.message, value_at + problem.offset, problem.hint),)
 
 
 def _unknown_key_hint(raw: str, key: str) -> str:

@@ -5,7 +5,7 @@ value-level ``_Problem`` that validators return before it gets an absolute posit
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 
@@ -40,7 +40,12 @@ class Component:
 
 @dataclass(frozen=True)
 class Transformation:
+    """The parsed chain. ``warnings`` name what the grammar or the vocabulary did not recognise
+    (an unknown parameter, effect or flag, a value it cannot check, a parameter given twice):
+    the API may accept them, so they never refuse the string (positions as for errors)."""
+
     components: tuple[Component, ...]
+    warnings: tuple[TransformationSyntaxError, ...] = field(default=(), compare=False)
 
 
 class _Problem(NamedTuple):

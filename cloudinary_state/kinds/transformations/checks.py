@@ -35,9 +35,11 @@ def check_name(report: Report, name: str, at: SourceRef) -> None:
 
 
 def parse_checked(report: Report, obj: CheckedObject, path: DocPath, text: str, offset: int = 0) -> list[str]:
-    """Check one transformation string; return its t_ references (none when it is invalid)."""
+    """Check one transformation string; return its t_ references (none when it is invalid).
+
+    What the grammar does not recognise is a warning: the API may accept it (`--strict` refuses)."""
     try:
-        grammar.parse(text)
+        parsed = grammar.parse(text)
     except grammar.TransformationSyntaxError as e:
         report.error(
             obj.marks.offset(path, offset + e.position),
@@ -45,6 +47,12 @@ def parse_checked(report: Report, obj: CheckedObject, path: DocPath, text: str, 
             e.hint or "see https://cloudinary.com/documentation/transformation_reference",
         )
         return []
+    for warning in parsed.warnings:
+        report.unrecognised(
+            obj.marks.offset(path, offset + warning.position),
+            f"{obj.label(path)}: unrecognised in transformation: {warning.message}",
+            warning.hint or "see https://cloudinary.com/documentation/transformation_reference",
+        )
     return list(grammar.named_references(text))
 
 
