@@ -17,6 +17,7 @@ Fixtures (the helpers behind them live in tests/support/):
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,13 @@ def workspace(
     """Two environments, `staging` and `production`, on two emulated clouds, resources written."""
     with two_environments(tmp_path / "config", monkeypatch, capsys) as ws:
         yield ws
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's example config, with no credentials in the environment (the
+    offline and `--emulator` runs must not need them). A module may define its own."""
+    shutil.copytree(Path(__file__).resolve().parents[1] / "environments", tmp_path / "environments")
+    for var in ("CLOUDINARY_URL_STAGING", "CLOUDINARY_URL_PRODUCTION", "CLOUDINARY_URL"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,14 +17,6 @@ from cloudinary_state.engine.planfile import read_plan, write_plan
 from cloudinary_state.kinds import REGISTRY
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "environments"
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(EXAMPLES, tmp_path / "environments")
-    for var in ("CLOUDINARY_URL_STAGING", "CLOUDINARY_URL_PRODUCTION", "CLOUDINARY_URL"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
 
 
 def emulator_state(config_dir: Path, env: str) -> Path:

@@ -4,7 +4,6 @@ environments planned concurrently in one process against two emulated clouds."""
 
 from __future__ import annotations
 
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,14 +20,6 @@ from cloudinary_state.kinds import REGISTRY
 EXAMPLES = Path(__file__).resolve().parents[1] / "environments"
 # the objects of the example's staging environment (all created by its first apply)
 EXAMPLE_OBJECTS = len(load_environment(EXAMPLES.parent, "staging", REGISTRY, environ={}).objects)
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(EXAMPLES, tmp_path / "environments")
-    for var in ("CLOUDINARY_URL_STAGING", "CLOUDINARY_URL_PRODUCTION", "CLOUDINARY_URL"):
-        monkeypatch.delenv(var, raising=False)  # --emulator must not need them
-    return tmp_path
 
 
 def test_readme_main_job_converges(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +97,6 @@ def _deep(value: Any) -> Any:
 # --- configs --------------------------------------------------------------------------------------
 
 CONFIG_FILES = sorted(str(p.relative_to(EXAMPLES)) for p in EXAMPLES.rglob("*.yaml"))
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(EXAMPLES, tmp_path / "environments")
-    for var in ("CLOUDINARY_URL_STAGING", "CLOUDINARY_URL_PRODUCTION", "CLOUDINARY_URL"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
 
 
 def _check_validate(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

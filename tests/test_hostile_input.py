@@ -11,7 +11,6 @@ RecursionError.
 from __future__ import annotations
 
 import resource
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -31,14 +30,6 @@ ENV = "environments/staging.yaml"
 BILLION_LAUGHS = "lol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)
 )
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(EXAMPLES, tmp_path / "environments")
-    for var in ("CLOUDINARY_URL_STAGING", "CLOUDINARY_URL_PRODUCTION", "CLOUDINARY_URL"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
 
 
 def _lines(config_dir: Path, file: str) -> int:
