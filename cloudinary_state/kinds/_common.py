@@ -87,6 +87,25 @@ def parallel_map(function: Callable[[T], R], items: Iterable[T], parallelism: in
         return list(pool.map(function, work))
 
 
+def read_each_listed(
+    names: Collection[str],
+    listed: Callable[[list[str]], Iterable[str]],
+    read_one: Callable[[str], LiveObject | None],
+    parallelism: int,
+) -> dict[str, LiveObject | None]:
+    """`read_many` for a kind whose list lacks what the detail GET answers: a single name is its
+    GET alone (one call, never more); for several, the list (`listed`: the names it shows of
+    those asked for) proves which do not exist, and each one it shows costs its GET. The list
+    is an extra call when every name exists (a read-back after writes), and saves one GET per
+    absent name (creates in a saved plan, deletes)."""
+    unique = list(dict.fromkeys(names))
+    if len(unique) == 1:
+        return {unique[0]: read_one(unique[0])}
+    shown = list(listed(unique))
+    found = dict(zip(shown, parallel_map(read_one, shown, parallelism), strict=True))
+    return {name: found.get(name) for name in names}
+
+
 def get_or_none(api: AdminApi, function: str, *args: Any, **params: Any) -> dict[str, Any] | None:
     """A detail GET that answers None for a missing object."""
     try:

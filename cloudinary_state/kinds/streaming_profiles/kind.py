@@ -36,6 +36,7 @@ from cloudinary_state.kinds._common import (
     listed_by_name,
     live_definition,
     parallel_map,
+    read_each_listed,
     readable_name,
     to_bool,
 )
@@ -140,16 +141,13 @@ their definition. A plan reads the list and then each profile (built-ins include
     def read_many(
         self, api: AdminApi, names: Collection[str], parallelism: int
     ) -> dict[str, LiveObject | None]:
-        unique = list(dict.fromkeys(names))
-        if len(unique) == 1:  # its GET answers the profile or a 404: one call, never more
-            return {unique[0]: self.read_one(api, unique[0])}
-        # the list proves which names do not exist (it lacks the representations, so each
-        # name it shows still costs a GET); it is one call, unpaginated
-        listed = list(listed_by_name(self.kind, api, "list_streaming_profiles", "data", unique, self.name_of))
-        found = dict(
-            zip(listed, parallel_map(lambda n: self.read_one(api, n), listed, parallelism), strict=True)
-        )
-        return {name: found.get(name) for name in names}
+        def listed(unique: list[str]) -> list[str]:
+            # one call, unpaginated
+            return list(
+                listed_by_name(self.kind, api, "list_streaming_profiles", "data", unique, self.name_of)
+            )
+
+        return read_each_listed(names, listed, lambda name: self.read_one(api, name), parallelism)
 
     # --- plan notes, import -----------------------------------------------------------------
 

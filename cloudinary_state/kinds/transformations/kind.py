@@ -27,6 +27,7 @@ from cloudinary_state.kinds._common import (
     live_object,
     paginate,
     parallel_map,
+    read_each_listed,
     readable_name,
     to_bool,
 )
@@ -127,18 +128,13 @@ applies to newly generated derivatives only; a delete also deletes the derived a
     def read_many(
         self, api: AdminApi, names: Collection[str], parallelism: int
     ) -> dict[str, LiveObject | None]:
-        unique = list(dict.fromkeys(names))
-        if len(unique) == 1:  # its GET answers the definition or a 404: one call, never more
-            return {unique[0]: self.read_one(api, unique[0])}
-        # The list proves which names do not exist; it lacks `info`, so each name it shows
-        # still costs a GET. A list page is an extra call when every name exists (a read-back
-        # after writes), and saves one GET per absent name (creates in a saved plan, deletes).
-        listed = list(
-            listed_by_name(self.kind, api, "transformations", "transformations", unique, _named, named=True)
-        )
-        details = parallel_map(lambda name: self.read_one(api, name), listed, parallelism)
-        found = dict(zip(listed, details, strict=True))
-        return {name: found.get(name) for name in names}
+        def listed(unique: list[str]) -> list[str]:
+            found = listed_by_name(
+                self.kind, api, "transformations", "transformations", unique, _named, named=True
+            )
+            return list(found)
+
+        return read_each_listed(names, listed, lambda name: self.read_one(api, name), parallelism)
 
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return False  # the definition is updatable in place (unsafe_update)
