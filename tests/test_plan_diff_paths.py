@@ -12,23 +12,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cloudinary_state.canonical_json import canonical_json
-from cloudinary_state.engine.plan import _diff_paths, _leaf_paths, _strictly_equal
+from cloudinary_state.engine.plan import (
+    _deepdiff_paths,
+    _diff_paths,
+    _expand_emptied,
+    _leaf_paths,
+    _strictly_equal,
+)
 
 
 def _deepdiff_diff_paths(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str | int, ...]]:
     """`_diff_paths` as it was written over one DeepDiff of the whole objects."""
     if not before or not after:
         return _leaf_paths(before or after, ())
-    tree = DeepDiff(dict(before), dict(after), view="tree", ignore_order=False)
-    paths: list[tuple[str | int, ...]] = []
-    for report_type, levels in tree.items():
-        for level in levels:
-            parts = tuple(level.path(output_format="list"))
-            if report_type in ("iterable_item_added", "iterable_item_removed") and parts:
-                parts = parts[:-1]
-            paths.append(parts)
-    from cloudinary_state.engine.plan import _expand_emptied
-
+    # deepdiff over the whole objects (the native walk is what is under test)
+    paths: list[tuple[str | int, ...]] = _deepdiff_paths(dict(before), dict(after))
     paths = [q for p in paths for q in _expand_emptied(before, after, p)]
     unique = sorted(set(paths), key=lambda p: [str(x) for x in p])
     return [p for p in unique if not any(len(q) < len(p) and p[: len(q)] == q for q in unique)]
