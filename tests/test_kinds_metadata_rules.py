@@ -17,7 +17,6 @@ from support.harness import (
     WEBHOOK_SECRET,
     WORKSPACE_RESOURCES,
     Harness,
-    with_changes,
 )
 
 from cloudinary_state.kinds.base import LiveObject
@@ -233,10 +232,6 @@ def test_the_list_answer_and_the_config_body_compare_equal() -> None:
     assert canonical_condition({"or": [{"metadata_field_id": "a", "equals": None}]}) == {
         "or": [{"metadata_field_id": "a", "equals": None}]
     }
-
-
-def test_with_changes_helper_is_available() -> None:
-    assert with_changes(resources(), "metadata_rules", "r", RULE)["metadata_rules"] == {"r": RULE}
 
 
 # --- promote and diff between environments ---------------------------------------------------
