@@ -1,0 +1,66 @@
+"""The command line: parse options, call the facade (`cloudinary_state.runner`), render, exit.
+
+Exit codes (DESIGN.md section 4): 0 ok, 1 error, 2 changes/drift, 3 refused by policy,
+64 usage error (click's own 2 is remapped so that 2 keeps meaning "changes pending").
+Results go to stdout; the package logger's records (progress, events), to stderr.
+One module per group of commands; each registers its commands on the group in `_shared`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import click
+
+from cloudinary_state.cli import offline, plan_apply, reading  # noqa: F401  (they register commands)
+from cloudinary_state.cli._shared import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    cli,
+)
+from cloudinary_state.cli_emulator import emulator
+from cloudinary_state.errors import CloudinaryStateError, ConfigError
+
+__all__ = ["cli", "main"]
+
+cli.add_command(emulator)
+
+
+def _report(error: CloudinaryStateError) -> None:
+    if isinstance(error, ConfigError):
+        for d in error.diagnostics:
+            click.echo(f"error: {d}", err=True)
+        click.echo(f"{len(error.diagnostics)} error(s); nothing was sent to the API.", err=True)
+    else:
+        click.echo(f"error: {error}", err=True)
+    if error.run_summary:
+        click.echo(error.run_summary, err=True)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Console entry point: run the CLI and exit with DESIGN.md's codes, never a traceback."""
+    try:
+        code = cli.main(args=argv, prog_name="cloudinary-state", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        code = e.exit_code
+    except click.UsageError as e:
+        e.show()
+        code = EXIT_USAGE
+    except click.Abort as e:
+        # click turns Ctrl-C into Abort (even outside standalone mode): that is an interrupt
+        interrupted = isinstance(e.__context__, KeyboardInterrupt)
+        click.echo("Interrupted." if interrupted else "Aborted.", err=True)
+        code = EXIT_INTERRUPTED if interrupted else EXIT_ERROR
+    except click.ClickException as e:
+        e.show()
+        code = EXIT_ERROR
+    except CloudinaryStateError as e:
+        _report(e)
+        code = e.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = EXIT_INTERRUPTED
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,52 @@
+"""Commands that need no account: validate and schema."""
+
+from __future__ import annotations
+
+import click
+
+from cloudinary_state.cli._shared import EXIT_ERROR, cli, current
+
+
+@cli.command()
+@click.option("--env", "env", metavar="ENV", help="Environment to validate (environments/ENV.yaml).")
+@click.option("--all", "all_envs", is_flag=True, help="Validate every environment.")
+@click.option("--strict", is_flag=True, help="A stripped add-on option is an error.")
+def validate(env: str | None, all_envs: bool, strict: bool) -> None:
+    """Check the config offline: syntax, types, references, transformations."""
+    from cloudinary_state.render.run import validation_results
+
+    if (env is None) == (not all_envs):
+        raise click.UsageError("give exactly one of --env ENV or --all")
+    run = current().project.validate(None if all_envs else [env or ""], strict=strict)
+    for warning in run.warnings if current().verbosity >= 0 else []:
+        click.echo(f"warning: {warning}", err=True)
+    for error in run.errors:
+        click.echo(f"error: {error}", err=True)
+    for line in validation_results(run):
+        click.echo(line)
+    if run.errors:
+        click.echo(f"{len(run.errors)} error(s); nothing was sent to the API.", err=True)
+        raise click.exceptions.Exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Exit 1 when the committed schemas are stale.")
+def schema(check: bool) -> None:
+    """Write schemas/*.schema.json from the models (or check they are current)."""
+    from cloudinary_state.config.schema import SCHEMA_DIR, stale_schemas, write_schemas
+    from cloudinary_state.kinds import REGISTRY
+
+    directory = current().project.config_dir / SCHEMA_DIR
+    if check:
+        stale = stale_schemas(directory, REGISTRY)
+        for path in stale:
+            click.echo(f"error: {path} is stale or missing; run `cloudinary-state schema`", err=True)
+        if stale:
+            raise click.exceptions.Exit(EXIT_ERROR)
+        click.echo("schemas are current")
+        return
+    written = write_schemas(directory, REGISTRY)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not written:
+        click.echo("schemas are current")

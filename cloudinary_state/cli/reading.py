@@ -1,0 +1,132 @@
+"""Commands that read accounts and configs: drift, import, diff, promote, try-preset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cloudinary_state.cli._shared import (
+    EXIT_CHANGES,
+    NOTES,
+    KindChoice,
+    cli,
+    connect,
+    current,
+    emulator_option,
+    parallelism_option,
+    parse_targets,
+    targets_are_usage,
+)
+
+
+@cli.command()
+@click.option("--env", "env", required=True, metavar="ENV")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text")
+@parallelism_option
+@emulator_option
+def drift(env: str, fmt: str, parallelism: int, emulator: bool) -> None:
+    """Report what changed outside the config (exit 2 on drift)."""
+    from cloudinary_state.render.run import drift_as, usage_line
+
+    with connect(env, emulator) as conn:
+        report = conn.drift(parallelism=parallelism)
+        click.echo(drift_as(fmt, report, conn.secrets), nl=False)
+        if fmt != "text":  # the text report ends with this line already
+            NOTES.info(usage_line(conn))
+    if report.has_drift:
+        raise click.exceptions.Exit(EXIT_CHANGES)
+
+
+@cli.command("import")
+@click.option("--env", "env", required=True, metavar="ENV")
+@click.option("--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--kind", "kinds", multiple=True, type=KindChoice())
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@parallelism_option
+@emulator_option
+def import_(
+    env: str, output: Path, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
+) -> None:
+    """Write the live account as config."""
+    from cloudinary_state.render.run import import_lines, usage_line
+
+    with connect(env, emulator) as conn:
+        run = conn.import_(output, kinds=kinds, force=force, parallelism=parallelism)
+        for line in import_lines(run, env, conn.desired.cloud_name):
+            click.echo(line)
+        NOTES.info(usage_line(conn))
+
+
+@cli.command()
+@click.argument("env_a")
+@click.argument("env_b")
+@click.option("--live", is_flag=True, help="Compare the live accounts instead of the configs.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@parallelism_option
+@click.option("--emulator", is_flag=True, help="With --live: use the embedded emulators.")
+def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulator: bool) -> None:
+    """Compare two environments (exit 2 when they differ)."""
+    from cloudinary_state.render.run import diff_as, usage_line
+
+    project = current().project
+    if not live:
+        if emulator:
+            raise click.UsageError("--emulator compares live accounts: use it with --live")
+        result = project.diff(env_a, env_b)
+    else:
+        with connect(env_a, emulator) as a, connect(env_b, emulator) as b:
+            result = a.diff(b, parallelism=parallelism)
+            NOTES.info(f"{env_a}: {usage_line(a)} {env_b}: {usage_line(b)}")
+    # the secrets of both environments: the project's, which loaded them
+    click.echo(diff_as(fmt, result, project.secrets), nl=False)
+    if result.different:
+        raise click.exceptions.Exit(EXIT_CHANGES)
+
+
+@cli.command()
+@click.option("--from", "from_env", required=True, metavar="ENV")
+@click.option("--to", "to_env", required=True, metavar="ENV")
+@click.option("--target", "targets", multiple=True, metavar="KIND:NAME")
+@click.option("--write", is_flag=True, help="Record the promoted objects in the resource documents.")
+@parallelism_option
+@emulator_option
+def promote(
+    from_env: str, to_env: str, targets: tuple[str, ...], write: bool, parallelism: int, emulator: bool
+) -> None:
+    """Bring objects as they live in one environment to another."""
+    from cloudinary_state.render.promote import render_promotion
+    from cloudinary_state.render.run import usage_line
+
+    parsed = parse_targets(targets)
+    with (
+        connect(from_env, emulator) as source,
+        connect(to_env, emulator) as target,
+        targets_are_usage(),
+    ):
+        result = source.promote(target, parsed, write=write, parallelism=parallelism)
+        secrets = source.secrets | target.secrets
+        click.echo(render_promotion(result, written=write, color=current().color, secrets=secrets), nl=False)
+        NOTES.info(f"{from_env}: {usage_line(source)} {to_env}: {usage_line(target)}")
+
+
+@cli.command("try-preset")
+@click.option("--env", "env", required=True, metavar="ENV")
+@click.argument("preset")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--public-id", "public_id", metavar="ID", help="Give the upload this public ID, as a caller would."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def try_preset(env: str, preset: str, file: Path, public_id: str | None, fmt: str) -> None:
+    """Upload FILE through PRESET on an emulated account and show what the asset got.
+
+    The environment's config is applied to a fresh emulated account first: nothing is sent
+    to Cloudinary and no credentials are read."""
+    from cloudinary_state.render.trypreset import calls_line, render
+
+    project = current().project
+    result = project.try_preset(env, preset, file, public_id=public_id)
+    click.echo(render(fmt, result, secrets=project.secrets), nl=False)
+    if fmt != "text":  # the text ends with this line already
+        NOTES.info(calls_line(result))
