@@ -33,7 +33,7 @@ def test_helper_sends_is_what_pycloudinary_s_preset_helpers_send() -> None:
     # `headers` is an upload parameter by name, but create_upload_preset's own argument of
     # that name is the HTTP headers of the call, so the setting never reaches the server
     assert "headers" in SDK_UPLOAD_PARAMS and not catalogue.BY_NAME["headers"].helper_sends
-    assert catalogue.NOT_BY_HELPER == {"access_mode", "clear_invalid", "parameter_whitelist", "headers"}
+    assert {"access_mode", "clear_invalid", "parameter_whitelist", "headers"} == catalogue.NOT_BY_HELPER
     # everything else reaches the call as keyword arguments (its **options)
     assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in preset_arguments.values())
 

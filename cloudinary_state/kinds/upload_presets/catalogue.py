@@ -3,8 +3,9 @@
 For every setting: its config type, its `shape` (how a value is compared and sent: both read
 endpoints' forms and what a user writes normalise by it), how each read endpoint returns it,
 whether pycloudinary's create/update_upload_preset helpers send it (the kind sends the others
-through the SDK's lower-level JSON call), and whether its value may need an add-on. The config model, the checks, the canonical forms, the writer, add-on stripping,
-import and the docs all read this table; nothing else lists preset settings.
+through the SDK's lower-level JSON call), and whether its value may need an add-on. The config
+model, the checks, the canonical forms, the writer, add-on stripping, import and the docs all
+read this table; nothing else lists preset settings.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def _s(name: str, shape: Shape, config_type: Any, group: Group, description: str
 _TAG_LIST = "a list, or a comma-separated string"
 # Dropped by pycloudinary's preset helpers (`headers` collides with the helper's own argument
 # of that name): the kind sends a preset that has one through the SDK's lower-level JSON call.
-_NOT_BY_HELPER = {"helper_sends": False}
+_NOT_BY_HELPER: dict[str, Any] = {"helper_sends": False}
 _CATEGORIZATION = (
     "comma list: google_tagging, google_video_tagging, imagga_tagging, aws_rek_tagging "
     "(each needs its add-on; optional :LANG)"
@@ -209,8 +210,7 @@ def names(*, shape: Shape | None = None, helper_sends: bool | None = None) -> fr
     return frozenset(
         s.name
         for s in CATALOGUE
-        if (shape is None or s.shape == shape)
-        and (helper_sends is None or s.helper_sends == helper_sends)
+        if (shape is None or s.shape == shape) and (helper_sends is None or s.helper_sends == helper_sends)
     )
 
 

@@ -63,7 +63,8 @@ def settings_reference() -> str:
     for s in CATALOGUE:
         described = describe_type(properties[s.name]).replace("|", "\\|")
         rows.append(
-            f"| `{s.name}` | {described} | {s.listed_as} | {s.detail_as} | {'yes' if s.helper_sends else 'no'} | "
-            f"{'yes' if s.needs_addon else ''} | {s.description.replace('|', chr(92) + '|')} |"
+            f"| `{s.name}` | {described} | {s.listed_as} | {s.detail_as} | "
+            f"{'yes' if s.helper_sends else 'no'} | {'yes' if s.needs_addon else ''} | "
+            f"{s.description.replace('|', chr(92) + '|')} |"
         )
     return "\n".join(rows) + "\n"
