@@ -225,3 +225,15 @@ def test_a_literal_space_is_a_warning_that_converges(
     code, out, err = run_cli(config, capsys, "validate", "--env", "test", "--strict")
     assert code == 1 and "a literal space in layer text" in err, out + err
     _converges(config, capsys, created=len(SPACES))
+
+
+def test_a_trailing_newline_of_a_block_scalar_is_a_warning_that_converges(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLOUDINARY_URL", raising=False)
+    config = _write(tmp_path, "transformations:\n  nl:\n    transformation: |\n      c_fill,w_100\n")
+    code, out, err = run_cli(config, capsys, "validate", "--env", "test", "--strict")
+    # a block scalar is not inline: its diagnostics point at its start (yamlload.Marks.offset)
+    assert code == 1 and "res.yaml:3:21: transformation 'nl': transformation: unrecognised" in err, out + err
+    assert "whitespace in a transformation" in err
+    _converges(config, capsys, created=1)
