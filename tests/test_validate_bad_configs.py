@@ -87,7 +87,6 @@ CASES: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
     "t_prefixed_name": (RES, 2, "transformation name 't_thumb' carries the t_ prefix", ()),
     "name_equals_definition": (RES, 5, "transformation 'a_0' is named exactly like its own definition", ()),
     "bad_coordinates": (RES, 5, "settings.face_coordinates: '10,20,150,130|1,2,3,abc' is not a list of", ()),
-    "unsendable_preset_setting": (RES, 5, "settings.parameter_whitelist cannot be managed by this tool", ()),
     "unknown_section": (RES, 1, "unknown section 'upload_preset'", ()),
     "null_value": (RES, 7, "settings.folder is null", ()),
     "bad_template_url": (RES, 3, "'media.example.com/uploads/' is not an http(s) URL", ()),
