@@ -78,19 +78,3 @@ def test_the_credentials_go_to_the_child_under_the_variable_the_environment_name
         "HOME": "/h",
     }
     assert child_environment(environ) == {"MY_URL": "cloudinary://k:s@c", "HOME": "/h"}
-
-
-def test_the_version_has_one_source() -> None:
-    """pyproject.toml reads the version from the package; `--version` reports the installed one."""
-    import subprocess
-    import tomllib
-
-    import cloudinary_state
-
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert "version" not in project and "version" in project["dynamic"]
-    shown = subprocess.run(
-        [sys.executable, "-m", "cloudinary_state", "--version"], capture_output=True, text=True, check=True
-    )
-    assert shown.stdout.split()[-1] == cloudinary_state.__version__
-    assert project["license"] == {"text": "MIT"} and "MIT License" in (ROOT / "LICENSE").read_text()

@@ -155,6 +155,45 @@ def test_every_workflow_the_action_and_the_hooks_load_as_yaml() -> None:
     assert isinstance(yaml.safe_load(HOOKS.read_text(encoding="utf-8")), list)
 
 
+def _action_steps() -> Iterator[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
+    """(where, step, the job's steps) for every step of the workflows that uses the action."""
+    for path in WORKFLOWS:
+        for job_name, job in _load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                if _is_our_action(str(step.get("uses", ""))):
+                    yield f"{path.name}:{job_name}:{step.get('name')}", step, job["steps"]
+
+
+def test_the_workflows_use_the_action_as_it_is_declared() -> None:
+    """What actionlint checks of a local action, checked here too (actionlint may be missing):
+    the inputs given exist, the required ones are given, and each output read is declared."""
+    action = _load(ACTION)
+    inputs, outputs = action["inputs"], set(action["outputs"])
+    required = {name for name, spec in inputs.items() if spec.get("required")}
+    for where, step, steps in _action_steps():
+        given = set(step.get("with", {}))
+        assert given <= set(inputs), f"{where}: unknown inputs {given - set(inputs)}"
+        assert required <= given, f"{where}: missing inputs {required - given}"
+        if "id" in step:
+            text = yaml.safe_dump(steps)
+            read = set(re.findall(rf"steps\.{re.escape(step['id'])}\.outputs\.([\w-]+)", text))
+            assert read <= outputs, f"{where}: reads undeclared outputs {read - outputs}"
+
+
+def test_the_action_installs_from_its_own_checkout_and_sets_outputs_before_failing() -> None:
+    action = _load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    scripts = [str(step.get("run", "")) for step in action["runs"]["steps"]]
+    install = next(s for s in scripts if "pip install" in s)
+    assert '"$ACTION_PATH"' in install  # the checkout, never a name on a package index
+    steps = action["runs"]["steps"]
+    assert steps[-1]["id"] == "run" and "cloudinary_state.ci_action" in steps[-1]["run"]
+    for name, output in action["outputs"].items():
+        assert output["value"] == f"${{{{ steps.run.outputs.{name} }}}}"
+    for path in WORKFLOWS:
+        assert "pip install" not in path.read_text(encoding="utf-8"), path.name
+
+
 @pytest.mark.parametrize("line", ALL_LINES, ids=lambda line: line.where)
 def test_every_option_is_declared_by_its_command(line: Line) -> None:
     without_pending(line)

@@ -36,7 +36,7 @@ def test_init_then_import_on_the_emulator(tmp_path: Path, capsys: pytest.Capture
     assert run_cli(project, capsys, "init").code == 0
     shared = project / "environments" / "common" / "resources.yaml"
     original = shared.read_text()
-    shared.write_text(original + "transformations:\n  thumb: {transformation: \"c_fill,h_100,w_100\"}\n")
+    shared.write_text(original + 'transformations:\n  thumb: {transformation: "c_fill,h_100,w_100"}\n')
     assert run_cli(project, capsys, "apply", "--env", "staging", "--emulator", "--auto-approve").code == 0
     shared.write_text(original)  # back to what init wrote: the object lives in the account only
     imported = run_cli(project, capsys, "import", "--env", "staging", "--emulator", "--output", str(output))
