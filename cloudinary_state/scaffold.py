@@ -149,15 +149,7 @@ def _project_files(
     }
     envs = config_dir / ENVIRONMENTS_DIR
     for env in environments:
-        cloud = _cloud_name_line(env, kinds)
-        yield (
-            envs / f"{env.name}.yaml",
-            _render(
-                "environment.yaml",
-                values,
-                {"__NAME__": env.name, "__CREDENTIALS__": env.credentials, "__CLOUD_NAME__": cloud},
-            ),
-        )
+        yield envs / f"{env.name}.yaml", _environment_file(env, kinds, values)
     yield envs / "common" / "resources.yaml", _render("resources.yaml", values)
     for name, text in render_schemas(kinds).items():
         yield config_dir / SCHEMA_DIR / name, text
@@ -165,6 +157,15 @@ def _project_files(
     for name in WORKFLOWS:
         yield root / ".github" / "workflows" / name, workflow(name, environments, values)
     yield root / ".pre-commit-config.yaml", _render("pre-commit-config.yaml", values)
+
+
+def _environment_file(env: NewEnvironment, kinds: Sequence[SectionSpec], values: dict[str, str]) -> str:
+    own = {
+        "__NAME__": env.name,
+        "__CREDENTIALS__": env.credentials,
+        "__CLOUD_NAME__": _cloud_name_line(env, kinds),
+    }
+    return _render("environment.yaml", values, own)
 
 
 def _cloud_name_line(env: NewEnvironment, kinds: Sequence[SectionSpec]) -> str:

@@ -38,18 +38,19 @@ ONLINE = {"plan", "apply", "drift", "import", "promote"}  # they take --emulator
 
 # Flags (and commands, as `None`) that the recipes use and that other branches add: `outputs`
 # (plan/drift output files, plan --allow-delete, show) and `rehearse` (plan --rehearse). A line
-# using one runs without it (its value too: the number is how many words it takes), so the rest
-# of the recipe still runs. The lead empties this list when those branches are merged;
-# test_pending_flags_are_still_missing fails until then.
-PENDING_FLAGS: dict[tuple[str, str | None], int] = {
-    ("plan", "--markdown"): 1,
-    ("plan", "--json-summary"): 1,
-    ("plan", "--allow-delete"): 0,
-    ("plan", "--rehearse"): 0,
-    ("drift", "--markdown"): 1,
-    ("drift", "--junit"): 1,
-    ("drift", "--json"): 1,
-    ("show", None): 0,
+# using one runs without it (and its value: the number is how many words it takes), so the rest
+# of the recipe still runs. The lead empties this list when those branches are merged:
+# test_pending_flags_are_still_missing fails until then, and names a flag of a merged branch
+# that is still missing (renamed there: rename it in the templates too).
+PENDING_FLAGS: dict[tuple[str, str | None], tuple[str, int]] = {
+    ("plan", "--markdown"): ("outputs", 1),
+    ("plan", "--json-summary"): ("outputs", 1),
+    ("plan", "--allow-delete"): ("outputs", 0),
+    ("drift", "--markdown"): ("outputs", 1),
+    ("drift", "--junit"): ("outputs", 1),
+    ("drift", "--json"): ("outputs", 1),
+    ("show", None): ("outputs", 0),
+    ("plan", "--rehearse"): ("rehearse", 0),
 }
 
 
@@ -139,7 +140,7 @@ def without_pending(line: Line) -> tuple[str, ...] | None:
         if skip:
             skip -= 1
         elif (line.command, name) in PENDING_FLAGS:
-            skip = 0 if "=" in word else PENDING_FLAGS[(line.command, name)]
+            skip = 0 if "=" in word else PENDING_FLAGS[(line.command, name)][1]
         else:
             assert not word.startswith("-") or name in known, (
                 f"{line.where}: `{name}` is no option of {line.command}"
@@ -199,13 +200,22 @@ def test_every_option_is_declared_by_its_command(line: Line) -> None:
     without_pending(line)
 
 
+def _exists(command: str, flag: str | None) -> bool:
+    return command in cli.commands and (flag is None or flag in _declared(cli.commands[command]))
+
+
 def test_pending_flags_are_still_missing() -> None:
     """Once `outputs` and `rehearse` are merged, empty PENDING_FLAGS (this test says which)."""
+    merged = {branch for key, (branch, _) in PENDING_FLAGS.items() if _exists(*key)}
     arrived = [
-        f"{command} {flag or ''}".strip()
-        for command, flag in PENDING_FLAGS
-        if command in cli.commands and (flag is None or flag in _declared(cli.commands[command]))
+        f"{c} {f or ''}".strip() for (c, f), (b, _) in PENDING_FLAGS.items() if b in merged and _exists(c, f)
     ]
+    renamed = [
+        f"{c} {f or ''}".strip()
+        for (c, f), (b, _) in PENDING_FLAGS.items()
+        if b in merged and not _exists(c, f)
+    ]
+    assert not renamed, f"branches {merged} are merged but these are missing (renamed?): {renamed}"
     assert not arrived, f"these exist now: remove them from PENDING_FLAGS: {arrived}"
 
 
@@ -219,7 +229,7 @@ def test_the_recipes_run_against_the_emulator(
 ) -> None:
     """Every line, in CI's order, each environment in a directory of its own (as its artifacts
     are): the PR's plans, their apply on merge, the drift audit; every exit code one its step
-    accepts."""
+    accepts, and none an error."""
     for line in ALL_LINES:
         words = without_pending(line)
         if words is None:
@@ -229,7 +239,9 @@ def test_the_recipes_run_against_the_emulator(
         monkeypatch.chdir(workdir)
         emulator = ["--emulator"] if line.command in ONLINE else []
         result = run_main(capsys, "--config-dir", str(config_dir), *words, *emulator)
-        assert result.code in line.accepted, f"{line.where}: {shlex.join(words)}\n{result.out}\n{result.err}"
+        # a step may let an error (1) pass to report it; on the emulator none may happen
+        expected = set(line.accepted) - {1}
+        assert result.code in expected, f"{line.where}: {shlex.join(words)}\n{result.out}\n{result.err}"
 
 
 def test_the_hook_validates_a_config_directory_below_the_repository_root(
