@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from cloudinary_state.importer import ImportResult
     from cloudinary_state.kinds.base import Kind, LiveObject
     from cloudinary_state.promote import Promotion
+    from cloudinary_state.scaffold import ActionReference, NewEnvironment, Scaffold
     from cloudinary_state.trypreset import TryPresetResult
 
 TRACE = 5  # below DEBUG: one record per Admin API call (-vv)
@@ -131,6 +132,17 @@ class Project:
         from cloudinary_state.config import list_environments
 
         return list_environments(self.config_dir)
+
+    def init(
+        self, environments: Sequence[NewEnvironment] = (), *, action: ActionReference | None = None
+    ) -> Scaffold:
+        """Start a project here: the environments (staging and production by default), a shared
+        resource document and the schemas in the config directory, the GitHub workflows and a
+        pre-commit config at its git repository's root. Never overwrites a file."""
+        from cloudinary_state.kinds import REGISTRY
+        from cloudinary_state.scaffold import DEFAULT_ENVIRONMENTS, scaffold
+
+        return scaffold(self.config_dir, environments or DEFAULT_ENVIRONMENTS, REGISTRY, action)
 
     def validate(self, envs: Iterable[str] | None = None, *, strict: bool = False) -> ValidationRun:
         """Check environments offline (all of them by default); unset `${env.*}` are warnings.

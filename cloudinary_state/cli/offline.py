@@ -50,3 +50,41 @@ def schema(check: bool) -> None:
         click.echo(f"wrote {path}")
     if not written:
         click.echo("schemas are current")
+
+
+@cli.command()
+@click.option(
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="NAME[=CREDENTIALS_VAR]",
+    help="An environment and the env var of its credentials (default CLOUDINARY_URL_<NAME>); "
+    "repeat in promotion order. Default: staging, then production.",
+)
+@click.option("--cloud", "clouds", multiple=True, metavar="ENV=CLOUD", help="An environment's cloud name.")
+@click.option(
+    "--action",
+    metavar="OWNER/REPO@REVISION",
+    help="The cloudinary-state repository and commit the workflows and the pre-commit hook run.",
+)
+def init(envs: tuple[str, ...], clouds: tuple[str, ...], action: str | None) -> None:
+    """Start a project: environments, schemas, GitHub workflows, a pre-commit config."""
+    from cloudinary_state.scaffold import ActionReference, new_environments
+
+    try:
+        environments = new_environments(envs, clouds)
+        reference = None if action is None else ActionReference.parse(action)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    result = current().project.init(environments, action=reference)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    for path in result.kept:
+        click.echo(f"kept {path}: it exists (init never overwrites a file)")
+    for what in result.to_edit:
+        click.echo(f"edit {what}")
+    first = environments[0]
+    click.echo(
+        f"next: `cloudinary-state validate --all`; set {first.credentials} and bring the account's objects "
+        f"in with `cloudinary-state import --env {first.name} --output DIR` (--emulator: try it first)"
+    )
