@@ -30,6 +30,7 @@ from cloudinary_state.engine.planfile import (
     check_plan_matches,
     check_replanned,
     load_document,
+    parse_plan,
     plan_from_document,
 )
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
@@ -50,6 +51,10 @@ class PlanFile:
     def verify(self, digest_key: bytes, kinds: Mapping[KindName, Kind]) -> Plan:
         """Step 2: the plan, once the file's digest verifies under `digest_key`."""
         return plan_from_document(self.path, self.document, digest_key=digest_key, kinds=kinds)
+
+    def unverified(self, kinds: Mapping[KindName, Kind]) -> Plan:
+        """The plan the file holds, its digest not verified: only for showing it (`show`)."""
+        return parse_plan(self.path, self.document, kinds=kinds)
 
     def check_matches(self, plan: Plan, desired: DesiredState, digest_key: bytes) -> None:
         """Step 3: the plan is for `desired`'s environment and exactly its config."""
