@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ from cloudinary_state.cli._shared import (
     EXIT_CHANGES,
     EXIT_ERROR,
     EXIT_OK,
+    EXIT_REFUSED,
     NOTES,
     calls_line_shown,
     cli,
@@ -27,7 +28,7 @@ from cloudinary_state.cli._shared import (
 
 if TYPE_CHECKING:
     from cloudinary_state.engine.plan import Plan
-    from cloudinary_state.render.outputs import OutputFiles
+    from cloudinary_state.errors import PolicyRefusal
     from cloudinary_state.runner import Connection
 
 
@@ -69,36 +70,37 @@ def plan(
     verbose = current().verbosity >= 1
     with connect(env, emulator) as conn, targets_are_usage():
         result = conn.plan(parsed, parallelism=parallelism, allow_delete=allow_delete)
-        click.echo(plan_as(fmt, result, conn, color=current().color, verbose=verbose, saved_to=out), nl=False)
-        with (
-            calls_line_shown() if fmt == "text" else nullcontext(),
-            _reviewed_when_refused(files, result, conn),
-        ):
-            conn.check_policy(result)
-        if out is not None:
-            conn.save_plan(result, out)
+        refusal = _refusal(conn, result)  # shown with the plan (a PR comment says why), then raised
+        refused = None if refusal is None else str(refusal)
+        saved_to = out if refusal is None else None  # a refused plan is not saved
+        shown = plan_as(
+            fmt, result, conn, color=current().color, verbose=verbose, refused=refused, saved_to=saved_to
+        )
+        click.echo(shown, nl=False)
+        if saved_to is not None:
+            conn.save_plan(result, saved_to)
             NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
         code = EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
-        write_plan_outputs(files, result, conn, refused=None, exit_code=code, verbose=verbose)
+        code = EXIT_REFUSED if refusal is not None else code
+        write_plan_outputs(files, result, conn, refused=refused, exit_code=code, verbose=verbose)
+        if refusal is not None:
+            with calls_line_shown() if fmt == "text" else nullcontext():
+                raise refusal
         if fmt != "text":  # the text plan ends with this line already
             NOTES.info(usage_line(conn))
     if code != EXIT_OK:
         raise click.exceptions.Exit(code)
 
 
-@contextmanager
-def _reviewed_when_refused(files: OutputFiles, plan: Plan, conn: Connection) -> Iterator[None]:
-    """A plan refused by policy still writes its Markdown and summary, saying so (the PR comment
-    shows the refusal); its `--out` is not saved."""
+def _refusal(conn: Connection, plan: Plan) -> PolicyRefusal | None:
+    """The refusal the environment's policy makes of `plan`, or None."""
     from cloudinary_state.errors import PolicyRefusal
-    from cloudinary_state.render.outputs import write_plan_outputs
 
     try:
-        yield
+        conn.check_policy(plan)
     except PolicyRefusal as e:
-        verbose = current().verbosity >= 1
-        write_plan_outputs(files, plan, conn, refused=str(e), exit_code=e.exit_code, verbose=verbose)
-        raise
+        return e
+    return None
 
 
 @cli.command()
