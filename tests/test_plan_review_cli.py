@@ -33,7 +33,7 @@ def test_a_plan_saved_with_allow_delete_applies_its_delete_without_the_flag(
     planned = harness.run("plan", "--env", "test", "--allow-delete", "--out", str(plan_file))
     assert planned.code == 0, planned.err
     assert planned_changes(planned.out) == {("upload_mapping", "product_assets"): "delete"}
-    assert "approved at review" in planned.out
+    assert "Deletes and replaces (1) approved (--allow-delete)" in planned.out
     assert json.loads(plan_file.read_text())["approved_deletes"] is True
 
     applied = harness.run("apply", "--env", "test", str(plan_file))  # no --allow-delete
@@ -48,7 +48,7 @@ def test_a_plan_saved_without_approval_still_refuses_its_delete(harness: Harness
     plan_file = tmp_path / "plan.json"
     planned = harness.run("plan", "--env", "test", "--out", str(plan_file))
     assert planned.code == 0, planned.err  # planning a delete is no refusal: applying it is
-    assert "are not approved" in planned.out
+    assert "Deletes and replaces (1) are not approved" in planned.out
     assert json.loads(plan_file.read_text())["approved_deletes"] is False
 
     refused = harness.run("apply", "--env", "test", str(plan_file))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,7 +138,14 @@ def apply(
             parallelism=parallelism,
             # a saved plan is shown before this run made any call: no calls line (the run ends with one)
             on_plan=lambda p: click.echo(
-                plan_as("text", p, conn, color=current().color, with_calls=saved is None, verbose=verbose),
+                plan_as(
+                    "text",
+                    replace(p, approved_deletes=p.approved_deletes or allow_delete),  # as this apply sees it
+                    conn,
+                    color=current().color,
+                    with_calls=saved is None,
+                    verbose=verbose,
+                ),
                 nl=False,
             ),
             confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),

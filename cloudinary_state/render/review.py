@@ -26,10 +26,10 @@ def approval_line(plan: Plan) -> str | None:
         return None
     if plan.approved_deletes:
         return (
-            f"Deletes and replaces ({destructive}) approved at review (plan --allow-delete): "
+            f"Deletes and replaces ({destructive}) approved (--allow-delete): "
             "applying this plan carries them out."
         )
     return (
-        f"Deletes and replaces ({destructive}) are not approved: apply refuses them unless the plan is "
-        "saved with `plan --allow-delete --out FILE` or applied with --allow-delete."
+        f"Deletes and replaces ({destructive}) are not approved: apply refuses them without --allow-delete "
+        "(given to `plan --out`, it approves them in the saved plan)."
     )
