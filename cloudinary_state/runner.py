@@ -207,13 +207,15 @@ class Project:
         that environment's key (RefusedPlanError, exit 3, when it does not match), and still
         nothing is sent to the account."""
         from cloudinary_state.engine.plan import default_kinds
+        from cloudinary_state.engine.saved_plan import PlanFile, printable
 
         saved = self.read_plan_file(path)
-        if env is None:
-            return ShownPlan(saved.path, saved.document, saved.unverified(default_kinds()), False)
-        with self.connect(env, emulator=emulator) as conn, conn._scrubbed():
-            plan = saved.verify(conn.digest_key, default_kinds())  # connects to nothing
-        return ShownPlan(saved.path, saved.document, plan, True)
+        if env is not None:
+            with self.connect(env, emulator=emulator) as conn, conn._scrubbed():
+                saved.verify(conn.digest_key, default_kinds())  # connects to nothing
+        # shown as printable text, verified or not: a file's strings can hold escape sequences
+        shown = PlanFile(saved.path, printable(saved.document))
+        return ShownPlan(saved.path, shown.document, shown.unverified(default_kinds()), env is not None)
 
     def diff(self, env_a: str, env_b: str) -> EnvDiff:
         """Compare two environments' configs, offline (`Connection.diff` compares the accounts).

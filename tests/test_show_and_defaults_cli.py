@@ -113,3 +113,18 @@ def test_a_create_shows_what_the_config_sets_and_folds_the_server_defaults(harne
     assert (
         "allow_dynamic_list_values" in harness.run("-v", "plan", "--env", "test", "--format", "markdown").out
     )
+
+
+def test_show_prints_an_untrusted_files_strings_harmlessly(harness: Harness, tmp_path: Path) -> None:
+    """Nothing vouches for a file shown without a key: an escape sequence in it must not reach
+    the reviewer's terminal, and a lone surrogate (valid JSON) must not end in a traceback."""
+    plan_file = _saved(harness, tmp_path)
+    document = json.loads(plan_file.read_text())
+    document["changes"][0]["name"] = "evil\x1b[2K\ud800"
+    document["changes"][0]["diffs"][0]["after"] = "\x1b]0;title\x07"
+    plan_file.write_text(json.dumps(document))
+    for fmt in ("text", "markdown", "json"):
+        result = harness.run("show", str(plan_file), "--format", fmt)
+        assert result.code == 0, result.err
+        assert "\x1b" not in result.out and "\x07" not in result.out
+        assert "evil\ufffd[2K\ufffd" in result.out
