@@ -64,7 +64,7 @@ def show(plan_file: Path, fmt: str, env: str | None, emulator: bool) -> None:
 
     Its digest is keyed by the account's api_secret: without --env it is not verified (and
     says so); with --env it is verified with that environment's key (exit 3 on a mismatch)."""
-    from cloudinary_state.render.outputs import digest_notice, shown_plan_as
+    from cloudinary_state.render.show import digest_notice, shown_plan_as
 
     if emulator and env is None:
         raise click.UsageError("--emulator verifies with the embedded emulator's key: use it with --env")

@@ -11,7 +11,6 @@ saved plan that `apply FILE` applies.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from cloudinary_state.render.run import drift_as, plan_as
 if TYPE_CHECKING:
     from cloudinary_state.audit import DriftReport
     from cloudinary_state.engine.plan import Plan
-    from cloudinary_state.runner import Connection, ShownPlan
+    from cloudinary_state.runner import Connection
 
 
 def _problem(path: Path) -> str | None:
@@ -94,27 +93,3 @@ def write_drift_outputs(files: OutputFiles, report: DriftReport, secrets: Collec
     for flag, fmt in (("--markdown", "markdown"), ("--junit", "junit"), ("--json", "json")):
         if files.wants(flag):
             files.write(flag, drift_as(fmt, report, secrets))
-
-
-def shown_plan_as(fmt: str, shown: ShownPlan, *, verbose: bool) -> str:
-    """A saved plan read by `show`: the document as written (json), or rendered, saying whether
-    its digest was verified."""
-    from cloudinary_state.render import markdown as render_markdown
-    from cloudinary_state.render import text as render_text
-
-    if fmt == "json":
-        return json.dumps(shown.document, indent=2, ensure_ascii=False) + "\n"
-    notices = [digest_notice(shown)]
-    if fmt == "markdown":
-        where = f"The full plan is in `{shown.path}` (`cloudinary-state show {shown.path}`)."
-        return render_markdown.render_plan(shown.plan, verbose=verbose, notices=notices, full_plan=where)
-    return render_text.render_plan(shown.plan, with_calls=False, verbose=verbose, notices=notices)
-
-
-def digest_notice(shown: ShownPlan) -> str:
-    if shown.verified:
-        return f"Saved plan {shown.path}: digest verified with the account's key."
-    return (
-        f"Saved plan {shown.path}: digest NOT verified (it is keyed by the account's api_secret; "
-        "`show --env ENV` verifies it with that environment's credentials, and `apply` always does)."
-    )
