@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from cloudinary_state.audit import DriftItem, DriftReport
 from cloudinary_state.desired import Policy
 from cloudinary_state.engine.defaults import body_leaf_paths, is_server_default
 from cloudinary_state.engine.plan import FieldDiff, Plan, build_plan
+from cloudinary_state.engine.planfile import parse_plan, read_plan, write_plan
 from cloudinary_state.render import drift, markdown
 from cloudinary_state.render.markdown_budget import MARKDOWN_BUDGET, Block, fit
 from cloudinary_state.render.plan_summary import summary_document
@@ -159,3 +161,16 @@ def test_the_text_and_markdown_fold_marked_defaults_and_verbose_shows_them() -> 
     assert "+ mandatory: false" in text.render_plan(plan, verbose=True)
     assert "_and 1 default (the server's; -v shows them)_" in markdown.render_plan(plan)
     assert "mandatory" in markdown.render_plan(plan, verbose=True)
+
+
+def test_a_saved_plan_keeps_its_approval_and_its_server_defaults(tmp_path: Path) -> None:
+    plan = _creates(1)
+    change = replace(plan.changes[0], diffs=(FieldDiff("mandatory", None, False, server_default=True),))
+    plan = replace(plan, changes=(change,), approved_deletes=True)
+    path = tmp_path / "plan.json"
+    write_plan(path, plan, digest_key=DIGEST_KEY)
+    again = read_plan(path, digest_key=DIGEST_KEY, kinds=KINDS)
+    assert again.approved_deletes is True
+    assert again.changes[0].diffs == change.diffs
+    # an unverified read (show) parses the same plan
+    assert parse_plan(path, json.loads(path.read_text()), kinds=KINDS) == again

@@ -55,8 +55,9 @@ def test_a_plan_saved_without_approval_still_refuses_its_delete(harness: Harness
     assert refused.code == 3, refused.out + refused.err
     assert "upload_mapping:product_assets" in refused.err and "plan --allow-delete --out" in refused.err
     assert harness.writes() == []
-    # the flag at apply time approves it still
-    assert harness.run("apply", "--env", "test", "--allow-delete", str(plan_file)).code == 0
+    # the flag at apply time approves it still, and the plan apply shows says so
+    approved = harness.run("apply", "--env", "test", "--allow-delete", str(plan_file))
+    assert approved.code == 0 and "Deletes and replaces (1) approved (--allow-delete)" in approved.out
 
 
 def test_approving_deletes_by_editing_the_file_breaks_its_digest(harness: Harness, tmp_path: Path) -> None:
