@@ -95,6 +95,17 @@ class ImportRun:
     written: tuple[Path, ...] = ()
 
 
+@dataclass(frozen=True)
+class ShownPlan:
+    """A saved plan read for showing (`Project.show_plan`): its document as written, the plan
+    it holds, and whether its digest was verified (False: no key was at hand to verify it)."""
+
+    path: Path
+    document: Mapping[str, Any]
+    plan: Plan
+    verified: bool
+
+
 @dataclass
 class Project:
     """A config directory (the one holding `environments/`). Opening reads nothing: each job
@@ -199,6 +210,24 @@ class Project:
         from cloudinary_state.engine.saved_plan import PlanFile
 
         return PlanFile.read(Path(path))
+
+    def show_plan(
+        self, path: str | os.PathLike[str], *, env: str | None = None, emulator: bool = False
+    ) -> ShownPlan:
+        """A saved plan, for reading: without `env` no credentials are read and its digest
+        (keyed by the account's api_secret) is not verified; with `env` it is verified with
+        that environment's key (RefusedPlanError, exit 3, when it does not match), and still
+        nothing is sent to the account."""
+        from cloudinary_state.engine.plan import default_kinds
+        from cloudinary_state.engine.saved_plan import PlanFile, printable
+
+        saved = self.read_plan_file(path)
+        if env is not None:
+            with self.connect(env, emulator=emulator) as conn, conn._scrubbed():
+                saved.verify(conn.digest_key, default_kinds())  # connects to nothing
+        # shown as printable text, verified or not: a file's strings can hold escape sequences
+        shown = PlanFile(saved.path, printable(saved.document))
+        return ShownPlan(saved.path, shown.document, shown.unverified(default_kinds()), env is not None)
 
     def diff(self, env_a: str, env_b: str) -> EnvDiff:
         """Compare two environments' configs, offline (`Connection.diff` compares the accounts).
@@ -368,11 +397,15 @@ class Connection:
 
     # --- plan ----------------------------------------------------------------------------------
 
-    def plan(self, targets: Iterable[Target | str] = (), *, parallelism: int = 8) -> Plan:
+    def plan(
+        self, targets: Iterable[Target | str] = (), *, parallelism: int = 8, allow_delete: bool = False
+    ) -> Plan:
         """Read the account and plan (narrowed to `targets`, KIND:NAME, when given). The plan
-        carries this connection's Admin API calls so far. Raises TargetError (a ValueError)
-        for a target the config and the account do not have."""
+        carries this connection's Admin API calls so far, and with `allow_delete` the approval
+        of its deletes and replaces (a saved plan then applies them without the flag). Raises
+        TargetError (a ValueError) for a target the config and the account do not have."""
         result, live = self._read_and_plan(targets, parallelism)
+        result = replace(result, approved_deletes=allow_delete)
         self._latest_plan = (result, live)  # what `apply(result)` writes against
         return result
 

@@ -1,10 +1,12 @@
-"""Commands that need no account: validate and schema."""
+"""Commands that need no account: validate, schema and show."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from cloudinary_state.cli._shared import EXIT_ERROR, cli, current
+from cloudinary_state.cli._shared import EXIT_ERROR, NOTES, cli, current, emulator_option
 
 
 @cli.command()
@@ -88,3 +90,23 @@ def init(envs: tuple[str, ...], clouds: tuple[str, ...], action: str | None) -> 
         f"next: `cloudinary-state validate --all`; set {first.credentials} and bring the account's objects "
         f"in with `cloudinary-state import --env {first.name} --output DIR` (--emulator: try it first)"
     )
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--env", "env", metavar="ENV", help="Verify the digest with ENV's key (nothing is sent).")
+@emulator_option
+def show(plan_file: Path, fmt: str, env: str | None, emulator: bool) -> None:
+    """Show a saved plan file, without credentials or any connection.
+
+    Its digest is keyed by the account's api_secret: without --env it is not verified (and
+    says so); with --env it is verified with that environment's key (exit 3 on a mismatch)."""
+    from cloudinary_state.render.show import digest_notice, shown_plan_as
+
+    if emulator and env is None:
+        raise click.UsageError("--emulator verifies with the embedded emulator's key: use it with --env")
+    shown = current().project.show_plan(plan_file, env=env, emulator=emulator)
+    click.echo(shown_plan_as(fmt, shown, verbose=current().verbosity >= 1), nl=False)
+    if fmt == "json":  # the text and Markdown say it under their title
+        NOTES.info(digest_notice(shown))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ import click
 from cloudinary_state.cli._shared import (
     EXIT_CHANGES,
     EXIT_ERROR,
+    EXIT_OK,
+    EXIT_REFUSED,
     NOTES,
     calls_line_shown,
     cli,
@@ -26,41 +29,79 @@ from cloudinary_state.cli._shared import (
 
 if TYPE_CHECKING:
     from cloudinary_state.engine.plan import Plan
+    from cloudinary_state.errors import PolicyRefusal
+    from cloudinary_state.runner import Connection
 
 
 @cli.command()
 @click.option("--env", "env", required=True, metavar="ENV")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Save the plan for `apply FILE`.")
+@click.option("--markdown", "markdown", type=click.Path(path_type=Path), help="Also write the Markdown plan.")
+@click.option(
+    "--json-summary",
+    "json_summary",
+    type=click.Path(path_type=Path),
+    help="Also write counts and exit facts.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option("--allow-delete", is_flag=True, help="Approve the deletes and replaces (recorded in --out).")
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the plan.")
 @parallelism_option
 @emulator_option
 def plan(
     env: str,
     out: Path | None,
+    markdown: Path | None,
+    json_summary: Path | None,
     fmt: str,
     detailed_exitcode: bool,
+    allow_delete: bool,
     targets: tuple[str, ...],
     parallelism: int,
     emulator: bool,
 ) -> None:
     """Show what apply would change."""
+    from cloudinary_state.render.outputs import OutputFiles, write_plan_outputs
     from cloudinary_state.render.run import plan_as, usage_line
 
+    files = OutputFiles({"--out": out, "--markdown": markdown, "--json-summary": json_summary})
+    files.check()  # before any connection: a directory given as a file is exit 1, not a wasted plan
     parsed = parse_targets(targets)
+    verbose = current().verbosity >= 1
     with connect(env, emulator) as conn, targets_are_usage():
-        result = conn.plan(parsed, parallelism=parallelism)
-        click.echo(plan_as(fmt, result, conn, color=current().color), nl=False)
-        with calls_line_shown() if fmt == "text" else nullcontext():
-            conn.check_policy(result)
-        if out is not None:
-            conn.save_plan(result, out)
+        result = conn.plan(parsed, parallelism=parallelism, allow_delete=allow_delete)
+        refusal = _refusal(conn, result)  # shown with the plan (a PR comment says why), then raised
+        refused = None if refusal is None else str(refusal)
+        saved_to = out if refusal is None else None  # a refused plan is not saved
+        shown = plan_as(
+            fmt, result, conn, color=current().color, verbose=verbose, refused=refused, saved_to=saved_to
+        )
+        click.echo(shown, nl=False)
+        if saved_to is not None:
+            conn.save_plan(result, saved_to)
             NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
+        code = EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
+        code = EXIT_REFUSED if refusal is not None else code
+        write_plan_outputs(files, result, conn, refused=refused, exit_code=code, verbose=verbose)
+        if refusal is not None:
+            with calls_line_shown() if fmt == "text" else nullcontext():
+                raise refusal
         if fmt != "text":  # the text plan ends with this line already
             NOTES.info(usage_line(conn))
-    if detailed_exitcode and result.has_changes:
-        raise click.exceptions.Exit(EXIT_CHANGES)
+    if code != EXIT_OK:
+        raise click.exceptions.Exit(code)
+
+
+def _refusal(conn: Connection, plan: Plan) -> PolicyRefusal | None:
+    """The refusal the environment's policy makes of `plan`, or None."""
+    from cloudinary_state.errors import PolicyRefusal
+
+    try:
+        conn.check_policy(plan)
+    except PolicyRefusal as e:
+        return e
+    return None
 
 
 @cli.command()
@@ -88,6 +129,7 @@ def apply(
     parsed = parse_targets(targets)
     # an unreadable plan file is reported before any credential or connection is needed
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
+    verbose = current().verbosity >= 1
     with connect(env, emulator) as conn, targets_are_usage():
         result = conn.apply(
             saved,
@@ -96,7 +138,15 @@ def apply(
             parallelism=parallelism,
             # a saved plan is shown before this run made any call: no calls line (the run ends with one)
             on_plan=lambda p: click.echo(
-                plan_as("text", p, conn, color=current().color, with_calls=saved is None), nl=False
+                plan_as(
+                    "text",
+                    replace(p, approved_deletes=p.approved_deletes or allow_delete),  # as this apply sees it
+                    conn,
+                    color=current().color,
+                    with_calls=saved is None,
+                    verbose=verbose,
+                ),
+                nl=False,
             ),
             confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
         )

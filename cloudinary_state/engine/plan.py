@@ -23,6 +23,7 @@ from typing import Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.defaults import config_set_paths, is_server_default
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Action, Kind, LiveObject
@@ -46,6 +47,7 @@ class FieldDiff:
     before: Any  # None when the field is absent live; masked when sensitive
     after: Any  # None when the field is absent in the desired object; masked when sensitive
     sensitive: bool = False
+    server_default: bool = False  # a create's field the config leaves to the server's default
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Plan:
     existing_managed: int = 0  # live objects the config manages: the safety threshold's base
     api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
     rate_limit_remaining: int | None = None  # last X-FeatureRateLimit-Remaining, when known
+    approved_deletes: bool = False  # `plan --allow-delete`: its deletes and replaces approved at review
 
     @property
     def has_changes(self) -> bool:
@@ -564,7 +567,11 @@ def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None, key: by
     sensitive = kind.sensitive_canonical_paths(obj.sensitive_paths)
     stripped = _stripped_notes(obj)
     if current is None:
-        diffs = field_diffs({}, want, sensitive)
+        set_by_config = config_set_paths(kind, obj.body)
+        diffs = tuple(
+            dataclasses.replace(d, server_default=is_server_default(d.path, set_by_config))
+            for d in field_diffs({}, want, sensitive)
+        )
         notes = (*kind.notes("create", obj.body, None), *stripped)
         return Change(kind.kind, obj.name, "create", kind.rank, diffs, notes, None)
     have = dict(kind.comparable_live(want, current.canonical))

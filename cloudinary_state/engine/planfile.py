@@ -71,6 +71,7 @@ def _change_document(change: Change) -> dict[str, Any]:
                 "before": d.before,
                 "after": d.after,
                 **({"sensitive": True} if d.sensitive else {}),
+                **({"server_default": True} if d.server_default else {}),
             }
             for d in change.diffs
         ],
@@ -101,6 +102,7 @@ def plan_document(plan: Plan, secrets: Collection[str] = (), *, digest_key: byte
         "existing_managed": plan.existing_managed,
         "api_calls": plan.api_calls,
         "rate_limit_remaining": plan.rate_limit_remaining,
+        "approved_deletes": plan.approved_deletes,
     }
     body = scrub_value(body, secrets)
     ordered = {k: body[k] for k in ("format", "environment", "cloud_name", "config_digest")}
@@ -131,7 +133,13 @@ def _refused(path: Path, why: str) -> RefusedPlanError:
 def _diff_from(raw: Any) -> FieldDiff:
     if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
         raise ValueError(f"malformed diff {raw!r}")
-    return FieldDiff(raw["path"], raw.get("before"), raw.get("after"), bool(raw.get("sensitive", False)))
+    return FieldDiff(
+        raw["path"],
+        raw.get("before"),
+        raw.get("after"),
+        bool(raw.get("sensitive", False)),
+        bool(raw.get("server_default", False)),
+    )
 
 
 def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change:
@@ -156,6 +164,12 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"{what} must be a list of strings")
     return tuple(value)
+
+
+def _flag(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{what} must be true or false")
+    return value
 
 
 def _kind_and_name(written: str) -> tuple[str, str]:
@@ -221,7 +235,6 @@ def plan_from_document(
 ) -> Plan:
     """The saved plan, once its digest verifies under `digest_key` (RefusedPlanError, exit 3,
     for a file edited after `plan --out` or made for another account)."""
-    kinds = kinds if kinds is not None else default_kinds()
     stated = document.get("digest")
     stated = stated if isinstance(stated, str) else ""  # a hand-made file
     if not hmac.compare_digest(stated.encode("utf-8", "replace"), _digest(document, digest_key).encode()):
@@ -230,6 +243,15 @@ def plan_from_document(
             "digest mismatch: the file was modified after `plan --out` wrote it, or was made for "
             "another account (another api_secret); plan again",
         )
+    return parse_plan(path, document, kinds=kinds)
+
+
+def parse_plan(
+    path: Path, document: Mapping[str, Any], *, kinds: Mapping[KindName, Kind] | None = None
+) -> Plan:
+    """The plan a document holds, its digest NOT verified: for showing a file (`show`) to a
+    reader without the key; applying one goes through `plan_from_document`."""
+    kinds = kinds if kinds is not None else default_kinds()
     try:
         changes = tuple(_change_from(path, c, kinds) for c in document["changes"])
         unmanaged = tuple(_kind_and_name(u) for u in _strings(document.get("unmanaged", []), "unmanaged"))
@@ -244,6 +266,7 @@ def plan_from_document(
             existing_managed=int(document.get("existing_managed", 0)),
             api_calls=int(document.get("api_calls", 0)),
             rate_limit_remaining=document.get("rate_limit_remaining"),
+            approved_deletes=_flag(document.get("approved_deletes", False), "approved_deletes"),
         )
     # a signed file is still hand-made when the key leaked: any shape can reach this point
     except (KeyError, TypeError, ValueError, AttributeError) as e:

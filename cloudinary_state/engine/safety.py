@@ -44,12 +44,14 @@ def check_threshold(plan: Plan, policy: Policy) -> None:
 
 
 def check_allow_delete(plan: Plan, allow_delete: bool) -> None:
-    """Deletes and replaces only with --allow-delete."""
+    """Deletes and replaces only with --allow-delete, given now or recorded in the plan when it
+    was made (`plan --allow-delete --out FILE`: approved at review)."""
     destructive = plan.destructive()
-    if destructive and not allow_delete:
+    if destructive and not (allow_delete or plan.approved_deletes):
         raise PolicyRefusal(
             f"refused: the plan deletes or replaces objects: {_names(destructive)}. "
-            "Re-run with --allow-delete to permit it."
+            "Re-run with --allow-delete to permit it (a saved plan: approve them at review "
+            "with `plan --allow-delete --out FILE`)."
         )
 
 
