@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the plan.")
 @parallelism_option
 @emulator_option
+@click.option(
+    "--rehearse",
+    is_flag=True,
+    help="Apply the plan to an emulated copy of the live account first (read-only on the account).",
+)
 def plan(
     env: str,
     out: Path | None,
@@ -44,19 +49,23 @@ def plan(
     targets: tuple[str, ...],
     parallelism: int,
     emulator: bool,
+    rehearse: bool,
 ) -> None:
     """Show what apply would change."""
+    from cloudinary_state.engine.rehearsal_report import check_rehearsal
     from cloudinary_state.render.run import plan_as, usage_line
 
     parsed = parse_targets(targets)
     with connect(env, emulator) as conn, targets_are_usage():
-        result = conn.plan(parsed, parallelism=parallelism)
+        result = conn.plan(parsed, parallelism=parallelism, rehearse=rehearse)
         click.echo(plan_as(fmt, result, conn, color=current().color), nl=False)
         with calls_line_shown() if fmt == "text" else nullcontext():
             conn.check_policy(result)
         if out is not None:
             conn.save_plan(result, out)
             NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
+        with calls_line_shown() if fmt == "text" else nullcontext():
+            check_rehearsal(result.rehearsal)  # after the plan and its file: both carry the outcome
         if fmt != "text":  # the text plan ends with this line already
             NOTES.info(usage_line(conn))
     if detailed_exitcode and result.has_changes:

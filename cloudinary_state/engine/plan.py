@@ -19,14 +19,17 @@ import hmac
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
 from cloudinary_state.kinds import REGISTRY
-from cloudinary_state.kinds.base import Action, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AssetImpact, Kind, LiveObject
 from cloudinary_state.secret_values import looks_secret, redact_secrets
+
+if TYPE_CHECKING:
+    from cloudinary_state.engine.rehearsal_report import Rehearsal
 
 LiveState = Mapping[KindName, Mapping[str, LiveObject]]
 Target = tuple[KindName, str]
@@ -57,6 +60,7 @@ class Change:
     diffs: tuple[FieldDiff, ...] = ()
     notes: tuple[str, ...] = ()
     live_fingerprint: str | None = None  # None for a create
+    impact: AssetImpact | None = None  # assets a destructive change reaches (engine/impact.py)
 
     @property
     def key(self) -> str:
@@ -95,6 +99,7 @@ class Plan:
     existing_managed: int = 0  # live objects the config manages: the safety threshold's base
     api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
     rate_limit_remaining: int | None = None  # last X-FeatureRateLimit-Remaining, when known
+    rehearsal: Rehearsal | None = None  # with `plan --rehearse`: its outcome (engine/rehearsal.py)
 
     @property
     def has_changes(self) -> bool:
@@ -124,7 +129,11 @@ def config_digest(state: DesiredState, key: bytes) -> str:
             "prune": sorted(state.policy.prune),
             "ignore": {k: list(v) for k, v in sorted(state.policy.ignore.items())},
             "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
-            "safety": [state.policy.safety.max_delete_percent, state.policy.safety.min_existing],
+            "safety": [
+                state.policy.safety.max_delete_percent,
+                state.policy.safety.min_existing,
+                state.policy.safety.max_affected_assets,
+            ],
         },
         "objects": [
             {"kind": o.kind, "name": o.name, "absent": o.absent, "body": o.body} for o in state.objects

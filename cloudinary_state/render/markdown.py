@@ -8,6 +8,7 @@ from collections.abc import Collection
 
 from cloudinary_state.engine.masking import scrub_text
 from cloudinary_state.engine.plan import Change, Plan
+from cloudinary_state.render.rehearsal import impact_markdown, rehearsal_markdown
 from cloudinary_state.render.text import SYMBOLS, api_line, format_value, summary_line
 
 
@@ -29,7 +30,8 @@ def _section(change: Change) -> list[str]:
         ]
         lines.append("")
     lines += [f"- {html.escape(n)}" for n in change.notes]
-    if change.notes:
+    lines += impact_markdown(change)
+    if change.notes or change.impact is not None:
         lines.append("")
     lines += ["</details>", ""]
     return lines
@@ -55,5 +57,6 @@ def render_plan(plan: Plan, *, secrets: Collection[str] = ()) -> str:
     lines += [f"- {html.escape(n)}" for n in plan.notes]
     if plan.notes:
         lines.append("")
+    lines += rehearsal_markdown(plan.rehearsal)
     lines += [f"_{summary_line(plan)} {api_line(plan.api_calls, plan.rate_limit_remaining)}_", ""]
     return scrub_text("\n".join(lines), secrets)

@@ -11,6 +11,7 @@ import click
 
 from cloudinary_state.engine.masking import scrub_text
 from cloudinary_state.engine.plan import ACTION_SYMBOLS, Change, FieldDiff, Plan
+from cloudinary_state.render.rehearsal import impact_text, rehearsal_text
 
 SYMBOLS = ACTION_SYMBOLS
 COLOURS = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta"}
@@ -44,6 +45,7 @@ def render_change(change: Change, color: bool) -> list[str]:
     lines = [_style(head, COLOURS[change.action], color, bold=True) + f"  ({change.action})"]
     lines += [_diff_line(d, color) for d in change.diffs]
     lines += [f"      note: {n}" for n in change.notes]
+    lines += impact_text(change)
     return lines
 
 
@@ -76,6 +78,7 @@ def render_plan(
     if plan.notes:
         lines += ["", "Notes:"]
         lines += [f"  {n}" for n in plan.notes]
+    lines += rehearsal_text(plan.rehearsal)
     lines += ["", summary_line(plan)]
     if with_calls:
         lines.append(api_line(plan.api_calls, plan.rate_limit_remaining))
