@@ -24,7 +24,7 @@ from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredState, KindName
 from cloudinary_state.engine.apply import ApplyFailed, Step, apply_steps, build_steps, sub_waves
 from cloudinary_state.engine.live import read_live
-from cloudinary_state.engine.plan import Change, Plan, Target, build_plan, field_diffs
+from cloudinary_state.engine.plan import Change, Plan, Target, build_plan
 from cloudinary_state.engine.rehearsal_report import Outcome, Rehearsal, RehearsalFailure, Stage
 from cloudinary_state.errors import CloudinaryStateError
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
@@ -82,7 +82,7 @@ def rehearse(
     if failed:
         return outcome("load", failed)
     plan = build_plan(desired, copied, digest_key=digest_key, targets=targets, kinds=kinds, live_paired=True)
-    failed = compare_plans(live_plan, plan)
+    failed = compare_plans(desired, live_plan, plan)
     if failed:
         return outcome("plan", failed)
     declared = {(o.kind, o.name): o for o in desired.objects}
@@ -148,39 +148,57 @@ def compare_copy(
     copied: Mapping[KindName, Mapping[str, LiveObject]],
     kinds: Mapping[KindName, Kind],
 ) -> list[RehearsalFailure]:
-    """Each object of the copy that is not the live one, with the fields that differ (paths
-    only: values can be secrets)."""
+    """The objects on which the copy and the live account differ, compared by content per kind:
+    an object outside the config may be named after a server-assigned id (a trigger), which
+    the copy assigns anew. Built-ins at their definition count on neither side."""
     failed = []
-    for (kind, name), obj in live.items():
-        twin = copied.get(kind, {}).get(name)
-        if twin is None:
-            failed.append(
-                RehearsalFailure(f"{kind}:{name}", "load", "missing from the emulated copy after loading")
-            )
-        elif canonical_json(dict(twin.canonical)) != canonical_json(dict(obj.canonical)):
-            paths = ", ".join(d.path for d in field_diffs(obj.canonical, twin.canonical))
-            why = f"the emulated copy holds it otherwise than the live account ({paths})"
-            failed.append(RehearsalFailure(f"{kind}:{name}", "load", why))
-    for kind, objects in copied.items():
-        for name, obj in objects.items():
-            extra = (kind, name) not in live and kinds[kind].builtin_definition(obj) is None
-            if extra:
-                failed.append(RehearsalFailure(f"{kind}:{name}", "load", "in the emulated copy, not live"))
+    for kind in sorted(kinds):
+        ours = _contents({n: o for (k, n), o in live.items() if k == kind}, kinds[kind])
+        theirs = _contents(copied.get(kind, {}), kinds[kind])
+        for form in sorted(ours.keys() | theirs.keys()):
+            missing, extra = ours.get(form, []), theirs.get(form, [])
+            for name in missing[len(extra) :]:
+                why = "the emulated copy does not hold it as the live account does"
+                failed.append(RehearsalFailure(f"{kind}:{name}", "load", why))
+            for name in extra[len(missing) :]:
+                why = "the emulated copy holds it, the live account does not"
+                failed.append(RehearsalFailure(f"{kind}:{name}", "load", why))
     return failed
 
 
-def compare_plans(live_plan: Plan, plan: Plan) -> list[RehearsalFailure]:
-    """The changes (action and diff paths) on which the copy's plan and the live plan differ."""
-    ours, theirs = _shapes(live_plan), _shapes(plan)
+def _contents(objects: Mapping[str, LiveObject], kind: Kind) -> dict[str, list[str]]:
+    """The names of the objects by their canonical form (as JSON)."""
+    found: dict[str, list[str]] = {}
+    for name, obj in sorted(objects.items()):
+        if not kind.at_builtin_definition(obj):
+            found.setdefault(canonical_json(dict(obj.canonical)), []).append(name)
+    return found
+
+
+def compare_plans(desired: DesiredState, live_plan: Plan, plan: Plan) -> list[RehearsalFailure]:
+    """The changes (action and diff paths) on which the copy's plan and the live plan differ:
+    by name for declared objects, by kind and shape for the others (a pruned object may be
+    named after a server-assigned id, which the copy assigns anew)."""
+    declared = {f"{o.kind}:{o.name}" for o in desired.objects}
+    ours, theirs = _shapes(live_plan, declared), _shapes(plan, declared)
     failed = []
     for key in sorted(ours.keys() | theirs.keys()):
         if ours.get(key) != theirs.get(key):
             said = f"live plans {ours.get(key, 'nothing')}, the emulated copy {theirs.get(key, 'nothing')}"
-            action = next(c.action for c in (*live_plan.changes, *plan.changes) if c.key == key)
-            failed.append(RehearsalFailure(key, action, said))
+            failed.append(RehearsalFailure(key, "plan", said))
     return failed
 
 
-def _shapes(plan: Plan) -> dict[str, str]:
-    """What each change does, by object: its action and the paths of its diffs."""
-    return {c.key: f"{c.action} ({_paths(c)})" for c in plan.changes}
+def _shapes(plan: Plan, declared: Collection[str]) -> dict[str, str]:
+    """What each change does (its action and the paths of its diffs), by object for declared
+    objects, else by kind with a count."""
+    shapes: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for c in plan.changes:
+        shape = f"{c.action} ({_paths(c)})"
+        if c.key in declared:
+            shapes[c.key] = shape
+        else:
+            counts[f"{c.kind}: {shape}"] = counts.get(f"{c.kind}: {shape}", 0) + 1
+    shapes.update({f"{key} (undeclared)": f"{n} time(s)" for key, n in counts.items()})
+    return shapes
