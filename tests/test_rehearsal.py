@@ -137,3 +137,19 @@ def test_restore_loads_soft_deleted_datasource_values_as_they_are_live() -> None
     assert restored.raw["datasource"] == live.raw["datasource"]
     states = [(v["external_id"], v.get("state")) for v in restored.raw["datasource"]["values"]]
     assert states == [("a", "active"), ("b", "inactive"), ("c", "active")]
+
+
+def test_a_rehearsed_delete_reads_its_impact_and_still_writes_nothing_live(harness: Harness) -> None:
+    """The only request besides GETs that reaches the account is the Search API's query (a POST
+    that reads), one per deleted field; the copy takes the delete and converges."""
+    harness.apply("test")
+    harness.write(with_changes(BASE_RESOURCES, "metadata_fields", "sku", {"absent": True}))
+    harness.emu.clear_log()
+    result = harness.run("plan", "--env", "test", "--rehearse", "--format", "json")
+    assert result.code == 0, result.out + result.err
+    document = json.loads(result.out)
+    assert document["rehearsal"]["outcome"] == "converged"
+    assert document["rehearsal"]["applied"] == ["metadata_field:sku"]
+    assert document["changes"][0]["impact"]["assets"] == 0
+    others = [f"{r.method} {r.path}" for r in harness.emu.request_log if r.method != "GET"]
+    assert others == ["POST resources/search"]
