@@ -420,7 +420,7 @@ class Connection:
             )
             client = AdminClient(emulator.start(stack))
             stack.callback(client.close)
-            return rehearse(
+            outcome = rehearse(
                 _Traced(client),
                 self.desired,
                 plan,
@@ -432,10 +432,21 @@ class Connection:
                 targets=targets,
                 parallelism=parallelism,
             )
+        # the reasons quote API errors, which can echo a value this run sent (from ${env.*})
+        failed = tuple(replace(f, reason=scrub_text(f.reason, self.secrets)) for f in outcome.failed)
+        return replace(outcome, failed=failed)
 
     def with_run_counts(self, plan: Plan) -> Plan:
         """`plan` carrying this connection's Admin API calls and budget, for its summary line."""
         return replace(plan, api_calls=self.api_calls, rate_limit_remaining=self.rate_limit_remaining)
+
+    def check_rehearsal(self, plan: Plan) -> None:
+        """Raise RehearsalFailed (exit 1) when `plan` was rehearsed and did not converge,
+        naming each object and the reason (secrets cut out)."""
+        from cloudinary_state.engine.rehearsal_report import check_rehearsal
+
+        with self._scrubbed():
+            check_rehearsal(plan.rehearsal)
 
     def check_policy(self, plan: Plan) -> None:
         """Raise PolicyRefusal (exit 3) when the environment's policy refuses `plan`

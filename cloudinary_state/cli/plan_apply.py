@@ -52,7 +52,6 @@ def plan(
     rehearse: bool,
 ) -> None:
     """Show what apply would change."""
-    from cloudinary_state.engine.rehearsal_report import check_rehearsal
     from cloudinary_state.render.run import plan_as, usage_line
 
     parsed = parse_targets(targets)
@@ -65,7 +64,7 @@ def plan(
             conn.save_plan(result, out)
             NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
         with calls_line_shown() if fmt == "text" else nullcontext():
-            check_rehearsal(result.rehearsal)  # after the plan and its file: both carry the outcome
+            conn.check_rehearsal(result)  # after the plan and its file: both carry the outcome
         if fmt != "text":  # the text plan ends with this line already
             NOTES.info(usage_line(conn))
     if detailed_exitcode and result.has_changes:
