@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cloudinary.api as api
+import pytest
+from support.cli_runner import run_cli
 from support.harness import BASE_RESOURCES, CLOUD, Harness, with_changes
 from support.kinds_emulator import emulated
 
@@ -153,3 +156,39 @@ def test_a_rehearsed_delete_reads_its_impact_and_still_writes_nothing_live(harne
     assert document["changes"][0]["impact"]["assets"] == 0
     others = [f"{r.method} {r.path}" for r in harness.emu.request_log if r.method != "GET"]
     assert others == ["POST resources/search"]
+
+
+def test_every_kind_of_the_example_config_loads_faithfully_and_rehearses(
+    config_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The example config applied to a 'live' account, which then changes in the console: a
+    changed built-in streaming profile, a soft-deleted datasource value, a rule outside the
+    config, a second trigger on the same host, a mapping the config prunes, an ignored preset.
+    The copy must hold all of it as the account does (the rehearsal checks it object for object
+    before applying), apply the plan and converge; the account sees reads only."""
+    addons = frozenset({"google_tagging", "aws_rek_tagging", "cloudinary_ai", "captioning"})
+    with EmulatorServer([CloudConfig("acme-staging", "k", "s", addons)]) as live:
+        monkeypatch.setenv("CLOUDINARY_URL_STAGING", live.cloudinary_url("acme-staging"))
+        opts = {"cloud_name": "acme-staging", "api_key": "k", "api_secret": "s", "upload_prefix": live.url}
+        applied = run_cli(config_dir, capsys, "apply", "--env", "staging", "--auto-approve")
+        assert applied.code == 0, applied.out + applied.err
+        api.update_streaming_profile("hd", display_name="HD (ours)", **opts)
+        api.delete_datasource_entries("size", ["l"], **opts)
+        rule = {
+            "metadata_field_id": "status",
+            "name": "console_rule",
+            "condition": {"metadata_field_id": "category", "equals": "apparel"},
+            "result": {"hide": True},
+        }
+        api.add_metadata_rule(rule, **opts)
+        api.create_trigger("https://pim.staging.acme.example/hooks/other", "delete", **opts)
+        api.create_upload_mapping("legacy", template="https://old.example.test/", **opts)
+        api.create_upload_preset(name="sample_x", categorization="imagga_tagging", **opts)
+        live.clear_log()
+        result = run_cli(config_dir, capsys, "plan", "--env", "staging", "--rehearse", "--format", "json")
+        assert result.code == 0, result.out + result.err
+        rehearsal = json.loads(result.out)["rehearsal"]
+        assert rehearsal["outcome"] == "converged", rehearsal
+        assert sorted(rehearsal["applied"]) == ["metadata_field:size", "upload_mapping:legacy"]
+        assert any("upload_preset: ml_default, sample_*" in a for a in rehearsal["assumptions"])
+        assert [r for r in live.request_log if r.method != "GET"] == []
