@@ -61,6 +61,8 @@ class SafetyPolicy:
 
     max_delete_percent: float = 30.0
     min_existing: int = 10  # below this many existing managed objects the threshold does not apply
+    # assets that the plan's deletes and replaces reach (engine/impact.py); None: no limit
+    max_affected_assets: int | None = None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from cloudinary_state.desired import DesiredState, KindName
     from cloudinary_state.engine.apply import ApplyReport
     from cloudinary_state.engine.plan import Change, Plan, Target
+    from cloudinary_state.engine.rehearsal_report import Rehearsal
     from cloudinary_state.engine.saved_plan import PlanFile
     from cloudinary_state.envdiff import EnvDiff
     from cloudinary_state.importer import ImportResult
@@ -398,20 +399,35 @@ class Connection:
     # --- plan ----------------------------------------------------------------------------------
 
     def plan(
-        self, targets: Iterable[Target | str] = (), *, parallelism: int = 8, allow_delete: bool = False
+        self,
+        targets: Iterable[Target | str] = (),
+        *,
+        parallelism: int = 8,
+        allow_delete: bool = False,
+        rehearse: bool = False,
     ) -> Plan:
         """Read the account and plan (narrowed to `targets`, KIND:NAME, when given). The plan
-        carries this connection's Admin API calls so far, and with `allow_delete` the approval
-        of its deletes and replaces (a saved plan then applies them without the flag). Raises
-        TargetError (a ValueError) for a target the config and the account do not have."""
-        result, live = self._read_and_plan(targets, parallelism)
+        carries this connection's Admin API calls so far, the impact of each destructive
+        change, and with `allow_delete` the approval of its deletes and replaces (a saved plan
+        then applies them without the flag). Raises TargetError (a ValueError) for a target
+        the config and the account do not have.
+
+        `rehearse`: then apply the plan to an emulated copy of the account, loaded with what
+        was read (engine/rehearsal.py), and carry the outcome (`Plan.rehearsal`). Nothing is
+        written to the account: a rehearsal needs only read access."""
+        chosen = _parse_targets(targets)
+        result, live = self._read_and_plan(chosen, parallelism, impact=True)
         result = replace(result, approved_deletes=allow_delete)
         self._latest_plan = (result, live)  # what `apply(result)` writes against
+        if rehearse:
+            result = replace(result, rehearsal=self._rehearse(result, live, chosen, parallelism))
+            self._latest_plan = (result, live)
         return result
 
     def _read_and_plan(
-        self, targets: Iterable[Target | str], parallelism: int
+        self, targets: Iterable[Target | str], parallelism: int, *, impact: bool = False
     ) -> tuple[Plan, dict[Target, LiveObject]]:
+        from cloudinary_state.engine.impact import with_impacts
         from cloudinary_state.engine.live import read_and_plan
 
         with self._scrubbed():
@@ -424,11 +440,61 @@ class Connection:
                 parallelism=parallelism,
                 progress=self.project.progress,
             )
+            if impact and result.has_changes:
+                result = with_impacts(
+                    self._api(), result, live, self.desired, self._kinds, parallelism=parallelism
+                )
             return self.with_run_counts(result), live
+
+    def _rehearse(
+        self, plan: Plan, live: dict[Target, LiveObject], targets: list[Target], parallelism: int
+    ) -> Rehearsal:
+        """`plan` applied to a fresh emulated copy of this account (see `plan`)."""
+        from cloudinary_state.client import AdminClient
+        from cloudinary_state.engine.live import read_live
+        from cloudinary_state.engine.rehearsal import assumptions, rehearse
+        from cloudinary_state.runner_emulator import rehearsal_emulator
+
+        with self._scrubbed(), ExitStack() as stack:
+            if targets:  # a narrowed plan read only its kinds: the copy needs the whole account
+                rest = set(self._kinds) - {kind for kind, _ in live}
+                more = read_live(
+                    self._api(), self._kinds, parallelism=parallelism, only=rest, desired=self.desired
+                )
+                live = live | {(k, n): o for k, objects in more.items() for n, o in objects.items()}
+            emulator = rehearsal_emulator(self.desired, live.values())
+            self.project.progress(
+                f"rehearsing the plan on an emulated copy of {self.environment} ({len(live)} objects)"
+            )
+            client = AdminClient(emulator.start(stack))
+            stack.callback(client.close)
+            outcome = rehearse(
+                _Traced(client),
+                self.desired,
+                plan,
+                live,
+                self._kinds,
+                digest_key=emulator.api_secret.encode(),
+                notes=assumptions(self.desired, emulator.addons),
+                calls=lambda: client.calls,
+                targets=targets,
+                parallelism=parallelism,
+            )
+        # the reasons quote API errors, which can echo a value this run sent (from ${env.*})
+        failed = tuple(replace(f, reason=scrub_text(f.reason, self.secrets)) for f in outcome.failed)
+        return replace(outcome, failed=failed)
 
     def with_run_counts(self, plan: Plan) -> Plan:
         """`plan` carrying this connection's Admin API calls and budget, for its summary line."""
         return replace(plan, api_calls=self.api_calls, rate_limit_remaining=self.rate_limit_remaining)
+
+    def check_rehearsal(self, plan: Plan) -> None:
+        """Raise RehearsalFailed (exit 1) when `plan` was rehearsed and did not converge,
+        naming each object and the reason (secrets cut out)."""
+        from cloudinary_state.engine.rehearsal_report import check_rehearsal
+
+        with self._scrubbed():
+            check_rehearsal(plan.rehearsal)
 
     def check_policy(self, plan: Plan) -> None:
         """Raise PolicyRefusal (exit 3) when the environment's policy refuses `plan`
@@ -508,7 +574,7 @@ class Connection:
             saved.check_matches(verified, self.desired, self.digest_key)
             return verified, {}  # the live objects come from `reread`, once the plan is allowed
         if plan is None:
-            return self._read_and_plan(targets, parallelism)
+            return self._read_and_plan(targets, parallelism, impact=True)
         if self._latest_plan is None or self._latest_plan[0] is not plan:
             raise ValueError("apply takes the latest plan this connection made, or a saved plan file")
         return self._latest_plan

@@ -49,6 +49,11 @@ if TYPE_CHECKING:
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the plan.")
 @parallelism_option
 @emulator_option
+@click.option(
+    "--rehearse",
+    is_flag=True,
+    help="Apply the plan to an emulated copy of the live account first (read-only on the account).",
+)
 def plan(
     env: str,
     out: Path | None,
@@ -60,6 +65,7 @@ def plan(
     targets: tuple[str, ...],
     parallelism: int,
     emulator: bool,
+    rehearse: bool,
 ) -> None:
     """Show what apply would change."""
     from cloudinary_state.render.outputs import OutputFiles, write_plan_outputs
@@ -70,7 +76,7 @@ def plan(
     parsed = parse_targets(targets)
     verbose = current().verbosity >= 1
     with connect(env, emulator) as conn, targets_are_usage():
-        result = conn.plan(parsed, parallelism=parallelism, allow_delete=allow_delete)
+        result = conn.plan(parsed, parallelism=parallelism, allow_delete=allow_delete, rehearse=rehearse)
         refusal = _refusal(conn, result)  # shown with the plan (a PR comment says why), then raised
         refused = None if refusal is None else str(refusal)
         saved_to = out if refusal is None else None  # a refused plan is not saved
@@ -81,16 +87,26 @@ def plan(
         if saved_to is not None:
             conn.save_plan(result, saved_to)
             NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
-        code = EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
-        code = EXIT_REFUSED if refusal is not None else code
+        code = _exit_code(result, refusal, detailed_exitcode)
         write_plan_outputs(files, result, conn, refused=refused, exit_code=code, verbose=verbose)
-        if refusal is not None:
-            with calls_line_shown() if fmt == "text" else nullcontext():
+        with calls_line_shown() if fmt == "text" else nullcontext():
+            if refusal is not None:
                 raise refusal
+            conn.check_rehearsal(result)  # after the plan and its files: they carry the outcome
         if fmt != "text":  # the text plan ends with this line already
             NOTES.info(usage_line(conn))
     if code != EXIT_OK:
         raise click.exceptions.Exit(code)
+
+
+def _exit_code(plan: Plan, refusal: PolicyRefusal | None, detailed_exitcode: bool) -> int:
+    """The code the run ends with: a policy refusal, a rehearsal that did not converge, changes
+    pending (with --detailed-exitcode), or success."""
+    if refusal is not None:
+        return EXIT_REFUSED
+    if plan.rehearsal is not None and not plan.rehearsal.converged:
+        return EXIT_ERROR
+    return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
 
 
 def _refusal(conn: Connection, plan: Plan) -> PolicyRefusal | None:

@@ -518,7 +518,9 @@ def _policy(environment: Any, by_section: Mapping[str, LoadableKind]) -> Policy:
         ignore={by_section[s].kind: tuple(g) for s, g in p.ignore.items()},
         protect={by_section[s].kind: tuple(g) for s, g in p.protect.items()},
         safety=SafetyPolicy(
-            max_delete_percent=p.safety.max_delete_percent, min_existing=p.safety.min_existing
+            max_delete_percent=p.safety.max_delete_percent,
+            min_existing=p.safety.min_existing,
+            max_affected_assets=p.safety.max_affected_assets,
         ),
     )
 

@@ -56,6 +56,14 @@ class SafetyModel(Model):
     min_existing: int = Field(
         default=10, ge=0, description="below this many managed objects the threshold is off"
     )
+    max_affected_assets: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "refuse a plan whose deletes and replaces reach more assets than this, counted "
+            "over the whole plan (a count that cannot be read counts as over)"
+        ),
+    )
 
 
 def _addons_field() -> Any:

@@ -19,15 +19,18 @@ import hmac
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
 from cloudinary_state.engine.defaults import config_set_paths, is_server_default
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
 from cloudinary_state.kinds import REGISTRY
-from cloudinary_state.kinds.base import Action, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AssetImpact, Kind, LiveObject
 from cloudinary_state.secret_values import looks_secret, redact_secrets
+
+if TYPE_CHECKING:
+    from cloudinary_state.engine.rehearsal_report import Rehearsal
 
 LiveState = Mapping[KindName, Mapping[str, LiveObject]]
 Target = tuple[KindName, str]
@@ -59,6 +62,7 @@ class Change:
     diffs: tuple[FieldDiff, ...] = ()
     notes: tuple[str, ...] = ()
     live_fingerprint: str | None = None  # None for a create
+    impact: AssetImpact | None = None  # assets a destructive change reaches (engine/impact.py)
 
     @property
     def key(self) -> str:
@@ -98,6 +102,7 @@ class Plan:
     api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
     rate_limit_remaining: int | None = None  # last X-FeatureRateLimit-Remaining, when known
     approved_deletes: bool = False  # `plan --allow-delete`: its deletes and replaces approved at review
+    rehearsal: Rehearsal | None = None  # with `plan --rehearse`: its outcome (engine/rehearsal.py)
 
     @property
     def has_changes(self) -> bool:
@@ -127,7 +132,11 @@ def config_digest(state: DesiredState, key: bytes) -> str:
             "prune": sorted(state.policy.prune),
             "ignore": {k: list(v) for k, v in sorted(state.policy.ignore.items())},
             "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
-            "safety": [state.policy.safety.max_delete_percent, state.policy.safety.min_existing],
+            "safety": [
+                state.policy.safety.max_delete_percent,
+                state.policy.safety.min_existing,
+                state.policy.safety.max_affected_assets,
+            ],
         },
         "objects": [
             {"kind": o.kind, "name": o.name, "absent": o.absent, "body": o.body} for o in state.objects

@@ -27,6 +27,7 @@ from typing import Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredState, KindName
+from cloudinary_state.engine.impact import impact_document, impact_from_document
 from cloudinary_state.engine.masking import scrub_value
 from cloudinary_state.engine.plan import (
     Change,
@@ -40,6 +41,7 @@ from cloudinary_state.engine.plan import (
     default_kinds,
     fingerprint,
 )
+from cloudinary_state.engine.rehearsal_report import rehearsal_document, rehearsal_from_document
 from cloudinary_state.errors import PlanFileError, RefusedPlanError, StalePlanError
 from cloudinary_state.kinds.base import Kind, LiveObject
 from cloudinary_state.textfiles import MIB, UnreadableText, read_text
@@ -77,6 +79,7 @@ def _change_document(change: Change) -> dict[str, Any]:
         ],
         "notes": list(change.notes),
         "live_fingerprint": change.live_fingerprint,
+        **({"impact": impact_document(change.impact)} if change.impact is not None else {}),
     }
 
 
@@ -104,6 +107,8 @@ def plan_document(plan: Plan, secrets: Collection[str] = (), *, digest_key: byte
         "rate_limit_remaining": plan.rate_limit_remaining,
         "approved_deletes": plan.approved_deletes,
     }
+    if plan.rehearsal is not None:
+        body["rehearsal"] = rehearsal_document(plan.rehearsal)
     body = scrub_value(body, secrets)
     ordered = {k: body[k] for k in ("format", "environment", "cloud_name", "config_digest")}
     ordered["digest"] = _digest(body, digest_key)
@@ -155,6 +160,7 @@ def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change
         diffs=diffs,
         notes=_strings(raw.get("notes", []), "notes"),
         live_fingerprint=raw.get("live_fingerprint"),
+        impact=impact_from_document(raw.get("impact")),
     )
     return change
 
@@ -267,6 +273,7 @@ def parse_plan(
             api_calls=int(document.get("api_calls", 0)),
             rate_limit_remaining=document.get("rate_limit_remaining"),
             approved_deletes=_flag(document.get("approved_deletes", False), "approved_deletes"),
+            rehearsal=rehearsal_from_document(document.get("rehearsal")),
         )
     # a signed file is still hand-made when the key leaked: any shape can reach this point
     except (KeyError, TypeError, ValueError, AttributeError) as e:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cloudinary_state.desired import KindName, Policy
+from cloudinary_state.engine.impact import check_affected_assets
 from cloudinary_state.engine.plan import Change, Plan, default_kinds
 from cloudinary_state.errors import PolicyRefusal
 from cloudinary_state.kinds.base import Kind
@@ -70,10 +71,11 @@ def check_replaceable(plan: Plan, kinds: Mapping[KindName, Kind] | None = None) 
 
 
 def check_plan(plan: Plan, policy: Policy, *, kinds: Mapping[KindName, Kind] | None = None) -> None:
-    """The checks a plan itself must pass (replaceable, protect, threshold)."""
+    """The checks a plan itself must pass (replaceable, protect, threshold, affected assets)."""
     check_replaceable(plan, kinds)
     check_protect(plan, policy)
     check_threshold(plan, policy)
+    check_affected_assets(plan, policy)
 
 
 def check_apply(

@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from cloudinary_state.engine.masking import scrub_text
 from cloudinary_state.engine.plan import Change, Plan
 from cloudinary_state.render.markdown_budget import Block, clip, fit
+from cloudinary_state.render.rehearsal import impact_markdown, rehearsal_markdown
 from cloudinary_state.render.review import approval_line, defaults_line, shown_diffs
 from cloudinary_state.render.text import SYMBOLS, api_line, format_value, summary_line
 
@@ -37,7 +38,8 @@ def _section(change: Change, verbose: bool) -> list[str]:
     if folded:
         lines += [f"_{defaults_line(folded)}_", ""]
     lines += [f"- {html.escape(n)}" for n in change.notes]
-    if change.notes:
+    lines += impact_markdown(change)
+    if change.notes or change.impact is not None:
         lines.append("")
     lines += ["</details>", ""]
     return lines
@@ -90,5 +92,8 @@ def render_plan(
     plan met (the comment is still posted); `notices`: lines under the title (a saved plan's
     digest status); `full_plan`: where a reader finds what does not fit."""
     head = scrub_text("\n".join(_head(plan, refused, notices)) + "\n", secrets)
-    tail = f"\n_{summary_line(plan)} {api_line(plan.api_calls, plan.rate_limit_remaining)}_\n\n"
+    rehearsal = "\n".join(rehearsal_markdown(plan.rehearsal))
+    summary = f"_{summary_line(plan)} {api_line(plan.api_calls, plan.rate_limit_remaining)}_"
+    # the rehearsal's outcome is in the tail, which is always kept, however many objects are cut
+    tail = scrub_text(f"\n{rehearsal}\n{summary}\n\n" if rehearsal else f"\n{summary}\n\n", secrets)
     return fit(head, _blocks(plan, verbose, secrets), tail, noun="objects", where=full_plan)

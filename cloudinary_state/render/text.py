@@ -11,6 +11,7 @@ import click
 
 from cloudinary_state.engine.masking import scrub_text
 from cloudinary_state.engine.plan import ACTION_SYMBOLS, Change, FieldDiff, Plan
+from cloudinary_state.render.rehearsal import impact_text, rehearsal_text
 from cloudinary_state.render.review import approval_line, defaults_line, shown_diffs
 
 SYMBOLS = ACTION_SYMBOLS
@@ -48,6 +49,7 @@ def render_change(change: Change, color: bool, *, verbose: bool = False) -> list
     lines += [_diff_line(d, color) for d in diffs]
     lines += [f"      {defaults_line(folded)}"] if folded else []
     lines += [f"      note: {n}" for n in change.notes]
+    lines += impact_text(change)
     return lines
 
 
@@ -88,6 +90,7 @@ def render_plan(
     if plan.notes:
         lines += ["", "Notes:"]
         lines += [f"  {n}" for n in plan.notes]
+    lines += rehearsal_text(plan.rehearsal)
     approval = approval_line(plan)
     lines += ["", summary_line(plan), *([approval] if approval else [])]
     if with_calls:
