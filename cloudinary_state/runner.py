@@ -550,6 +550,23 @@ class Connection:
                 return ImportRun(result)
             return ImportRun(result, tuple(write_import(result, Path(output), force=force)))
 
+    def import_into_config(
+        self, *, kinds: Collection[str] = (), force: bool = False, parallelism: int = 8
+    ) -> ImportRun:
+        """The live account's objects that the environment does not declare yet, added to its
+        own config directory (import_merge.py says where), keeping what a person wrote. Every
+        edit or none: ImportRefused for a file the environment does not include, RoundTripError
+        for one an edit would reformat, unless `force` (which also rewrites the environment's
+        own objects that differ from the account)."""
+        from cloudinary_state.import_merge import import_into_project
+
+        live = self.read_live(kinds, parallelism=parallelism)
+        with self._scrubbed():
+            result, written = import_into_project(
+                self.desired, live, self._kinds, only=_kind_names(kinds), force=force
+            )
+            return ImportRun(result, tuple(written))
+
     def diff(self, other: Connection, *, parallelism: int = 8) -> EnvDiff:
         """Compare this account with `other`'s, as each environment's config sees it."""
         from cloudinary_state.envdiff import compare, side_from_live

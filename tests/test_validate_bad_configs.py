@@ -24,7 +24,7 @@ CASES: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
     "wrong_type": (RES, 6, "unsigned: expected a boolean (true/false), got a string", ()),
     "wrong_type_in_union": (RES, 8, "settings.tags: expected a list or a string, got a number", ()),
     "include_escapes": (ENV, 5, "include '../../outside.yaml' leaves the config directory", ()),
-    "missing_include": (ENV, 5, "include 'shared/*.yaml' matches no file", ()),
+    "missing_include": (ENV, 5, "include 'shared/presets.yaml' matches no file", ()),
     "undefined_variable": (RES, 11, "undefined variable 'var.source_domain'", ()),
     "invalid_placeholder": (RES, 7, "invalid placeholder '${domain}'", ()),
     "bad_transformation_syntax": (RES, 3, "invalid transformation: parameter 'w' has an empty value", ()),
