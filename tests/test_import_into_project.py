@@ -12,7 +12,7 @@ import difflib
 from pathlib import Path
 
 import yaml
-from support.harness import DOMAINS, PRODUCTION, STAGING, WEBHOOK_SECRETS, Harness
+from support.harness import DOMAINS, PRODUCTION, STAGING, WEBHOOK_SECRET, WEBHOOK_SECRETS, Harness
 
 # A project as `init` leaves it: environment files only, with comments, and include globs that
 # match no file yet.
@@ -186,3 +186,88 @@ def test_import_adds_new_objects_into_hand_written_documents(harness: Harness) -
     code, out = import_env(harness, "test")
     assert code == 0, out
     assert resources.read_text() == after
+
+
+def test_force_rewrites_own_objects_that_differ_and_nothing_else(harness: Harness) -> None:
+    resources = harness.config_dir / "environments/common/resources.yaml"
+    resources.write_text(HAND_WRITTEN)
+    harness.apply("test")
+    settings = {"tags": "product", "transformation": "thumb", "notification_url": WEBHOOK_SECRET}
+    harness.sdk("acme-test", "update_upload_preset", "product_assets", folder="moved", **settings)
+
+    # without --force the hand-written definition stays, and the output says why the plan is not empty
+    code, out = import_env(harness, "test")
+    assert code == 0, out
+    assert resources.read_text() == HAND_WRITTEN
+    assert "upload_preset product_assets differs from the account and is left as written" in out
+    assert not harness.plan_is_empty("test")
+
+    code, out = import_env(harness, "test", "--force")
+    assert code == 0, out
+    after = resources.read_text()
+    assert yaml.safe_load(after)["upload_presets"]["product_assets"]["settings"]["folder"] == "moved"
+    assert after.startswith(HAND_WRITTEN.split("upload_presets:")[0])  # the rest as written
+    assert after.endswith("\n# the end of the file\n")
+    assert WEBHOOK_SECRET not in after
+    harness.monkeypatch.setenv("UPLOAD_PRESET_PRODUCT_ASSETS_SETTINGS_NOTIFICATION_URL", WEBHOOK_SECRET)
+    assert harness.plan_is_empty("test")
+
+
+def test_a_file_the_environment_does_not_include_is_refused_without_force(workspace: Harness) -> None:
+    environments = environments_only(workspace)
+    code, out = import_env(workspace, "staging")
+    assert code == 0, out
+    for variable in placeholder_values(out, "production"):
+        workspace.monkeypatch.setenv(variable, WEBHOOK_SECRETS["production"].rsplit("token=", 1)[1])
+    workspace.sdk(PRODUCTION, "create_transformation", "banner", "c_fill,h_300,w_1200")
+    production = environments / "production.yaml"
+    production.write_text(
+        environment_text("production").replace("  - production/*.yaml       # only production\n", "")
+    )
+    before = production.read_text()
+    stray = environments / "production/transformations.yaml"
+    stray.parent.mkdir()
+    stray.write_text("# notes of someone else, not included anywhere\n")
+
+    code, out = import_env(workspace, "production")
+    assert code == 1
+    assert f"refusing to add to {stray.resolve()}" in out and "--force" in out
+    assert production.read_text() == before and stray.read_text().startswith("# notes")  # nothing written
+
+    code, out = import_env(workspace, "production", "--force")
+    assert code == 0, out
+    assert stray.read_text().startswith("# notes of someone else")
+    assert "banner" in yaml.safe_load(stray.read_text())["transformations"]
+    assert yaml.safe_load(production.read_text())["include"] == ["common/*.yaml", "production/*.yaml"]
+    assert only_lines_added(before, production.read_text())
+
+
+MIXED = """\
+# indented two ways: an edit would re-indent the second section
+transformations:
+  thumb:
+    transformation: c_fill,h_100,w_100
+upload_presets:
+      product_assets:
+            unsigned: false
+            settings: {folder: product_assets, tags: [product], transformation: t_thumb, notification_url: "${env.TEST_WEBHOOK_URL}"}
+"""
+
+
+def test_a_file_an_edit_would_reformat_is_refused_without_force(harness: Harness) -> None:
+    resources = harness.config_dir / "environments/common/resources.yaml"
+    resources.write_text(MIXED)
+    harness.apply("test")
+    harness.sdk("acme-test", "create_transformation", "square", "c_fill,h_200,w_200")
+
+    code, out = import_env(harness, "test")
+    assert code == 1
+    assert "its formatting would change if it were edited" in out
+    assert resources.read_text() == MIXED
+
+    code, out = import_env(harness, "test", "--force")
+    assert code == 0, out
+    after = resources.read_text()
+    assert after.startswith("# indented two ways")  # comments kept, layout rewritten
+    assert "square" in yaml.safe_load(after)["transformations"]
+    assert harness.plan_is_empty("test")
