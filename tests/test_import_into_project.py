@@ -250,7 +250,11 @@ transformations:
 upload_presets:
       product_assets:
             unsigned: false
-            settings: {folder: product_assets, tags: [product], transformation: t_thumb, notification_url: "${env.TEST_WEBHOOK_URL}"}
+            settings:
+              folder: product_assets
+              tags: [product]
+              transformation: t_thumb
+              notification_url: "${env.TEST_WEBHOOK_URL}"
 """
 
 
