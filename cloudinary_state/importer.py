@@ -264,7 +264,7 @@ class ConfigWriter:
 def header(source: DesiredState) -> str:
     return (
         f"imported by `cloudinary-state import` from environment {source.environment} "
-        f"(cloud {source.cloud_name})"
+        f"(cloud {source.cloud})"
     )
 
 

@@ -47,7 +47,7 @@ class EmbeddedEmulator:
         self, desired: DesiredState, state: Path | None, *, addons: Collection[str] | None = None
     ) -> None:
         registered = configured_addons(desired) if addons is None else addons
-        self._cloud = CloudConfig(name=desired.cloud_name, addons=frozenset(registered))
+        self._cloud = CloudConfig(name=desired.cloud, addons=frozenset(registered))
         self._environment = desired.environment
         self.state_file = state
 

@@ -48,7 +48,7 @@ CASES: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
     "unknown_validation_type": (RES, 5, "unknown rule type", ()),
     "missing_required_key": (RES, 2, "missing required key 'label'", ()),
     "credentials_not_a_name": (ENV, 2, "credentials: must be the name of an environment variable", ()),
-    "missing_cloud_name": (ENV, 1, "missing required key 'cloud_name'", ()),
+    "missing_credentials": (ENV, 1, "missing required key 'credentials'", ()),
     "env_file_not_a_mapping": (ENV, 1, "an environment file must be a mapping", ()),
     "unknown_addon": (ENV, 4, "unknown add-on 'google_taging'", ()),
     "unknown_addon_option_value": (RES, 8, "unknown categorization value 'google_taging'", ()),

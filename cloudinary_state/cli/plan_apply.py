@@ -98,7 +98,7 @@ def apply(
             on_plan=lambda p: click.echo(
                 plan_as("text", p, conn, color=current().color, with_calls=saved is None), nl=False
             ),
-            confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
+            confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud),
         )
         click.echo(apply_outcome(result, conn))
     if result.cancelled:

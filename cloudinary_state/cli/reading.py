@@ -61,7 +61,7 @@ def import_(
             run = conn.import_into_config(kinds=kinds, force=force, parallelism=parallelism)
         else:
             run = conn.import_(output, kinds=kinds, force=force, parallelism=parallelism)
-        for line in import_lines(run, env, conn.desired.cloud_name):
+        for line in import_lines(run, env, conn.desired.cloud):
             click.echo(line)
         NOTES.info(usage_line(conn))
 
