@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config import included_documents, list_environments
@@ -45,7 +45,7 @@ from cloudinary_state.importer import (
 )
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Kind
-from cloudinary_state.roundtrip import Document, new_document, open_document, put
+from cloudinary_state.roundtrip import Document, new_document, open_document
 
 ENVIRONMENTS_DIR = "environments"
 
@@ -294,51 +294,49 @@ class _Files:
         return document
 
 
-def _deep_set(target: CommentedMap, patch: Mapping[str, Any]) -> None:
-    """`patch` merged into an override a person may have written already."""
+def _deep_set(document: Document, keys: tuple[str, ...], patch: Mapping[str, Any]) -> None:
+    """`patch` merged into what `keys` holds already (an override a person may have written)."""
     for key, value in patch.items():
-        existing = target.get(key)
+        existing = document.get(*keys, key)
         if isinstance(value, Mapping) and isinstance(existing, CommentedMap) and "absent" not in value:
-            _deep_set(existing, value)
+            _deep_set(document, (*keys, key), value)
         else:
-            put(target, {key: value})
+            document.add(keys, {key: value})
 
 
-def _written_key(section: CommentedMap, name: str, kind: Kind) -> str:
-    return next((k for k in section if k == name or kind.name_from_key(str(k)) == name), name)
+def _written_key(section: Any, name: str, kind: Kind) -> str:
+    keys = section if isinstance(section, CommentedMap) else ()
+    return next((str(k) for k in keys if k == name or kind.name_from_key(str(k)) == name), name)
 
 
 def _edit_documents(edits: Edits, files: _Files, kinds: Mapping[KindName, Kind]) -> None:
     by_section = {REGISTRY.section_of(k): kinds[k] for k in kinds}
     for path, sections in edits.entries.items():
         for section, entries in sections.items():
-            put(files.open(path).mapping(section), entries)
+            files.open(path).add((section,), entries)
     for path, sections in edits.replaced.items():
+        document = files.open(path)
         for section, entries in sections.items():
-            mapping = files.open(path).mapping(section)
-            put(mapping, {_written_key(mapping, n, by_section[section]): b for n, b in entries.items()})
+            kind = by_section[section]
+            document.add(
+                (section,), {_written_key(document.get(section), n, kind): b for n, b in entries.items()}
+            )
 
 
 def _edit_environment(edits: Edits, files: _Files) -> None:
     env = files.open(files.layout.env_file)
     if edits.include:
-        put(env.sequence("include"), edits.include)
+        env.extend(("include",), edits.include)
     if edits.addons:
-        put(env.mapping("addons"), dict.fromkeys(edits.addons, True))
+        env.add(("addons",), dict.fromkeys(edits.addons, True))
     for section, names in edits.ignore.items():
-        ignore = env.mapping("policy", "ignore")
-        if isinstance(ignore.get(section), CommentedSeq):
-            put(ignore[section], names)
-        else:
-            put(ignore, {section: names})
+        env.extend(("policy", "ignore", section), names)
     for section, entries in edits.overrides.items():
-        overrides = env.mapping("overrides", section)
         for name, patch in entries.items():
-            existing = overrides.get(name)
-            if isinstance(existing, CommentedMap) and "absent" not in patch:
-                _deep_set(existing, patch)
+            if isinstance(env.get("overrides", section, name), CommentedMap) and "absent" not in patch:
+                _deep_set(env, ("overrides", section, name), patch)
             else:
-                put(overrides, {name: patch})
+                env.add(("overrides", section), {name: patch})
 
 
 def import_into_project(

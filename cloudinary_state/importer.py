@@ -263,8 +263,7 @@ class ConfigWriter:
 
 def header(source: DesiredState) -> str:
     return (
-        f"imported by `cloudinary-state import` from environment {source.environment} "
-        f"(cloud {source.cloud})"
+        f"imported by `cloudinary-state import` from environment {source.environment} (cloud {source.cloud})"
     )
 
 

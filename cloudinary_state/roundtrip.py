@@ -161,24 +161,35 @@ class Document:
     _yaml: YAML
     _prefix: str = ""
 
-    def mapping(self, *keys: str) -> CommentedMap:
-        """The mapping at `keys`, made (at the end of its parent) where it is missing or empty."""
-        node = self.data
+    def get(self, *keys: str) -> Any:
+        node: Any = self.data
         for key in keys:
-            child = node.get(key)
-            if not isinstance(child, CommentedMap) or not child:
-                put(node, {key: {}})
-                child = node[key]
-            node = child
+            node = node.get(key) if isinstance(node, CommentedMap) else None
         return node
 
-    def sequence(self, key: str) -> CommentedSeq:
-        child = self.data.get(key)
-        if not isinstance(child, CommentedSeq):
-            put(self.data, {key: []})
-            child = self.data[key]
-        assert isinstance(child, CommentedSeq)
-        return child
+    def add(self, keys: tuple[str, ...], entries: Mapping[str, Any]) -> None:
+        """Add `entries` to the mapping at `keys`, making the mappings that are missing (or
+        empty) at the end of their parent, in one edit so that what followed the parent's last
+        item follows the new one."""
+        node = self.data
+        for i, key in enumerate(keys):
+            child = node.get(key)
+            if not isinstance(child, CommentedMap) or not child:
+                nested: Mapping[str, Any] = entries
+                for inner in reversed(keys[i + 1 :]):
+                    nested = {inner: nested}
+                put(node, {key: nested})
+                return
+            node = child
+        put(node, entries)
+
+    def extend(self, keys: tuple[str, ...], items: list[Any]) -> None:
+        """Append `items` to the sequence at `keys` (in its style), made where it is missing."""
+        existing = self.get(*keys)
+        if isinstance(existing, CommentedSeq) and existing:
+            put(existing, items)
+        else:
+            self.add(keys[:-1], {keys[-1]: items})
 
     def text(self) -> str:
         return self._prefix + (_dump(self._yaml, self.data) if self.data else "")
