@@ -181,6 +181,9 @@ def test_import_adds_new_objects_into_hand_written_documents(harness: Harness) -
     assert document["upload_presets"]["avatars"] == {"settings": {"folder": "avatars", "tags": ["people"]}}
     assert env_file.read_text() == env_before  # nothing it needed to say
     assert harness.plan_is_empty("test")
+    writes = len(harness.writes())
+    harness.apply("test")
+    assert len(harness.writes()) == writes  # and an apply makes no write
 
     # a second import finds nothing new, and changes nothing
     code, out = import_env(harness, "test")
