@@ -278,3 +278,43 @@ def test_a_file_an_edit_would_reformat_is_refused_without_force(harness: Harness
     assert after.startswith("# indented two ways")  # comments kept, layout rewritten
     assert "square" in yaml.safe_load(after)["transformations"]
     assert harness.plan_is_empty("test")
+
+
+ENVIRONMENT_WITHOUT_ADDONS = """\
+# test: written by hand before the first import
+cloud_name: acme-test
+credentials: CLOUDINARY_URL_TEST   # exported by CI
+include:
+  - common/*.yaml
+
+policy:
+  ignore:
+    upload_presets: [ml_default]   # made by the console
+"""
+
+
+def test_import_turns_on_the_addons_used_and_trusts_references_of_kinds_left_out(harness: Harness) -> None:
+    (harness.config_dir / "environments/common/resources.yaml").unlink()
+    env_file = harness.config_dir / "environments/test.yaml"
+    env_file.write_text(ENVIRONMENT_WITHOUT_ADDONS)
+    harness.sdk("acme-test", "create_transformation", "thumb", "c_fill,h_100,w_100")
+    harness.sdk(
+        "acme-test",
+        "create_upload_preset",
+        name="tagged",
+        folder="tagged",
+        categorization="google_tagging",
+        auto_tagging=0.7,
+        transformation="thumb",
+    )
+
+    code, out = import_env(harness, "test", "--kind", "upload_preset")
+    assert code == 0, out
+    after = env_file.read_text()
+    assert only_lines_added(ENVIRONMENT_WITHOUT_ADDONS, after), after
+    document = yaml.safe_load(after)
+    assert document["addons"] == {"google_tagging": True}
+    assert document["policy"]["ignore"] == {"upload_presets": ["ml_default"], "transformations": ["thumb"]}
+    presets = yaml.safe_load((harness.config_dir / "environments/common/upload_presets.yaml").read_text())
+    assert presets["upload_presets"]["tagged"]["settings"]["categorization"] == "google_tagging"
+    assert harness.plan_is_empty("test")
