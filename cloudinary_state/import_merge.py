@@ -324,6 +324,8 @@ def _edit_documents(edits: Edits, files: _Files, kinds: Mapping[KindName, Kind])
 
 
 def _edit_environment(edits: Edits, files: _Files) -> None:
+    if not (edits.include or edits.addons or edits.ignore or edits.overrides):
+        return  # not even opened: with --force, a file opened is rewritten in the library's layout
     env = files.open(files.layout.env_file)
     if edits.include:
         env.extend(("include",), edits.include)

@@ -6,6 +6,11 @@ with one indentation per document, so the indentation of each file is measured f
 that does not come back byte for byte when loaded and dumped unchanged (a mix of indentations,
 unusual flow styles) would be reformatted by any edit, and `open_document` says so instead
 of editing it, unless forced.
+
+Blank lines and comments that follow a block are kept by ruamel as a comment token on its
+innermost last item; `put` moves them to the new last item, so that what is added goes
+before them (before a section's closing comment, not after it). That token is ruamel's own
+representation, which is why pyproject.toml pins ruamel.yaml below its next minor version.
 """
 
 from __future__ import annotations
