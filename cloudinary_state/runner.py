@@ -188,17 +188,34 @@ class Project:
         if emulator:
             from cloudinary_state.runner_emulator import EmbeddedEmulator, state_file
 
+            desired = self._emulated(desired)
             embedded = EmbeddedEmulator(desired, state_file(self.config_dir, env))
             return Connection(self, desired, embedded.api_secret, embedded.start)
         credentials = self._credentials(desired)
+        desired = replace(desired, cloud_name=credentials.cloud_name)  # the same, or left out
         return Connection(self, desired, credentials.api_secret, lambda _stack: credentials)
 
+    def _emulated(self, desired: DesiredState) -> DesiredState:
+        """`desired` for an emulated account: an environment that leaves `cloud_name` out gets
+        the cloud of its credentials when they are set, else one named after it (the emulator
+        needs no credentials)."""
+        from cloudinary_state.client import CredentialsError
+
+        if desired.cloud_name is not None:
+            return desired
+        try:
+            return replace(desired, cloud_name=self._credentials(desired).cloud_name)
+        except CredentialsError:
+            return replace(desired, cloud_name=desired.environment)
+
     def _credentials(self, desired: DesiredState) -> Credentials:
+        """The credentials `desired` names; an environment that declares `cloud_name` must
+        name credentials of that cloud."""
         from cloudinary_state.client import Credentials, CredentialsError
 
         environ = os.environ if self.environ is None else self.environ
         credentials = Credentials.from_env(desired.credentials_env, environ)
-        if credentials.cloud_name != desired.cloud_name:
+        if desired.cloud_name is not None and credentials.cloud_name != desired.cloud_name:
             raise CredentialsError(
                 f"{desired.credentials_env} is for cloud {credentials.cloud_name!r}, but environment "
                 f"{desired.environment!r} declares cloud_name {desired.cloud_name!r}"
@@ -257,7 +274,7 @@ class Project:
         from cloudinary_state.engine.plan import default_kinds
         from cloudinary_state.runner_emulator import scratch_emulator
 
-        desired = self.load(env, require_env=False)
+        desired = self._emulated(self.load(env, require_env=False))
         kinds = default_kinds()
         kind = trypreset.target_kind(kinds)
         trial = trypreset.Trial(
@@ -660,6 +677,23 @@ class Connection:
             if output is None:
                 return ImportRun(result)
             return ImportRun(result, tuple(write_import(result, Path(output), force=force)))
+
+    def import_into_config(
+        self, *, kinds: Collection[str] = (), force: bool = False, parallelism: int = 8
+    ) -> ImportRun:
+        """The live account's objects that the environment does not declare yet, added to its
+        own config directory (import_merge.py says where), keeping what a person wrote. Every
+        edit or none: ImportRefused for a file the environment does not include, RoundTripError
+        for one an edit would reformat, unless `force` (which also rewrites the environment's
+        own objects that differ from the account)."""
+        from cloudinary_state.import_merge import import_into_project
+
+        live = self.read_live(kinds, parallelism=parallelism)
+        with self._scrubbed():
+            result, written = import_into_project(
+                self.desired, live, self._kinds, only=_kind_names(kinds), force=force
+            )
+            return ImportRun(result, tuple(written))
 
     def diff(self, other: Connection, *, parallelism: int = 8) -> EnvDiff:
         """Compare this account with `other`'s, as each environment's config sees it."""

@@ -54,7 +54,7 @@ class EmbeddedEmulator:
         rate_limit: int = 2000,
     ) -> None:
         registered = configured_addons(desired) if addons is None else addons
-        self._cloud = CloudConfig(name=desired.cloud_name, addons=frozenset(registered))
+        self._cloud = CloudConfig(name=desired.cloud, addons=frozenset(registered))
         self._environment = desired.environment
         self._rate_limit = rate_limit
         self.state_file = state

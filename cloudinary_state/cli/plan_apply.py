@@ -164,7 +164,7 @@ def apply(
                 ),
                 nl=False,
             ),
-            confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
+            confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud),
         )
         click.echo(apply_outcome(result, conn))
     if result.cancelled:

@@ -57,20 +57,28 @@ def drift(
 
 @cli.command("import")
 @click.option("--env", "env", required=True, metavar="ENV")
-@click.option("--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a new config directory here instead of adding to the project's own.",
+)
 @click.option("--kind", "kinds", multiple=True, type=KindChoice())
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--force", is_flag=True, help="Overwrite existing files (see docs/cli.md#import).")
 @parallelism_option
 @emulator_option
 def import_(
-    env: str, output: Path, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
+    env: str, output: Path | None, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
 ) -> None:
-    """Write the live account as config."""
+    """Write the live account as config: into the project, or a new directory with --output."""
     from cloudinary_state.render.run import import_lines, usage_line
 
     with connect(env, emulator) as conn:
-        run = conn.import_(output, kinds=kinds, force=force, parallelism=parallelism)
-        for line in import_lines(run, env, conn.desired.cloud_name):
+        if output is None:
+            run = conn.import_into_config(kinds=kinds, force=force, parallelism=parallelism)
+        else:
+            run = conn.import_(output, kinds=kinds, force=force, parallelism=parallelism)
+        for line in import_lines(run, env, conn.desired.cloud):
             click.echo(line)
         NOTES.info(usage_line(conn))
 

@@ -104,7 +104,15 @@ def _environment_model(sections: tuple[str, ...]) -> type[Model]:
         "EnvironmentModel",
         __base__=Model,
         __doc__="environments/<env>.yaml",
-        cloud_name=(str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")),
+        cloud_name=(
+            str | None,
+            Field(
+                default=None,
+                min_length=1,
+                pattern=r"^[A-Za-z0-9_-]+$",
+                description="the cloud this environment manages; left out, the cloud of the credentials",
+            ),
+        ),
         credentials=(
             str,
             Field(

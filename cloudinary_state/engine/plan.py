@@ -521,7 +521,7 @@ def build_plan(
     summary = Summary(**tally.counts, unmanaged=len(unmanaged))
     return Plan(
         environment=desired.environment,
-        cloud_name=desired.cloud_name,
+        cloud_name=desired.cloud,
         config_digest=config_digest(desired, digest_key),
         changes=tuple(ordered),
         summary=summary,

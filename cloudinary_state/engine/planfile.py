@@ -288,11 +288,11 @@ def read_plan(path: Path, *, digest_key: bytes, kinds: Mapping[KindName, Kind] |
 def check_plan_matches(plan: Plan, desired: DesiredState, path: Path, digest_key: bytes) -> None:
     """A saved plan applies only to the environment and the exact config it was made from
     (`digest_key`: the account's api_secret, as `build_plan` was given it)."""
-    if plan.environment != desired.environment or plan.cloud_name != desired.cloud_name:
+    if plan.environment != desired.environment or plan.cloud_name != desired.cloud:
         raise _refused(
             path,
             f"was made for environment {plan.environment!r} (cloud {plan.cloud_name!r}), "
-            f"not {desired.environment!r} (cloud {desired.cloud_name!r})",
+            f"not {desired.environment!r} (cloud {desired.cloud!r})",
         )
     planned = plan.config_digest if isinstance(plan.config_digest, str) else ""  # a hand-made file
     if not hmac.compare_digest(planned.encode(), config_digest(desired, digest_key).encode()):

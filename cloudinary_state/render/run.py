@@ -112,7 +112,9 @@ def import_lines(run: ImportRun, env: str, cloud_name: str) -> list[str]:
     counts = ", ".join(f"{n} {kind}(s)" for kind, n in run.result.counts.items())
     return [
         *(f"wrote {path}" for path in run.written),
-        f"Imported {counts} from {env} ({cloud_name}).",
+        f"Imported {counts} from {env} ({cloud_name})."
+        if counts
+        else f"Nothing new to import from {env} ({cloud_name}).",
         *(f"note: {n}" for n in run.result.notes),
         *instructions(run.result.placeholders),
     ]
