@@ -10,9 +10,10 @@ Where things go:
   declares, the difference goes to this environment's `overrides:`; an object a shared
   document declares that this account does not have becomes `absent: true` there.
 - A new object goes to a document of this environment that declares its kind already (its own
-  one, once another environment has documents; any of its documents before that), else to a
-  new `common/<section>.yaml` (the first environment of a project) or `<env>/<section>.yaml`
-  (a later one), which the environment's `include:` is made to cover.
+  one, once another environment declares objects; any of its documents before that), else to
+  a new `common/<section>.yaml` (the first environment imported: no other declares an object
+  yet, as after `init`) or `<env>/<section>.yaml` (a later one), which the environment's
+  `include:` is made to cover.
 - An object declared in the environment's own documents is left as written when the account
   differs (the plan shows the difference), unless `force`: then its entry is rewritten from
   the account.
@@ -33,6 +34,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config import included_documents, list_environments
+from cloudinary_state.config.yamlload import YamlLoadError, load_yaml_file
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
 from cloudinary_state.engine.plan import LiveState, build_plan
 from cloudinary_state.importer import (
@@ -59,7 +61,7 @@ class Layout:
     patterns: tuple[str, ...]  # the environment's include globs
     own: frozenset[Path]
     shared: frozenset[Path]
-    others_have_documents: bool
+    others_declare_objects: bool  # false until a first environment is imported (or written)
 
     @property
     def env_file(self) -> Path:
@@ -84,8 +86,17 @@ def read_layout(config_dir: Path, env: str) -> Layout:
         tuple(patterns),
         frozenset(p for p in mine if p not in theirs),
         frozenset(p for p in mine if p in theirs),
-        bool(theirs),
+        any(_declares_objects(p) for p in theirs),
     )
+
+
+def _declares_objects(path: Path) -> bool:
+    """Whether a resource document declares any object (those `init` writes declare none)."""
+    try:
+        data = load_yaml_file(path, str(path)).data
+    except YamlLoadError:
+        return True  # unreadable here: the loader reports it; import writes around it, not into it
+    return isinstance(data, Mapping) and any(data.get(section) for section in REGISTRY.sections())
 
 
 @dataclass
@@ -219,12 +230,12 @@ class _Planner:
     def target(self, kind_name: KindName, section: str) -> Path:
         """The document a new object of `kind_name` goes to."""
         layout = self.layout
-        pool = layout.own if layout.others_have_documents else layout.documents()
+        pool = layout.own if layout.others_declare_objects else layout.documents()
         declaring = {self.declared_in(o) for o in self.source.by_kind(kind_name).values()}
         holding = sorted(p for p in declaring if p is not None and p in pool)
         if holding:
             return holding[0]
-        folder = layout.env if layout.others_have_documents else "common"
+        folder = layout.env if layout.others_declare_objects else "common"
         path = layout.config_dir / ENVIRONMENTS_DIR / folder / f"{section}.yaml"
         if path not in layout.documents() and not layout.covers(path):
             pattern = f"{folder}/*.yaml"

@@ -45,6 +45,34 @@ def test_init_then_import_on_the_emulator(tmp_path: Path, capsys: pytest.Capture
     assert run_cli(output, capsys, "validate", "--all").code == 0
 
 
+def test_init_then_import_into_the_project_for_both_environments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The documented first run against accounts that already hold objects: init, then import
+    each environment into the project itself (no --output); both plans are then empty."""
+    assert run_cli(tmp_path, capsys, "init").code == 0
+    shared = tmp_path / "environments" / "common" / "resources.yaml"
+    original = shared.read_text()
+    accounts = {  # what each (emulated) account holds before the tool manages it
+        "staging": 'transformations:\n  thumb: {transformation: "c_fill,h_100,w_100"}\n',
+        "production": 'transformations:\n  thumb: {transformation: "c_fill,h_200,w_200"}\n'
+        '  hero: {transformation: "c_scale,w_1600"}\n',
+    }
+    for env, objects in accounts.items():
+        shared.write_text(original + objects)
+        assert run_cli(tmp_path, capsys, "apply", "--env", env, "--emulator", "--auto-approve").code == 0
+    shared.write_text(original)  # back to what init wrote: the objects live in the accounts only
+    for env in accounts:
+        imported = run_cli(tmp_path, capsys, "import", "--env", env, "--emulator")
+        assert imported.code == 0, imported.err
+    for env in accounts:
+        plan = run_cli(tmp_path, capsys, "plan", "--env", env, "--emulator", "--detailed-exitcode")
+        assert plan.code == 0, plan.out + plan.err
+    production = (tmp_path / "environments" / "production.yaml").read_text()
+    assert "overrides:" in production and "h_200" in production  # what differs from staging
+    assert production.startswith("# yaml-language-server: $schema=")  # init's modeline kept
+
+
 def test_init_never_overwrites_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mine = tmp_path / "environments" / "staging.yaml"
     mine.parent.mkdir(parents=True)

@@ -88,7 +88,7 @@ def init(envs: tuple[str, ...], clouds: tuple[str, ...], action: str | None) -> 
     first = environments[0]
     click.echo(
         f"next: `cloudinary-state validate --all`; set {first.credentials} and bring the account's objects "
-        f"in with `cloudinary-state import --env {first.name} --output DIR` (--emulator: try it first)"
+        f"into the project with `cloudinary-state import --env {first.name}` (--emulator: try it first)"
     )
 
 
