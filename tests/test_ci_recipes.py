@@ -43,8 +43,7 @@ ONLINE = {"plan", "apply", "drift", "import", "promote"}  # they take --emulator
 # of the recipe still runs. The lead empties this list when those branches are merged:
 # test_pending_flags_are_still_missing fails until then, and names a flag of a merged branch
 # that is still missing (renamed there: rename it in the templates too).
-PENDING_FLAGS: dict[tuple[str, str | None], tuple[str, int]] = {
-}
+PENDING_FLAGS: dict[tuple[str, str | None], tuple[str, int]] = {}
 
 
 @dataclass(frozen=True)
