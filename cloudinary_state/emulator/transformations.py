@@ -102,11 +102,13 @@ def named_references(definition: str) -> list[str]:
     """The bare names a definition refers to with `t_<name>` components, URL-decoded: a name
     with characters a transformation string cannot carry is written encoded (`t_my%20name`
     refers to `my name`), as every other value in a URL is [INF from reference §1.2: the SDK
-    percent-encodes what it puts in a URL path]."""
+    percent-encodes what it puts in a URL path]. `t_a.b` names two, applied in turn [SDK:
+    pycloudinary's generate_transformation_string joins a list of names with "." after `t_`]."""
     return [
-        unquote(str(step["transformation"]))
+        unquote(name)
         for step in parse_definition(definition)
         if isinstance(step.get("transformation"), str)
+        for name in str(step["transformation"]).split(".")
     ]
 
 
