@@ -258,9 +258,13 @@ def test_datasource_upsert_merges_in_place_and_appends(opts: dict[str, Any]) -> 
         ("black", "Black"),
     ]
     assert len(values) == 5 and values[4]["value"] == "White" and values[4]["external_id"]
-    assert all(v["state"] == "active" for v in values)
+    # the datasource endpoints answer each value exactly as {external_id, value} ([S])
+    assert all(set(v) == {"external_id", "value"} for v in values)
     field = api.metadata_field_by_field_id("color", **opts)
-    assert field["datasource"]["values"] == values
+    # the field itself shows each value's state and 1-based position too
+    assert field["datasource"]["values"] == [
+        {**v, "state": "active", "position": i} for i, v in enumerate(values, start=1)
+    ]
 
 
 def test_datasource_upsert_ignores_a_sent_state(opts: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ def test_create_get_update_delete(opts: dict[str, Any]) -> None:
         "folder": "product_assets",
         "template": "https://media.acme.example/media/",
         "external_id": created["external_id"],
+        "upload_preset_name": None,  # no preset associated ([S]: string | null)
     }
     updated = api.update_upload_mapping("product_assets", template="https://cdn.acme.example/", **opts)
     assert updated == {"message": "updated", "external_id": created["external_id"]}
@@ -57,7 +58,7 @@ def test_list_paginates_and_counts(opts: dict[str, Any]) -> None:
         collected += [m["folder"] for m in page["mappings"]]
         cursor = page.get("next_cursor")
     assert collected == folders
-    assert set(first["mappings"][0]) == {"folder", "template", "external_id"}
+    assert set(first["mappings"][0]) == {"folder", "template", "external_id", "upload_preset_name"}
 
 
 def test_replace_all(opts: dict[str, Any]) -> None:
