@@ -131,19 +131,7 @@ class EmulatorServer:
         allow_remote: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not clouds:
-            raise ValueError("EmulatorServer needs at least one CloudConfig")
-        names = [c.name for c in clouds]
-        if len(set(names)) != len(names):
-            raise ValueError(f"duplicate cloud names: {names}")
-        unknown_addons = sorted({a for c in clouds for a in c.addons} - ADDON_NAMES.keys())
-        if unknown_addons:
-            raise ValueError(f"unknown add-ons {unknown_addons}; known: {', '.join(sorted(ADDON_NAMES))}")
-        unknown_entitlements = sorted({e for c in clouds for e in c.not_entitled} - set(ENTITLEMENTS))
-        if unknown_entitlements:
-            raise ValueError(f"unknown entitlements {unknown_entitlements}; known: {', '.join(ENTITLEMENTS)}")
-        if any(c.datasource_update_s < 0 for c in clouds):
-            raise ValueError("datasource_update_s must not be negative")
+        _check_clouds(clouds)
         if host not in LOOPBACK_HOSTS and not allow_remote:
             raise ValueError(f"refusing to bind non-loopback host {host!r} without allow_remote=True")
         if latency_ms < 0 or rate_limit < 0:
@@ -389,6 +377,22 @@ class EmulatorServer:
             if request.method != "GET" and status < 400 and self.state_file is not None:
                 save_state(self.state_file, self._clouds, self._unserved_state)
         return status, payload
+
+
+def _check_clouds(clouds: list[CloudConfig]) -> None:
+    if not clouds:
+        raise ValueError("EmulatorServer needs at least one CloudConfig")
+    names = [c.name for c in clouds]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate cloud names: {names}")
+    unknown_addons = sorted({a for c in clouds for a in c.addons} - ADDON_NAMES.keys())
+    if unknown_addons:
+        raise ValueError(f"unknown add-ons {unknown_addons}; known: {', '.join(sorted(ADDON_NAMES))}")
+    unknown_entitlements = sorted({e for c in clouds for e in c.not_entitled} - set(ENTITLEMENTS))
+    if unknown_entitlements:
+        raise ValueError(f"unknown entitlements {unknown_entitlements}; known: {', '.join(ENTITLEMENTS)}")
+    if any(c.datasource_update_s < 0 for c in clouds):
+        raise ValueError("datasource_update_s must not be negative")
 
 
 def _error(message: str) -> dict[str, Any]:

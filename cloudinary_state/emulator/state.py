@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-
 # The fields of CloudState that are the cloud's configuration, not its state.
 CONFIGURATION = (
     "name",

@@ -145,8 +145,9 @@ def parse_setting(key: str, raw: Any) -> Any:
         if key == "access_control" and isinstance(parsed, dict):
             parsed = [parsed]
         return parsed
-    if key in COORDINATE_SETTINGS:
-        return [[_number(v) for v in box.split(",")] for box in str(raw).split("|") if box]
+    if key in COORDINATE_SETTINGS:  # "x,y,w,h|..." as the SDK sends them, or JSON arrays
+        boxes = raw if isinstance(raw, list) else [box.split(",") for box in str(raw).split("|") if box]
+        return [[_number(str(v)) for v in (box if isinstance(box, list) else [box])] for box in boxes]
     if key == "headers" and isinstance(raw, str):
         lines = [line.split(":", 1) for line in raw.split("\n") if ":" in line]
         return {name.strip(): value.strip() for name, value in lines}
