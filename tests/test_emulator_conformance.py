@@ -428,13 +428,13 @@ def exchanges() -> Iterator[list[Exchange]]:
             upload,
         ):
             scenario(d)
-        already_updating(Driver(emu.url, "busy", exchanges=d.exchanges), now)
-        denied = Driver(emu.url, "unentitled", exchanges=d.exchanges)
-        not_entitled(denied)
-        limited = Driver(tight.url, "conform", exchanges=d.exchanges)
+        already_updating(Driver(emu.url, "busy", d.http, d.exchanges), now)
+        not_entitled(Driver(emu.url, "unentitled", d.http, d.exchanges))
+        limited = Driver(tight.url, "conform", d.http, d.exchanges)  # an hourly budget of 1 call
         assert limited.call("GET ping")[0] == 200
         assert limited.call("GET ping")[0] == 420
         assert limited.call("GET transformations")[0] == 420
+        d.http.clear()
         yield d.exchanges
 
 
