@@ -174,8 +174,6 @@ def listed_setting(key: str, raw: Any) -> str | bool:
         return raw
     if isinstance(raw, int | float):
         return str(raw)
-    if key in COMMA_LIST_SETTINGS and isinstance(raw, list):
-        return ",".join(str(item) for item in raw)
     if key in PIPE_MAP_SETTINGS and isinstance(raw, dict):
         return "|".join(f"{k}={_pipe_value(v)}" for k, v in raw.items())
     if key == "eager" and isinstance(raw, list):
@@ -184,6 +182,9 @@ def listed_setting(key: str, raw: Any) -> str | bool:
         return "|".join(",".join(str(n) for n in box) for box in raw)
     if key == "headers" and isinstance(raw, dict):
         return "\n".join(f"{name}: {value}" for name, value in raw.items())
+    if isinstance(raw, list) and all(isinstance(item, str | int | float) for item in raw):
+        # tags, allowed_formats, parameter_whitelist...: the SDKs send lists comma-joined
+        return ",".join(str(item) for item in raw)
     return json.dumps(raw, separators=(",", ":"))
 
 
