@@ -144,10 +144,10 @@ def serve(clouds: Sequence[CloudSpec], addons: Collection[str], options: ServeOp
             c.name,
             c.api_key,
             c.api_secret,
-            frozenset(addons),
-            options.reserve_deleted_metadata_ids,
-            options.not_entitled,
-            options.datasource_update_s,
+            addons=frozenset(addons),
+            reserve_deleted_metadata_ids=options.reserve_deleted_metadata_ids,
+            not_entitled=options.not_entitled,
+            datasource_update_s=options.datasource_update_s,
         )
         for c in clouds
     ]
