@@ -165,12 +165,24 @@ class ServeOptions:
     fault_seed: int = 0
     allow_remote: bool = False
     reserve_deleted_metadata_ids: bool = True  # as the reference says the live service does
+    not_entitled: frozenset[str] = frozenset()  # entitlements the clouds' plan lacks (403s)
+    datasource_update_s: float = 0.0  # how long a datasource update keeps its field busy (420s)
 
 
 def serve(clouds: Sequence[CloudSpec], addons: Collection[str], options: ServeOptions) -> ServedEmulator:
     """Start a standalone emulator serving `clouds`, each with the registered `addons`."""
-    reserve = options.reserve_deleted_metadata_ids
-    configs = [CloudConfig(c.name, c.api_key, c.api_secret, frozenset(addons), reserve) for c in clouds]
+    configs = [
+        CloudConfig(
+            c.name,
+            c.api_key,
+            c.api_secret,
+            addons=frozenset(addons),
+            reserve_deleted_metadata_ids=options.reserve_deleted_metadata_ids,
+            not_entitled=options.not_entitled,
+            datasource_update_s=options.datasource_update_s,
+        )
+        for c in clouds
+    ]
     try:
         server = EmulatorServer(
             configs,

@@ -231,6 +231,13 @@ def test_create_reads_back_equal_through_both_read_endpoints() -> None:
         listed = api.call("upload_presets", max_results=500)["presets"][0]["settings"]
         detail = api.call("upload_preset", "product_assets")["settings"]
         assert isinstance(detail["tags"], list) and listed["tags"] != detail["tags"]  # two real shapes
+        # the list gives every setting as a string or a boolean (reference §6.2; schemas 0.5.0)
+        assert all(isinstance(value, str | bool) for value in listed.values()), listed
+        from_list, from_detail = (
+            P.canonical_live({"settings": listed}),
+            P.canonical_live({"settings": detail}),
+        )
+        assert from_list == from_detail == P.canonical_desired(desired)
 
 
 def test_read_all_uses_only_the_list_endpoint() -> None:

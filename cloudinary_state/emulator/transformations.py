@@ -126,7 +126,7 @@ def check_references(cloud: CloudState, definitions: list[str]) -> None:
 # --- endpoints ---------------------------------------------------------------------------------
 
 
-@route("GET", r"transformations")
+@route("GET", r"transformations", entitlement="transformations")
 def list_or_get(cloud: CloudState, request: Request) -> tuple[int, Any]:
     if "transformation" in request.params:
         return get_one(cloud, request, ident=request.params["transformation"])
@@ -141,7 +141,7 @@ def list_or_get(cloud: CloudState, request: Request) -> tuple[int, Any]:
     return 200, body
 
 
-@route("GET", r"transformations/(?P<ident>.+)")
+@route("GET", r"transformations/(?P<ident>.+)", entitlement="transformations")
 def get_one(cloud: CloudState, request: Request, ident: str) -> tuple[int, Any]:
     record = _require(cloud, ident)
     derived: list[dict[str, Any]] = list(record.get("derived", []))
@@ -152,7 +152,7 @@ def get_one(cloud: CloudState, request: Request, ident: str) -> tuple[int, Any]:
     return 200, body
 
 
-@route("POST", r"transformations(?:/(?P<name>.+))?")
+@route("POST", r"transformations(?:/(?P<name>.+))?", entitlement="transformations")
 def create(cloud: CloudState, request: Request, name: str | None = None) -> tuple[int, Any]:
     raw_name = name if name is not None else request.params.get("name")
     definition = request.params.get("transformation")
@@ -186,7 +186,7 @@ def create(cloud: CloudState, request: Request, name: str | None = None) -> tupl
     return 200, {"message": "created"}
 
 
-@route("PUT", r"transformations(?:/(?P<ident>.+))?")
+@route("PUT", r"transformations(?:/(?P<ident>.+))?", entitlement="transformations")
 def update(cloud: CloudState, request: Request, ident: str | None = None) -> tuple[int, Any]:
     record = _require(cloud, ident if ident is not None else request.params.get("transformation"))
     allowed = record["allowed_for_strict"]
@@ -206,7 +206,7 @@ def update(cloud: CloudState, request: Request, ident: str | None = None) -> tup
     return 200, {"message": "updated"}
 
 
-@route("DELETE", r"transformations(?:/(?P<ident>.+))?")
+@route("DELETE", r"transformations(?:/(?P<ident>.+))?", entitlement="transformations")
 def delete(cloud: CloudState, request: Request, ident: str | None = None) -> tuple[int, Any]:
     record = _require(cloud, ident if ident is not None else request.params.get("transformation"))
     del cloud.transformations[_key(record)]

@@ -40,16 +40,18 @@ Group = Literal["preset", "naming", "tagging", "transformations", "analysis", "h
 StringList = list[NonEmpty] | str
 MetadataValue = str | int | list[str]
 
-# What the reference says each read endpoint returns, by shape (§6.2); "?" where it is open.
+# What each read endpoint returns, by shape: the reference §6.2, and for the list the schemas'
+# changelog (api 0.5.0: every listed value is a string or a boolean), which settles the number
+# and JSON settings the reference leaves open as strings. The engine reads the list (kind.py).
 _LISTED: dict[Shape, str] = {
     "string": "string",
     "boolean": "string or boolean",
-    "number": "?",
-    "list": "comma string (may be an array)",
+    "number": "string",
+    "list": "comma string",
     "pipe_map": "pipe string",
     "transformation": "string",
     "eager": "pipe string",
-    "json": "?",
+    "json": "JSON string",
     "coordinates": "string",
     "headers": "string",
 }
