@@ -390,6 +390,18 @@ class AdminClient:
             return self._rate_limit_remaining
 
     @property
+    def budget_left(self) -> int | None:
+        """The hourly budget left, as far as the answers tell: the lowest Remaining of the
+        current window (concurrent answers arrive out of order, so the last one may be older
+        than the one that spent the budget), the full limit once that window has reset; None
+        when no answer carried the headers."""
+        with self._lock:
+            window, lowest = self._window_reset_at, self._window_lowest
+            if window is None or lowest is None:
+                return self._rate_limit_remaining
+            return lowest if time.time() < window else self._rate_limit_limit
+
+    @property
     def rate_limit_limit(self) -> int | None:
         with self._lock:
             return self._rate_limit_limit

@@ -54,6 +54,9 @@ def plan(
         click.echo(plan_as(fmt, result, conn, color=current().color), nl=False)
         with calls_line_shown() if fmt == "text" else nullcontext():
             conn.check_policy(result)
+        warning = result.forecast.warning() if result.forecast is not None else None
+        if warning is not None:
+            NOTES.warning(f"warning: {warning}")
         if out is not None:
             conn.save_plan(result, out)
             NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
@@ -68,6 +71,11 @@ def plan(
 @click.argument("plan_file", required=False, type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-delete", is_flag=True, help="Permit deletes and replaces.")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="When the hourly budget cannot finish the apply, apply whole dependency waves while it lasts.",
+)
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the apply.")
 @parallelism_option
 @emulator_option
@@ -76,6 +84,7 @@ def apply(
     plan_file: Path | None,
     auto_approve: bool,
     allow_delete: bool,
+    allow_partial: bool,
     targets: tuple[str, ...],
     parallelism: int,
     emulator: bool,
@@ -93,6 +102,7 @@ def apply(
             saved,
             targets=parsed,
             allow_delete=allow_delete,
+            allow_partial=allow_partial,
             parallelism=parallelism,
             # a saved plan is shown before this run made any call: no calls line (the run ends with one)
             on_plan=lambda p: click.echo(

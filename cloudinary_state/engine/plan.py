@@ -19,7 +19,7 @@ import hmac
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
@@ -27,6 +27,9 @@ from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sen
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Action, Kind, LiveObject
 from cloudinary_state.secret_values import looks_secret, redact_secrets
+
+if TYPE_CHECKING:
+    from cloudinary_state.engine.forecast import Forecast
 
 LiveState = Mapping[KindName, Mapping[str, LiveObject]]
 Target = tuple[KindName, str]
@@ -95,6 +98,7 @@ class Plan:
     existing_managed: int = 0  # live objects the config manages: the safety threshold's base
     api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
     rate_limit_remaining: int | None = None  # last X-FeatureRateLimit-Remaining, when known
+    forecast: Forecast | None = None  # the calls its apply makes (engine/forecast.py; set by the reader)
 
     @property
     def has_changes(self) -> bool:

@@ -27,6 +27,7 @@ from typing import Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredState, KindName
+from cloudinary_state.engine.forecast import Forecast
 from cloudinary_state.engine.masking import scrub_value
 from cloudinary_state.engine.plan import (
     Change,
@@ -102,6 +103,8 @@ def plan_document(plan: Plan, secrets: Collection[str] = (), *, digest_key: byte
         "api_calls": plan.api_calls,
         "rate_limit_remaining": plan.rate_limit_remaining,
     }
+    if plan.forecast is not None:
+        body["forecast"] = plan.forecast.as_dict()
     body = scrub_value(body, secrets)
     ordered = {k: body[k] for k in ("format", "environment", "cloud_name", "config_digest")}
     ordered["digest"] = _digest(body, digest_key)
@@ -244,6 +247,7 @@ def plan_from_document(
             existing_managed=int(document.get("existing_managed", 0)),
             api_calls=int(document.get("api_calls", 0)),
             rate_limit_remaining=document.get("rate_limit_remaining"),
+            forecast=Forecast.from_dict(document["forecast"]) if "forecast" in document else None,
         )
     # a signed file is still hand-made when the key leaked: any shape can reach this point
     except (KeyError, TypeError, ValueError, AttributeError) as e:

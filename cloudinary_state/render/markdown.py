@@ -55,5 +55,9 @@ def render_plan(plan: Plan, *, secrets: Collection[str] = ()) -> str:
     lines += [f"- {html.escape(n)}" for n in plan.notes]
     if plan.notes:
         lines.append("")
+    if plan.forecast is not None and plan.has_changes:
+        warning = plan.forecast.warning()
+        lines += [f"**Warning:** {html.escape(warning)}", ""] if warning else []
+        lines += [f"_{html.escape(plan.forecast.line())}_", ""]
     lines += [f"_{summary_line(plan)} {api_line(plan.api_calls, plan.rate_limit_remaining)}_", ""]
     return scrub_text("\n".join(lines), secrets)

@@ -77,6 +77,8 @@ def render_plan(
         lines += ["", "Notes:"]
         lines += [f"  {n}" for n in plan.notes]
     lines += ["", summary_line(plan)]
+    if plan.forecast is not None and plan.has_changes:
+        lines.append(plan.forecast.line())
     if with_calls:
         lines.append(api_line(plan.api_calls, plan.rate_limit_remaining))
     return scrub_text("\n".join(lines) + "\n", secrets)

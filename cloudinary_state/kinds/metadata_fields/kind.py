@@ -55,6 +55,7 @@ REPLACE_REFUSAL = (
     "external_id, and tombstone the old one (`absent: true`, applied with --allow-delete) to delete it"
 )
 DELETE_NOTE = "deleting a field destroys the values stored on assets for it"
+_Call = tuple[str, tuple[Any, ...]]  # an Admin API function and its arguments
 
 
 def _entries(datasource: Any) -> list[dict[str, Any]]:
@@ -191,6 +192,9 @@ under a new external_id instead, and tombstone the old one.
         listed = self.read_all(api, parallelism)
         return {name: listed.get(name) for name in names}
 
+    def read_many_calls(self, names: int, present: int, listed: int) -> int:
+        return 1 if names else 0
+
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return str(desired["type"]) != str(live.canonical["type"])
 
@@ -254,20 +258,28 @@ under a new external_id instead, and tombstone the old one.
         call_create(api, made_already, "add_metadata_field", field)
 
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        for function, args in self._update_calls(name, desired, live):
+            api.call(function, *args)
+
+    def update_calls(self, desired: Mapping[str, Any], live: LiveObject) -> int:
+        return len(self._update_calls(live.name, desired, live))
+
+    def _update_calls(self, name: str, desired: Mapping[str, Any], live: LiveObject) -> list[_Call]:
+        """The calls an update makes, in order (`update` makes them, `update_calls` counts them)."""
         want = self.canonical_desired(DesiredObject(kind=self.kind, name=name, body=desired))
         have = live.canonical
+        calls: list[_Call] = []
         if want["type"] in LIST_TYPES:
             # values first: a new default_value may name a value that does not exist yet
-            self._add_and_restore(api, name, desired, live)
+            calls += self._add_and_restore(name, desired, live)
         changed = {key: want[key] for key in UPDATABLE if want[key] != have.get(key)}
         if changed:
-            api.call("update_metadata_field", name, changed)
+            calls.append(("update_metadata_field", (name, changed)))
         if want["type"] in LIST_TYPES:
-            self._remove_and_reorder(api, name, want, live)
+            calls += self._remove_and_reorder(name, want, live)
+        return calls
 
-    def _add_and_restore(
-        self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject
-    ) -> None:
+    def _add_and_restore(self, name: str, desired: Mapping[str, Any], live: LiveObject) -> list[_Call]:
         stored = {str(v["external_id"]): v for v in _entries(live.raw.get("datasource"))}
         restore: list[str] = []
         upsert: list[dict[str, str]] = []
@@ -278,28 +290,28 @@ under a new external_id instead, and tombstone the old one.
                 restore.append(entry_id)
             if current is None or str(current["value"]) != value:
                 upsert.append({"external_id": entry_id, "value": value})
+        calls: list[_Call] = []
         if restore:
-            api.call("restore_metadata_field_datasource", name, restore)
+            calls.append(("restore_metadata_field_datasource", (name, restore)))
         if upsert:
-            api.call("update_metadata_field_datasource", name, upsert)
+            calls.append(("update_metadata_field_datasource", (name, upsert)))
+        return calls
 
-    def _remove_and_reorder(
-        self, api: AdminApi, name: str, want: Mapping[str, Any], live: LiveObject
-    ) -> None:
+    def _remove_and_reorder(self, name: str, want: Mapping[str, Any], live: LiveObject) -> list[_Call]:
         wanted: Mapping[str, str] = want["datasource"]
         active_before = _active_live(live.raw)
         removed = [entry_id for entry_id, _ in active_before if entry_id not in wanted]
-        if removed:
-            api.call("delete_datasource_entries", name, removed)
+        calls: list[_Call] = [("delete_datasource_entries", (name, removed))] if removed else []
         order = want.get("datasource_order")
         if order is None:
-            return
+            return calls
         # Where the values stand after the upsert: known ids keep their place, new ones append.
         stored_order = [str(v["external_id"]) for v in _entries(live.raw.get("datasource"))]
         appended = [entry_id for entry_id in wanted if entry_id not in stored_order]
         after = [wanted[i] for i in stored_order + appended if i in wanted]
         if order_class(after) != order:
-            api.call("reorder_metadata_field_datasource", name, "value", order)
+            calls.append(("reorder_metadata_field_datasource", (name, "value", order)))
+        return calls
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         call_delete(api, "delete_metadata_field", name)
