@@ -331,12 +331,8 @@ class Connection:
 
     @property
     def rate_limit_remaining(self) -> int | None:
-        """The hourly budget left, as the last response reported it (None when unknown)."""
-        return self._client.rate_limit_remaining if self._client is not None else None
-
-    @property
-    def budget_left(self) -> int | None:
-        """The hourly budget left as far as the answers tell (`AdminClient.budget_left`)."""
+        """The hourly budget left, as the responses reported it (None when unknown): the
+        lowest of the current window, since concurrent answers arrive out of order."""
         return self._client.budget_left if self._client is not None else None
 
     @property
@@ -396,7 +392,7 @@ class Connection:
         and its forecast beside the budget left."""
         forecast = plan.forecast
         if forecast is not None:
-            forecast = forecast.with_budget(self.budget_left, self.budget_resets_at)
+            forecast = forecast.with_budget(self.rate_limit_remaining, self.budget_resets_at)
         return replace(
             plan, api_calls=self.api_calls, rate_limit_remaining=self.rate_limit_remaining, forecast=forecast
         )
@@ -477,10 +473,11 @@ class Connection:
         if plan.forecast is None:
             return None
         if not allow_partial:
-            check_budget(plan.forecast, self.budget_left, self.budget_resets_at)
+            check_budget(plan.forecast, self.rate_limit_remaining, self.budget_resets_at)
             return None
         count = len(waves(plan_steps(plan, self.desired, live), self._kinds))
-        return wave_gate(plan.forecast, count, lambda: self.budget_left, lambda: self.budget_resets_at)
+        left, resets_at = (lambda: self.rate_limit_remaining), (lambda: self.budget_resets_at)
+        return wave_gate(plan.forecast, count, left, resets_at)
 
     @staticmethod
     def _plan_file(plan: object) -> PlanFile | None:
