@@ -216,3 +216,41 @@ def test_allow_partial_applies_whole_waves_then_a_rerun_after_the_reset_converge
     rerun = harness.run("apply", "--env", "test", "--auto-approve", "--allow-partial")
     assert rerun.code == 0, rerun.out + rerun.err
     assert harness.plan_is_empty("test")
+
+
+# --- lists longer than a page -----------------------------------------------------------------
+
+
+def test_past_one_page_the_forecast_counts_every_page_and_errs_only_high(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """600 mappings made in the console: two pages of 500. A read of names that include an
+    absent one, or one on the last page, reads both pages, as forecast; a read whose names all
+    lie on the first page stops there, one page fewer than forecast (no plan can know where
+    the server lists a name)."""
+    with harness.emu.store_lock:
+        mappings = harness.emu.state(CLOUD).upload_mappings
+        for i in range(600):
+            folder = f"console{i:03}"
+            mappings[folder] = {
+                "folder": folder,
+                "template": "https://c.example.test/",
+                "external_id": folder,
+            }
+    template = "https://media.example.test/new/"
+    write(
+        harness, {"upload_mappings": {"console000": {"template": template}, "zz_new": {"template": template}}}
+    )
+    forecast = save_plan(harness, tmp_path / "both.json")["forecast"]
+    assert forecast["reread"] == 2 and forecast["read_backs"] == 2  # both pages, each time
+    harness.emu.clear_log()
+    assert harness.run("apply", "--env", "test", str(tmp_path / "both.json")).code == 0
+    assert requests(harness) == (forecast["reread"] + forecast["read_backs"], forecast["writes"])
+
+    write(harness, {"upload_mappings": {"console000": {"template": f"{template}v2/"}}})
+    forecast = save_plan(harness, tmp_path / "first_page.json")["forecast"]
+    harness.emu.clear_log()
+    assert harness.run("apply", "--env", "test", str(tmp_path / "first_page.json")).code == 0
+    reads, writes = requests(harness)
+    assert writes == forecast["writes"] == 1
+    assert reads == forecast["reread"] + forecast["read_backs"] - 2  # each read stopped at page 1
