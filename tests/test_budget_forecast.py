@@ -254,3 +254,40 @@ def test_past_one_page_the_forecast_counts_every_page_and_errs_only_high(
     reads, writes = requests(harness)
     assert writes == forecast["writes"] == 1
     assert reads == forecast["reread"] + forecast["read_backs"] - 2  # each read stopped at page 1
+
+
+def test_a_stopped_apply_counts_what_it_did_not_attempt_and_lists_it_with_v_and_in_json(
+    harness: Harness, tmp_path: Path
+) -> None:
+    write(harness, resources_v1())
+    document = save_plan(harness, tmp_path / "plan.json")
+    forecast = document["forecast"]
+    harness.emu.reset_budget()
+    harness.emu.rate_limit = forecast["reread"] + forecast["waves"][0]  # the first wave only
+    stopped = harness.run(
+        "-v", "apply", "--env", "test", "--allow-partial", "--format", "json", str(tmp_path / "plan.json")
+    )
+    assert stopped.code == 1, stopped.out + stopped.err
+    outcome = json.loads(stopped.out)
+    assert outcome["format"] == "cloudinary-state/apply@1" and outcome["complete"] is False
+    assert outcome["stopped"].startswith("The hourly Admin API budget ran short: wave 2 of")
+    applied = {c["key"] for c in outcome["applied"]}
+    assert applied == {f"metadata_field:{n}" for n in ("sku", "status", "category", "size")}
+    pending = outcome["not_attempted"]
+    planned = {f"{c['kind']}:{c['name']}" for c in document["changes"]}
+    assert {c["key"] for c in pending["changes"]} == planned - applied
+    assert pending["count"] == len(planned - applied) == sum(pending["by_kind"].values())
+    assert pending["by_kind"]["upload_preset"] == 2 and "metadata_field" not in pending["by_kind"]
+    assert (
+        outcome["forecast"] == forecast and outcome["api_calls"] == forecast["reread"] + forecast["waves"][0]
+    )
+    # the message counts by kind; -v lists each change, one line each
+    counts = ", ".join(f"{n} {kind}" for kind, n in pending["by_kind"].items())
+    assert f"not attempted: {counts}" in stopped.err
+    for key in planned - applied:
+        assert re.search(rf"not attempted \w+ {re.escape(key)}$", stopped.err, re.MULTILINE), key
+    # the saved plan is stale for what it applied: after the reset the rerun is a new apply
+    harness.emu.reset_budget()
+    harness.emu.rate_limit = 2000
+    stale = harness.run("apply", "--env", "test", str(tmp_path / "plan.json"))
+    assert stale.code == 3 and "created since the plan" in stale.err, stale.err

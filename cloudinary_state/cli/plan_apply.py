@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from cloudinary_state.cli._shared import (
 
 if TYPE_CHECKING:
     from cloudinary_state.engine.plan import Plan
+    from cloudinary_state.runner import Connection
 
 
 @cli.command()
@@ -77,6 +78,13 @@ def plan(
     help="When the hourly budget cannot finish the apply, apply whole dependency waves while it lasts.",
 )
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the apply.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="How stdout shows the outcome.",
+)
 @parallelism_option
 @emulator_option
 def apply(
@@ -86,33 +94,59 @@ def apply(
     allow_delete: bool,
     allow_partial: bool,
     targets: tuple[str, ...],
+    fmt: str,
     parallelism: int,
     emulator: bool,
 ) -> None:
     """Apply the config (or a saved plan) to the account."""
-    from cloudinary_state.render.run import apply_outcome, plan_as
+    from cloudinary_state.render.run import apply_as_json, apply_outcome, plan_as, usage_line
 
     if plan_file is not None and targets:
         raise click.UsageError("--target narrows a new plan; a saved plan applies as it was reviewed")
     parsed = parse_targets(targets)
     # an unreadable plan file is reported before any credential or connection is needed
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
-    with connect(env, emulator) as conn, targets_are_usage():
+    shown: list[Plan] = []  # the plan being applied, for the JSON outcome of a stopped apply
+
+    def show(planned: Plan) -> None:
+        shown.append(planned)
+        if fmt == "text":  # a saved plan is shown before this run made any call: no calls line
+            click.echo(
+                plan_as("text", planned, conn, color=current().color, with_calls=saved is None), nl=False
+            )
+
+    with connect(env, emulator) as conn, targets_are_usage(), _outcome_on_failure(fmt, shown, conn):
         result = conn.apply(
             saved,
             targets=parsed,
             allow_delete=allow_delete,
             allow_partial=allow_partial,
             parallelism=parallelism,
-            # a saved plan is shown before this run made any call: no calls line (the run ends with one)
-            on_plan=lambda p: click.echo(
-                plan_as("text", p, conn, color=current().color, with_calls=saved is None), nl=False
-            ),
+            on_plan=show,
             confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
         )
-        click.echo(apply_outcome(result, conn))
+        if fmt == "json":
+            click.echo(apply_as_json(result.plan, result.report, conn), nl=False)
+            NOTES.info(usage_line(conn))
+        else:
+            click.echo(apply_outcome(result, conn))
     if result.cancelled:
         raise click.exceptions.Exit(EXIT_ERROR)
+
+
+@contextmanager
+def _outcome_on_failure(fmt: str, shown: list[Plan], conn: Connection) -> Iterator[None]:
+    """With `--format json`, an apply that stopped part-way still prints its outcome (what
+    it applied, and what it did not attempt, counted by kind and listed)."""
+    from cloudinary_state.engine.apply import ApplyFailed
+    from cloudinary_state.render.run import apply_as_json
+
+    try:
+        yield
+    except ApplyFailed as failed:
+        if fmt == "json" and shown:
+            click.echo(apply_as_json(shown[-1], failed.report, conn), nl=False)
+        raise
 
 
 def _ask_before_applying(env: str, cloud_name: str) -> Callable[[Plan], bool]:
