@@ -176,6 +176,10 @@ def test_a_budget_too_small_warns_at_plan_and_is_refused_before_any_write(
     assert planned.code == 0, planned.err
     assert f"; {forecast['calls'] - 1} remaining this hour, resets at" in planned.out
     assert f"needs {forecast['calls']} Admin API calls and {forecast['calls'] - 1} remain" in planned.err
+    harness.emu.reset_budget()
+    markdown = harness.run("plan", "--env", "test", "--format", "markdown")
+    assert f"_Apply forecast: {forecast['writes'] + forecast['read_backs']} Admin API calls" in markdown.out
+    assert f"**Warning:** the apply of this plan needs {forecast['calls']} Admin API calls" in markdown.out
     # `apply` without a file (no re-read: its own plan read the objects) is refused before its
     # question when the writes and read-backs do not fit, and writes nothing either
     harness.emu.reset_budget()
