@@ -26,7 +26,7 @@ from cloudinary_state.cli._shared import (
 
 if TYPE_CHECKING:
     from cloudinary_state.engine.plan import Plan
-    from cloudinary_state.runner import Connection
+    from cloudinary_state.runner import ApplyResult, Connection
 
 
 @cli.command()
@@ -99,54 +99,65 @@ def apply(
     emulator: bool,
 ) -> None:
     """Apply the config (or a saved plan) to the account."""
-    from cloudinary_state.render.run import apply_as_json, apply_outcome, plan_as, usage_line
-
     if plan_file is not None and targets:
         raise click.UsageError("--target narrows a new plan; a saved plan applies as it was reviewed")
     parsed = parse_targets(targets)
     # an unreadable plan file is reported before any credential or connection is needed
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
-    shown: list[Plan] = []  # the plan being applied, for the JSON outcome of a stopped apply
-
-    def show(planned: Plan) -> None:
-        shown.append(planned)
-        if fmt == "text":  # a saved plan is shown before this run made any call: no calls line
-            click.echo(
-                plan_as("text", planned, conn, color=current().color, with_calls=saved is None), nl=False
+    with connect(env, emulator) as conn, targets_are_usage():
+        # a saved plan is shown before this run made any call: no calls line (the run ends with one)
+        shown = _Shown(fmt, conn, with_calls=saved is None)
+        with shown.outcome_on_failure():
+            result = conn.apply(
+                saved,
+                targets=parsed,
+                allow_delete=allow_delete,
+                allow_partial=allow_partial,
+                parallelism=parallelism,
+                on_plan=shown.plan,
+                confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
             )
-
-    with connect(env, emulator) as conn, targets_are_usage(), _outcome_on_failure(fmt, shown, conn):
-        result = conn.apply(
-            saved,
-            targets=parsed,
-            allow_delete=allow_delete,
-            allow_partial=allow_partial,
-            parallelism=parallelism,
-            on_plan=show,
-            confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
-        )
-        if fmt == "json":
-            click.echo(apply_as_json(result.plan, result.report, conn), nl=False)
-            NOTES.info(usage_line(conn))
-        else:
-            click.echo(apply_outcome(result, conn))
+        shown.outcome(result)
     if result.cancelled:
         raise click.exceptions.Exit(EXIT_ERROR)
 
 
-@contextmanager
-def _outcome_on_failure(fmt: str, shown: list[Plan], conn: Connection) -> Iterator[None]:
-    """With `--format json`, an apply that stopped part-way still prints its outcome (what
-    it applied, and what it did not attempt, counted by kind and listed)."""
-    from cloudinary_state.engine.apply import ApplyFailed
-    from cloudinary_state.render.run import apply_as_json
+class _Shown:
+    """What `apply` shows in `--format`: the text plan and its outcome line, or one JSON
+    document of the outcome, which an apply that stopped part-way prints too."""
 
-    try:
-        yield
-    except ApplyFailed as failed:
-        if fmt == "json" and shown:
-            click.echo(apply_as_json(shown[-1], failed.report, conn), nl=False)
-        raise
+    def __init__(self, fmt: str, conn: Connection, *, with_calls: bool) -> None:
+        self.fmt, self.conn, self.with_calls = fmt, conn, with_calls
+        self.applying: Plan | None = None
+
+    def plan(self, planned: Plan) -> None:
+        from cloudinary_state.render.run import plan_as
+
+        self.applying = planned
+        if self.fmt == "text":
+            text = plan_as("text", planned, self.conn, color=current().color, with_calls=self.with_calls)
+            click.echo(text, nl=False)
+
+    def outcome(self, result: ApplyResult) -> None:
+        from cloudinary_state.render.run import apply_as_json, apply_outcome, usage_line
+
+        if self.fmt == "text":
+            click.echo(apply_outcome(result, self.conn))
+            return
+        click.echo(apply_as_json(result.plan, result.report, self.conn), nl=False)
+        NOTES.info(usage_line(self.conn))
+
+    @contextmanager
+    def outcome_on_failure(self) -> Iterator[None]:
+        from cloudinary_state.engine.apply import ApplyFailed
+        from cloudinary_state.render.run import apply_as_json
+
+        try:
+            yield
+        except ApplyFailed as failed:  # what it applied, and what it did not attempt
+            if self.fmt == "json" and self.applying is not None:
+                click.echo(apply_as_json(self.applying, failed.report, self.conn), nl=False)
+            raise
 
 
 def _ask_before_applying(env: str, cloud_name: str) -> Callable[[Plan], bool]:

@@ -97,7 +97,7 @@ class Plan:
     notes: tuple[str, ...] = ()  # notes about objects that do not change (e.g. a stripped option)
     existing_managed: int = 0  # live objects the config manages: the safety threshold's base
     api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
-    rate_limit_remaining: int | None = None  # last X-FeatureRateLimit-Remaining, when known
+    rate_limit_remaining: int | None = None  # hourly budget left (X-FeatureRateLimit-Remaining)
     forecast: Forecast | None = None  # the calls its apply makes (engine/forecast.py; set by the reader)
 
     @property
