@@ -210,16 +210,16 @@ class _BudgetWatch:
     exception that carries no headers)."""
 
     def __init__(self, pool: Any, record: Callable[[Mapping[str, str]], None]) -> None:
-        self._pool = pool
+        self.pool = pool  # unwatched: the Upload API's calls are not the Admin API's budget
         self._record = record
 
     def request(self, *args: Any, **kwargs: Any) -> Any:
-        response = self._pool.request(*args, **kwargs)
+        response = self.pool.request(*args, **kwargs)
         self._record(response.headers)
         return response
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._pool, name)
+        return getattr(self.pool, name)
 
 
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
@@ -558,7 +558,7 @@ class AdminClient:
         hourly budget)."""
         with self._lock:
             if self._upload is None:
-                self._upload = _UploadFunction(self._pool)
+                self._upload = _UploadFunction(self._pool.pool)
             upload = self._upload.upload
         try:
             response = upload(file, **params, **self._sdk_options())
