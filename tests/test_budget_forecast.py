@@ -290,6 +290,13 @@ def test_a_stopped_apply_counts_what_it_did_not_attempt_and_lists_it_with_v_and_
     assert f"not attempted: {counts}" in stopped.err
     for key in planned - applied:
         assert re.search(rf"not attempted \w+ {re.escape(key)}$", stopped.err, re.MULTILINE), key
+    # before the reset, a rerun meets the spent budget at its first call and says when it resets
+    # (the 420 carries the headers), instead of backing off for its retry budget
+    harness.emu.clear_log()
+    spent = harness.run("apply", "--env", "test", "--auto-approve", "--allow-partial")
+    assert spent.code == 1 and re.search(r"budget is exhausted and resets in \d+s", spent.err), spent.err
+    statuses = [r.status for r in harness.emu.request_log]  # the kinds' first reads, in flight at once
+    assert set(statuses) == {420} and len(statuses) <= len(resources_v1())  # none retried
     # the saved plan is stale for what it applied: after the reset the rerun is a new apply
     harness.emu.reset_budget()
     harness.emu.rate_limit = 2000
