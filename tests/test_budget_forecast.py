@@ -12,10 +12,16 @@ budget lasts, exits 1 saying when it resets, and a rerun after the reset converg
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+from support.cli_runner import run_cli
 from support.harness import CLOUD, Harness
 
 PIM = "https://pim.example.test/hooks/cloudinary"
@@ -302,3 +308,46 @@ def test_a_stopped_apply_counts_what_it_did_not_attempt_and_lists_it_with_v_and_
     harness.emu.rate_limit = 2000
     stale = harness.run("apply", "--env", "test", str(tmp_path / "plan.json"))
     assert stale.code == 3 and "created since the plan" in stale.err, stale.err
+
+
+# --- against `cloudinary-state emulator serve --rate-limit` -------------------------------------
+
+
+def test_against_emulator_serve_rate_limit_a_plan_warns_and_its_apply_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The standalone emulator with a small hourly budget, driven the way a user would: the
+    plan's forecast does not fit in what its reads leave, so it warns, and applying the saved
+    plan is refused after the re-read with nothing written."""
+    # enough for two plans and the re-read (14 + 14 + 8), not for the apply's 37 calls
+    key, secret, budget = "serve-key", "serve-secret-NOT-SHOWN", 45
+    command = [sys.executable, "-m", "cloudinary_state", "emulator", "serve", "--port", "0",
+               "--cloud", f"{CLOUD}:{key}:{secret}", "--rate-limit", str(budget)]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        monkeypatch.setenv("CLOUDINARY_URL_TEST", f"cloudinary://{key}:{secret}@{CLOUD}?upload_prefix={url}")
+        (tmp_path / "environments" / "common").mkdir(parents=True)
+        environment = {
+            "cloud_name": CLOUD,
+            "credentials": "CLOUDINARY_URL_TEST",
+            "include": ["common/*.yaml"],
+        }
+        (tmp_path / "environments" / "test.yaml").write_text(json.dumps(environment))
+        resources = json.dumps(resources_v1())  # JSON is YAML
+        (tmp_path / "environments" / "common" / "r.yaml").write_text(resources)
+        planned = run_cli(tmp_path, capsys, "plan", "--env", "test", "--out", str(tmp_path / "plan.json"))
+        forecast = json.loads((tmp_path / "plan.json").read_text())["forecast"]
+        reads = calls_line(planned.out)
+        assert forecast["remaining"] == budget - reads < forecast["calls"], (forecast, reads)
+        assert f"needs {forecast['calls']} Admin API calls and {budget - reads} remain" in planned.err
+        refused = run_cli(tmp_path, capsys, "apply", "--env", "test", str(tmp_path / "plan.json"))
+        assert refused.code == 3 and "Nothing was written" in refused.err, refused.out + refused.err
+        assert calls_line(refused.err) == forecast["reread"]  # its re-read, then no write
+        again = run_cli(tmp_path, capsys, "plan", "--env", "test", "--detailed-exitcode")
+        assert again.code == 2 and calls_line(again.out) == reads  # the account is as it was
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        server.communicate(timeout=10)
