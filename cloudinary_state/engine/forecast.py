@@ -18,6 +18,7 @@ one, which no plan can know (the forecast counts every page, so it errs high, ne
 
 from __future__ import annotations
 
+import calendar
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -121,8 +122,6 @@ def reset_iso(resets_at: float | None) -> str | None:
 
 
 def _parse_iso(text: Any) -> float:
-    import calendar
-
     if not isinstance(text, str):
         raise ValueError("forecast resets_at must be a time")
     return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
