@@ -14,10 +14,11 @@ its failures into `EmulatorStartError` with what to do about them. Two uses:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cloudinary_state.client import Credentials
 from cloudinary_state.desired import DesiredState
@@ -25,6 +26,7 @@ from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorState
 from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.errors import CloudinaryStateError
 from cloudinary_state.kinds import REGISTRY
+from cloudinary_state.kinds.base import LiveObject
 
 LOGGER = logging.getLogger(__name__)
 
@@ -44,12 +46,23 @@ class EmbeddedEmulator:
     `configured_addons`, or `addons` when given."""
 
     def __init__(
-        self, desired: DesiredState, state: Path | None, *, addons: Collection[str] | None = None
+        self,
+        desired: DesiredState,
+        state: Path | None,
+        *,
+        addons: Collection[str] | None = None,
+        rate_limit: int = 2000,
     ) -> None:
         registered = configured_addons(desired) if addons is None else addons
-        self._cloud = CloudConfig(name=desired.cloud_name, addons=frozenset(registered))
+        self._cloud = CloudConfig(name=desired.cloud, addons=frozenset(registered))
         self._environment = desired.environment
+        self._rate_limit = rate_limit
         self.state_file = state
+
+    @property
+    def addons(self) -> frozenset[str]:
+        """The add-ons the emulated account has registered."""
+        return self._cloud.addons
 
     @property
     def api_secret(self) -> str:
@@ -59,7 +72,7 @@ class EmbeddedEmulator:
 
     def start(self, stack: ExitStack) -> Credentials:
         """Start the server (stopped when `stack` closes); the credentials that reach it."""
-        server = EmulatorServer([self._cloud], state_file=self.state_file)
+        server = EmulatorServer([self._cloud], state_file=self.state_file, rate_limit=self._rate_limit)
         try:
             if self.state_file is not None:
                 self.state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +112,25 @@ def scratch_emulator(desired: DesiredState) -> EmbeddedEmulator:
     assumed registered, so its options show what they would do (try-preset)."""
     off = {name for name, on in desired.addons.items() if not on}
     return EmbeddedEmulator(desired, None, addons=frozenset(ADDON_NAMES) - off)
+
+
+# The copy a rehearsal loads is no account: its hourly budget is not the live one (the plan's
+# forecast is), and loading a large account must not wait for a reset.
+REHEARSAL_RATE_LIMIT = 1_000_000
+
+
+def rehearsal_emulator(desired: DesiredState, live: Iterable[LiveObject]) -> EmbeddedEmulator:
+    """A fresh emulated account, in memory, to load the live objects `live` into and rehearse
+    `desired`'s plan on (`plan --rehearse`). It registers the add-ons of `configured_addons`
+    and those the live objects use (they hold their options live, so the account has them:
+    the API cannot list registrations)."""
+    used = {addon for obj in live for addon in REGISTRY.get(obj.kind).addons_used(_exported(obj))}
+    registered = (configured_addons(desired) | used) & ADDON_NAMES.keys()
+    return EmbeddedEmulator(desired, None, addons=registered, rate_limit=REHEARSAL_RATE_LIMIT)
+
+
+def _exported(obj: LiveObject) -> dict[str, Any]:
+    return REGISTRY.get(obj.kind).export(obj)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from support.kinds_emulator import assert_live_matches, calls_to, emulated, obj
 
-from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds.base import LiveObject
 from cloudinary_state.kinds.upload_presets import UPLOAD_PRESETS
 from cloudinary_state.kinds.upload_presets.kind import (
@@ -198,12 +197,6 @@ def test_serialise_sends_each_value_verbatim() -> None:
     assert params["context"] == "alt=a\\=b\\|c|caption=Product"
     assert params["overwrite"] is True and params["auto_tagging"] == 0.7
     assert params["access_control"] == FULL_SETTINGS["access_control"]  # the SDK JSON-encodes it
-
-
-@pytest.mark.parametrize("key", ["parameter_whitelist", "clear_invalid", "access_mode", "headers"])
-def test_settings_the_sdk_cannot_send_are_refused(key: str) -> None:
-    with pytest.raises(ApplyError, match=f"{key} cannot be written"):
-        serialise_settings("p", {key: "x"})
 
 
 def test_export_round_trips_and_leaves_defaults_out() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ import click
 from cloudinary_state.cli._shared import (
     EXIT_CHANGES,
     EXIT_ERROR,
+    EXIT_OK,
+    EXIT_REFUSED,
     NOTES,
     calls_line_shown,
     cli,
@@ -26,45 +29,98 @@ from cloudinary_state.cli._shared import (
 
 if TYPE_CHECKING:
     from cloudinary_state.engine.plan import Plan
+    from cloudinary_state.errors import PolicyRefusal
     from cloudinary_state.runner import ApplyResult, Connection
 
 
 @cli.command()
 @click.option("--env", "env", required=True, metavar="ENV")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Save the plan for `apply FILE`.")
+@click.option("--markdown", "markdown", type=click.Path(path_type=Path), help="Also write the Markdown plan.")
+@click.option(
+    "--json-summary",
+    "json_summary",
+    type=click.Path(path_type=Path),
+    help="Also write counts and exit facts.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option("--allow-delete", is_flag=True, help="Approve the deletes and replaces (recorded in --out).")
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the plan.")
 @parallelism_option
 @emulator_option
+@click.option(
+    "--rehearse",
+    is_flag=True,
+    help="Apply the plan to an emulated copy of the live account first (read-only on the account).",
+)
 def plan(
     env: str,
     out: Path | None,
+    markdown: Path | None,
+    json_summary: Path | None,
     fmt: str,
     detailed_exitcode: bool,
+    allow_delete: bool,
     targets: tuple[str, ...],
     parallelism: int,
     emulator: bool,
+    rehearse: bool,
 ) -> None:
     """Show what apply would change."""
+    from cloudinary_state.render.outputs import OutputFiles, write_plan_outputs
     from cloudinary_state.render.run import plan_as, usage_line
 
+    files = OutputFiles({"--out": out, "--markdown": markdown, "--json-summary": json_summary})
+    files.check()  # before any connection: a directory given as a file is exit 1, not a wasted plan
     parsed = parse_targets(targets)
+    verbose = current().verbosity >= 1
     with connect(env, emulator) as conn, targets_are_usage():
-        result = conn.plan(parsed, parallelism=parallelism)
-        click.echo(plan_as(fmt, result, conn, color=current().color), nl=False)
-        with calls_line_shown() if fmt == "text" else nullcontext():
-            conn.check_policy(result)
+        result = conn.plan(parsed, parallelism=parallelism, allow_delete=allow_delete, rehearse=rehearse)
+        refusal = _refusal(conn, result)  # shown with the plan (a PR comment says why), then raised
+        refused = None if refusal is None else str(refusal)
+        saved_to = out if refusal is None else None  # a refused plan is not saved
+        shown = plan_as(
+            fmt, result, conn, color=current().color, verbose=verbose, refused=refused, saved_to=saved_to
+        )
+        click.echo(shown, nl=False)
         warning = result.forecast.warning() if result.forecast is not None else None
-        if warning is not None:
+        if warning is not None:  # the apply would be refused: say so before it is tried
             NOTES.warning(f"warning: {warning}")
-        if out is not None:
-            conn.save_plan(result, out)
+        if saved_to is not None:
+            conn.save_plan(result, saved_to)
             NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
+        code = _exit_code(result, refusal, detailed_exitcode)
+        write_plan_outputs(files, result, conn, refused=refused, exit_code=code, verbose=verbose)
+        with calls_line_shown() if fmt == "text" else nullcontext():
+            if refusal is not None:
+                raise refusal
+            conn.check_rehearsal(result)  # after the plan and its files: they carry the outcome
         if fmt != "text":  # the text plan ends with this line already
             NOTES.info(usage_line(conn))
-    if detailed_exitcode and result.has_changes:
-        raise click.exceptions.Exit(EXIT_CHANGES)
+    if code != EXIT_OK:
+        raise click.exceptions.Exit(code)
+
+
+def _exit_code(plan: Plan, refusal: PolicyRefusal | None, detailed_exitcode: bool) -> int:
+    """The code the run ends with: a policy refusal, a rehearsal that did not converge, changes
+    pending (with --detailed-exitcode), or success."""
+    if refusal is not None:
+        return EXIT_REFUSED
+    if plan.rehearsal is not None and not plan.rehearsal.converged:
+        return EXIT_ERROR
+    return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
+
+
+def _refusal(conn: Connection, plan: Plan) -> PolicyRefusal | None:
+    """The refusal the environment's policy makes of `plan`, or None."""
+    from cloudinary_state.errors import PolicyRefusal
+
+    try:
+        conn.check_policy(plan)
+    except PolicyRefusal as e:
+        return e
+    return None
 
 
 @cli.command()
@@ -79,11 +135,7 @@ def plan(
 )
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the apply.")
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="How stdout shows the outcome.",
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="The outcome's form."
 )
 @parallelism_option
 @emulator_option
@@ -106,7 +158,7 @@ def apply(
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
     with connect(env, emulator) as conn, targets_are_usage():
         # a saved plan is shown before this run made any call: no calls line (the run ends with one)
-        shown = _Shown(fmt, conn, with_calls=saved is None)
+        shown = _Shown(fmt, conn, with_calls=saved is None, allow_delete=allow_delete)
         with shown.outcome_on_failure():
             result = conn.apply(
                 saved,
@@ -115,7 +167,7 @@ def apply(
                 allow_partial=allow_partial,
                 parallelism=parallelism,
                 on_plan=shown.plan,
-                confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
+                confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud),
             )
         shown.outcome(result)
     if result.cancelled:
@@ -126,17 +178,23 @@ class _Shown:
     """What `apply` shows in `--format`: the text plan and its outcome line, or one JSON
     document of the outcome, which an apply that stopped part-way prints too."""
 
-    def __init__(self, fmt: str, conn: Connection, *, with_calls: bool) -> None:
-        self.fmt, self.conn, self.with_calls = fmt, conn, with_calls
+    def __init__(self, fmt: str, conn: Connection, *, with_calls: bool, allow_delete: bool) -> None:
+        self.fmt, self.conn, self.with_calls, self.allow_delete = fmt, conn, with_calls, allow_delete
         self.applying: Plan | None = None
 
     def plan(self, planned: Plan) -> None:
         from cloudinary_state.render.run import plan_as
 
         self.applying = planned
-        if self.fmt == "text":
-            text = plan_as("text", planned, self.conn, color=current().color, with_calls=self.with_calls)
-            click.echo(text, nl=False)
+        if self.fmt != "text":
+            return
+        # as this apply sees it: approved by --allow-delete too
+        approved = replace(planned, approved_deletes=planned.approved_deletes or self.allow_delete)
+        verbose = current().verbosity >= 1
+        text = plan_as(
+            "text", approved, self.conn, color=current().color, with_calls=self.with_calls, verbose=verbose
+        )
+        click.echo(text, nl=False)
 
     def outcome(self, result: ApplyResult) -> None:
         from cloudinary_state.render.run import apply_as_json, apply_outcome, usage_line

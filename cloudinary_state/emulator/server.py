@@ -45,6 +45,7 @@ from cloudinary_state.emulator import (  # noqa: F401
     metadata_fields,
     metadata_rules,
     misc,
+    search,
     streaming_profiles,
     transformations,
     triggers,
@@ -77,6 +78,7 @@ class CloudConfig:
     api_secret: str = "emulator-secret"
     addons: frozenset[str] = frozenset()
     reserve_deleted_metadata_ids: bool = True  # as the reference says the live service does
+    search_api: bool = True  # False: the Search API answers as for an account without it (search.py)
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ class EmulatorServer:
                 api_secret=c.api_secret,
                 addons=set(c.addons),
                 reserve_deleted_metadata_ids=c.reserve_deleted_metadata_ids,
+                search_api=c.search_api,
             )
             for c in clouds
         }

@@ -15,6 +15,9 @@ class CloudState:
     # The reference (weak evidence, the only evidence) says a deleted metadata external_id stays
     # reserved: followed by default, so the engine is tested against what the live service does.
     reserve_deleted_metadata_ids: bool = True
+    # Tier 1 of the Search API is on for accounts of up to 10 million assets [D search_api];
+    # False emulates one where it is not (see search.py)
+    search_api: bool = True
     # resource stores, keyed by identity; values are plain dicts owned by the resource module
     transformations: dict[str, dict[str, Any]] = field(default_factory=dict)
     upload_presets: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -29,7 +32,7 @@ class CloudState:
     def persisted(self) -> dict[str, Any]:
         """What goes to the state file (credentials and add-ons are configuration, not state)."""
         data = asdict(self)
-        for key in ("name", "api_key", "api_secret", "addons", "reserve_deleted_metadata_ids"):
+        for key in ("name", "api_key", "api_secret", "addons", "reserve_deleted_metadata_ids", "search_api"):
             data.pop(key)
         return data
 

@@ -9,6 +9,7 @@ Both URL styles work: `transformations/<t>` and `transformations?transformation=
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from cloudinary_state.emulator import txparse
 from cloudinary_state.emulator.routing import ApiError, Request, route
@@ -98,11 +99,16 @@ def register_unnamed(cloud: CloudState, definition: str, allowed_for_strict: boo
 
 
 def named_references(definition: str) -> list[str]:
-    """The bare names a definition refers to with `t_<name>` components."""
+    """The bare names a definition refers to with `t_<name>` components, URL-decoded: a name
+    with characters a transformation string cannot carry is written encoded (`t_my%20name`
+    refers to `my name`), as every other value in a URL is [INF from reference §1.2: the SDK
+    percent-encodes what it puts in a URL path]. `t_a.b` names two, applied in turn [SDK:
+    pycloudinary's generate_transformation_string joins a list of names with "." after `t_`]."""
     return [
-        str(step["transformation"])
+        unquote(name)
         for step in parse_definition(definition)
         if isinstance(step.get("transformation"), str)
+        for name in str(step["transformation"]).split(".")
     ]
 
 

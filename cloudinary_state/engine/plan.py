@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.defaults import config_set_paths, is_server_default
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
 from cloudinary_state.kinds import REGISTRY
-from cloudinary_state.kinds.base import Action, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AssetImpact, Kind, LiveObject
 from cloudinary_state.secret_values import looks_secret, redact_secrets
 
 if TYPE_CHECKING:
     from cloudinary_state.engine.forecast import Forecast
+    from cloudinary_state.engine.rehearsal_report import Rehearsal
 
 LiveState = Mapping[KindName, Mapping[str, LiveObject]]
 Target = tuple[KindName, str]
@@ -49,6 +51,7 @@ class FieldDiff:
     before: Any  # None when the field is absent live; masked when sensitive
     after: Any  # None when the field is absent in the desired object; masked when sensitive
     sensitive: bool = False
+    server_default: bool = False  # a create's field the config leaves to the server's default
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Change:
     diffs: tuple[FieldDiff, ...] = ()
     notes: tuple[str, ...] = ()
     live_fingerprint: str | None = None  # None for a create
+    impact: AssetImpact | None = None  # assets a destructive change reaches (engine/impact.py)
 
     @property
     def key(self) -> str:
@@ -98,6 +102,8 @@ class Plan:
     existing_managed: int = 0  # live objects the config manages: the safety threshold's base
     api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
     rate_limit_remaining: int | None = None  # hourly budget left (X-FeatureRateLimit-Remaining)
+    approved_deletes: bool = False  # `plan --allow-delete`: its deletes and replaces approved at review
+    rehearsal: Rehearsal | None = None  # with `plan --rehearse`: its outcome (engine/rehearsal.py)
     forecast: Forecast | None = None  # the calls its apply makes (engine/forecast.py; set by the reader)
 
     @property
@@ -128,7 +134,11 @@ def config_digest(state: DesiredState, key: bytes) -> str:
             "prune": sorted(state.policy.prune),
             "ignore": {k: list(v) for k, v in sorted(state.policy.ignore.items())},
             "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
-            "safety": [state.policy.safety.max_delete_percent, state.policy.safety.min_existing],
+            "safety": [
+                state.policy.safety.max_delete_percent,
+                state.policy.safety.min_existing,
+                state.policy.safety.max_affected_assets,
+            ],
         },
         "objects": [
             {"kind": o.kind, "name": o.name, "absent": o.absent, "body": o.body} for o in state.objects
@@ -513,7 +523,7 @@ def build_plan(
     summary = Summary(**tally.counts, unmanaged=len(unmanaged))
     return Plan(
         environment=desired.environment,
-        cloud_name=desired.cloud_name,
+        cloud_name=desired.cloud,
         config_digest=config_digest(desired, digest_key),
         changes=tuple(ordered),
         summary=summary,
@@ -568,7 +578,11 @@ def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None, key: by
     sensitive = kind.sensitive_canonical_paths(obj.sensitive_paths)
     stripped = _stripped_notes(obj)
     if current is None:
-        diffs = field_diffs({}, want, sensitive)
+        set_by_config = config_set_paths(kind, obj.body)
+        diffs = tuple(
+            dataclasses.replace(d, server_default=is_server_default(d.path, set_by_config))
+            for d in field_diffs({}, want, sensitive)
+        )
         notes = (*kind.notes("create", obj.body, None), *stripped)
         return Change(kind.kind, obj.name, "create", kind.rank, diffs, notes, None)
     have = dict(kind.comparable_live(want, current.canonical))
