@@ -151,7 +151,7 @@ def test_apply_without_a_file_makes_the_forecast_writes_and_read_backs(harness: 
     assert applied.code == 0, applied.out + applied.err
     reads, writes = requests(harness)
     assert (reads, writes) == (plan_reads + forecast["read_backs"], forecast["writes"])
-    assert f"Apply forecast: {forecast['writes'] + forecast['read_backs']} Admin API calls" in applied.out
+    assert f"Apply forecast: {forecast['writes'] + forecast['read_backs']} calls (" in applied.out
     assert harness.plan_is_empty("test")
 
 
@@ -184,7 +184,7 @@ def test_a_budget_too_small_warns_at_plan_and_is_refused_before_any_write(
     assert f"needs {forecast['calls']} Admin API calls and {forecast['calls'] - 1} remain" in planned.err
     harness.emu.reset_budget()
     markdown = harness.run("plan", "--env", "test", "--format", "markdown")
-    assert f"_Apply forecast: {forecast['writes'] + forecast['read_backs']} Admin API calls" in markdown.out
+    assert f"_Apply forecast: {forecast['writes'] + forecast['read_backs']} calls (" in markdown.out
     assert f"**Warning:** the apply of this plan needs {forecast['calls']} Admin API calls" in markdown.out
     # `apply` without a file (no re-read: its own plan read the objects) is refused before its
     # question when the writes and read-backs do not fit, and writes nothing either

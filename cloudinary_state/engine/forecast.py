@@ -95,7 +95,7 @@ class Forecast:
     def line(self) -> str:
         """The forecast beside the budget, for a text or Markdown plan."""
         return (
-            f"Apply forecast: {self.apply_calls} Admin API calls ({self.writes} writes, "
+            f"Apply forecast: {self.apply_calls} calls ({self.writes} writes, "
             f"{self.read_backs} read-backs), {self.calls} for the saved plan with its re-read "
             f"({self.reread}); {budget_text(self.remaining, self.resets_at)}."
         )
