@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +28,7 @@ from cloudinary_state.config import load_environment
 from cloudinary_state.desired import DesiredState
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
 from cloudinary_state.engine.apply import apply_steps, build_steps
+from cloudinary_state.engine.forecast import Forecast, forecast_apply
 from cloudinary_state.engine.live import read_live, read_objects
 from cloudinary_state.engine.plan import Plan, Target, build_plan, default_kinds
 from cloudinary_state.kinds import REGISTRY
@@ -154,6 +155,8 @@ class RunResult:
     phases: dict[str, Traffic] = field(default_factory=dict)
     plan_build_seconds: dict[str, float] = field(default_factory=dict)  # the pure build_plan part
     plan_changes: dict[str, int] = field(default_factory=dict)  # changes each plan found
+    # each plan's call forecast for its apply (engine/forecast.py), checked against the phases
+    forecasts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -229,8 +232,9 @@ class Bench:
         self, desired: DesiredState, parallelism: int
     ) -> tuple[Plan, dict[Target, LiveObject], float]:
         """What `plan` does: read every kind (under the plan's names: paired with the config),
-        then build the plan (its time returned apart)."""
-        live = read_live(self.client, self.kinds, parallelism=parallelism, desired=desired)
+        then build the plan (its time returned apart) and forecast its apply's calls."""
+        listed: dict[str, int] = {}
+        live = read_live(self.client, self.kinds, parallelism=parallelism, desired=desired, listed=listed)
         started = time.perf_counter()
         plan = build_plan(
             desired,
@@ -241,7 +245,8 @@ class Bench:
         )
         build_seconds = time.perf_counter() - started
         by_key = {(kind, name): obj for kind, objects in live.items() for name, obj in objects.items()}
-        return plan, by_key, build_seconds
+        forecast = forecast_apply(plan, desired, by_key, listed, self.kinds)
+        return replace(plan, forecast=forecast), by_key, build_seconds
 
     def apply(
         self, desired: DesiredState, plan: Plan, live: dict[Target, LiveObject], parallelism: int
@@ -296,6 +301,8 @@ def run_one(size: int, latency_ms: int, parallelism: int, *, repeat: int = 3) ->
                     lambda: bench.read_and_plan(state, parallelism)
                 )
                 builds[name], changes[name] = round(build, 4), len(plan.changes)
+                assert plan.forecast is not None
+                result.forecasts[name] = plan.forecast.as_dict()
                 return plan, live
 
             plan, live = plan_phase("plan_empty", desired)
@@ -331,6 +338,37 @@ def run_one(size: int, latency_ms: int, parallelism: int, *, repeat: int = 3) ->
     return result
 
 
+# Each apply phase and the plan whose apply it is: the forecast must be the calls measured.
+FORECAST_CHECKS = (
+    ("plan_empty", "apply_create"),
+    ("plan_before_second_apply", "apply_second"),
+    ("plan_update", "apply_update"),
+)
+
+
+def forecast_failures(result: RunResult) -> list[str]:
+    """The call forecast of each plan (engine/forecast.py, the same function `plan` uses)
+    against what its apply made: writes, read-backs, and a saved plan's re-read."""
+    failures = []
+    where = f"N={result.size} latency={result.latency_ms} p={result.parallelism}"
+    for plan_phase, apply_phase in FORECAST_CHECKS:
+        forecast = Forecast.from_dict(result.forecasts[plan_phase])
+        traffic = result.phases[apply_phase]
+        measured = (traffic.writes, traffic.reads)
+        if measured != (forecast.writes, forecast.read_backs):
+            failures.append(
+                f"{where}: {apply_phase}: (writes, read-backs) measured {measured}, forecast by "
+                f"{plan_phase} {(forecast.writes, forecast.read_backs)}"
+            )
+    reread = Forecast.from_dict(result.forecasts["plan_empty"]).reread
+    if result.phases["saved_plan_reread"].reads != reread:
+        failures.append(
+            f"{where}: saved_plan_reread: measured {result.phases['saved_plan_reread'].reads}, "
+            f"forecast {reread}"
+        )
+    return failures
+
+
 def check_invariants(result: RunResult) -> list[str]:
     """The call-count invariants of one run; an empty list when all hold.
 
@@ -364,6 +402,7 @@ def check_invariants(result: RunResult) -> list[str]:
     expect("update writes", p["apply_update"].writes, sum(UPDATE_WRITES_PER_EDIT.values()) * edits)
     expect("update read-backs", p["apply_update"].reads, expected_read_back(edits, n))
     expect("changes after the update", result.plan_changes["plan_after_update"], 0)
+    failures += forecast_failures(result)
     if result.parallelism == 1 and p["plan"].rate_limit_used is not None:
         # serial calls: the last header seen counts every call of the phase
         expect("hourly budget used by a plan (header)", p["plan"].rate_limit_used, p["plan"].client_calls)

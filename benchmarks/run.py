@@ -216,6 +216,7 @@ def report(
                 f"({measure.expected_read_back(r.edited_per_kind, size)}; {r.edited_per_kind}/kind)",
                 p["apply_second"].writes,
                 f"{p['apply_create'].budget_fraction:.0%}",
+                f"{r.forecasts['plan_empty']['calls']}/{r.forecasts['plan_update']['calls']}",
             ]
         )
     sections = [
@@ -234,11 +235,14 @@ def report(
                 "update 10% w+rb",
                 "2nd apply w",
                 f"create/{DEFAULT_HOURLY_BUDGET}h",
+                "forecast create/update",
             ],
             counts,
         ),
         "w = writes (POST/PUT/DELETE), rb = read-back calls (one bulk read per kind and wave;"
         " expected rb in brackets)",
+        "forecast = engine/forecast.py's count for `apply PLAN_FILE` of the first rollout and of the"
+        " update (re-read + w + rb), checked against the calls measured",
         "",
         "Wall time, seconds (load = config loading; plan = read + build, fastest of --repeat;"
         " build = the pure build_plan part)",

@@ -17,6 +17,7 @@ same pool, never retried), which is the Upload API's and not counted among the A
 from __future__ import annotations
 
 import calendar
+import email.utils
 import os
 import random
 import re
@@ -203,6 +204,31 @@ def _connection_pool() -> Any:
     return sdk.utils.get_http_connector(sdk.config(), options)
 
 
+class _BudgetWatch:
+    """The connection pool as the SDK's Admin API transport sees it, each answer's headers
+    handed to `record` before the SDK reads the body (and turns an error status into an
+    exception that carries no headers)."""
+
+    def __init__(self, pool: Any, record: Callable[[Mapping[str, str]], None]) -> None:
+        self.pool = pool  # unwatched: the Upload API's calls are not the Admin API's budget
+        self._record = record
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        response = self.pool.request(*args, **kwargs)
+        self._record(response.headers)
+        return response
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pool, name)
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    try:
+        return int(headers.get(name) or "")
+    except ValueError:
+        return None
+
+
 class CredentialsError(CloudinaryStateError):
     """A missing or malformed credentials variable (the one the environment names, CLOUDINARY_URL
     or another). The message names the variable and never contains the secret."""
@@ -348,7 +374,8 @@ class AdminClient:
         self.base_delay = base_delay
         self._sleep = sleep
         self._random = random.Random(seed)
-        self._pool = _connection_pool()
+        # every answer is read for its rate-limit headers as it arrives, an error's too
+        self._pool = _BudgetWatch(_connection_pool(), self._record)
         self._functions = _AdminFunctions(self._pool)
         self._upload: _UploadFunction | None = None  # made on the first upload (try-preset's alone)
         self._lock = threading.Lock()
@@ -390,6 +417,18 @@ class AdminClient:
             return self._rate_limit_remaining
 
     @property
+    def budget_left(self) -> int | None:
+        """The hourly budget left, as far as the answers tell: the lowest Remaining of the
+        current window (concurrent answers arrive out of order, so the last one may be older
+        than the one that spent the budget), the full limit once that window has reset; None
+        when no answer carried the headers."""
+        with self._lock:
+            window, lowest = self._window_reset_at, self._window_lowest
+            if window is None or lowest is None:
+                return self._rate_limit_remaining
+            return lowest if time.time() < window else self._rate_limit_limit
+
+    @property
     def rate_limit_limit(self) -> int | None:
         with self._lock:
             return self._rate_limit_limit
@@ -412,10 +451,12 @@ class AdminClient:
             "timeout": self.timeout,
         }
 
-    def _record(self, response: Any) -> None:
-        remaining = getattr(response, "rate_limit_remaining", None)
-        limit = getattr(response, "rate_limit_allowed", None)
-        reset_at = _reset_epoch(getattr(response, "rate_limit_reset_at", None))
+    def _record(self, headers: Mapping[str, str]) -> None:
+        """The hourly budget as an Admin answer's headers tell it (reference §1.4: every
+        answer carries them, a 420 too, which the SDK's error would not show)."""
+        remaining = _header_int(headers, "x-featureratelimit-remaining")
+        limit = _header_int(headers, "x-featureratelimit-limit")
+        reset_at = _reset_epoch(email.utils.parsedate(headers.get("x-featureratelimit-reset") or ""))
         with self._lock:
             if remaining is not None:
                 self._rate_limit_remaining = remaining
@@ -471,7 +512,6 @@ class AdminClient:
                     self._retries += 1
                 self._sleep(delay)
                 continue
-            self._record(response)
             return dict(response)
 
     def _delay_before_retry(self, error: ApiError, attempt: int, elapsed: float) -> float:
@@ -518,7 +558,7 @@ class AdminClient:
         hourly budget)."""
         with self._lock:
             if self._upload is None:
-                self._upload = _UploadFunction(self._pool)
+                self._upload = _UploadFunction(self._pool.pool)
             upload = self._upload.upload
         try:
             response = upload(file, **params, **self._sdk_options())

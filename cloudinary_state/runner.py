@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from cloudinary_state.client import AdminClient, Credentials
     from cloudinary_state.config import ValidationRun
     from cloudinary_state.desired import DesiredState, KindName
-    from cloudinary_state.engine.apply import ApplyReport
+    from cloudinary_state.engine.apply import ApplyReport, WaveGate
     from cloudinary_state.engine.plan import Change, Plan, Target
     from cloudinary_state.engine.rehearsal_report import Rehearsal
     from cloudinary_state.engine.saved_plan import PlanFile
@@ -390,8 +390,14 @@ class Connection:
 
     @property
     def rate_limit_remaining(self) -> int | None:
-        """The hourly budget left, as the last response reported it (None when unknown)."""
-        return self._client.rate_limit_remaining if self._client is not None else None
+        """The hourly budget left, as the responses reported it (None when unknown): the
+        lowest of the current window, since concurrent answers arrive out of order."""
+        return self._client.budget_left if self._client is not None else None
+
+    @property
+    def budget_resets_at(self) -> float | None:
+        """When the hourly budget resets (epoch seconds), when the server reported it."""
+        return self._client.rate_limit_reset_at if self._client is not None else None
 
     def _api(self) -> _Traced:
         """The client, as the engine is given it (connecting on first use)."""
@@ -502,8 +508,14 @@ class Connection:
         return replace(outcome, failed=failed)
 
     def with_run_counts(self, plan: Plan) -> Plan:
-        """`plan` carrying this connection's Admin API calls and budget, for its summary line."""
-        return replace(plan, api_calls=self.api_calls, rate_limit_remaining=self.rate_limit_remaining)
+        """`plan` carrying this connection's Admin API calls and budget, for its summary line,
+        and its forecast beside the budget left."""
+        forecast = plan.forecast
+        if forecast is not None:
+            forecast = forecast.with_budget(self.rate_limit_remaining, self.budget_resets_at)
+        return replace(
+            plan, api_calls=self.api_calls, rate_limit_remaining=self.rate_limit_remaining, forecast=forecast
+        )
 
     def check_rehearsal(self, plan: Plan) -> None:
         """Raise RehearsalFailed (exit 1) when `plan` was rehearsed and did not converge,
@@ -536,6 +548,7 @@ class Connection:
         *,
         targets: Iterable[Target | str] = (),
         allow_delete: bool = False,
+        allow_partial: bool = False,
         parallelism: int = 8,
         on_plan: Callable[[Plan], None] | None = None,
         confirm: Callable[[Plan], bool] | None = None,
@@ -548,6 +561,11 @@ class Connection:
         made, and is re-read and refused (exit 3) when its objects moved since. Deletes and
         replaces need `allow_delete`. Raises ApplyFailed, carrying the report, when a change
         did not converge; every write is read back.
+
+        The plan's call forecast must fit the hourly budget left once its objects are read
+        (BudgetRefusal, exit 3, before the question and any write); with `allow_partial` it
+        applies whole dependency waves while the budget lasts instead, and raises ApplyFailed
+        saying when the budget resets once it stopped before a wave.
         """
         from cloudinary_state.engine.apply import ApplyReport
         from cloudinary_state.engine.safety import check_apply
@@ -566,10 +584,28 @@ class Connection:
             check_apply(chosen, self.desired.policy, allow_delete=allow_delete, kinds=self._kinds)
             if saved is not None:
                 live = self._reread(saved, chosen, parallelism)
-            elif plan is None and confirm is not None and not confirm(chosen):
+            gate = self._budget_gate(chosen, live, allow_partial)
+            if saved is None and plan is None and confirm is not None and not confirm(chosen):
                 return ApplyResult(chosen, ApplyReport(), cancelled=True)
-            report = self._write(chosen, live, allow_delete=allow_delete, parallelism=parallelism)
+            report = self._write(chosen, live, allow_delete=allow_delete, parallelism=parallelism, gate=gate)
         return ApplyResult(chosen, report)
+
+    def _budget_gate(
+        self, plan: Plan, live: Mapping[Target, LiveObject | None], allow_partial: bool
+    ) -> WaveGate | None:
+        """Refuse an apply the hourly budget left cannot finish (BudgetRefusal); with
+        `allow_partial`, the check before each wave instead."""
+        from cloudinary_state.engine.apply import plan_steps, waves
+        from cloudinary_state.engine.forecast import check_budget, wave_gate
+
+        if plan.forecast is None:
+            return None
+        if not allow_partial:
+            check_budget(plan.forecast, self.rate_limit_remaining, self.budget_resets_at)
+            return None
+        count = len(waves(plan_steps(plan, self.desired, live), self._kinds))
+        left, resets_at = (lambda: self.rate_limit_remaining), (lambda: self.budget_resets_at)
+        return wave_gate(plan.forecast, count, left, resets_at)
 
     @staticmethod
     def _plan_file(plan: object) -> PlanFile | None:
@@ -608,20 +644,32 @@ class Connection:
         )
 
     def _write(
-        self, plan: Plan, live: Mapping[Target, LiveObject | None], *, allow_delete: bool, parallelism: int
+        self,
+        plan: Plan,
+        live: Mapping[Target, LiveObject | None],
+        *,
+        allow_delete: bool,
+        parallelism: int,
+        gate: WaveGate | None = None,
     ) -> ApplyReport:
-        from cloudinary_state.engine.apply import apply_plan
+        from cloudinary_state.engine.apply import ApplyFailed, apply_plan
 
-        return apply_plan(
-            self._api(),
-            self.desired,
-            plan,
-            live,
-            allow_delete=allow_delete,
-            kinds=self._kinds,
-            parallelism=parallelism,
-            on_event=self._changed,
-        )
+        try:
+            return apply_plan(
+                self._api(),
+                self.desired,
+                plan,
+                live,
+                allow_delete=allow_delete,
+                kinds=self._kinds,
+                parallelism=parallelism,
+                on_event=self._changed,
+                before_wave=gate,
+            )
+        except ApplyFailed as failed:  # its message counts them by kind; -v lists them
+            for change in failed.report.not_attempted:
+                LOGGER.debug("  not attempted %s %s", change.action, change.key)
+            raise
 
     def _changed(self, change: Change, outcome: str) -> None:
         """An apply event: logged and passed on, secrets cut out (a failure's reason can

@@ -72,7 +72,12 @@ def test_failure_finishes_the_wave_then_stops_and_reports() -> None:
     assert {c.name for c in report.applied} == {"f", "t0", "t2"}  # in flight with t1: finished
     assert [c.name for c in report.not_attempted] == ["p"]
     assert "create upload_preset:p" not in account.log
-    assert "1 failed" in str(e.value) and "not attempted create upload_preset:p" in str(e.value)
+    assert "1 failed" in str(e.value) and "not attempted: 1 upload_preset" in str(e.value)
+    assert report.as_dict()["not_attempted"] == {
+        "count": 1,
+        "by_kind": {"upload_preset": 1},
+        "changes": [{"key": "upload_preset:p", "action": "create"}],
+    }
     # the rerun of what is left converges
     account.fail.clear()
     account.barrier = None  # t1 now runs alone

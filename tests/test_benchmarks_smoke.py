@@ -104,5 +104,15 @@ def test_harness_reports_call_counts_that_obey_the_invariants(tmp_path: Path) ->
             "plan_update": len(REGISTRY) * edits,
             "plan_after_update": 0,
         }  # fmt: skip
+        # each plan's call forecast (engine/forecast.py) is what its apply then made
+        forecasts = run["forecasts"]
+        for planned, applied in (("plan_empty", "apply_create"), ("plan_update", "apply_update")):
+            traffic = phases[applied]
+            assert (forecasts[planned]["writes"], forecasts[planned]["read_backs"]) == (
+                traffic["writes"],
+                traffic["reads"],
+            )
+        assert forecasts["plan_empty"]["reread"] == phases["saved_plan_reread"]["reads"]
+        assert forecasts["plan_before_second_apply"]["calls"] == 0
         if run["parallelism"] == 1:
             assert phases["plan"]["rate_limit_used"] == phases["plan"]["client_calls"]

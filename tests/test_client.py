@@ -363,6 +363,21 @@ def test_spent_budget_within_the_retry_budget_waits_for_the_reset() -> None:
         assert [r.status for r in emu.request_log] == [200, 420, 200]
 
 
+def test_a_fresh_client_meeting_a_spent_budget_reads_it_from_the_420_and_fails_at_once() -> None:
+    """The 420's own headers say the budget is spent and when it resets (the SDK's error does
+    not carry them): a client that made no call before does not back off for its whole retry
+    budget, it says when to run again."""
+    cloud = CloudConfig(name="c1", api_key="k", api_secret=SECRET)
+    with EmulatorServer([cloud], port=0, rate_limit=1) as emu:
+        _client(emu).probe()  # another run spent the hour
+        fresh = _client(emu, base_delay=5.0)
+        with pytest.raises(RetryableApiError, match=r"budget is exhausted and resets in \d+s"):
+            fresh.probe()
+        assert fresh.calls == 1 and fresh.retries == 0
+        assert fresh.rate_limit_remaining == 0 == fresh.budget_left
+        assert [r.status for r in emu.request_log] == [200, 420]
+
+
 def test_already_updating_420_is_a_short_backoff_not_a_wait_for_the_reset() -> None:
     cloud = CloudConfig(name="c1", api_key="k", api_secret=SECRET)
     with EmulatorServer([cloud], port=0, rate_limit=1) as emu:

@@ -249,5 +249,5 @@ def test_uploads_reach_the_network_only_through_the_clients_pool(emu: EmulatorSe
     pixel = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(16)
     assert client.upload(("pixel.png", pixel), public_id="iso")["public_id"] == "iso"
     assert client._upload is not None
-    assert client._upload.upload.__globals__["_http"] is client._pool
+    assert client._upload.upload.__globals__["_http"] is client._pool.pool  # the same connections, unwatched
     assert uploader._http is shared and len(shared.pools) == before

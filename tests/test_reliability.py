@@ -646,12 +646,14 @@ def test_permanent_400_finishes_the_wave_stops_later_waves_and_a_rerun_converges
     # the field update is the only request to this path (the plan reads the list endpoint);
     # it is the wave's last change, so the other two are in flight when it fails
     harness.emu.inject(kind="status", status=400, count=1, path_prefix="metadata_fields/field_c")
-    result = harness.run("apply", "--env", "test", "--auto-approve", "--parallelism", "8")
+    result = harness.run("-v", "apply", "--env", "test", "--auto-approve", "--parallelism", "8")
     assert result.code == 1, result.out + result.err
     err = result.err
     assert "apply stopped: 2 applied, 1 failed, 3 not attempted" in err
     assert "failed update metadata_field:field_c" in err and "Injected server error" in err
     assert "applied update metadata_field:field_a" in err and "applied update metadata_field:field_b" in err
+    # counted by kind in the message, and (-v) listed one per line
+    assert "not attempted: 1 transformation, 1 upload_preset, 1 upload_mapping" in err
     for later in ("transformation:thumb", "upload_preset:later", "upload_mapping:later"):
         assert f"not attempted create {later}" in err
     state = harness.emu.state(HARNESS_CLOUD)

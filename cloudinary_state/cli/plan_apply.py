@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +30,7 @@ from cloudinary_state.cli._shared import (
 if TYPE_CHECKING:
     from cloudinary_state.engine.plan import Plan
     from cloudinary_state.errors import PolicyRefusal
-    from cloudinary_state.runner import Connection
+    from cloudinary_state.runner import ApplyResult, Connection
 
 
 @cli.command()
@@ -84,6 +84,9 @@ def plan(
             fmt, result, conn, color=current().color, verbose=verbose, refused=refused, saved_to=saved_to
         )
         click.echo(shown, nl=False)
+        warning = result.forecast.warning() if result.forecast is not None else None
+        if warning is not None:  # the apply would be refused: say so before it is tried
+            NOTES.warning(f"warning: {warning}")
         if saved_to is not None:
             conn.save_plan(result, saved_to)
             NOTES.info(f"Saved the plan to {out}; apply it with: cloudinary-state apply --env {env} {out}")
@@ -125,7 +128,15 @@ def _refusal(conn: Connection, plan: Plan) -> PolicyRefusal | None:
 @click.argument("plan_file", required=False, type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-delete", is_flag=True, help="Permit deletes and replaces.")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="When the hourly budget cannot finish the apply, apply whole dependency waves while it lasts.",
+)
 @click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help="Narrow the apply.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="The outcome's form."
+)
 @parallelism_option
 @emulator_option
 def apply(
@@ -133,42 +144,78 @@ def apply(
     plan_file: Path | None,
     auto_approve: bool,
     allow_delete: bool,
+    allow_partial: bool,
     targets: tuple[str, ...],
+    fmt: str,
     parallelism: int,
     emulator: bool,
 ) -> None:
     """Apply the config (or a saved plan) to the account."""
-    from cloudinary_state.render.run import apply_outcome, plan_as
-
     if plan_file is not None and targets:
         raise click.UsageError("--target narrows a new plan; a saved plan applies as it was reviewed")
     parsed = parse_targets(targets)
     # an unreadable plan file is reported before any credential or connection is needed
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
-    verbose = current().verbosity >= 1
     with connect(env, emulator) as conn, targets_are_usage():
-        result = conn.apply(
-            saved,
-            targets=parsed,
-            allow_delete=allow_delete,
-            parallelism=parallelism,
-            # a saved plan is shown before this run made any call: no calls line (the run ends with one)
-            on_plan=lambda p: click.echo(
-                plan_as(
-                    "text",
-                    replace(p, approved_deletes=p.approved_deletes or allow_delete),  # as this apply sees it
-                    conn,
-                    color=current().color,
-                    with_calls=saved is None,
-                    verbose=verbose,
-                ),
-                nl=False,
-            ),
-            confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud),
-        )
-        click.echo(apply_outcome(result, conn))
+        # a saved plan is shown before this run made any call: no calls line (the run ends with one)
+        shown = _Shown(fmt, conn, with_calls=saved is None, allow_delete=allow_delete)
+        with shown.outcome_on_failure():
+            result = conn.apply(
+                saved,
+                targets=parsed,
+                allow_delete=allow_delete,
+                allow_partial=allow_partial,
+                parallelism=parallelism,
+                on_plan=shown.plan,
+                confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud),
+            )
+        shown.outcome(result)
     if result.cancelled:
         raise click.exceptions.Exit(EXIT_ERROR)
+
+
+class _Shown:
+    """What `apply` shows in `--format`: the text plan and its outcome line, or one JSON
+    document of the outcome, which an apply that stopped part-way prints too."""
+
+    def __init__(self, fmt: str, conn: Connection, *, with_calls: bool, allow_delete: bool) -> None:
+        self.fmt, self.conn, self.with_calls, self.allow_delete = fmt, conn, with_calls, allow_delete
+        self.applying: Plan | None = None
+
+    def plan(self, planned: Plan) -> None:
+        from cloudinary_state.render.run import plan_as
+
+        self.applying = planned
+        if self.fmt != "text":
+            return
+        # as this apply sees it: approved by --allow-delete too
+        approved = replace(planned, approved_deletes=planned.approved_deletes or self.allow_delete)
+        verbose = current().verbosity >= 1
+        text = plan_as(
+            "text", approved, self.conn, color=current().color, with_calls=self.with_calls, verbose=verbose
+        )
+        click.echo(text, nl=False)
+
+    def outcome(self, result: ApplyResult) -> None:
+        from cloudinary_state.render.run import apply_as_json, apply_outcome, usage_line
+
+        if self.fmt == "text":
+            click.echo(apply_outcome(result, self.conn))
+            return
+        click.echo(apply_as_json(result.plan, result.report, self.conn), nl=False)
+        NOTES.info(usage_line(self.conn))
+
+    @contextmanager
+    def outcome_on_failure(self) -> Iterator[None]:
+        from cloudinary_state.engine.apply import ApplyFailed
+        from cloudinary_state.render.run import apply_as_json
+
+        try:
+            yield
+        except ApplyFailed as failed:  # what it applied, and what it did not attempt
+            if self.fmt == "json" and self.applying is not None:
+                click.echo(apply_as_json(self.applying, failed.report, self.conn), nl=False)
+            raise
 
 
 def _ask_before_applying(env: str, cloud_name: str) -> Callable[[Plan], bool]:

@@ -27,6 +27,7 @@ sensitive). The re-read costs calls only when something already went wrong.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ from cloudinary_state.errors import ApplyError, CloudinaryStateError
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
 
 Event = Callable[[Change, str], None]  # (change, "applied" | "failed: ...")
+# Asked before each wave, by its index in `waves`: why the apply must stop there, or None.
+WaveGate = Callable[[int, list["Step"]], str | None]
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class ApplyReport:
     applied: list[Change] = field(default_factory=list)
     failed: list[tuple[Change, str]] = field(default_factory=list)
     not_attempted: list[Change] = field(default_factory=list)
+    stopped: str | None = None  # why the apply stopped before a wave (the hourly budget)
 
     @property
     def ok(self) -> bool:
@@ -72,15 +76,37 @@ class ApplyReport:
             for a in ("create", "update", "replace", "delete")
         }
 
+    def not_attempted_by_kind(self) -> dict[KindName, int]:
+        """How many changes of each kind were not attempted, in the order they would have run."""
+        return dict(Counter(c.kind for c in self.not_attempted))
+
     def describe(self) -> str:
+        """What happened, for an apply that stopped: what failed and what was applied, one line
+        each, and what was not attempted counted by kind (the list is `as_dict`'s)."""
+        then = self.stopped or "Fix the cause and run apply again: it converges."
         lines = [
             f"apply stopped: {len(self.applied)} applied, {len(self.failed)} failed, "
-            f"{len(self.not_attempted)} not attempted. Fix the cause and run apply again: it converges."
+            f"{len(self.not_attempted)} not attempted. {then}"
         ]
         lines += [f"  failed {c.action} {c.key}: {why}" for c, why in self.failed]
         lines += [f"  applied {c.action} {c.key}" for c in self.applied]
-        lines += [f"  not attempted {c.action} {c.key}" for c in self.not_attempted]
+        if self.not_attempted:
+            counts = ", ".join(f"{n} {kind}" for kind, n in self.not_attempted_by_kind().items())
+            lines.append(f"  not attempted: {counts}")
         return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON: every change by key, what was not attempted counted by kind too."""
+        return {
+            "applied": [{"key": c.key, "action": c.action} for c in self.applied],
+            "failed": [{"key": c.key, "action": c.action, "reason": why} for c, why in self.failed],
+            "not_attempted": {
+                "count": len(self.not_attempted),
+                "by_kind": self.not_attempted_by_kind(),
+                "changes": [{"key": c.key, "action": c.action} for c in self.not_attempted],
+            },
+            "stopped": self.stopped,
+        }
 
 
 class ReadBackError(ApplyError):
@@ -306,6 +332,16 @@ def sub_waves(wave: list[Step], kinds: Mapping[KindName, Kind]) -> list[list[Ste
     return ordered
 
 
+def waves(steps: list[Step], kinds: Mapping[KindName, Kind]) -> list[list[Step]]:
+    """The steps in the order they run: rank-and-phase waves, each split into its sub-waves.
+    The call forecast (engine/forecast.py) counts the same waves."""
+    return [
+        sub
+        for _, group in groupby(sorted(steps, key=_wave_key), key=_wave_key)
+        for sub in sub_waves(list(group), kinds)
+    ]
+
+
 def apply_steps(
     api: AdminApi,
     steps: list[Step],
@@ -314,18 +350,16 @@ def apply_steps(
     parallelism: int = 8,
     on_event: Event | None = None,
     desired: DesiredState | None = None,
+    before_wave: WaveGate | None = None,
 ) -> ApplyReport:
     """Run the steps wave by wave. Raises ApplyError (with the report) when anything failed.
     `desired` is the config the steps come from: the read-back pairs with it (a kind whose
-    live objects have no name of their own finds the written ones by content)."""
+    live objects have no name of their own finds the written ones by content).
+    `before_wave` may stop the apply cleanly before a wave (the hourly budget): that wave and
+    the rest are not attempted, and the report says why."""
     report = ApplyReport()
     lock = threading.Lock()
     stop = threading.Event()
-    waves = [
-        sub
-        for _, group in groupby(sorted(steps, key=_wave_key), key=_wave_key)
-        for sub in sub_waves(list(group), kinds)
-    ]
 
     def fail(change: Change, why: str) -> None:
         stop.set()
@@ -346,7 +380,11 @@ def apply_steps(
             return False
         return True
 
-    for wave in waves:
+    for index, wave in enumerate(waves(steps, kinds)):
+        if not stop.is_set() and before_wave is not None:
+            report.stopped = before_wave(index, wave)
+            if report.stopped is not None:
+                stop.set()
         if stop.is_set():
             report.not_attempted.extend(s.change for s in wave)
             continue
@@ -384,15 +422,30 @@ def apply_plan(
     kinds: Mapping[KindName, Kind] | None = None,
     parallelism: int = 8,
     on_event: Event | None = None,
+    before_wave: WaveGate | None = None,
 ) -> ApplyReport:
     """Apply `plan` with the bodies of `desired` against `live`, the objects as just read (the
     plan's own read, or `read_planned` for a saved plan). The safety checks run first, so a
-    refused plan (PolicyRefusal) writes nothing; raises ApplyFailed when a change failed."""
+    refused plan (PolicyRefusal) writes nothing; raises ApplyFailed when a change failed or
+    `before_wave` stopped the apply."""
     kinds = kinds if kinds is not None else default_kinds()
     check_apply(plan, desired.policy, allow_delete=allow_delete, kinds=kinds)
+    steps = plan_steps(plan, desired, live)
+    return apply_steps(
+        api,
+        steps,
+        kinds,
+        parallelism=parallelism,
+        on_event=on_event,
+        desired=desired,
+        before_wave=before_wave,
+    )
+
+
+def plan_steps(plan: Plan, desired: DesiredState, live: Mapping[Target, LiveObject | None]) -> list[Step]:
+    """The steps of `plan`, with the bodies of `desired` and the objects of `live`."""
     declared = {(o.kind, o.name): o for o in desired.objects}
-    steps = build_steps(plan.changes, declared, live)
-    return apply_steps(api, steps, kinds, parallelism=parallelism, on_event=on_event, desired=desired)
+    return build_steps(plan.changes, declared, live)
 
 
 def read_planned(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from cloudinary_state.desired import DesiredState, KindName, Policy
@@ -72,14 +73,19 @@ def read_live(
     only: Iterable[KindName] | None = None,
     progress: Progress | None = None,
     desired: DesiredState | None = None,
+    listed: dict[KindName, int] | None = None,
 ) -> dict[KindName, dict[str, LiveObject]]:
     """Every live object of every kind (or of the kinds in `only`), ignored ones dropped; with
-    `desired`, under the names its plan gives them (`paired_objects`; its policy applies)."""
+    `desired`, under the names its plan gives them (`paired_objects`; its policy applies).
+    `listed` receives how many objects each kind read, ignored ones too (the call forecast:
+    its lists page through them all)."""
     wanted = set(only) if only is not None else set(kinds)
     limited = InFlightLimit(api, parallelism)
 
     def read(kind: KindName) -> dict[str, LiveObject]:
         objects = kinds[kind].read_all(limited, parallelism)
+        if listed is not None:
+            listed[kind] = len(objects)
         if desired is not None:
             return paired_objects(kinds[kind], desired, objects)
         if policy is not None:
@@ -141,9 +147,15 @@ def read_and_plan(
 
     Returns the plan and the live objects it was made from, under the plan's names: apply
     writes against exactly those, so a change between plan and apply cannot slip in unseen.
+    The plan carries the forecast of its apply's calls (engine/forecast.py).
     """
+    from cloudinary_state.engine.forecast import forecast_apply  # it counts the apply's waves
+
     only = {kind for kind, _ in targets} or None
-    live = read_live(api, kinds, parallelism=parallelism, only=only, progress=progress, desired=desired)
+    listed: dict[KindName, int] = {}
+    live = read_live(
+        api, kinds, parallelism=parallelism, only=only, progress=progress, desired=desired, listed=listed
+    )
     plan = build_plan(desired, live, digest_key=digest_key, targets=targets, kinds=kinds, live_paired=True)
     if only is not None and plan.destructive():
         # The safety threshold's base is every managed object in the account, not just those
@@ -152,8 +164,12 @@ def read_and_plan(
         # narrowed plan that deletes or replaces needs the base, so only then are the other
         # kinds read; the plan is pure, so it is rebuilt over the whole account.
         rest = set(kinds) - only
-        live |= read_live(api, kinds, parallelism=parallelism, only=rest, progress=progress, desired=desired)
+        live |= read_live(
+            api, kinds, parallelism=parallelism, only=rest, progress=progress, desired=desired, listed=listed
+        )
         plan = build_plan(
             desired, live, digest_key=digest_key, targets=targets, kinds=kinds, live_paired=True
         )
-    return plan, {(kind, name): o for kind, objects in live.items() for name, o in objects.items()}
+    by_target = {(kind, name): o for kind, objects in live.items() for name, o in objects.items()}
+    forecast = forecast_apply(plan, desired, by_target, listed, kinds)
+    return replace(plan, forecast=forecast), by_target

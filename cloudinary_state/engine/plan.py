@@ -30,6 +30,7 @@ from cloudinary_state.kinds.base import Action, AssetImpact, Kind, LiveObject
 from cloudinary_state.secret_values import looks_secret, redact_secrets
 
 if TYPE_CHECKING:
+    from cloudinary_state.engine.forecast import Forecast
     from cloudinary_state.engine.rehearsal_report import Rehearsal
 
 LiveState = Mapping[KindName, Mapping[str, LiveObject]]
@@ -100,9 +101,10 @@ class Plan:
     notes: tuple[str, ...] = ()  # notes about objects that do not change (e.g. a stripped option)
     existing_managed: int = 0  # live objects the config manages: the safety threshold's base
     api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
-    rate_limit_remaining: int | None = None  # last X-FeatureRateLimit-Remaining, when known
+    rate_limit_remaining: int | None = None  # hourly budget left (X-FeatureRateLimit-Remaining)
     approved_deletes: bool = False  # `plan --allow-delete`: its deletes and replaces approved at review
     rehearsal: Rehearsal | None = None  # with `plan --rehearse`: its outcome (engine/rehearsal.py)
+    forecast: Forecast | None = None  # the calls its apply makes (engine/forecast.py; set by the reader)
 
     @property
     def has_changes(self) -> bool:

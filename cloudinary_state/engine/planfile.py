@@ -27,6 +27,7 @@ from typing import Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredState, KindName
+from cloudinary_state.engine.forecast import Forecast
 from cloudinary_state.engine.impact import impact_document, impact_from_document
 from cloudinary_state.engine.masking import scrub_value
 from cloudinary_state.engine.plan import (
@@ -109,6 +110,8 @@ def plan_document(plan: Plan, secrets: Collection[str] = (), *, digest_key: byte
     }
     if plan.rehearsal is not None:
         body["rehearsal"] = rehearsal_document(plan.rehearsal)
+    if plan.forecast is not None:
+        body["forecast"] = plan.forecast.as_dict()
     body = scrub_value(body, secrets)
     ordered = {k: body[k] for k in ("format", "environment", "cloud_name", "config_digest")}
     ordered["digest"] = _digest(body, digest_key)
@@ -274,6 +277,7 @@ def parse_plan(
             rate_limit_remaining=document.get("rate_limit_remaining"),
             approved_deletes=_flag(document.get("approved_deletes", False), "approved_deletes"),
             rehearsal=rehearsal_from_document(document.get("rehearsal")),
+            forecast=Forecast.from_dict(document["forecast"]) if "forecast" in document else None,
         )
     # a signed file is still hand-made when the key leaked: any shape can reach this point
     except (KeyError, TypeError, ValueError, AttributeError) as e:

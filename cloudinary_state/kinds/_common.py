@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -20,6 +21,12 @@ R = TypeVar("R")
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
+
+
+def list_pages(listed: int) -> int:
+    """The calls `paginate` makes to list `listed` items: one page of 500 each, one even when
+    there are none (the call forecast, engine/forecast.py)."""
+    return max(1, math.ceil(listed / PAGE_SIZE))
 
 
 def paginate(
@@ -104,6 +111,14 @@ def read_each_listed(
     shown = list(listed(unique))
     found = dict(zip(shown, parallel_map(read_one, shown, parallelism), strict=True))
     return {name: found.get(name) for name in names}
+
+
+def read_each_listed_calls(names: int, present: int, *, list_calls: int) -> int:
+    """The calls `read_each_listed` makes for `names` distinct names of which `present` exist,
+    its list costing `list_calls`: a single name is its GET, several the list and a GET each."""
+    if names <= 1:
+        return names
+    return list_calls + present
 
 
 def get_or_none(api: AdminApi, function: str, *args: Any, **params: Any) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_name_length
 from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, SourceRef, StrippedOption
-from cloudinary_state.kinds._common import get_or_none, listed_by_name, live_object, paginate
+from cloudinary_state.kinds._common import get_or_none, list_pages, listed_by_name, live_object, paginate
 from cloudinary_state.kinds.api import AdminApi, AssetImpact, LiveObject
 from cloudinary_state.kinds.tried import TriedUpload, UploadEffect
 
@@ -275,6 +275,30 @@ class Kind:
         it read, and the engine pairs them before it looks the names up."""
         listed = listed_by_name(self.kind, api, self.list_call, self.list_items_key, names, self.name_of)
         return {name: self.live(listed[name]) if name in listed else None for name in names}
+
+    # --- what the reads and writes cost (the call forecast, engine/forecast.py) -----------------
+    # Each answers the calls its method makes when nothing fails (a retry, or the read a
+    # create makes after a conflict, is not forecast); a kind that overrides a read or a write
+    # overrides its count with it, and the forecast tests hold each against the calls made.
+
+    def read_many_calls(self, names: int, present: int, listed: int) -> int:
+        """The calls `read_many` makes for `names` distinct names of which `present` exist,
+        while the kind's list holds `listed` objects. By default the list pages: all of them
+        when a name is absent; when all are present the pages stop at the last one found,
+        which no plan can know, so this counts every page (exact up to 500 objects)."""
+        return list_pages(listed) if names else 0
+
+    def create_calls(self, desired: Mapping[str, Any]) -> int:
+        """The calls `create` makes for this body."""
+        return 1
+
+    def update_calls(self, desired: Mapping[str, Any], live: LiveObject) -> int:
+        """The calls `update` makes for this body over this live object."""
+        return 1
+
+    def delete_calls(self, live: LiveObject) -> int:
+        """The calls `delete` makes for this live object."""
+        return 1
 
     # --- writes ---------------------------------------------------------------------------------
 

@@ -79,6 +79,15 @@ def _blocks(plan: Plan, verbose: bool, secrets: Collection[str]) -> list[Block]:
     return blocks
 
 
+def _forecast(plan: Plan) -> str:
+    """The call forecast beside the budget (and the warning when it does not fit), for the tail."""
+    if plan.forecast is None or not plan.has_changes:
+        return ""
+    warning = plan.forecast.warning()
+    shown = f"**Warning:** {html.escape(warning)}\n\n" if warning else ""
+    return f"{shown}_{html.escape(plan.forecast.line())}_\n\n"
+
+
 def render_plan(
     plan: Plan,
     *,
@@ -93,7 +102,7 @@ def render_plan(
     digest status); `full_plan`: where a reader finds what does not fit."""
     head = scrub_text("\n".join(_head(plan, refused, notices)) + "\n", secrets)
     rehearsal = "\n".join(rehearsal_markdown(plan.rehearsal))
-    summary = f"_{summary_line(plan)} {api_line(plan.api_calls, plan.rate_limit_remaining)}_"
+    summary = f"{_forecast(plan)}_{summary_line(plan)} {api_line(plan.api_calls, plan.rate_limit_remaining)}_"
     # the rehearsal's outcome is in the tail, which is always kept, however many objects are cut
     tail = scrub_text(f"\n{rehearsal}\n{summary}\n\n" if rehearsal else f"\n{summary}\n\n", secrets)
     return fit(head, _blocks(plan, verbose, secrets), tail, noun="objects", where=full_plan)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from cloudinary_state.audit import DriftReport
     from cloudinary_state.config import ValidationRun
+    from cloudinary_state.engine.apply import ApplyReport
     from cloudinary_state.engine.plan import Plan
     from cloudinary_state.envdiff import EnvDiff
     from cloudinary_state.runner import ApplyResult, Connection, ImportRun
@@ -90,6 +91,19 @@ def apply_outcome(result: ApplyResult, conn: Connection) -> str:
         return f"Apply complete: nothing to do. {usage_line(conn)}"
     counts = ", ".join(f"{n} {action}d" for action, n in result.report.counts().items())
     return f"Apply complete: {counts}; every write verified by read-back. {usage_line(conn)}"
+
+
+def apply_as_json(plan: Plan, report: ApplyReport, conn: Connection) -> str:
+    """`apply --format json`: the apply's outcome as one document."""
+    from cloudinary_state.render import json as render_json
+
+    return render_json.render_apply(
+        plan,
+        report,
+        secrets=conn.secrets,
+        api_calls=conn.api_calls,
+        rate_limit_remaining=conn.rate_limit_remaining,
+    )
 
 
 def validation_results(run: ValidationRun) -> list[str]:

@@ -93,6 +93,8 @@ def render_plan(
     lines += rehearsal_text(plan.rehearsal)
     approval = approval_line(plan)
     lines += ["", summary_line(plan), *([approval] if approval else [])]
+    if plan.forecast is not None and plan.has_changes:
+        lines.append(plan.forecast.line())
     if with_calls:
         lines.append(api_line(plan.api_calls, plan.rate_limit_remaining))
     return scrub_text("\n".join(lines) + "\n", secrets)

@@ -59,6 +59,7 @@ REPLACE_REFUSAL = (
     "external_id, and tombstone the old one (`absent: true`, applied with --allow-delete) to delete it"
 )
 DELETE_NOTE = "deleting a field destroys the values stored on assets for it"
+_Call = tuple[str, tuple[Any, ...]]  # an Admin API function and its arguments
 IMPACT_WHAT = "assets holding a value in this field"
 # Characters a search expression reserves (Cloudinary docs, search_expressions: "escape special
 # characters with a backslash") [D]; an external_id rarely has any.
@@ -261,6 +262,9 @@ under a new external_id instead, and tombstone the old one.
         listed = self.read_all(api, parallelism)
         return {name: listed.get(name) for name in names}
 
+    def read_many_calls(self, names: int, present: int, listed: int) -> int:
+        return 1 if names else 0
+
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return str(desired["type"]) != str(live.canonical["type"])
 
@@ -356,26 +360,32 @@ under a new external_id instead, and tombstone the old one.
         call_create(api, made_already, "add_metadata_field", field)
 
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        for function, args in self._update_calls(name, desired, live):
+            api.call(function, *args)
+
+    def update_calls(self, desired: Mapping[str, Any], live: LiveObject) -> int:
+        return len(self._update_calls(live.name, desired, live))
+
+    def _update_calls(self, name: str, desired: Mapping[str, Any], live: LiveObject) -> list[_Call]:
+        """The calls an update makes, in order (`update` makes them, `update_calls` counts them)."""
         want = self.canonical_desired(DesiredObject(kind=self.kind, name=name, body=desired))
         have = live.canonical
         stored = _entries(live.raw.get("datasource"))
         matched = _match_by_value(_entries(desired.get("datasource")), stored)
+        calls: list[_Call] = []
         if want["type"] in LIST_TYPES:
             # values first: a new default_value may name a value that does not exist yet
-            self._add_and_restore(api, name, matched, stored)
+            calls += self._add_and_restore(name, matched, stored)
         changed = {key: want[key] for key in UPDATABLE if want[key] != have.get(key)}
         if changed:
-            api.call("update_metadata_field", name, changed)
+            calls.append(("update_metadata_field", (name, changed)))
         if want["type"] in LIST_TYPES:
-            self._remove_and_reorder(api, name, want, matched, stored)
+            calls += self._remove_and_reorder(name, want, matched, stored)
+        return calls
 
     def _add_and_restore(
-        self,
-        api: AdminApi,
-        name: str,
-        matched: list[tuple[str | None, dict[str, Any]]],
-        stored: list[dict[str, Any]],
-    ) -> None:
+        self, name: str, matched: list[tuple[str | None, dict[str, Any]]], stored: list[dict[str, Any]]
+    ) -> list[_Call]:
         by_id = {str(v["external_id"]): v for v in stored}
         restore: list[str] = []
         upsert: list[dict[str, str]] = []
@@ -388,35 +398,36 @@ under a new external_id instead, and tombstone the old one.
                 restore.append(str(entry_id))
             if current is None or str(current["value"]) != value:
                 upsert.append({"value": value, **({} if entry_id is None else {"external_id": entry_id})})
+        calls: list[_Call] = []
         if restore:
-            api.call("restore_metadata_field_datasource", name, restore)
+            calls.append(("restore_metadata_field_datasource", (name, restore)))
         if upsert:
-            api.call("update_metadata_field_datasource", name, upsert)
+            calls.append(("update_metadata_field_datasource", (name, upsert)))
+        return calls
 
     def _remove_and_reorder(
         self,
-        api: AdminApi,
         name: str,
         want: Mapping[str, Any],
         matched: list[tuple[str | None, dict[str, Any]]],
         stored: list[dict[str, Any]],
-    ) -> None:
+    ) -> list[_Call]:
         kept = [(entry_id, str(e["value"])) for entry_id, e in matched if _is_active(e)]
         kept_ids = {entry_id for entry_id, _ in kept if entry_id is not None}
         active_before = _active_live({"datasource": stored})
         removed = [entry_id for entry_id, _ in active_before if entry_id not in kept_ids]
-        if removed:
-            api.call("delete_datasource_entries", name, removed)
+        calls: list[_Call] = [("delete_datasource_entries", (name, removed))] if removed else []
         order = want.get("datasource_order")
         if order is None:
-            return
+            return calls
         # Where the values stand after the upsert: known ids keep their place, new ones append.
         value_of = {entry_id: value for entry_id, value in kept if entry_id is not None}
         stored_order = [str(v["external_id"]) for v in stored]
         placed = [value_of[i] for i in stored_order if i in value_of]
         appended = [value for entry_id, value in kept if entry_id is None or entry_id not in stored_order]
         if order_class(placed + appended) != order:
-            api.call("reorder_metadata_field_datasource", name, "value", order)
+            calls.append(("reorder_metadata_field_datasource", (name, "value", order)))
+        return calls
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         call_delete(api, "delete_metadata_field", name)

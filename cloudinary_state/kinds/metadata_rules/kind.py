@@ -109,6 +109,9 @@ class MetadataRuleKind(Kind):
         everything = self.read_all(api, parallelism)
         return {name: everything.get(name) for name in names}
 
+    def read_many_calls(self, names: int, present: int, listed: int) -> int:
+        return 1 if names else 0  # the one list call
+
     def upload_effects(self, obj: DesiredObject, upload: TriedUpload) -> list[UploadEffect]:
         return [rule_effect(self.kind, obj, upload)]
 

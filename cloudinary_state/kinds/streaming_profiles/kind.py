@@ -37,6 +37,7 @@ from cloudinary_state.kinds._common import (
     live_definition,
     parallel_map,
     read_each_listed,
+    read_each_listed_calls,
     readable_name,
     to_bool,
 )
@@ -148,6 +149,9 @@ their definition. A plan reads the list and then each profile (built-ins include
             )
 
         return read_each_listed(names, listed, lambda name: self.read_one(api, name), parallelism)
+
+    def read_many_calls(self, names: int, present: int, listed: int) -> int:
+        return read_each_listed_calls(names, present, list_calls=1)  # the list is unpaginated
 
     # --- plan notes, import -----------------------------------------------------------------
 

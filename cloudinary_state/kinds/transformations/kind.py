@@ -23,12 +23,14 @@ from cloudinary_state.kinds._common import (
     call_create,
     call_delete,
     get_or_none,
+    list_pages,
     listed_by_name,
     live_definition,
     live_object,
     paginate,
     parallel_map,
     read_each_listed,
+    read_each_listed_calls,
     readable_name,
     to_bool,
 )
@@ -140,6 +142,9 @@ applies to newly generated derivatives only; a delete also deletes the derived a
 
         return read_each_listed(names, listed, lambda name: self.read_one(api, name), parallelism)
 
+    def read_many_calls(self, names: int, present: int, listed: int) -> int:
+        return read_each_listed_calls(names, present, list_calls=list_pages(listed))
+
     def needs_replace(self, desired: Mapping[str, Any], live: LiveObject) -> bool:
         return False  # the definition is updatable in place (unsafe_update)
 
@@ -198,7 +203,19 @@ applies to newly generated derivatives only; a delete also deletes the derived a
         if not to_bool(desired.get("allowed_for_strict", True)):
             api.call("update_transformation", name, allowed_for_strict=False)
 
+    def create_calls(self, desired: Mapping[str, Any]) -> int:
+        return 1 if to_bool(desired.get("allowed_for_strict", True)) else 2
+
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
+        params = self._update_params(desired, live)
+        if params:
+            api.call("update_transformation", name, **params)
+
+    def update_calls(self, desired: Mapping[str, Any], live: LiveObject) -> int:
+        return 1 if self._update_params(desired, live) else 0
+
+    def _update_params(self, desired: Mapping[str, Any], live: LiveObject) -> dict[str, Any]:
+        """What an update sends: nothing when the definition and the flag are as live."""
         allowed_for_strict = to_bool(desired.get("allowed_for_strict", True))
         params: dict[str, Any] = {}
         if comparable(_definition(desired)) != live.canonical["transformation"]:
@@ -206,7 +223,7 @@ applies to newly generated derivatives only; a delete also deletes the derived a
             params["unsafe_update"] = _definition(desired)
         if params or allowed_for_strict != live.canonical["allowed_for_strict"]:
             params["allowed_for_strict"] = allowed_for_strict
-            api.call("update_transformation", name, **params)
+        return params
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         call_delete(api, "delete_transformation", name)
