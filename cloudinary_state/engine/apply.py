@@ -35,6 +35,7 @@ from typing import Any
 
 from cloudinary_state.addons import ADDONS
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.ignore_changes import with_live_fields
 from cloudinary_state.engine.live import InFlightLimit, per_kind, read_named, read_objects
 from cloudinary_state.engine.plan import Change, FieldDiff, Plan, Target, default_kinds, field_diffs
 from cloudinary_state.engine.planfile import check_fresh
@@ -53,6 +54,7 @@ class Step:
     change: Change
     desired: DesiredObject | None
     live: LiveObject | None
+    ignored_fields: tuple[str, ...] = ()  # policy.ignore_changes: kept as they are live
 
 
 @dataclass
@@ -132,7 +134,7 @@ def verify_written(kind: Kind, step: Step, after: LiveObject | None) -> None:
     assert obj is not None
     if after is None:
         raise ReadBackError(f"read-back: {obj.kind}:{obj.name} does not exist after the write")
-    want = kind.canonical_desired(obj)
+    want = kind.canonical_desired(with_live_fields(kind, obj, after, step.ignored_fields))
     sensitive = kind.sensitive_canonical_paths(obj.sensitive_paths)
     residual = field_diffs(kind.comparable_live(want, after.canonical), want, sensitive)
     if residual:
@@ -391,8 +393,17 @@ def apply_plan(
     kinds = kinds if kinds is not None else default_kinds()
     check_apply(plan, desired.policy, allow_delete=allow_delete, kinds=kinds)
     declared = {(o.kind, o.name): o for o in desired.objects}
-    steps = build_steps(plan.changes, declared, live)
+    steps = [_keeping_ignored_fields(s, desired, kinds) for s in build_steps(plan.changes, declared, live)]
     return apply_steps(api, steps, kinds, parallelism=parallelism, on_event=on_event, desired=desired)
+
+
+def _keeping_ignored_fields(step: Step, desired: DesiredState, kinds: Mapping[KindName, Kind]) -> Step:
+    """`step` writing the live values of the fields policy.ignore_changes leaves to others."""
+    paths = desired.policy.ignored_fields(step.change.kind, step.change.name)
+    if not paths or step.desired is None:
+        return step
+    kept = with_live_fields(kinds[step.change.kind], step.desired, step.live, paths)
+    return Step(step.change, kept, step.live, paths)
 
 
 def read_planned(

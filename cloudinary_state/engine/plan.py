@@ -23,6 +23,7 @@ from typing import Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.ignore_changes import with_live_fields
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Action, Kind, LiveObject
@@ -124,6 +125,8 @@ def config_digest(state: DesiredState, key: bytes) -> str:
             "prune": sorted(state.policy.prune),
             "ignore": {k: list(v) for k, v in sorted(state.policy.ignore.items())},
             "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
+            # only when set, so plans saved before it existed keep their digest
+            **({"ignore_changes": _ignored_fields(state)} if state.policy.ignore_changes else {}),
             "safety": [state.policy.safety.max_delete_percent, state.policy.safety.min_existing],
         },
         "objects": [
@@ -132,6 +135,13 @@ def config_digest(state: DesiredState, key: bytes) -> str:
     }
     text = canonical_json(canonical).encode()
     return "hmac-sha256:" + hmac.new(key, text, hashlib.sha256).hexdigest()
+
+
+def _ignored_fields(state: DesiredState) -> dict[str, dict[str, list[str]]]:
+    return {
+        kind: {glob: list(paths) for glob, paths in sorted(by_name.items())}
+        for kind, by_name in sorted(state.policy.ignore_changes.items())
+    }
 
 
 def parse_target(text: str) -> Target:
@@ -483,6 +493,7 @@ def build_plan(
                     changes.append(tombstone)
                     tally.counts["delete"] += 1
                 continue
+            obj = with_live_fields(kind, obj, current, policy.ignored_fields(kind_name, name))
             change = _compare(kind, obj, current, digest_key)
             if change is None:
                 tally.counts["unchanged"] += 1
