@@ -411,6 +411,7 @@ class Connection:
         parallelism: int = 8,
         on_plan: Callable[[Plan], None] | None = None,
         confirm: Callable[[Plan], bool] | None = None,
+        cancel: threading.Event | None = None,
     ) -> ApplyResult:
         """Apply a plan: a new one (None, narrowed to `targets`), the latest this connection made
         with `plan()`, or a saved plan file (a path, or a `PlanFile` read earlier).
@@ -419,7 +420,9 @@ class Connection:
         only about a plan made here (None: approved); a saved plan was reviewed when it was
         made, and is re-read and refused (exit 3) when its objects moved since. Deletes and
         replaces need `allow_delete`. Raises ApplyFailed, carrying the report, when a change
-        did not converge; every write is read back.
+        did not converge; every write is read back. Setting `cancel` (from another thread or a
+        signal handler) stops the apply between writes: those in flight finish and are read
+        back, and ApplyInterrupted (exit 130) carries the report of what was and was not applied.
         """
         from cloudinary_state.engine.apply import ApplyReport
         from cloudinary_state.engine.safety import check_apply
@@ -440,7 +443,9 @@ class Connection:
                 live = self._reread(saved, chosen, parallelism)
             elif plan is None and confirm is not None and not confirm(chosen):
                 return ApplyResult(chosen, ApplyReport(), cancelled=True)
-            report = self._write(chosen, live, allow_delete=allow_delete, parallelism=parallelism)
+            report = self._write(
+                chosen, live, allow_delete=allow_delete, parallelism=parallelism, cancel=cancel
+            )
         return ApplyResult(chosen, report)
 
     @staticmethod
@@ -480,7 +485,13 @@ class Connection:
         )
 
     def _write(
-        self, plan: Plan, live: Mapping[Target, LiveObject | None], *, allow_delete: bool, parallelism: int
+        self,
+        plan: Plan,
+        live: Mapping[Target, LiveObject | None],
+        *,
+        allow_delete: bool,
+        parallelism: int,
+        cancel: threading.Event | None,
     ) -> ApplyReport:
         from cloudinary_state.engine.apply import apply_plan
 
@@ -493,6 +504,7 @@ class Connection:
             kinds=self._kinds,
             parallelism=parallelism,
             on_event=self._changed,
+            cancel=cancel,
         )
 
     def _changed(self, change: Change, outcome: str) -> None:

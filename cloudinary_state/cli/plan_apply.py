@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cloudinary_state.cli._interrupt import CtrlCStopsWrites
 from cloudinary_state.cli._shared import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -88,24 +89,31 @@ def apply(
     parsed = parse_targets(targets)
     # an unreadable plan file is reported before any credential or connection is needed
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
-    with connect(env, emulator) as conn, targets_are_usage():
+    ctrl_c = CtrlCStopsWrites()
+    asked = not auto_approve and saved is None  # a saved plan was reviewed when it was made
+
+    def show(p: Plan) -> None:
+        # a saved plan is shown before this run made any call: no calls line (the run ends with one)
+        click.echo(plan_as("text", p, conn, color=current().color, with_calls=saved is None), nl=False)
+        if not asked:
+            ctrl_c.arm()
+
+    with connect(env, emulator) as conn, targets_are_usage(), ctrl_c.installed():
         result = conn.apply(
             saved,
             targets=parsed,
             allow_delete=allow_delete,
             parallelism=parallelism,
-            # a saved plan is shown before this run made any call: no calls line (the run ends with one)
-            on_plan=lambda p: click.echo(
-                plan_as("text", p, conn, color=current().color, with_calls=saved is None), nl=False
-            ),
-            confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud_name),
+            on_plan=show,
+            confirm=_ask_before_applying(env, conn.desired.cloud_name, ctrl_c) if asked else None,
+            cancel=ctrl_c.requested,
         )
         click.echo(apply_outcome(result, conn))
     if result.cancelled:
         raise click.exceptions.Exit(EXIT_ERROR)
 
 
-def _ask_before_applying(env: str, cloud_name: str) -> Callable[[Plan], bool]:
+def _ask_before_applying(env: str, cloud_name: str, ctrl_c: CtrlCStopsWrites) -> Callable[[Plan], bool]:
     def confirm(_plan: Plan) -> bool:
         from cloudinary_state.errors import ApplyError
 
@@ -114,6 +122,9 @@ def _ask_before_applying(env: str, cloud_name: str) -> Callable[[Plan], bool]:
                 "refusing to apply without confirmation: there is no terminal to ask on. "
                 "Review the plan above and pass --auto-approve, or apply a saved plan file."
             )
-        return click.confirm(f"Apply these changes to {env} ({cloud_name})?", default=False)
+        approved = click.confirm(f"Apply these changes to {env} ({cloud_name})?", default=False)
+        if approved:
+            ctrl_c.arm()
+        return approved
 
     return confirm

@@ -74,10 +74,12 @@ class ApplyReport:
             for a in ("create", "update", "replace", "delete")
         }
 
-    def describe(self) -> str:
+    def describe(self, *, interrupted: bool = False) -> str:
+        head = "apply interrupted" if interrupted else "apply stopped"
+        then = "Run apply again" if interrupted and not self.failed else "Fix the cause and run apply again"
         lines = [
-            f"apply stopped: {len(self.applied)} applied, {len(self.failed)} failed, "
-            f"{len(self.not_attempted)} not attempted. Fix the cause and run apply again: it converges."
+            f"{head}: {len(self.applied)} applied, {len(self.failed)} failed, "
+            f"{len(self.not_attempted)} not attempted. {then}: it converges."
         ]
         lines += [f"  failed {c.action} {c.key}: {why}" for c, why in self.failed]
         lines += [f"  applied {c.action} {c.key}" for c in self.applied]
@@ -316,13 +318,22 @@ def apply_steps(
     parallelism: int = 8,
     on_event: Event | None = None,
     desired: DesiredState | None = None,
+    cancel: threading.Event | None = None,
 ) -> ApplyReport:
     """Run the steps wave by wave. Raises ApplyError (with the report) when anything failed.
     `desired` is the config the steps come from: the read-back pairs with it (a kind whose
-    live objects have no name of their own finds the written ones by content)."""
+    live objects have no name of their own finds the written ones by content).
+
+    `cancel`, once set (Ctrl-C), is a stop asked from outside: no new write starts, those in
+    flight finish and are read back, and ApplyInterrupted carries the report."""
     report = ApplyReport()
     lock = threading.Lock()
-    stop = threading.Event()
+    failed = threading.Event()
+    cancel = cancel if cancel is not None else threading.Event()
+
+    def stopping() -> bool:  # a failure here, or a stop asked from outside
+        return failed.is_set() or cancel.is_set()
+
     waves = [
         sub
         for _, group in groupby(sorted(steps, key=_wave_key), key=_wave_key)
@@ -330,14 +341,14 @@ def apply_steps(
     ]
 
     def fail(change: Change, why: str) -> None:
-        stop.set()
+        failed.set()
         with lock:
             report.failed.append((change, why))
         if on_event:
             on_event(change, f"failed: {why}")
 
     def write(step: Step) -> bool:
-        if stop.is_set():  # a failure elsewhere in this wave: do not start new work
+        if stopping():  # a failure elsewhere in this wave, or Ctrl-C: do not start new work
             with lock:
                 report.not_attempted.append(step.change)
             return False
@@ -349,7 +360,7 @@ def apply_steps(
         return True
 
     for wave in waves:
-        if stop.is_set():
+        if stopping():
             report.not_attempted.extend(s.change for s in wave)
             continue
         with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(wave)))) as pool:
@@ -364,7 +375,7 @@ def apply_steps(
             if on_event:
                 on_event(step.change, "applied")
     if not report.ok:
-        raise ApplyFailed(report)
+        raise ApplyInterrupted(report) if cancel.is_set() else ApplyFailed(report)
     return report
 
 
@@ -374,6 +385,16 @@ class ApplyFailed(ApplyError):
     def __init__(self, report: ApplyReport) -> None:
         self.report = report
         super().__init__(report.describe())
+
+
+class ApplyInterrupted(ApplyFailed):
+    """An apply stopped from outside (Ctrl-C) before all its writes: exit 130, like an interrupt."""
+
+    exit_code = 130
+
+    def __init__(self, report: ApplyReport) -> None:
+        self.report = report
+        ApplyError.__init__(self, report.describe(interrupted=True))
 
 
 def apply_plan(
@@ -386,15 +407,19 @@ def apply_plan(
     kinds: Mapping[KindName, Kind] | None = None,
     parallelism: int = 8,
     on_event: Event | None = None,
+    cancel: threading.Event | None = None,
 ) -> ApplyReport:
     """Apply `plan` with the bodies of `desired` against `live`, the objects as just read (the
     plan's own read, or `read_planned` for a saved plan). The safety checks run first, so a
-    refused plan (PolicyRefusal) writes nothing; raises ApplyFailed when a change failed."""
+    refused plan (PolicyRefusal) writes nothing; raises ApplyFailed when a change failed, and
+    ApplyInterrupted when `cancel` was set before every write had started."""
     kinds = kinds if kinds is not None else default_kinds()
     check_apply(plan, desired.policy, allow_delete=allow_delete, kinds=kinds)
     declared = {(o.kind, o.name): o for o in desired.objects}
     steps = [_keeping_ignored_fields(s, desired, kinds) for s in build_steps(plan.changes, declared, live)]
-    return apply_steps(api, steps, kinds, parallelism=parallelism, on_event=on_event, desired=desired)
+    return apply_steps(
+        api, steps, kinds, parallelism=parallelism, on_event=on_event, desired=desired, cancel=cancel
+    )
 
 
 def _keeping_ignored_fields(step: Step, desired: DesiredState, kinds: Mapping[KindName, Kind]) -> Step:
