@@ -18,7 +18,8 @@ first use: a saved plan's digest is verified before anything is started or sent.
 Nothing here prints. Progress and events go to the callbacks given to `Project` and to the
 stdlib logger `cloudinary_state` (this package installs no handler but a NullHandler):
 
-- `cloudinary_state.progress`, INFO: progress of long reads ("reading upload_preset objects");
+- `cloudinary_state.progress`, INFO: progress of long reads ("reading upload_preset objects")
+  and applies (each write that went through, "wrote upload_preset:x", before its read-back);
 - `cloudinary_state`, INFO: each change an apply applied or failed; DEBUG: how the run is
   connected; TRACE (5): each Admin API call, by function name (never its parameters).
 
@@ -505,6 +506,7 @@ class Connection:
             parallelism=parallelism,
             on_event=self._changed,
             cancel=cancel,
+            on_written=lambda change: self.project.progress(f"wrote {change.key}"),
         )
 
     def _changed(self, change: Change, outcome: str) -> None:

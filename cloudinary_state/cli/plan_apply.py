@@ -95,6 +95,9 @@ def apply(
     def show(p: Plan) -> None:
         # a saved plan is shown before this run made any call: no calls line (the run ends with one)
         click.echo(plan_as("text", p, conn, color=current().color, with_calls=saved is None), nl=False)
+        display = current().display
+        if display is not None:
+            display.expect(len(p.changes))
         if not asked:
             ctrl_c.arm()
 

@@ -319,10 +319,12 @@ def apply_steps(
     on_event: Event | None = None,
     desired: DesiredState | None = None,
     cancel: threading.Event | None = None,
+    on_written: Callable[[Change], None] | None = None,
 ) -> ApplyReport:
     """Run the steps wave by wave. Raises ApplyError (with the report) when anything failed.
     `desired` is the config the steps come from: the read-back pairs with it (a kind whose
-    live objects have no name of their own finds the written ones by content).
+    live objects have no name of their own finds the written ones by content). `on_written` is
+    told of each write that went through, before its read-back (progress of a long wave).
 
     `cancel`, once set (Ctrl-C), is a stop asked from outside: no new write starts, those in
     flight finish and are read back, and ApplyInterrupted carries the report."""
@@ -357,6 +359,8 @@ def apply_steps(
         except Exception as e:  # API failures, and bugs: either way this change did not converge
             fail(step.change, _reason(e))
             return False
+        if on_written:
+            on_written(step.change)
         return True
 
     for wave in waves:
@@ -408,6 +412,7 @@ def apply_plan(
     parallelism: int = 8,
     on_event: Event | None = None,
     cancel: threading.Event | None = None,
+    on_written: Callable[[Change], None] | None = None,
 ) -> ApplyReport:
     """Apply `plan` with the bodies of `desired` against `live`, the objects as just read (the
     plan's own read, or `read_planned` for a saved plan). The safety checks run first, so a
@@ -418,7 +423,14 @@ def apply_plan(
     declared = {(o.kind, o.name): o for o in desired.objects}
     steps = [_keeping_ignored_fields(s, desired, kinds) for s in build_steps(plan.changes, declared, live)]
     return apply_steps(
-        api, steps, kinds, parallelism=parallelism, on_event=on_event, desired=desired, cancel=cancel
+        api,
+        steps,
+        kinds,
+        parallelism=parallelism,
+        on_event=on_event,
+        desired=desired,
+        cancel=cancel,
+        on_written=on_written,
     )
 
 
