@@ -9,20 +9,25 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
 _STOPPING = (
-    b"\nStopping: no new writes start; waiting for those in flight to finish "
-    b"(Ctrl-C again to quit at once).\n"
+    "Stopping: no new writes start; waiting for those in flight to finish (Ctrl-C again to quit at once)."
 )
 
 
+def _raw_line(text: str) -> None:
+    # raw write: a signal handler must not take the locks of logging or of sys.stderr
+    os.write(2, f"\n{text}\n".encode())
+
+
 class CtrlCStopsWrites:
-    def __init__(self) -> None:
+    def __init__(self, say: Callable[[str], None] | None = None) -> None:
         self.requested = threading.Event()  # what `Connection.apply(cancel=...)` watches
         self._armed = False
+        self._say = say or _raw_line  # the progress display's line, when there is one
 
     def arm(self) -> None:
         """The plan is approved: from here on the first Ctrl-C stops new writes, not the run."""
@@ -45,5 +50,4 @@ class CtrlCStopsWrites:
         if not self._armed or self.requested.is_set():
             raise KeyboardInterrupt
         self.requested.set()
-        # raw write: a signal handler must not take the locks of logging or of sys.stderr
-        os.write(2, _STOPPING)
+        self._say(_STOPPING)

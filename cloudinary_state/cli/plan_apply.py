@@ -89,13 +89,13 @@ def apply(
     parsed = parse_targets(targets)
     # an unreadable plan file is reported before any credential or connection is needed
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
-    ctrl_c = CtrlCStopsWrites()
+    display = current().display
+    ctrl_c = CtrlCStopsWrites(display.print_line if display is not None else None)
     asked = not auto_approve and saved is None  # a saved plan was reviewed when it was made
 
     def show(p: Plan) -> None:
         # a saved plan is shown before this run made any call: no calls line (the run ends with one)
         click.echo(plan_as("text", p, conn, color=current().color, with_calls=saved is None), nl=False)
-        display = current().display
         if display is not None:
             display.expect(len(p.changes))
         if not asked:
