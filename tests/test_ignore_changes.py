@@ -5,6 +5,7 @@ update that left the field out would clear it)."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 from support.harness import BASE_RESOURCES, CLOUD, WEBHOOK_SECRET, Harness
@@ -59,6 +60,29 @@ def test_an_update_of_another_field_keeps_the_live_value(harness: Harness) -> No
     assert live["folder"] == "catalog"
     assert live["notification_url"] == CONSOLE_URL
     assert harness.plan_is_empty("test")
+
+
+def test_a_saved_plan_does_not_go_stale_when_only_an_ignored_field_moved(
+    harness: Harness, tmp_path: Path
+) -> None:
+    harness.write(BASE_RESOURCES, policy=IGNORE)
+    harness.apply("test")
+    changed = copy.deepcopy(BASE_RESOURCES)
+    changed["upload_presets"]["product_assets"]["settings"]["folder"] = "catalog"
+    harness.write(changed, policy=IGNORE)
+    saved = tmp_path / "plan.json"
+    assert harness.run("plan", "--env", "test", "--out", str(saved)).code == 0
+    _set_in_console(harness)  # the other system changes its field between review and apply
+    result = harness.run("apply", "--env", "test", str(saved))
+    assert result.code == 0, result.out + result.err
+    live = _preset_settings(harness)
+    assert (live["folder"], live["notification_url"]) == ("catalog", CONSOLE_URL)
+    # a field the config manages still makes the plan stale
+    harness.write(BASE_RESOURCES, policy=IGNORE)
+    assert harness.run("plan", "--env", "test", "--out", str(saved)).code == 0
+    harness.sdk(CLOUD, "update_upload_preset", "product_assets", folder="elsewhere")
+    result = harness.run("apply", "--env", "test", str(saved))
+    assert result.code == 3 and "moved since the plan was made" in result.err, result.out + result.err
 
 
 def test_without_the_policy_the_same_update_overwrites_it(harness: Harness) -> None:

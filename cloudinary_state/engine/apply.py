@@ -459,5 +459,5 @@ def read_planned(
     kinds = kinds if kinds is not None else default_kinds()
     touched = [(c.kind, c.name) for c in plan.changes]
     live = read_objects(api, kinds, touched, parallelism=parallelism, desired=desired)
-    check_fresh(plan, live, digest_key)
+    check_fresh(plan, live, digest_key, kinds, desired.policy if desired is not None else None)
     return live

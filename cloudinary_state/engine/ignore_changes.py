@@ -40,6 +40,14 @@ def with_live_fields(
     return dataclasses.replace(obj, body=body)
 
 
+def without_fields(body: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+    """A copy of `body` without the fields at `paths`."""
+    kept: dict[str, Any] = copy.deepcopy(dict(body))
+    for path in paths:
+        _remove(kept, path.split("."))
+    return kept
+
+
 def _lookup(value: Any, parts: Sequence[str]) -> Any:
     for part in parts:
         if not isinstance(value, Mapping) or part not in value:
