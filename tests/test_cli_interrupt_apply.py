@@ -92,3 +92,24 @@ def test_ctrl_c_mid_apply_stops_new_writes_reports_and_a_rerun_converges(tmp_pat
     assert f"Plan: {not_attempted} to create" in output  # what was applied is not written again
     code, output = _finished(_cli(tmp_path, served, "plan", "--detailed-exitcode"))
     assert code == 0, output
+
+
+def test_a_second_ctrl_c_skips_the_read_back_and_the_report(tmp_path: Path, served: str) -> None:
+    _config(tmp_path)
+    process = _cli(tmp_path, served, "apply", "--auto-approve", "--parallelism", "1")
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("Plan: "):
+            break
+    time.sleep(2 * LATENCY_MS / 1000)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.3)  # two signals close together would reach Python's handler as one
+    process.send_signal(signal.SIGINT)
+    code, output = _finished(process)
+    assert code == 130, output
+    assert "Interrupted." in output and "apply interrupted" not in output
+    assert "Traceback" not in output and SECRET not in output
+    code, output = _finished(_cli(tmp_path, served, "apply", "--auto-approve"))
+    assert code == 0, output
+    code, output = _finished(_cli(tmp_path, served, "plan", "--detailed-exitcode"))
+    assert code == 0, output

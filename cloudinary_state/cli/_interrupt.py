@@ -2,7 +2,8 @@
 once (nothing was written). From approval on, the first Ctrl-C asks the apply to stop: no new
 write starts, those in flight finish (each bounded by the client's timeout and retries) and
 are read back, and the run ends with the report of what was and was not applied, exit 130. A
-second Ctrl-C interrupts at once."""
+second Ctrl-C skips the read-back and the report (a write under way still ends first: a request
+cannot be taken back once sent), exit 130."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from contextlib import contextmanager
 from types import FrameType
 
 _STOPPING = (
-    "Stopping: no new writes start; waiting for those in flight to finish (Ctrl-C again to quit at once)."
+    "Stopping: no new writes start; waiting for those in flight to finish "
+    "(Ctrl-C again: stop without reading them back or reporting)."
 )
 
 
