@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,12 @@ PRESETS = 12
 LATENCY_MS = 250
 
 
-@pytest.fixture
-def served() -> Iterator[str]:
-    """The emulator in its own process, every answer `LATENCY_MS` late; its URL."""
+@contextmanager
+def _serving(latency_ms: int) -> Iterator[str]:
+    """The emulator in its own process, every answer `latency_ms` late; its URL."""
     process = subprocess.Popen(
         [sys.executable, "-m", "cloudinary_state", "emulator", "serve", "--port", "0",
-         "--cloud", f"{CLOUD}:{KEY}:{SECRET}", "--latency-ms", str(LATENCY_MS)],
+         "--cloud", f"{CLOUD}:{KEY}:{SECRET}", "--latency-ms", str(latency_ms)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -38,6 +39,12 @@ def served() -> Iterator[str]:
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=10)
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    with _serving(LATENCY_MS) as url:
+        yield url
 
 
 def _config(config_dir: Path) -> None:
@@ -94,22 +101,23 @@ def test_ctrl_c_mid_apply_stops_new_writes_reports_and_a_rerun_converges(tmp_pat
     assert code == 0, output
 
 
-def test_a_second_ctrl_c_skips_the_read_back_and_the_report(tmp_path: Path, served: str) -> None:
+def test_a_second_ctrl_c_skips_the_read_back_and_the_report(tmp_path: Path) -> None:
     _config(tmp_path)
-    process = _cli(tmp_path, served, "apply", "--auto-approve", "--parallelism", "1")
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith("Plan: "):
-            break
-    time.sleep(2 * LATENCY_MS / 1000)
-    process.send_signal(signal.SIGINT)
-    time.sleep(0.3)  # two signals close together would reach Python's handler as one
-    process.send_signal(signal.SIGINT)
-    code, output = _finished(process)
-    assert code == 130, output
-    assert "Interrupted." in output and "apply interrupted" not in output
-    assert "Traceback" not in output and SECRET not in output
-    code, output = _finished(_cli(tmp_path, served, "apply", "--auto-approve"))
-    assert code == 0, output
-    code, output = _finished(_cli(tmp_path, served, "plan", "--detailed-exitcode"))
-    assert code == 0, output
+    with _serving(1000) as url:  # slow enough that the second Ctrl-C comes while a write is in flight
+        process = _cli(tmp_path, url, "apply", "--auto-approve", "--parallelism", "4")
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("Plan: "):
+                break
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.3)  # two signals close together would reach Python's handler as one
+        process.send_signal(signal.SIGINT)
+        code, output = _finished(process)
+        assert code == 130, output
+        assert "Interrupted." in output and "apply interrupted" not in output
+        assert "Traceback" not in output and SECRET not in output
+        code, output = _finished(_cli(tmp_path, url, "apply", "--auto-approve", "--parallelism", "16"))
+        assert code == 0, output
+        code, output = _finished(_cli(tmp_path, url, "plan", "--detailed-exitcode", "--parallelism", "16"))
+        assert code == 0, output
