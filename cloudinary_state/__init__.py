@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "Connection": "cloudinary_state.runner",
     "ApplyResult": "cloudinary_state.runner",
     "ImportRun": "cloudinary_state.runner",
+    "ShownPlan": "cloudinary_state.runner",
     "PlanFile": "cloudinary_state.engine.saved_plan",
     "ValidationRun": "cloudinary_state.config",
     "ApplyReport": "cloudinary_state.engine.apply",
@@ -68,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "PolicyRefusal": "cloudinary_state.errors",
     "StalePlanError": "cloudinary_state.errors",
     "PlanFileError": "cloudinary_state.errors",
+    "OutputFileError": "cloudinary_state.errors",
     "RefusedPlanError": "cloudinary_state.errors",
     "ApplyError": "cloudinary_state.errors",
 }
@@ -94,6 +96,7 @@ __all__ = [
     "ImportResult",
     "ImportRun",
     "NotFoundError",
+    "OutputFileError",
     "PermanentApiError",
     "Plan",
     "PlanFile",
@@ -104,6 +107,7 @@ __all__ = [
     "Promotion",
     "RefusedPlanError",
     "RetryableApiError",
+    "ShownPlan",
     "StalePlanError",
     "TargetError",
     "TryPresetError",
@@ -133,6 +137,7 @@ if TYPE_CHECKING:
         ConfigError,
         Diagnostic,
         NotFoundError,
+        OutputFileError,
         PermanentApiError,
         PlanFileError,
         PolicyRefusal,
@@ -142,7 +147,14 @@ if TYPE_CHECKING:
     )
     from cloudinary_state.importer import ImportResult
     from cloudinary_state.promote import Promotion
-    from cloudinary_state.runner import ApplyResult, Connection, ImportRun, Project, load_environment
+    from cloudinary_state.runner import (
+        ApplyResult,
+        Connection,
+        ImportRun,
+        Project,
+        ShownPlan,
+        load_environment,
+    )
     from cloudinary_state.trypreset import TryPresetError, TryPresetResult
 
 

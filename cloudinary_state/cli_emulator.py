@@ -35,6 +35,19 @@ def emulator() -> None:
     show_default=True,
     help="Whether a deleted metadata field's external_id stays taken (the live service keeps it).",
 )
+@click.option(
+    "--not-entitled",
+    default="",
+    help="Comma-separated entitlements the served clouds' plan lacks (transformations, "
+    "metadata_fields, metadata_rules): their operations answer 403.",
+)
+@click.option(
+    "--datasource-update-s",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="How long a metadata datasource update takes: another one of the field meanwhile answers 420.",
+)
 def emulator_serve(**options: Any) -> None:
     """Serve the emulator until interrupted."""
     from cloudinary_state.runner_emulator import CloudSpec, EmulatorStartError, ServeOptions, serve
@@ -46,7 +59,9 @@ def emulator_serve(**options: Any) -> None:
             raise click.BadParameter(f"{spec!r}: expected NAME or NAME:KEY:SECRET", param_hint="--cloud")
         clouds.append(CloudSpec(name, *(credentials or (options["api_key"], options["api_secret"]))))
     addons = {a.strip() for a in str(options.pop("addons")).split(",") if a.strip()}
+    not_entitled = frozenset(e.strip() for e in str(options.pop("not_entitled")).split(",") if e.strip())
     settings = {k: v for k, v in options.items() if k not in ("api_key", "api_secret")}
+    settings["not_entitled"] = not_entitled
     try:
         served = serve(clouds, addons, ServeOptions(**settings))
     except EmulatorStartError as e:

@@ -61,6 +61,8 @@ class SafetyPolicy:
 
     max_delete_percent: float = 30.0
     min_existing: int = 10  # below this many existing managed objects the threshold does not apply
+    # assets that the plan's deletes and replaces reach (engine/impact.py); None: no limit
+    max_affected_assets: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class Policy:
 @dataclass(frozen=True)
 class DesiredState:
     environment: str
-    cloud_name: str
+    cloud_name: str | None  # None: not in the environment file, the credentials' cloud (on connect)
     credentials_env: str  # name of the env var holding cloudinary://key:secret@cloud
     config_dir: Path
     addons: Mapping[str, bool]
@@ -97,6 +99,12 @@ class DesiredState:
     secrets: frozenset[str] = frozenset()  # every value that came from ${env.*}: scrubbed from output
     # (a saved plan is tied to the rendered state by `engine.plan.config_digest`, keyed with
     # the account's api_secret, which the loader does not know)
+
+    @property
+    def cloud(self) -> str:
+        """The cloud name to record and show: a connection's state always has it (declared, or
+        the credentials'); before connecting, an environment may leave it to the credentials."""
+        return self.cloud_name or f"the cloud of {self.credentials_env}"
 
     def by_kind(self, kind: KindName) -> dict[str, DesiredObject]:
         return {o.name: o for o in self.objects if o.kind == kind}

@@ -14,6 +14,7 @@ Every failure the CLI reports is one of these; the CLI maps each branch to an ex
     │   └── RefusedPlanError   a plan file tampered with, or made for another env or config
     ├── PlanFileError          a plan file that cannot be read or written, or is no plan (exit 1)
     │   └── RefusedPlanError   (also a PolicyRefusal: exit 3)
+    ├── OutputFileError        an output file (--markdown, --junit, ...) that cannot be written (exit 1)
     └── ApplyError             an apply that did not converge (exit 1)
 """
 
@@ -105,6 +106,11 @@ class RefusedPlanError(PlanFileError, PolicyRefusal):
     policy, like a stale plan (exit 3)."""
 
     exit_code = 3
+
+
+class OutputFileError(CloudinaryStateError):
+    """An output file a command was asked to write (`--out`, `--markdown`, `--json-summary`,
+    `--junit`, `--json`) whose path is a directory or cannot be written (exit 1)."""
 
 
 class ApplyError(CloudinaryStateError):

@@ -199,6 +199,74 @@ def _dump(document: Mapping[str, Any], header: str) -> str:
     return f"# {header}\n{text}"
 
 
+@dataclass
+class AccountExport:
+    """The live objects an import covers, as each kind exports them (before they are made
+    safe for a file), with what they tell about the environment."""
+
+    selected: list[KindName]  # the imported kinds, in registry order
+    bodies: dict[KindName, dict[str, dict[str, Any]]]  # kind -> name -> exported body, by name
+    used: set[str] = field(default_factory=set)  # add-ons the live objects use: the account has them
+    trusted: dict[KindName, set[str]] = field(default_factory=dict)  # referenced, of kinds not imported
+
+
+def export_account(
+    source: DesiredState, live: LiveState, kinds: Mapping[KindName, Kind], only: Collection[KindName] = ()
+) -> AccountExport:
+    """What `live` holds of the selected kinds, leaving out ignored objects and server-provided
+    ones at their built-in definition (nothing for a config to say)."""
+    selected = [k for k in REGISTRY.names() if k in kinds and (not only or k in only)]
+    export = AccountExport(selected, {})
+    for kind_name in selected:
+        kind = kinds[kind_name]
+        objects = {
+            n: o
+            for n, o in live.get(kind_name, {}).items()
+            if not source.policy.is_ignored(kind_name, n) and not kind.at_builtin_definition(o)
+        }
+        export.bodies[kind_name] = {}
+        for name in sorted(objects):
+            body = kind.export(objects[name])
+            export.bodies[kind_name][name] = body
+            export.used.update(kind.addons_used(body))
+            for ref_kind, ref_name in kind.references(DesiredObject(kind_name, name, body)):
+                if ref_kind not in selected and not source.policy.is_ignored(ref_kind, ref_name):
+                    export.trusted.setdefault(ref_kind, set()).add(ref_name)
+    return export
+
+
+@dataclass
+class ConfigWriter:
+    """Makes exported bodies safe for files, for one environment: placeholder variables stay
+    unique across every body it writes, and it collects them for the instructions."""
+
+    source: DesiredState
+    kinds: Mapping[KindName, Kind]
+    placeholders: list[Placeholder] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+
+    def body(self, kind: KindName, name: str, exported: Mapping[str, Any]) -> dict[str, Any]:
+        declared = self.source.get(kind, name)
+        variables = {n: str(v) for n, v in self.source.variables.items()}
+        body, found = config_body(
+            self.kinds[kind],
+            exported,
+            name,
+            variables,
+            self.taken,
+            secrets=self.source.secrets,
+            sensitive_paths=declared.sensitive_paths if declared else frozenset(),
+        )
+        self.placeholders += found
+        return body
+
+
+def header(source: DesiredState) -> str:
+    return (
+        f"imported by `cloudinary-state import` from environment {source.environment} (cloud {source.cloud})"
+    )
+
+
 def build_import(
     source: DesiredState,
     live: LiveState,
@@ -206,79 +274,48 @@ def build_import(
     *,
     only: Collection[KindName] = (),
 ) -> ImportResult:
-    """The files an import writes: one resource document per kind, one environment file.
+    """The files an import writes into a new directory: one resource document per kind, one
+    environment file.
 
     `source` is the environment being imported (its cloud, credentials variable, add-on
     toggles, variables and policy carry over); `live` is what was read from its account.
     """
-    selected = [k for k in REGISTRY.names() if k in kinds and (not only or k in only)]
-    variables = {n: str(v) for n, v in source.variables.items()}
-    header = (
-        f"imported by `cloudinary-state import` from environment {source.environment} "
-        f"(cloud {source.cloud_name})"
-    )
+    export = export_account(source, live, kinds, only)
+    writer = ConfigWriter(source, kinds)
     files: dict[str, str] = {}
-    placeholders: list[Placeholder] = []
-    taken: set[str] = set()
-    used: set[str] = set()  # add-ons the live objects use: the account has them
-    counts: dict[KindName, int] = {}
     includes: list[str] = []
-    trusted: dict[KindName, set[str]] = {}  # referenced objects of kinds not imported
-    for kind_name in selected:
-        objects = {
-            n: o
-            for n, o in live.get(kind_name, {}).items()
-            if not source.policy.is_ignored(kind_name, n) and not kinds[kind_name].at_builtin_definition(o)
-        }
-        section: dict[str, Any] = {}
-        for name in sorted(objects):
-            declared = source.get(kind_name, name)
-            exported = kinds[kind_name].export(objects[name])
-            used.update(kinds[kind_name].addons_used(exported))
-            for ref_kind, ref_name in kinds[kind_name].references(DesiredObject(kind_name, name, exported)):
-                if ref_kind not in selected and not source.policy.is_ignored(ref_kind, ref_name):
-                    trusted.setdefault(ref_kind, set()).add(ref_name)
-            body, found = config_body(
-                kinds[kind_name],
-                exported,
-                name,
-                variables,
-                taken,
-                secrets=source.secrets,
-                sensitive_paths=declared.sensitive_paths if declared else frozenset(),
-            )
-            section[name] = body
-            placeholders += found
-        counts[kind_name] = len(section)
+    for kind_name in export.selected:
+        section = {n: writer.body(kind_name, n, b) for n, b in export.bodies[kind_name].items()}
         relative = f"common/{REGISTRY.section_of(kind_name)}.yaml"
-        files[f"environments/{relative}"] = _dump({REGISTRY.section_of(kind_name): section}, header)
+        files[f"environments/{relative}"] = _dump({REGISTRY.section_of(kind_name): section}, header(source))
         includes.append(relative)
-    environment: dict[str, Any] = {
-        "cloud_name": source.cloud_name,
-        "credentials": source.credentials_env,
-        "include": includes,
-    }
-    if variables:
-        environment["variables"] = dict(sorted(variables.items()))
-    addons = imported_addons(source.addons, used)
+    environment: dict[str, Any] = {"cloud_name": source.cloud_name, "credentials": source.credentials_env}
+    environment["include"] = includes
+    if source.variables:
+        environment["variables"] = {n: str(v) for n, v in sorted(source.variables.items())}
+    addons = imported_addons(source.addons, export.used)
     if addons:
         environment["addons"] = addons
-    policy = _policy_document(source.policy, selected, trusted)
+    policy = _policy_document(source.policy, export.selected, export.trusted)
     if policy:
         environment["policy"] = policy
-    files[f"environments/{source.environment}.yaml"] = _dump(environment, header)
-    notes = tuple(
+    files[f"environments/{source.environment}.yaml"] = _dump(environment, header(source))
+    counts = {k: len(export.bodies[k]) for k in export.selected}
+    return ImportResult(files, tuple(writer.placeholders), counts, import_notes(source, export))
+
+
+def import_notes(source: DesiredState, export: AccountExport) -> tuple[str, ...]:
+    return tuple(
         f"{kind} {name} is referenced but its kind was not imported: added to policy.ignore "
         "(trusted to exist, never managed)"
         for kind in REGISTRY.names()
-        for name in sorted(trusted.get(kind, ()))
+        for name in sorted(export.trusted.get(kind, ()))
     ) + tuple(
         # the account's presets prove the add-on registered: keeping `false` would strip them
         f"add-on {name} is off in {source.environment} but the live objects use it: written as on"
-        for name in sorted(used)
+        for name in sorted(export.used)
         if source.addons.get(name) is False
     )
-    return ImportResult(files, tuple(placeholders), counts, notes)
 
 
 def imported_addons(toggles: Mapping[str, bool], used: Collection[str]) -> dict[str, bool]:

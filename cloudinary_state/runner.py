@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,11 +50,13 @@ if TYPE_CHECKING:
     from cloudinary_state.desired import DesiredState, KindName
     from cloudinary_state.engine.apply import ApplyReport
     from cloudinary_state.engine.plan import Change, Plan, Target
+    from cloudinary_state.engine.rehearsal_report import Rehearsal
     from cloudinary_state.engine.saved_plan import PlanFile
     from cloudinary_state.envdiff import EnvDiff
     from cloudinary_state.importer import ImportResult
     from cloudinary_state.kinds.base import Kind, LiveObject
     from cloudinary_state.promote import Promotion
+    from cloudinary_state.scaffold import ActionReference, NewEnvironment, Scaffold
     from cloudinary_state.trypreset import TryPresetResult
 
 TRACE = 5  # below DEBUG: one record per Admin API call (-vv)
@@ -95,6 +97,17 @@ class ImportRun:
     written: tuple[Path, ...] = ()
 
 
+@dataclass(frozen=True)
+class ShownPlan:
+    """A saved plan read for showing (`Project.show_plan`): its document as written, the plan
+    it holds, and whether its digest was verified (False: no key was at hand to verify it)."""
+
+    path: Path
+    document: Mapping[str, Any]
+    plan: Plan
+    verified: bool
+
+
 @dataclass
 class Project:
     """A config directory (the one holding `environments/`). Opening reads nothing: each job
@@ -133,6 +146,17 @@ class Project:
 
         return list_environments(self.config_dir)
 
+    def init(
+        self, environments: Sequence[NewEnvironment] = (), *, action: ActionReference | None = None
+    ) -> Scaffold:
+        """Start a project here: the environments (staging and production by default), a shared
+        resource document and the schemas in the config directory, the GitHub workflows and a
+        pre-commit config at its git repository's root. Never overwrites a file."""
+        from cloudinary_state.kinds import REGISTRY
+        from cloudinary_state.scaffold import DEFAULT_ENVIRONMENTS, scaffold
+
+        return scaffold(self.config_dir, environments or DEFAULT_ENVIRONMENTS, REGISTRY, action)
+
     def validate(self, envs: Iterable[str] | None = None, *, strict: bool = False) -> ValidationRun:
         """Check environments offline (all of them by default); unset `${env.*}` are warnings.
         `strict`: a stripped add-on option is an error."""
@@ -165,17 +189,34 @@ class Project:
         if emulator:
             from cloudinary_state.runner_emulator import EmbeddedEmulator, state_file
 
+            desired = self._emulated(desired)
             embedded = EmbeddedEmulator(desired, state_file(self.config_dir, env))
             return Connection(self, desired, embedded.api_secret, embedded.start)
         credentials = self._credentials(desired)
+        desired = replace(desired, cloud_name=credentials.cloud_name)  # the same, or left out
         return Connection(self, desired, credentials.api_secret, lambda _stack: credentials)
 
+    def _emulated(self, desired: DesiredState) -> DesiredState:
+        """`desired` for an emulated account: an environment that leaves `cloud_name` out gets
+        the cloud of its credentials when they are set, else one named after it (the emulator
+        needs no credentials)."""
+        from cloudinary_state.client import CredentialsError
+
+        if desired.cloud_name is not None:
+            return desired
+        try:
+            return replace(desired, cloud_name=self._credentials(desired).cloud_name)
+        except CredentialsError:
+            return replace(desired, cloud_name=desired.environment)
+
     def _credentials(self, desired: DesiredState) -> Credentials:
+        """The credentials `desired` names; an environment that declares `cloud_name` must
+        name credentials of that cloud."""
         from cloudinary_state.client import Credentials, CredentialsError
 
         environ = os.environ if self.environ is None else self.environ
         credentials = Credentials.from_env(desired.credentials_env, environ)
-        if credentials.cloud_name != desired.cloud_name:
+        if desired.cloud_name is not None and credentials.cloud_name != desired.cloud_name:
             raise CredentialsError(
                 f"{desired.credentials_env} is for cloud {credentials.cloud_name!r}, but environment "
                 f"{desired.environment!r} declares cloud_name {desired.cloud_name!r}"
@@ -188,6 +229,24 @@ class Project:
         from cloudinary_state.engine.saved_plan import PlanFile
 
         return PlanFile.read(Path(path))
+
+    def show_plan(
+        self, path: str | os.PathLike[str], *, env: str | None = None, emulator: bool = False
+    ) -> ShownPlan:
+        """A saved plan, for reading: without `env` no credentials are read and its digest
+        (keyed by the account's api_secret) is not verified; with `env` it is verified with
+        that environment's key (RefusedPlanError, exit 3, when it does not match), and still
+        nothing is sent to the account."""
+        from cloudinary_state.engine.plan import default_kinds
+        from cloudinary_state.engine.saved_plan import PlanFile, printable
+
+        saved = self.read_plan_file(path)
+        if env is not None:
+            with self.connect(env, emulator=emulator) as conn, conn._scrubbed():
+                saved.verify(conn.digest_key, default_kinds())  # connects to nothing
+        # shown as printable text, verified or not: a file's strings can hold escape sequences
+        shown = PlanFile(saved.path, printable(saved.document))
+        return ShownPlan(saved.path, shown.document, shown.unverified(default_kinds()), env is not None)
 
     def diff(self, env_a: str, env_b: str) -> EnvDiff:
         """Compare two environments' configs, offline (`Connection.diff` compares the accounts).
@@ -216,7 +275,7 @@ class Project:
         from cloudinary_state.engine.plan import default_kinds
         from cloudinary_state.runner_emulator import scratch_emulator
 
-        desired = self.load(env, require_env=False)
+        desired = self._emulated(self.load(env, require_env=False))
         kinds = default_kinds()
         kind = trypreset.target_kind(kinds)
         trial = trypreset.Trial(
@@ -357,17 +416,36 @@ class Connection:
 
     # --- plan ----------------------------------------------------------------------------------
 
-    def plan(self, targets: Iterable[Target | str] = (), *, parallelism: int = 8) -> Plan:
+    def plan(
+        self,
+        targets: Iterable[Target | str] = (),
+        *,
+        parallelism: int = 8,
+        allow_delete: bool = False,
+        rehearse: bool = False,
+    ) -> Plan:
         """Read the account and plan (narrowed to `targets`, KIND:NAME, when given). The plan
-        carries this connection's Admin API calls so far. Raises TargetError (a ValueError)
-        for a target the config and the account do not have."""
-        result, live = self._read_and_plan(targets, parallelism)
+        carries this connection's Admin API calls so far, the impact of each destructive
+        change, and with `allow_delete` the approval of its deletes and replaces (a saved plan
+        then applies them without the flag). Raises TargetError (a ValueError) for a target
+        the config and the account do not have.
+
+        `rehearse`: then apply the plan to an emulated copy of the account, loaded with what
+        was read (engine/rehearsal.py), and carry the outcome (`Plan.rehearsal`). Nothing is
+        written to the account: a rehearsal needs only read access."""
+        chosen = _parse_targets(targets)
+        result, live = self._read_and_plan(chosen, parallelism, impact=True)
+        result = replace(result, approved_deletes=allow_delete)
         self._latest_plan = (result, live)  # what `apply(result)` writes against
+        if rehearse:
+            result = replace(result, rehearsal=self._rehearse(result, live, chosen, parallelism))
+            self._latest_plan = (result, live)
         return result
 
     def _read_and_plan(
-        self, targets: Iterable[Target | str], parallelism: int
+        self, targets: Iterable[Target | str], parallelism: int, *, impact: bool = False
     ) -> tuple[Plan, dict[Target, LiveObject]]:
+        from cloudinary_state.engine.impact import with_impacts
         from cloudinary_state.engine.live import read_and_plan
 
         with self._scrubbed():
@@ -380,11 +458,61 @@ class Connection:
                 parallelism=parallelism,
                 progress=self.project.progress,
             )
+            if impact and result.has_changes:
+                result = with_impacts(
+                    self._api(), result, live, self.desired, self._kinds, parallelism=parallelism
+                )
             return self.with_run_counts(result), live
+
+    def _rehearse(
+        self, plan: Plan, live: dict[Target, LiveObject], targets: list[Target], parallelism: int
+    ) -> Rehearsal:
+        """`plan` applied to a fresh emulated copy of this account (see `plan`)."""
+        from cloudinary_state.client import AdminClient
+        from cloudinary_state.engine.live import read_live
+        from cloudinary_state.engine.rehearsal import assumptions, rehearse
+        from cloudinary_state.runner_emulator import rehearsal_emulator
+
+        with self._scrubbed(), ExitStack() as stack:
+            if targets:  # a narrowed plan read only its kinds: the copy needs the whole account
+                rest = set(self._kinds) - {kind for kind, _ in live}
+                more = read_live(
+                    self._api(), self._kinds, parallelism=parallelism, only=rest, desired=self.desired
+                )
+                live = live | {(k, n): o for k, objects in more.items() for n, o in objects.items()}
+            emulator = rehearsal_emulator(self.desired, live.values())
+            self.project.progress(
+                f"rehearsing the plan on an emulated copy of {self.environment} ({len(live)} objects)"
+            )
+            client = AdminClient(emulator.start(stack))
+            stack.callback(client.close)
+            outcome = rehearse(
+                _Traced(client),
+                self.desired,
+                plan,
+                live,
+                self._kinds,
+                digest_key=emulator.api_secret.encode(),
+                notes=assumptions(self.desired, emulator.addons),
+                calls=lambda: client.calls,
+                targets=targets,
+                parallelism=parallelism,
+            )
+        # the reasons quote API errors, which can echo a value this run sent (from ${env.*})
+        failed = tuple(replace(f, reason=scrub_text(f.reason, self.secrets)) for f in outcome.failed)
+        return replace(outcome, failed=failed)
 
     def with_run_counts(self, plan: Plan) -> Plan:
         """`plan` carrying this connection's Admin API calls and budget, for its summary line."""
         return replace(plan, api_calls=self.api_calls, rate_limit_remaining=self.rate_limit_remaining)
+
+    def check_rehearsal(self, plan: Plan) -> None:
+        """Raise RehearsalFailed (exit 1) when `plan` was rehearsed and did not converge,
+        naming each object and the reason (secrets cut out)."""
+        from cloudinary_state.engine.rehearsal_report import check_rehearsal
+
+        with self._scrubbed():
+            check_rehearsal(plan.rehearsal)
 
     def check_policy(self, plan: Plan) -> None:
         """Raise PolicyRefusal (exit 3) when the environment's policy refuses `plan`
@@ -469,7 +597,7 @@ class Connection:
             saved.check_matches(verified, self.desired, self.digest_key)
             return verified, {}  # the live objects come from `reread`, once the plan is allowed
         if plan is None:
-            return self._read_and_plan(targets, parallelism)
+            return self._read_and_plan(targets, parallelism, impact=True)
         if self._latest_plan is None or self._latest_plan[0] is not plan:
             raise ValueError("apply takes the latest plan this connection made, or a saved plan file")
         return self._latest_plan
@@ -563,6 +691,23 @@ class Connection:
             if output is None:
                 return ImportRun(result)
             return ImportRun(result, tuple(write_import(result, Path(output), force=force)))
+
+    def import_into_config(
+        self, *, kinds: Collection[str] = (), force: bool = False, parallelism: int = 8
+    ) -> ImportRun:
+        """The live account's objects that the environment does not declare yet, added to its
+        own config directory (import_merge.py says where), keeping what a person wrote. Every
+        edit or none: ImportRefused for a file the environment does not include, RoundTripError
+        for one an edit would reformat, unless `force` (which also rewrites the environment's
+        own objects that differ from the account)."""
+        from cloudinary_state.import_merge import import_into_project
+
+        live = self.read_live(kinds, parallelism=parallelism)
+        with self._scrubbed():
+            result, written = import_into_project(
+                self.desired, live, self._kinds, only=_kind_names(kinds), force=force
+            )
+            return ImportRun(result, tuple(written))
 
     def diff(self, other: Connection, *, parallelism: int = 8) -> EnvDiff:
         """Compare this account with `other`'s, as each environment's config sees it."""

@@ -14,10 +14,11 @@ its failures into `EmulatorStartError` with what to do about them. Two uses:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cloudinary_state.client import Credentials
 from cloudinary_state.desired import DesiredState
@@ -25,6 +26,7 @@ from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorState
 from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.errors import CloudinaryStateError
 from cloudinary_state.kinds import REGISTRY
+from cloudinary_state.kinds.base import LiveObject
 
 LOGGER = logging.getLogger(__name__)
 
@@ -44,12 +46,23 @@ class EmbeddedEmulator:
     `configured_addons`, or `addons` when given."""
 
     def __init__(
-        self, desired: DesiredState, state: Path | None, *, addons: Collection[str] | None = None
+        self,
+        desired: DesiredState,
+        state: Path | None,
+        *,
+        addons: Collection[str] | None = None,
+        rate_limit: int = 2000,
     ) -> None:
         registered = configured_addons(desired) if addons is None else addons
-        self._cloud = CloudConfig(name=desired.cloud_name, addons=frozenset(registered))
+        self._cloud = CloudConfig(name=desired.cloud, addons=frozenset(registered))
         self._environment = desired.environment
+        self._rate_limit = rate_limit
         self.state_file = state
+
+    @property
+    def addons(self) -> frozenset[str]:
+        """The add-ons the emulated account has registered."""
+        return self._cloud.addons
 
     @property
     def api_secret(self) -> str:
@@ -59,7 +72,7 @@ class EmbeddedEmulator:
 
     def start(self, stack: ExitStack) -> Credentials:
         """Start the server (stopped when `stack` closes); the credentials that reach it."""
-        server = EmulatorServer([self._cloud], state_file=self.state_file)
+        server = EmulatorServer([self._cloud], state_file=self.state_file, rate_limit=self._rate_limit)
         try:
             if self.state_file is not None:
                 self.state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -101,6 +114,25 @@ def scratch_emulator(desired: DesiredState) -> EmbeddedEmulator:
     return EmbeddedEmulator(desired, None, addons=frozenset(ADDON_NAMES) - off)
 
 
+# The copy a rehearsal loads is no account: its hourly budget is not the live one (the plan's
+# forecast is), and loading a large account must not wait for a reset.
+REHEARSAL_RATE_LIMIT = 1_000_000
+
+
+def rehearsal_emulator(desired: DesiredState, live: Iterable[LiveObject]) -> EmbeddedEmulator:
+    """A fresh emulated account, in memory, to load the live objects `live` into and rehearse
+    `desired`'s plan on (`plan --rehearse`). It registers the add-ons of `configured_addons`
+    and those the live objects use (they hold their options live, so the account has them:
+    the API cannot list registrations)."""
+    used = {addon for obj in live for addon in REGISTRY.get(obj.kind).addons_used(_exported(obj))}
+    registered = (configured_addons(desired) | used) & ADDON_NAMES.keys()
+    return EmbeddedEmulator(desired, None, addons=registered, rate_limit=REHEARSAL_RATE_LIMIT)
+
+
+def _exported(obj: LiveObject) -> dict[str, Any]:
+    return REGISTRY.get(obj.kind).export(obj)
+
+
 @dataclass(frozen=True)
 class CloudSpec:
     """One cloud `emulator serve` emulates, with the credentials it accepts."""
@@ -133,12 +165,24 @@ class ServeOptions:
     fault_seed: int = 0
     allow_remote: bool = False
     reserve_deleted_metadata_ids: bool = True  # as the reference says the live service does
+    not_entitled: frozenset[str] = frozenset()  # entitlements the clouds' plan lacks (403s)
+    datasource_update_s: float = 0.0  # how long a datasource update keeps its field busy (420s)
 
 
 def serve(clouds: Sequence[CloudSpec], addons: Collection[str], options: ServeOptions) -> ServedEmulator:
     """Start a standalone emulator serving `clouds`, each with the registered `addons`."""
-    reserve = options.reserve_deleted_metadata_ids
-    configs = [CloudConfig(c.name, c.api_key, c.api_secret, frozenset(addons), reserve) for c in clouds]
+    configs = [
+        CloudConfig(
+            c.name,
+            c.api_key,
+            c.api_secret,
+            addons=frozenset(addons),
+            reserve_deleted_metadata_ids=options.reserve_deleted_metadata_ids,
+            not_entitled=options.not_entitled,
+            datasource_update_s=options.datasource_update_s,
+        )
+        for c in clouds
+    ]
     try:
         server = EmulatorServer(
             configs,

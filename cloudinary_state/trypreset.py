@@ -220,7 +220,7 @@ def result_of(
     ]
     return TryPresetResult(
         environment=trial.desired.environment,
-        cloud_name=trial.desired.cloud_name,
+        cloud_name=trial.desired.cloud,
         kind=trial.kind.kind,
         preset=trial.preset.name,
         file=trial.file_name,

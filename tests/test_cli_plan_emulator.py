@@ -70,7 +70,7 @@ def test_env_secret_never_printed_with_the_emulator(
 
 def _plan(server: EmulatorServer, config_dir: Path, env: str) -> Plan:
     desired = load_environment(config_dir, env, REGISTRY)
-    client = AdminClient(Credentials.from_url(server.cloudinary_url(desired.cloud_name)))
+    client = AdminClient(Credentials.from_url(server.cloudinary_url(desired.cloud)))
     live = read_live(client, default_kinds(), policy=desired.policy)
     return build_plan(desired, live, digest_key=client.credentials.api_secret.encode())
 

@@ -220,16 +220,23 @@ def test_every_documented_upload_option_is_accepted(tmp_path: Path) -> None:
         "headers: {X-Robots-Tag: noindex}",
     ],
 )
-def test_settings_the_sdk_cannot_send_are_refused(tmp_path: Path, setting: str) -> None:
-    # documented by the API, but pycloudinary's preset calls drop them (or, for headers, fail):
-    # a plan must not promise what no apply can make
-    (found,) = errors(tmp_path, f"upload_presets:\n  p:\n    settings:\n      {setting}\n")
-    assert f"settings.{setting.split(':')[0]} cannot be managed by this tool" in found
+def test_settings_the_sdk_helpers_drop_are_accepted(tmp_path: Path, setting: str) -> None:
+    # documented by the API; pycloudinary's preset helpers drop them, so the kind sends them
+    # through the SDK's lower-level call (test_preset_settings_beyond_the_helpers.py)
+    assert errors(tmp_path, f"upload_presets:\n  p:\n    settings:\n      {setting}\n") == []
 
 
 @pytest.mark.parametrize("name", ["t_x", "a/b", "a,b", ""])
 def test_bad_transformation_names(tmp_path: Path, name: str) -> None:
     assert errors(tmp_path, f"transformations:\n  '{name}': {{transformation: w_10}}\n")
+
+
+def test_a_name_a_t_reference_must_encode_is_no_error(tmp_path: Path) -> None:
+    # Cloudinary documents no naming rule: a reference carries the name URL-encoded
+    resources = (
+        "transformations:\n  'my name': {transformation: w_10}\n  uses: {transformation: 't_my%20name'}\n"
+    )
+    assert errors(tmp_path, resources) == []
 
 
 def test_a_quoted_number_gets_a_hint(tmp_path: Path) -> None:

@@ -123,4 +123,4 @@ def test_the_environment_file_and_its_policy_are_documented() -> None:
 def test_the_checker_sees_a_missing_field() -> None:
     tables = documented_tables("<!-- fields: resources:upload_mappings -->\n| field |\n|---|\n| `tmpl` |\n")
     assert tables == {"resources:upload_mappings": ["tmpl"]}
-    assert schema_fields("resources:upload_mappings") == {"template"}
+    assert schema_fields("resources:upload_mappings") == {"template", "upload_preset_name"}

@@ -11,7 +11,7 @@ from typing import Any
 import cloudinary.api as api
 import pytest
 from cloudinary.api_client.call_api import call_metadata_api
-from cloudinary.exceptions import AuthorizationRequired, BadRequest, NotFound
+from cloudinary.exceptions import AuthorizationRequired, BadRequest, NotFound, RateLimited
 from support.emulator import sdk_options
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer
@@ -258,9 +258,13 @@ def test_datasource_upsert_merges_in_place_and_appends(opts: dict[str, Any]) -> 
         ("black", "Black"),
     ]
     assert len(values) == 5 and values[4]["value"] == "White" and values[4]["external_id"]
-    assert all(v["state"] == "active" for v in values)
+    # the datasource endpoints answer each value exactly as {external_id, value} ([S])
+    assert all(set(v) == {"external_id", "value"} for v in values)
     field = api.metadata_field_by_field_id("color", **opts)
-    assert field["datasource"]["values"] == values
+    # the field itself shows each value's state and 1-based position too
+    assert field["datasource"]["values"] == [
+        {**v, "state": "active", "position": i} for i, v in enumerate(values, start=1)
+    ]
 
 
 def test_datasource_upsert_ignores_a_sent_state(opts: dict[str, Any]) -> None:
@@ -436,3 +440,35 @@ def test_fields_survive_a_restart_from_the_state_file(tmp_path: Path) -> None:
         # the creation order survives too
         ordered = api.reorder_metadata_fields("created_at", **opts)["metadata_fields"]
         assert [f["external_id"] for f in ordered] == ["color", "sku"]
+
+
+def test_a_datasource_update_while_the_last_one_runs_is_420_already_updating() -> None:
+    """The SDK raises RateLimited with the server's message, which says it is not the quota."""
+    now = [1_767_225_600.0]
+    cloud = CloudConfig(name=CLOUD, api_key=KEY, api_secret=SECRET, datasource_update_s=5)
+    with EmulatorServer([cloud], clock=lambda: now[0]) as server:
+        opts = sdk_options(server, cloud)
+        api.add_metadata_field(color_field(), **opts)
+        api.update_metadata_field_datasource("color", [{"external_id": "teal", "value": "Teal"}], **opts)
+        with pytest.raises(RateLimited, match="metadata field is already updating"):
+            api.update_metadata_field_datasource("color", [{"value": "Cyan"}], **opts)
+        api.update_metadata_field("color", {"label": "Colour"}, **opts)  # the field itself is not busy
+        now[0] += 5
+        values = api.update_metadata_field_datasource("color", [{"value": "Cyan"}], **opts)["values"]
+        assert [v["value"] for v in values][-2:] == ["Teal", "Cyan"]
+
+
+def test_an_upsert_position_moves_the_value_there(opts: dict[str, Any]) -> None:
+    """The schema's upsert takes a position; pycloudinary strips it, so a raw JSON call sends it."""
+    api.add_metadata_field(color_field(), **opts)
+    entries = [{"external_id": "blue", "value": "Blue", "position": 1}, {"value": "Black", "position": 2}]
+    call_metadata_api("put", ["color", "datasource"], {"values": entries}, **opts)
+    field = api.metadata_field_by_field_id("color", **opts)
+    assert [(v["value"], v["position"]) for v in field["datasource"]["values"]] == [
+        ("Blue", 1),
+        ("Black", 2),
+        ("Red", 3),
+        ("Green", 4),
+    ]
+    with pytest.raises(BadRequest):
+        call_metadata_api("put", ["color", "datasource"], {"values": [{"value": "X", "position": 0}]}, **opts)

@@ -19,7 +19,14 @@ from typing import Any
 
 import cloudinary.api as api
 import pytest
-from cloudinary.exceptions import AuthorizationRequired, BadRequest, GeneralError, NotFound, RateLimited
+from cloudinary.exceptions import (
+    AuthorizationRequired,
+    BadRequest,
+    GeneralError,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+)
 from support.cli_runner import run_main
 
 from cloudinary_state.emulator import CloudConfig, EmulatorServer, EmulatorStateError
@@ -363,7 +370,7 @@ def test_eight_concurrent_writers_leave_a_consistent_store(tmp_path: Path) -> No
     assert not [p for p in tmp_path.iterdir() if p.name != "state.json"]  # no temp files left behind
 
 
-def _start_cli(state_file: Path) -> tuple[subprocess.Popen[str], str]:
+def _start_cli(state_file: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -379,6 +386,7 @@ def _start_cli(state_file: Path) -> tuple[subprocess.Popen[str], str]:
             f"{CLOUD}:{KEY}:{SECRET}",
             "--addons",
             "google_tagging",
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -433,6 +441,30 @@ def test_remote_hosts_need_an_explicit_flag(capsys: pytest.CaptureFixture[str]) 
         EmulatorServer([CloudConfig(CLOUD)], host="0.0.0.0")
     code, _, stderr = run_main(capsys, "emulator", "serve", "--host", "0.0.0.0")
     assert code == 1 and "allow_remote" in stderr
+
+
+def test_serve_emulates_a_plan_without_entitlements_and_slow_datasource_updates(tmp_path: Path) -> None:
+    process, url = _start_cli(
+        tmp_path / "state.json", "--not-entitled", "metadata_rules", "--datasource-update-s", "60"
+    )
+    try:
+        o = {"cloud_name": CLOUD, "api_key": KEY, "api_secret": SECRET, "upload_prefix": url}
+        with pytest.raises(NotAllowed, match="Error 403"):
+            api.list_metadata_rules(**o)
+        values = [{"external_id": "a", "value": "A"}]
+        api.add_metadata_field(
+            {"type": "enum", "external_id": "f", "label": "F", "datasource": {"values": values}}, **o
+        )
+        api.update_metadata_field_datasource("f", [{"value": "B"}], **o)
+        with pytest.raises(RateLimited, match="already updating"):
+            api.update_metadata_field_datasource("f", [{"value": "C"}], **o)
+    finally:
+        _stop(process)
+
+
+def test_an_unknown_entitlement_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, stderr = run_main(capsys, "emulator", "serve", "--not-entitled", "streaming")
+    assert code == 1 and "unknown entitlements ['streaming']" in stderr
 
 
 def test_bad_cloud_spec_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

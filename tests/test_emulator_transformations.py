@@ -146,3 +146,15 @@ def test_unsafe_update_of_an_unnamed_one_rekeys_it(opts: dict[str, Any]) -> None
     assert api.transformation("w_30", **opts)["name"] == "w_30"
     with pytest.raises(NotFound):
         api.transformation("w_10", **opts)
+
+
+def test_a_chained_reference_names_each_transformation(opts: dict[str, Any]) -> None:
+    """`t_a.b` applies two named transformations (pycloudinary writes a list of names so): an
+    upload deriving with it needs both, and marks both used."""
+    api.create_transformation("first", "c_scale,w_50", **opts)
+    api.create_upload_preset(name="chained", eager=["t_first.second"], **opts)
+    with pytest.raises(BadRequest, match="t_second not found"):
+        uploader.upload(PNG, upload_preset="chained", **opts)
+    api.create_transformation("second", "e_grayscale", **opts)
+    uploader.upload(PNG, upload_preset="chained", **opts)
+    assert [api.transformation(n, **opts)["used"] for n in ("first", "second")] == [True, True]

@@ -115,7 +115,6 @@ def test_leading_zeros_and_signs() -> None:
 INVALID = [
     "",
     " ",
-    "w_100 ",
     "w_",
     "w100",
     "c_fill,,w_100",
@@ -130,6 +129,12 @@ def test_unknown_and_repeated_parameters_are_not_refused() -> None:
     assert parse("zz_1,c_fill") == [{"zz": 1, "crop": "fill"}]
     assert parse("c_fill,c_scale") == [{"crop": "scale"}]
     assert parse("fl_cutter,fl_layer_apply") == [{"flags": "cutter.layer_apply"}]
+
+
+def test_whitespace_is_kept_as_written_not_refused() -> None:
+    # no document says the Admin API refuses it: the emulator refuses only what is documented
+    assert parse("w_100 ") == [{"width": "100 "}]
+    assert parse("l_text:Arial_40:Hello World") == [{"overlay": "text:Arial_40:Hello World"}]
 
 
 @pytest.mark.parametrize("text", INVALID)

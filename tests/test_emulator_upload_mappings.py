@@ -20,6 +20,7 @@ def test_create_get_update_delete(opts: dict[str, Any]) -> None:
         "folder": "product_assets",
         "template": "https://media.acme.example/media/",
         "external_id": created["external_id"],
+        "upload_preset_name": None,  # no preset associated ([S]: string | null)
     }
     updated = api.update_upload_mapping("product_assets", template="https://cdn.acme.example/", **opts)
     assert updated == {"message": "updated", "external_id": created["external_id"]}
@@ -57,7 +58,7 @@ def test_list_paginates_and_counts(opts: dict[str, Any]) -> None:
         collected += [m["folder"] for m in page["mappings"]]
         cursor = page.get("next_cursor")
     assert collected == folders
-    assert set(first["mappings"][0]) == {"folder", "template", "external_id"}
+    assert set(first["mappings"][0]) == {"folder", "template", "external_id", "upload_preset_name"}
 
 
 def test_replace_all(opts: dict[str, Any]) -> None:
@@ -74,3 +75,20 @@ def test_replace_all(opts: dict[str, Any]) -> None:
     assert set(listed) == {"kept", "added"}
     assert listed["kept"]["template"] == "https://new.example/"
     assert listed["kept"]["external_id"] == kept["external_id"]
+
+
+def test_upload_preset_name_is_kept_by_a_template_update_and_cleared_by_null(opts: dict[str, Any]) -> None:
+    """The SDK's helpers send only folder and template; the association goes as a raw JSON body."""
+    body = {"folder": "docs", "template": "https://docs.example/", "upload_preset_name": "docs_preset"}
+    call_json_api("post", ["upload_mappings"], body, **opts)
+    assert api.upload_mapping("docs", **opts)["upload_preset_name"] == "docs_preset"
+    api.update_upload_mapping("docs", template="https://cdn.docs.example/", **opts)  # no preset sent
+    assert api.upload_mapping("docs", **opts)["upload_preset_name"] == "docs_preset"
+    clear = {"folder": "docs", "template": "https://cdn.docs.example/", "upload_preset_name": None}
+    call_json_api("put", ["upload_mappings"], clear, **opts)
+    assert api.upload_mapping("docs", **opts)["upload_preset_name"] is None
+    replace = {"mappings": [{"folder": "docs", "template": "https://r.example/", "upload_preset_name": "p"}]}
+    call_json_api("put", ["upload_mappings", "replace"], replace, **opts)
+    assert [m["upload_preset_name"] for m in api.upload_mappings(**opts)["mappings"]] == ["p"]
+    with pytest.raises(BadRequest):
+        call_json_api("put", ["upload_mappings"], {**clear, "upload_preset_name": 7}, **opts)

@@ -184,3 +184,37 @@ def test_list_order_and_direction(opts: dict[str, Any]) -> None:
     assert names()[0] == ["a", "b", "c"]
     with pytest.raises(BadRequest):
         names(order_by="colour")
+
+
+def test_the_list_gives_json_arrays_and_objects_as_the_strings_the_sdks_send(opts: dict[str, Any]) -> None:
+    """A client outside the SDK's string encoding may send JSON values; the list still answers
+    every setting as a string or a boolean (reference §6.2; api schemas' changelog 0.5.0)."""
+    body = {
+        "name": "raw_json",
+        "tags": ["a", "b"],
+        "parameter_whitelist": ["folder", "tags"],
+        "context": {"alt": "x=y"},
+        "eager": ["c_fit,w_5", "e_sepia"],
+        "auto_tagging": 0.5,
+        "categorization": "google_tagging",
+        "face_coordinates": [[1, 2, 3, 4], [5, 6, 7, 8]],
+        "headers": {"X-Robots-Tag": "noindex"},
+        "access_control": [{"access_type": "anonymous"}],
+        "colors": True,
+    }
+    call_json_api("post", ["upload_presets"], body, **opts)
+    [listed] = api.upload_presets(**opts)["presets"]
+    assert listed["settings"] == {
+        "tags": "a,b",
+        "parameter_whitelist": "folder,tags",
+        "context": "alt=x\\=y",
+        "eager": "c_fit,w_5|e_sepia",
+        "auto_tagging": "0.5",
+        "categorization": "google_tagging",
+        "face_coordinates": "1,2,3,4|5,6,7,8",
+        "headers": "X-Robots-Tag: noindex",
+        "access_control": '[{"access_type":"anonymous"}]',
+        "colors": True,  # sent as a JSON boolean: listed as one
+    }
+    detail = api.upload_preset("raw_json", **opts)["settings"]
+    assert detail["tags"] == ["a", "b"] and detail["face_coordinates"] == [[1, 2, 3, 4], [5, 6, 7, 8]]

@@ -127,9 +127,27 @@ def test_order_marker_only_for_sorted_datasources() -> None:
     assert "datasource_order" not in custom
 
 
-def test_value_without_external_id_is_keyed_by_its_text() -> None:
-    body = {"type": "enum", "label": "E", "datasource": {"values": [{"value": "Red"}]}}
-    assert _desired(body)["datasource"] == {"Red": "Red"}
+def test_value_without_external_id_is_matched_by_its_text() -> None:
+    # the API assigns the id: a live value whose id the config does not name stands for it
+    values = [{"value": "Red"}, {"external_id": "b", "value": "Blue"}, {"value": "Red"}]
+    want = _desired({"type": "enum", "label": "E", "datasource": {"values": values}})
+    assert want["datasource"] == {"b": "Blue"} and want["datasource_by_value"] == ["Red", "Red"]
+    live = {**want, "datasource": {"x1": "Red", "b": "Blue", "x2": "Red"}}
+    del live["datasource_by_value"]
+    assert M.comparable_live(want, live) == want
+    # one Red missing, one value the config does not have: both show
+    shown = M.comparable_live(want, {**live, "datasource": {"x1": "Red", "b": "Blue", "x3": "Green"}})
+    assert shown["datasource"] == {"b": "Blue", "x3": "Green"} and shown["datasource_by_value"] == ["Red"]
+
+
+def test_state_inactive_is_left_out_of_the_active_values() -> None:
+    values = [
+        {"external_id": "a", "value": "A", "state": "active"},
+        {"external_id": "o", "value": "O", "state": "inactive"},
+    ]
+    assert _desired({"type": "set", "label": "S", "datasource": {"values": values}})["datasource"] == {
+        "a": "A"
+    }
 
 
 def test_type_change_needs_replace_with_a_note() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.kinds_emulator import assert_live_matches, emulated, obj
+from support.kinds_emulator import CLOUD, assert_live_matches, emulated, obj
 
+from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.desired import KindName
+from cloudinary_state.emulator import CloudConfig, EmulatorServer
 from cloudinary_state.errors import PermanentApiError
 from cloudinary_state.kinds import get_kind
 
@@ -38,6 +40,13 @@ CASES: list[tuple[KindName, str, dict[str, Any], dict[str, Any], str]] = [
         "m",
         {"template": "https://a.example/"},
         {"template": "https://b.example/"},
+        "upload_mappings",
+    ),
+    (  # written through the SDK's generic JSON call instead of create_upload_mapping
+        "upload_mapping",
+        "m",
+        {"template": "https://a.example/", "upload_preset_name": "p"},
+        {"template": "https://a.example/", "upload_preset_name": "q"},
         "upload_mappings",
     ),
 ]
@@ -81,3 +90,25 @@ def test_delete_whose_answer_was_lost_is_not_an_error(
         kind.delete(api, name, live)  # deleted by the first attempt; the retry meets a 404
         assert [r.status for r in emu.request_log if r.method == "DELETE"] == [0, 404]
         assert kind.read_one(api, name) is None
+
+
+def test_a_datasource_update_that_meets_one_in_progress_is_retried_until_it_ends() -> None:
+    """420 "metadata field is already updating" is not the hourly quota: a short backoff."""
+    kind = get_kind("metadata_field")
+    before = {"type": "enum", "label": "C", "datasource": {"values": [{"external_id": "a", "value": "A"}]}}
+    after = {
+        **before,
+        "datasource": {"values": [{"external_id": "a", "value": "A"}, {"external_id": "b", "value": "B"}]},
+    }
+    cloud = CloudConfig(name=CLOUD, api_key="k", api_secret="secret-xyz", datasource_update_s=0.3)
+    with EmulatorServer([cloud]) as emu:
+        api = AdminClient(Credentials.from_url(emu.cloudinary_url(CLOUD)), base_delay=0.01, seed=1)
+        kind.create(api, "colors", before)
+        api.call("update_metadata_field_datasource", "colors", [{"external_id": "z", "value": "Z"}])
+        live = kind.read_one(api, "colors")
+        assert live is not None
+        kind.update(api, "colors", after, live)  # meets the update still running, then waits it out
+        upserts = [r.status for r in emu.request_log if r.path == "metadata_fields/colors/datasource"]
+        assert upserts[0] == 200 and 420 in upserts and upserts[-1] == 200
+        values = api.call("metadata_field_by_field_id", "colors")["datasource"]["values"]
+        assert [v["external_id"] for v in values if v["state"] == "active"] == ["a", "b"]

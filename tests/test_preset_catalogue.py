@@ -22,17 +22,18 @@ def test_the_config_model_has_one_field_per_setting_under_its_api_name() -> None
     assert names == {s.name for s in catalogue.CATALOGUE}
 
 
-def test_sendable_settings_are_what_pycloudinary_sends() -> None:
+def test_helper_sends_is_what_pycloudinary_s_preset_helpers_send() -> None:
     preset_arguments = inspect.signature(cloudinary.api.create_upload_preset).parameters
     flags = {s.name for s in catalogue.CATALOGUE if s.preset_flag}
     # the preset-level flags go beside the upload parameters (reference §6.3)
     assert flags <= {"disallow_public_id", "live", "unsigned"} and flags
     for setting in catalogue.CATALOGUE:
         sent = setting.name in SDK_UPLOAD_PARAMS or setting.preset_flag
-        assert sent == setting.sendable or setting.name == "headers", setting.name
+        assert sent == setting.helper_sends or setting.name == "headers", setting.name
     # `headers` is an upload parameter by name, but create_upload_preset's own argument of
     # that name is the HTTP headers of the call, so the setting never reaches the server
-    assert "headers" in SDK_UPLOAD_PARAMS and not catalogue.BY_NAME["headers"].sendable
+    assert "headers" in SDK_UPLOAD_PARAMS and not catalogue.BY_NAME["headers"].helper_sends
+    assert {"access_mode", "clear_invalid", "parameter_whitelist", "headers"} == catalogue.NOT_BY_HELPER
     # everything else reaches the call as keyword arguments (its **options)
     assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in preset_arguments.values())
 

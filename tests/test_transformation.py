@@ -672,7 +672,7 @@ INVALID = [
     ("e_sepai:50", "unknown effect 'sepai'", 2, "e_sepia"),
     ("e_sepia:", "effect 'sepia' has an empty argument", 8, "e_sepia"),
     ("e_shadow:<50>", "character '<' is not allowed in effect arguments", 9, "URL-encode"),
-    ("l_text:Arial_60:Hello World", "whitespace is not allowed", 21, "%20"),
+    ("l_text:Arial_60:Hello World", "a literal space in layer text", 21, "%20"),
     ("l_text:Arial_60:50%off", "'%' in layer text must start a %XX escape", 18, "%25"),
     ("l_text:Arial_60:caf\u00e9", "character '\u00e9' is not allowed in layer text", 19, "URL-encode"),
     ("l_text:Arial_60", "text layer needs a text after the style", 15, "text:<font>_<size>:<text>"),

@@ -137,3 +137,103 @@ def test_strict_refuses_only_the_unrecognised(tmp_path: Path, capsys: pytest.Cap
     code, out, err = run_cli(tmp_path, capsys, "validate", "--env", "test", "--strict")
     assert code == 0, out + err
     assert "UNSET_FOLDER_X" in err
+
+
+def _write(tmp_path: Path, resources: str) -> Path:
+    env = tmp_path / "environments"
+    env.mkdir(exist_ok=True)
+    (env / "test.yaml").write_text("cloud_name: demo\ncredentials: CLOUDINARY_URL\ninclude: [res.yaml]\n")
+    (env / "res.yaml").write_text(resources)
+    return tmp_path
+
+
+def _converges(tmp_path: Path, capsys: pytest.CaptureFixture[str], created: int) -> None:
+    code, out, err = run_cli(tmp_path, capsys, "apply", "--env", "test", "--emulator", "--auto-approve")
+    assert code == 0, out + err
+    assert f"Apply complete: {created} created" in out, out
+    code, out, err = run_cli(tmp_path, capsys, "plan", "--env", "test", "--emulator", "--detailed-exitcode")
+    assert (code, "No changes." in out) == (0, True), out + err
+
+
+# A named transformation whose name a t_ reference must URL-encode, used by another
+# transformation, an eager list of a preset and a streaming profile: each t_ is matched by its
+# decoded name, in the engine's reference checks (and apply order) and in the emulator.
+ENCODED_REFERENCES = """\
+transformations:
+  'my name': {transformation: 'c_fill,w_100'}
+  framed: {transformation: 't_my%20name/bo_2px_solid_black'}
+upload_presets:
+  p: {settings: {transformation: 't_my%20name', eager: ['t_my%20name.framed']}}
+streaming_profiles:
+  encoded: {representations: [{transformation: 't_my%20name/br_1m,vc_h264'}]}
+"""
+
+
+def test_a_t_reference_is_matched_by_its_decoded_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLOUDINARY_URL", raising=False)
+    config = _write(tmp_path, ENCODED_REFERENCES)
+    code, out, err = run_cli(config, capsys, "validate", "--env", "test")
+    assert code == 0, out + err
+    # the name is no error; that a reference must encode it is a warning, refused by --strict
+    assert "res.yaml:2:3: transformation name 'my name' has characters a t_ reference must URL-encode" in err
+    assert "t_my%20name" in err  # the hint says how to refer to it
+    code, out, err = run_cli(config, capsys, "validate", "--env", "test", "--strict")
+    assert code == 1 and "res.yaml:2:3:" in err, out + err
+    _converges(config, capsys, created=4)
+
+
+def test_an_undeclared_encoded_reference_is_refused_where_it_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _write(tmp_path, "transformations:\n  framed: {transformation: 'w_10/t_no%20such'}\n")
+    code, out, err = run_cli(config, capsys, "validate", "--env", "test")
+    assert code == 1, out + err
+    # column of `t_no%20such` inside the quoted scalar that starts at column 29
+    assert "res.yaml:2:34: transformation 'framed': transformation: t_no such names a transformation" in err
+
+
+def test_the_emulator_decodes_t_references_with_its_own_code() -> None:
+    from cloudinary_state.emulator import transformations
+
+    assert transformations.named_references("w_10/t_my%20name") == ["my name"]
+
+
+# A literal space: a font family with spaces is what pycloudinary itself writes (known, no
+# warning); a space in layer text or elsewhere is a warning (Cloudinary's docs ask for %20 in
+# URLs; what the Admin API does with a literal one is undocumented), refused only by --strict.
+SPACES = {
+    "font": ("l_text:Open Sans_40:Hello", ""),
+    "text": ("l_text:Arial_40:Hello World", "a literal space in layer text"),
+    "elsewhere": ("w_100, c_fill", "whitespace in a transformation"),
+}
+
+
+def test_a_literal_space_is_a_warning_that_converges(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLOUDINARY_URL", raising=False)
+    lines = [f"  {name}: {{transformation: '{text}'}}" for name, (text, _) in SPACES.items()]
+    config = _write(tmp_path, "transformations:\n" + "\n".join(lines) + "\n")
+    code, out, err = run_cli(config, capsys, "validate", "--env", "test")
+    assert code == 0, out + err
+    for line, (name, (text, warned)) in enumerate(SPACES.items(), start=2):
+        column = 3 + len(name) + len(": {transformation: '") + text.index(" ")
+        shown = f"res.yaml:{line}:{column}: transformation '{name}'"
+        assert (shown in err) == bool(warned) and (not warned or warned in err), err
+    code, out, err = run_cli(config, capsys, "validate", "--env", "test", "--strict")
+    assert code == 1 and "a literal space in layer text" in err, out + err
+    _converges(config, capsys, created=len(SPACES))
+
+
+def test_a_trailing_newline_of_a_block_scalar_is_a_warning_that_converges(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLOUDINARY_URL", raising=False)
+    config = _write(tmp_path, "transformations:\n  nl:\n    transformation: |\n      c_fill,w_100\n")
+    code, out, err = run_cli(config, capsys, "validate", "--env", "test", "--strict")
+    # a block scalar is not inline: its diagnostics point at its start (yamlload.Marks.offset)
+    assert code == 1 and "res.yaml:3:21: transformation 'nl': transformation: unrecognised" in err, out + err
+    assert "whitespace in a transformation" in err
+    _converges(config, capsys, created=1)

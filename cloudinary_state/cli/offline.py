@@ -1,10 +1,12 @@
-"""Commands that need no account: validate and schema."""
+"""Commands that need no account: validate, schema and show."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from cloudinary_state.cli._shared import EXIT_ERROR, cli, current
+from cloudinary_state.cli._shared import EXIT_ERROR, NOTES, cli, current, emulator_option
 
 
 @cli.command()
@@ -50,3 +52,61 @@ def schema(check: bool) -> None:
         click.echo(f"wrote {path}")
     if not written:
         click.echo("schemas are current")
+
+
+@cli.command()
+@click.option(
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="NAME[=CREDENTIALS_VAR]",
+    help="An environment and the env var of its credentials (default CLOUDINARY_URL_<NAME>); "
+    "repeat in promotion order. Default: staging, then production.",
+)
+@click.option("--cloud", "clouds", multiple=True, metavar="ENV=CLOUD", help="An environment's cloud name.")
+@click.option(
+    "--action",
+    metavar="OWNER/REPO@REVISION",
+    help="The cloudinary-state repository and commit the workflows and the pre-commit hook run.",
+)
+def init(envs: tuple[str, ...], clouds: tuple[str, ...], action: str | None) -> None:
+    """Start a project: environments, schemas, GitHub workflows, a pre-commit config."""
+    from cloudinary_state.scaffold import ActionReference, new_environments
+
+    try:
+        environments = new_environments(envs, clouds)
+        reference = None if action is None else ActionReference.parse(action)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    result = current().project.init(environments, action=reference)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    for path in result.kept:
+        click.echo(f"kept {path}: it exists (init never overwrites a file)")
+    for what in result.to_edit:
+        click.echo(f"edit {what}")
+    first = environments[0]
+    click.echo(
+        f"next: `cloudinary-state validate --all`; set {first.credentials} and bring the account's objects "
+        f"into the project with `cloudinary-state import --env {first.name}` (--emulator: try it first)"
+    )
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--env", "env", metavar="ENV", help="Verify the digest with ENV's key (nothing is sent).")
+@emulator_option
+def show(plan_file: Path, fmt: str, env: str | None, emulator: bool) -> None:
+    """Show a saved plan file, without credentials or any connection.
+
+    Its digest is keyed by the account's api_secret: without --env it is not verified (and
+    says so); with --env it is verified with that environment's key (exit 3 on a mismatch)."""
+    from cloudinary_state.render.show import digest_notice, shown_plan_as
+
+    if emulator and env is None:
+        raise click.UsageError("--emulator verifies with the embedded emulator's key: use it with --env")
+    shown = current().project.show_plan(plan_file, env=env, emulator=emulator)
+    click.echo(shown_plan_as(fmt, shown, verbose=current().verbosity >= 1), nl=False)
+    if fmt == "json":  # the text and Markdown say it under their title
+        NOTES.info(digest_notice(shown))

@@ -23,15 +23,32 @@ from cloudinary_state.cli._shared import (
 @cli.command()
 @click.option("--env", "env", required=True, metavar="ENV")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text")
+@click.option(
+    "--markdown", "markdown", type=click.Path(path_type=Path), help="Also write the Markdown report."
+)
+@click.option("--junit", "junit", type=click.Path(path_type=Path), help="Also write the JUnit XML report.")
+@click.option("--json", "json_file", type=click.Path(path_type=Path), help="Also write the JSON report.")
 @parallelism_option
 @emulator_option
-def drift(env: str, fmt: str, parallelism: int, emulator: bool) -> None:
+def drift(
+    env: str,
+    fmt: str,
+    markdown: Path | None,
+    junit: Path | None,
+    json_file: Path | None,
+    parallelism: int,
+    emulator: bool,
+) -> None:
     """Report what changed outside the config (exit 2 on drift)."""
+    from cloudinary_state.render.outputs import OutputFiles, write_drift_outputs
     from cloudinary_state.render.run import drift_as, usage_line
 
+    files = OutputFiles({"--markdown": markdown, "--junit": junit, "--json": json_file})
+    files.check()  # before any connection
     with connect(env, emulator) as conn:
         report = conn.drift(parallelism=parallelism)
         click.echo(drift_as(fmt, report, conn.secrets), nl=False)
+        write_drift_outputs(files, report, conn.secrets)
         if fmt != "text":  # the text report ends with this line already
             NOTES.info(usage_line(conn))
     if report.has_drift:
@@ -40,20 +57,28 @@ def drift(env: str, fmt: str, parallelism: int, emulator: bool) -> None:
 
 @cli.command("import")
 @click.option("--env", "env", required=True, metavar="ENV")
-@click.option("--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a new config directory here instead of adding to the project's own.",
+)
 @click.option("--kind", "kinds", multiple=True, type=KindChoice())
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--force", is_flag=True, help="Overwrite existing files (see docs/cli.md#import).")
 @parallelism_option
 @emulator_option
 def import_(
-    env: str, output: Path, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
+    env: str, output: Path | None, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
 ) -> None:
-    """Write the live account as config."""
+    """Write the live account as config: into the project, or a new directory with --output."""
     from cloudinary_state.render.run import import_lines, usage_line
 
     with connect(env, emulator) as conn:
-        run = conn.import_(output, kinds=kinds, force=force, parallelism=parallelism)
-        for line in import_lines(run, env, conn.desired.cloud_name):
+        if output is None:
+            run = conn.import_into_config(kinds=kinds, force=force, parallelism=parallelism)
+        else:
+            run = conn.import_(output, kinds=kinds, force=force, parallelism=parallelism)
+        for line in import_lines(run, env, conn.desired.cloud):
             click.echo(line)
         NOTES.info(usage_line(conn))
 

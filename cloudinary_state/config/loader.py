@@ -66,6 +66,20 @@ def list_environments(config_dir: Path) -> list[str]:
     return sorted(p.stem for p in (config_dir / ENVIRONMENTS_DIR).glob("*.yaml") if p.is_file())
 
 
+def included_documents(config_dir: Path, env: str) -> tuple[list[str], list[Path]]:
+    """`env`'s include patterns and the resource documents they match (resolved), as far as
+    its file can be read: for tools that edit a project (`check_environment` reports the
+    problems)."""
+    loader = _EnvironmentLoader(config_dir, env, (), False, {}, False)
+    env_file = config_dir / ENVIRONMENTS_DIR / f"{env}.yaml"
+    doc = loader.load(env_file) if env_file.is_file() else None
+    patterns = doc.data.get("include") if doc is not None and isinstance(doc.data, dict) else None
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        return [], []
+    assert doc is not None
+    return patterns, loader.include_paths(env_file, doc, patterns)
+
+
 @dataclass
 class LoadResult:
     """The outcome of loading one environment: a state only when there are no errors."""
@@ -242,7 +256,7 @@ class _EnvironmentLoader:
                 Path(m) for m in glob.glob(str(base / pattern), recursive=True) if Path(m).is_file()
             )
             if not matches:
-                self.report.error(at, f"include '{pattern}' matches no file", f"looked in {self.shown(base)}")
+                self.report_no_match(at, pattern, base)
             for match in matches:
                 if not match.resolve().is_relative_to(self.root):
                     self.report.error(at, f"include '{pattern}' reaches {match} outside the config directory")
@@ -251,6 +265,18 @@ class _EnvironmentLoader:
                 elif match.resolve() not in found:
                     found.append(match.resolve())
         return found
+
+    def report_no_match(self, at: SourceRef, pattern: str, base: Path) -> None:
+        """A glob that matches nothing yet is a warning: a new project's `common/*.yaml` before
+        its first `import`, or a kind with no object yet. A literal path that is missing is an
+        error: it is almost always a typo, and the objects it meant would silently be planned
+        away."""
+        if any(c in pattern for c in "*?["):  # the characters that make a glob (glob module)
+            self.report.warning(
+                at, f"include '{pattern}' matches no file yet", f"looked in {self.shown(base)}"
+            )
+        else:
+            self.report.error(at, f"include '{pattern}' matches no file", f"looked in {self.shown(base)}")
 
     def collect(
         self, env_file: Path, doc: LoadedDocument, patterns: list[str]
@@ -537,7 +563,9 @@ def _policy(environment: Any, by_section: Mapping[str, LoadableKind]) -> Policy:
             for s, by_name in p.ignore_changes.items()
         },
         safety=SafetyPolicy(
-            max_delete_percent=p.safety.max_delete_percent, min_existing=p.safety.min_existing
+            max_delete_percent=p.safety.max_delete_percent,
+            min_existing=p.safety.min_existing,
+            max_affected_assets=p.safety.max_affected_assets,
         ),
     )
 

@@ -63,6 +63,14 @@ class SafetyModel(Model):
     min_existing: int = Field(
         default=10, ge=0, description="below this many managed objects the threshold is off"
     )
+    max_affected_assets: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "refuse a plan whose deletes and replaces reach more assets than this, counted "
+            "over the whole plan (a count that cannot be read counts as over)"
+        ),
+    )
 
 
 def _addons_field() -> Any:
@@ -111,7 +119,15 @@ def _environment_model(sections: tuple[str, ...]) -> type[Model]:
         "EnvironmentModel",
         __base__=Model,
         __doc__="environments/<env>.yaml",
-        cloud_name=(str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")),
+        cloud_name=(
+            str | None,
+            Field(
+                default=None,
+                min_length=1,
+                pattern=r"^[A-Za-z0-9_-]+$",
+                description="the cloud this environment manages; left out, the cloud of the credentials",
+            ),
+        ),
         credentials=(
             str,
             Field(

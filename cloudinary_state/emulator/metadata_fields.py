@@ -6,9 +6,17 @@ the state file is written with sorted keys, so dict order cannot carry it). Data
 are stored, in order, with their `state`; soft-deleted values stay in the store as `inactive`.
 
 Decisions where the reference is silent (`[?]` there):
-- GET/list show every datasource value with its `state` (inactive ones included); the
-  datasource endpoints (upsert, delete, restore, order) answer with the active values only,
-  as the SDK tests observe.
+- GET/list show every datasource value with its `state` (inactive ones included) and its
+  `position` (1-based, in datasource order, inactive ones keeping their place); the datasource
+  endpoints (upsert, delete, restore, order, search) answer with the active values only, as the
+  SDK tests observe, each exactly `{external_id, value}` (`[S]`: the schemas'
+  `metadata_field_datasource_value` has those two properties, where the field's own datasource
+  values have `position` and `state` too).
+- An upsert entry's `position` (1-based, in the schema's request `[S]`) moves that value there;
+  its effect beyond that is `[INF]`.
+- A datasource upsert arriving while the field's previous one is still being applied answers
+  420 "metadata field is already updating" (`[S]`, the reference §3); how long one takes is the
+  cloud's `datasource_update_s` (0 by default: instant, so never).
 - `datasource` in a field update merges like the datasource upsert endpoint.
 - `restrictions` in an update replaces the whole object (omitted keys become false), so a
   reconciler can switch a restriction off by leaving it out.
@@ -35,6 +43,8 @@ LIST_TYPES = ("enum", "set")
 RESTRICTION_KEYS = ("readonly_ui", "hidden_ui", "excluded_from_search")
 MAX_ID_LENGTH = 255
 RESERVED_PREFIX = "reserved_metadata_field:"
+UPDATING_UNTIL = "_updating_until"  # on a field: the clock time its datasource update ends
+ALREADY_UPDATING = "metadata field is already updating"  # reference §3 [S]
 CLEARABLE = ("default_value", "validation")
 ID = r"(?P<external_id>[^/]+)"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -214,6 +224,24 @@ def merge_datasource(field: dict[str, Any], entries: Any, *, accept_state: bool 
         stored = {"external_id": new_id, "value": text, "state": state or "active"}
         values.append(stored)
         by_id[new_id] = stored
+    for entry in entries:
+        _move_to_position(values, by_id, entry)
+
+
+def _move_to_position(values: list[dict[str, Any]], by_id: dict[str, dict[str, Any]], entry: Any) -> None:
+    """An upsert entry's 1-based `position` moves its value there (clamped to the list)."""
+    position = entry.get("position")
+    if position is None:
+        return
+    if isinstance(position, str) and position.isdigit():
+        position = int(position)
+    if not isinstance(position, int) or isinstance(position, bool) or position < 1:
+        raise ApiError(400, "datasource value position must be a positive integer")
+    value = by_id.get(entry.get("external_id")) if entry.get("external_id") else None
+    if value is None:  # a new value without an id: the one just stored with this text
+        value = next(v for v in reversed(values) if v["value"] == entry["value"])
+    values.remove(value)
+    values.insert(min(position, len(values) + 1) - 1, value)
 
 
 def _set_state(field: dict[str, Any], ids: Any, state: str) -> None:
@@ -233,7 +261,12 @@ def _list_field(cloud: CloudState, external_id: str) -> dict[str, Any]:
 
 
 def _active_values(field: dict[str, Any]) -> dict[str, Any]:
-    return {"values": [dict(v) for v in field["datasource"]["values"] if v["state"] == "active"]}
+    """What the datasource endpoints answer: the active values, each `{external_id, value}`."""
+    return {"values": [_entry(v) for v in field["datasource"]["values"] if v["state"] == "active"]}
+
+
+def _entry(value: dict[str, Any]) -> dict[str, Any]:
+    return {"external_id": value["external_id"], "value": value["value"]}
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -243,7 +276,8 @@ def render(field: dict[str, Any]) -> dict[str, Any]:
     """The field as GET returns it: every §8.1 key, internal bookkeeping removed."""
     out = {k: v for k, v in field.items() if not k.startswith("_")}
     if "datasource" in out:
-        out["datasource"] = {"values": [dict(v) for v in out["datasource"]["values"]]}
+        values = out["datasource"]["values"]
+        out["datasource"] = {"values": [{**v, "position": i} for i, v in enumerate(values, start=1)]}
     out["restrictions"] = dict(out["restrictions"])
     return out
 
@@ -297,7 +331,7 @@ def _is_taken(cloud: CloudState, external_id: str) -> bool:
     )
 
 
-@route("GET", r"metadata_fields")
+@route("GET", r"metadata_fields", entitlement="metadata_fields")
 def list_fields(cloud: CloudState, req: Request) -> tuple[int, Any]:
     wanted = req.params.get("external_ids")
     if wanted is None:
@@ -306,7 +340,7 @@ def list_fields(cloud: CloudState, req: Request) -> tuple[int, Any]:
     return 200, {"metadata_fields": [render(f) for f in ordered_fields(cloud) if f["external_id"] in ids]}
 
 
-@route("POST", r"metadata_fields")
+@route("POST", r"metadata_fields", entitlement="metadata_fields")
 def create_field(cloud: CloudState, req: Request) -> tuple[int, Any]:
     params = req.params
     for required in ("type", "label"):
@@ -380,12 +414,12 @@ def search_all_datasources(cloud: CloudState, req: Request) -> tuple[int, Any]:
     return 200, hits[:limit]
 
 
-@route("GET", rf"metadata_fields/{ID}")
+@route("GET", rf"metadata_fields/{ID}", entitlement="metadata_fields")
 def get_field(cloud: CloudState, req: Request, external_id: str) -> tuple[int, Any]:
     return 200, render(_find(cloud, external_id))
 
 
-@route("PUT", rf"metadata_fields/{ID}")
+@route("PUT", rf"metadata_fields/{ID}", entitlement="metadata_fields")
 def update_field(cloud: CloudState, req: Request, external_id: str) -> tuple[int, Any]:
     field = _find(cloud, external_id)
     candidate = _deep_copy(field)
@@ -401,7 +435,7 @@ def update_field(cloud: CloudState, req: Request, external_id: str) -> tuple[int
     return 200, render(candidate)
 
 
-@route("DELETE", rf"metadata_fields/{ID}")
+@route("DELETE", rf"metadata_fields/{ID}", entitlement="metadata_fields")
 def delete_field(cloud: CloudState, req: Request, external_id: str) -> tuple[int, Any]:
     _find(cloud, external_id)
     del cloud.metadata_fields[external_id]
@@ -431,8 +465,12 @@ def move_field(cloud: CloudState, req: Request, external_id: str) -> tuple[int, 
 @route("PUT", rf"metadata_fields/{ID}/datasource")
 def upsert_datasource(cloud: CloudState, req: Request, external_id: str) -> tuple[int, Any]:
     field = _list_field(cloud, external_id)
+    if req.received_at < float(field.get(UPDATING_UNTIL, 0)):
+        raise ApiError(420, ALREADY_UPDATING)
     candidate = _deep_copy(field)
     merge_datasource(candidate, req.params.get("values", []), accept_state=False)
+    if cloud.datasource_update_s:
+        candidate[UPDATING_UNTIL] = req.received_at + cloud.datasource_update_s
     cloud.metadata_fields[external_id] = candidate
     return 200, _active_values(candidate)
 
@@ -446,7 +484,7 @@ def delete_datasource_values(cloud: CloudState, req: Request, external_id: str) 
     return 200, _active_values(field)
 
 
-@route("POST", rf"metadata_fields/{ID}/datasource_restore")
+@route("POST", rf"metadata_fields/{ID}/datasource_restore", entitlement="metadata_fields")
 def restore_datasource_values(cloud: CloudState, req: Request, external_id: str) -> tuple[int, Any]:
     field = _list_field(cloud, external_id)
     _set_state(field, req.params.get("external_ids", []), "active")
@@ -473,7 +511,7 @@ def search_datasource(cloud: CloudState, req: Request, external_id: str) -> tupl
     term, limit = _search_terms(req, default_limit=255)
     exact = coerce_bool(req.params.get("exact_match", False), "exact_match")
     hits = [
-        dict(v)
+        _entry(v)
         for v in field["datasource"]["values"]
         if v["state"] == "active" and (v["value"].lower() == term if exact else term in v["value"].lower())
     ]

@@ -121,13 +121,13 @@ def _find(cloud: CloudState, external_id: str) -> dict[str, Any]:
     return rule
 
 
-@route("GET", r"metadata_rules")
+@route("GET", r"metadata_rules", entitlement="metadata_rules")
 def list_rules(cloud: CloudState, req: Request) -> tuple[int, Any]:
     ordered = sorted(cloud.metadata_rules.values(), key=lambda r: int(r["position"]))
     return 200, {"metadata_rules": [dict(r) for r in ordered]}
 
 
-@route("POST", r"metadata_rules")
+@route("POST", r"metadata_rules", entitlement="metadata_rules")
 def create_rule(cloud: CloudState, req: Request) -> tuple[int, Any]:
     for required in REQUIRED:
         if required not in req.params:
@@ -140,7 +140,7 @@ def create_rule(cloud: CloudState, req: Request) -> tuple[int, Any]:
     return 200, dict(rule)
 
 
-@route("PUT", rf"metadata_rules/{ID}")
+@route("PUT", rf"metadata_rules/{ID}", entitlement="metadata_rules")
 def update_rule(cloud: CloudState, req: Request, external_id: str) -> tuple[int, Any]:
     candidate = dict(_find(cloud, external_id))
     # the server owns the identity: an external_id in the body is ignored
@@ -149,7 +149,7 @@ def update_rule(cloud: CloudState, req: Request, external_id: str) -> tuple[int,
     return 200, dict(candidate)
 
 
-@route("DELETE", rf"metadata_rules/{ID}")
+@route("DELETE", rf"metadata_rules/{ID}", entitlement="metadata_rules")
 def delete_rule(cloud: CloudState, req: Request, external_id: str) -> tuple[int, Any]:
     _find(cloud, external_id)
     del cloud.metadata_rules[external_id]

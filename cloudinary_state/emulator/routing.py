@@ -24,6 +24,7 @@ class Request:
     body: Any = None  # the parsed JSON body when it was JSON, else None
     files: dict[str, bytes] = field(default_factory=dict)  # multipart file parts
     filenames: dict[str, str] = field(default_factory=dict)  # the file name each file part carries
+    received_at: float = 0.0  # the emulator's clock (epoch seconds) when the request arrived
 
 
 class ApiError(Exception):
@@ -37,21 +38,31 @@ class ApiError(Exception):
 Handler = Callable[..., tuple[int, Any]]
 
 
+# The entitlements a cloud can lack (`CloudConfig.not_entitled`): the resources whose
+# operations the published schemas answer 403 (`[S]`: "Forbidden" on every transformations
+# operation, "insufficient permissions" on metadata fields and rules).
+ENTITLEMENTS = ("transformations", "metadata_fields", "metadata_rules")
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
     pattern: re.Pattern[str]
     handler: Handler
+    entitlement: str | None = None  # a cloud without it is answered 403 (ENTITLEMENTS)
 
 
 ROUTES: list[Route] = []
 
 
-def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
-    """Register a handler for METHOD and a full-match regex over `Request.path`."""
+def route(method: str, pattern: str, entitlement: str | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler for METHOD and a full-match regex over `Request.path`; `entitlement`
+    for an operation the schemas document a 403 for."""
+    if entitlement is not None and entitlement not in ENTITLEMENTS:
+        raise ValueError(f"unknown entitlement {entitlement!r}")
 
     def register(handler: Handler) -> Handler:
-        ROUTES.append(Route(method, re.compile(pattern), handler))
+        ROUTES.append(Route(method, re.compile(pattern), handler, entitlement))
         return handler
 
     return register

@@ -45,6 +45,7 @@ from cloudinary_state.emulator import (  # noqa: F401
     metadata_fields,
     metadata_rules,
     misc,
+    search,
     streaming_profiles,
     transformations,
     triggers,
@@ -55,7 +56,7 @@ from cloudinary_state.emulator import (  # noqa: F401
 from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.emulator.faults import FaultInjector, FaultKind
 from cloudinary_state.emulator.persistence import load_state, remove_stale_temp_files, save_state
-from cloudinary_state.emulator.routing import ApiError, Request, find_route
+from cloudinary_state.emulator.routing import ENTITLEMENTS, ApiError, Request, find_route
 from cloudinary_state.emulator.state import CloudState
 from cloudinary_state.emulator.transport import parse_body, parse_query, split_path
 
@@ -77,6 +78,13 @@ class CloudConfig:
     api_secret: str = "emulator-secret"
     addons: frozenset[str] = frozenset()
     reserve_deleted_metadata_ids: bool = True  # as the reference says the live service does
+    search_api: bool = True  # False: the Search API answers as for an account without it (search.py)
+    # Entitlements (routing.ENTITLEMENTS) this cloud's plan lacks: each operation of theirs that
+    # the published schemas document a 403 for answers 403.
+    not_entitled: frozenset[str] = frozenset()
+    # How long a datasource update keeps its metadata field busy: another one of that field's
+    # datasource within that time answers 420 "already updating" (0: updates are instant).
+    datasource_update_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -125,14 +133,7 @@ class EmulatorServer:
         allow_remote: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not clouds:
-            raise ValueError("EmulatorServer needs at least one CloudConfig")
-        names = [c.name for c in clouds]
-        if len(set(names)) != len(names):
-            raise ValueError(f"duplicate cloud names: {names}")
-        unknown_addons = sorted({a for c in clouds for a in c.addons} - ADDON_NAMES.keys())
-        if unknown_addons:
-            raise ValueError(f"unknown add-ons {unknown_addons}; known: {', '.join(sorted(ADDON_NAMES))}")
+        _check_clouds(clouds)
         if host not in LOOPBACK_HOSTS and not allow_remote:
             raise ValueError(f"refusing to bind non-loopback host {host!r} without allow_remote=True")
         if latency_ms < 0 or rate_limit < 0:
@@ -154,6 +155,9 @@ class EmulatorServer:
                 api_secret=c.api_secret,
                 addons=set(c.addons),
                 reserve_deleted_metadata_ids=c.reserve_deleted_metadata_ids,
+                search_api=c.search_api,
+                not_entitled=set(c.not_entitled),
+                datasource_update_s=c.datasource_update_s,
             )
             for c in clouds
         }
@@ -303,7 +307,7 @@ class EmulatorServer:
         if raw_url.startswith("//"):  # a path, not a network location (`//v1_1/...`)
             raw_url = "/" + raw_url.lstrip("/")
         split = urlsplit(raw_url)
-        request = Request(method=method, cloud="", path=split.path, params={})
+        request = Request(method=method, cloud="", path=split.path, params={}, received_at=self.clock())
         try:
             request.cloud, request.path = split_path(split.path)
         except ApiError as e:
@@ -362,6 +366,9 @@ class EmulatorServer:
         if found is None:
             return 404, _error(f"Unknown endpoint {request.method} {request.path}")
         route, groups = found
+        gate = route.entitlement
+        if gate is not None and gate in cloud.not_entitled:  # [S] 403; the message text is [?]
+            return 403, _error(f"Your plan does not include {gate.replace('_', ' ')}")
         with self.store_lock:
             try:
                 status, payload = route.handler(cloud, request, **groups)
@@ -373,6 +380,22 @@ class EmulatorServer:
             if request.method != "GET" and status < 400 and self.state_file is not None:
                 save_state(self.state_file, self._clouds, self._unserved_state)
         return status, payload
+
+
+def _check_clouds(clouds: list[CloudConfig]) -> None:
+    if not clouds:
+        raise ValueError("EmulatorServer needs at least one CloudConfig")
+    names = [c.name for c in clouds]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate cloud names: {names}")
+    unknown_addons = sorted({a for c in clouds for a in c.addons} - ADDON_NAMES.keys())
+    if unknown_addons:
+        raise ValueError(f"unknown add-ons {unknown_addons}; known: {', '.join(sorted(ADDON_NAMES))}")
+    unknown_entitlements = sorted({e for c in clouds for e in c.not_entitled} - set(ENTITLEMENTS))
+    if unknown_entitlements:
+        raise ValueError(f"unknown entitlements {unknown_entitlements}; known: {', '.join(ENTITLEMENTS)}")
+    if any(c.datasource_update_s < 0 for c in clouds):
+        raise ValueError("datasource_update_s must not be negative")
 
 
 def _error(message: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ Both URL styles work: `transformations/<t>` and `transformations?transformation=
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from cloudinary_state.emulator import txparse
 from cloudinary_state.emulator.routing import ApiError, Request, route
@@ -98,11 +99,16 @@ def register_unnamed(cloud: CloudState, definition: str, allowed_for_strict: boo
 
 
 def named_references(definition: str) -> list[str]:
-    """The bare names a definition refers to with `t_<name>` components."""
+    """The bare names a definition refers to with `t_<name>` components, URL-decoded: a name
+    with characters a transformation string cannot carry is written encoded (`t_my%20name`
+    refers to `my name`), as every other value in a URL is [INF from reference §1.2: the SDK
+    percent-encodes what it puts in a URL path]. `t_a.b` names two, applied in turn [SDK:
+    pycloudinary's generate_transformation_string joins a list of names with "." after `t_`]."""
     return [
-        str(step["transformation"])
+        unquote(name)
         for step in parse_definition(definition)
         if isinstance(step.get("transformation"), str)
+        for name in str(step["transformation"]).split(".")
     ]
 
 
@@ -120,7 +126,7 @@ def check_references(cloud: CloudState, definitions: list[str]) -> None:
 # --- endpoints ---------------------------------------------------------------------------------
 
 
-@route("GET", r"transformations")
+@route("GET", r"transformations", entitlement="transformations")
 def list_or_get(cloud: CloudState, request: Request) -> tuple[int, Any]:
     if "transformation" in request.params:
         return get_one(cloud, request, ident=request.params["transformation"])
@@ -135,7 +141,7 @@ def list_or_get(cloud: CloudState, request: Request) -> tuple[int, Any]:
     return 200, body
 
 
-@route("GET", r"transformations/(?P<ident>.+)")
+@route("GET", r"transformations/(?P<ident>.+)", entitlement="transformations")
 def get_one(cloud: CloudState, request: Request, ident: str) -> tuple[int, Any]:
     record = _require(cloud, ident)
     derived: list[dict[str, Any]] = list(record.get("derived", []))
@@ -146,7 +152,7 @@ def get_one(cloud: CloudState, request: Request, ident: str) -> tuple[int, Any]:
     return 200, body
 
 
-@route("POST", r"transformations(?:/(?P<name>.+))?")
+@route("POST", r"transformations(?:/(?P<name>.+))?", entitlement="transformations")
 def create(cloud: CloudState, request: Request, name: str | None = None) -> tuple[int, Any]:
     raw_name = name if name is not None else request.params.get("name")
     definition = request.params.get("transformation")
@@ -180,7 +186,7 @@ def create(cloud: CloudState, request: Request, name: str | None = None) -> tupl
     return 200, {"message": "created"}
 
 
-@route("PUT", r"transformations(?:/(?P<ident>.+))?")
+@route("PUT", r"transformations(?:/(?P<ident>.+))?", entitlement="transformations")
 def update(cloud: CloudState, request: Request, ident: str | None = None) -> tuple[int, Any]:
     record = _require(cloud, ident if ident is not None else request.params.get("transformation"))
     allowed = record["allowed_for_strict"]
@@ -200,7 +206,7 @@ def update(cloud: CloudState, request: Request, ident: str | None = None) -> tup
     return 200, {"message": "updated"}
 
 
-@route("DELETE", r"transformations(?:/(?P<ident>.+))?")
+@route("DELETE", r"transformations(?:/(?P<ident>.+))?", entitlement="transformations")
 def delete(cloud: CloudState, request: Request, ident: str | None = None) -> tuple[int, Any]:
     record = _require(cloud, ident if ident is not None else request.params.get("transformation"))
     del cloud.transformations[_key(record)]

@@ -1,9 +1,18 @@
 """Upload presets, reference §6.
 
 Store: `cloud.upload_presets[name]` = {name, unsigned, settings (wire values exactly as
-received, minus injected and add-on-less options), external_id, seq}. The list endpoint shows
-`settings` in that raw form; the single GET shows them parsed (booleans, numbers, arrays,
-objects, transformation steps), as the live service does.
+received, minus injected and add-on-less options), external_id, seq, updated_seq}. The single
+GET shows `settings` parsed (booleans, numbers, arrays, objects, transformation steps); the list
+shows each as a string or a boolean (`listed_setting`), as the live service does.
+
+The list's form, with its evidence: reference §6.2 (`[S]`: booleans "mostly raw strings, some
+native bools", lists as comma strings, context as a pipe string, transformation and eager as
+strings, headers as a string) and the schemas' changelog (api 0.5.0: the list's settings values
+are "oneOf [string, boolean] to match actual API response types"). A value the client sent as
+a string or a JSON boolean is shown as sent; anything else (a JSON array, object or number,
+which a client that does not go through the SDK's string encoding can send) is shown as the
+string the SDKs would have sent for it. For `auto_tagging` and the JSON-valued settings the
+reference has no observation (`[?]`): a string, as the schema's type allows.
 """
 
 from __future__ import annotations
@@ -136,8 +145,9 @@ def parse_setting(key: str, raw: Any) -> Any:
         if key == "access_control" and isinstance(parsed, dict):
             parsed = [parsed]
         return parsed
-    if key in COORDINATE_SETTINGS:
-        return [[_number(v) for v in box.split(",")] for box in str(raw).split("|") if box]
+    if key in COORDINATE_SETTINGS:  # "x,y,w,h|..." as the SDK sends them, or JSON arrays
+        boxes = raw if isinstance(raw, list) else [box.split(",") for box in str(raw).split("|") if box]
+        return [[_number(str(v)) for v in (box if isinstance(box, list) else [box])] for box in boxes]
     if key == "headers" and isinstance(raw, str):
         lines = [line.split(":", 1) for line in raw.split("\n") if ":" in line]
         return {name.strip(): value.strip() for name, value in lines}
@@ -153,6 +163,35 @@ def _number(text: str) -> int | float:
 
 def parsed_settings(raw_settings: dict[str, Any]) -> dict[str, Any]:
     return {key: parse_setting(key, value) for key, value in raw_settings.items()}
+
+
+# --- stored -> the list's form ---------------------------------------------------------------
+
+
+def listed_setting(key: str, raw: Any) -> str | bool:
+    """One stored setting as `GET upload_presets` returns it: a string, or a boolean sent as one."""
+    if isinstance(raw, str | bool):
+        return raw
+    if isinstance(raw, int | float):
+        return str(raw)
+    if key in PIPE_MAP_SETTINGS and isinstance(raw, dict):
+        return "|".join(f"{k}={_pipe_value(v)}" for k, v in raw.items())
+    if key == "eager" and isinstance(raw, list):
+        return "|".join(str(item) for item in raw)
+    if key in COORDINATE_SETTINGS and isinstance(raw, list):
+        return "|".join(",".join(str(n) for n in box) for box in raw)
+    if key == "headers" and isinstance(raw, dict):
+        return "\n".join(f"{name}: {value}" for name, value in raw.items())
+    if isinstance(raw, list) and all(isinstance(item, str | int | float) for item in raw):
+        # tags, allowed_formats, parameter_whitelist...: the SDKs send lists comma-joined
+        return ",".join(str(item) for item in raw)
+    return json.dumps(raw, separators=(",", ":"))
+
+
+def _pipe_value(value: Any) -> str:
+    """A context/metadata value as pycloudinary encodes it: lists as JSON, `=` and `|` escaped."""
+    text = json.dumps(value) if isinstance(value, list) else str(value)
+    return text.replace("=", "\\=").replace("|", "\\|")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -184,13 +223,15 @@ def _next_seq(cloud: CloudState) -> int:
 def list_presets(cloud: CloudState, request: Request) -> tuple[int, Any]:
     order_by = request.params.get("order_by", "name")
     direction = request.params.get("direction", "asc")
-    if order_by not in ("name", "id", "created_at") or direction not in ("asc", "desc"):
+    # created_at: the reference §6 [S]; updated_at: the schemas' enum [S]
+    if order_by not in ("name", "id", "created_at", "updated_at") or direction not in ("asc", "desc"):
         raise ApiError(400, "Invalid order_by or direction")
     presets = list(cloud.upload_presets.values())
     if order_by == "name":
         keys = {p["name"]: str(p["name"]) for p in presets}
     else:
-        keys = {p["name"]: f"{int(p['seq']):012d}" for p in presets}
+        seq = "updated_seq" if order_by == "updated_at" else "seq"
+        keys = {p["name"]: f"{int(p.get(seq, p['seq'])):012d}" for p in presets}
     presets.sort(key=lambda p: keys[p["name"]], reverse=direction == "desc")
     page, cursor = paginate(
         presets, [keys[p["name"]] for p in presets], request.params, descending=direction == "desc"
@@ -200,7 +241,7 @@ def list_presets(cloud: CloudState, request: Request) -> tuple[int, Any]:
             {
                 "name": p["name"],
                 "unsigned": p["unsigned"],
-                "settings": dict(p["settings"]),
+                "settings": {k: listed_setting(k, v) for k, v in p["settings"].items()},
                 "external_id": p["external_id"],
             }
             for p in page
@@ -241,6 +282,7 @@ def create_preset(cloud: CloudState, request: Request) -> tuple[int, Any]:
         "external_id": external_id,
         "seq": _next_seq(cloud),
     }
+    cloud.upload_presets[name]["updated_seq"] = cloud.upload_presets[name]["seq"]
     return 200, {"message": "created", "name": name, "external_id": external_id}
 
 
@@ -251,6 +293,7 @@ def update_preset(cloud: CloudState, request: Request, name: str) -> tuple[int, 
     if "unsigned" in request.params:
         preset["unsigned"] = coerce_bool(request.params["unsigned"], "unsigned")
     preset["settings"] = settings  # replace, never merge (reference §6.1)
+    preset["updated_seq"] = _next_seq(cloud)
     return 200, {"message": "updated", "external_id": preset["external_id"]}
 
 

@@ -19,15 +19,19 @@ import hmac
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.defaults import config_set_paths, is_server_default
 from cloudinary_state.engine.ignore_changes import with_live_fields, without_fields
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
 from cloudinary_state.kinds import REGISTRY
-from cloudinary_state.kinds.base import Action, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AssetImpact, Kind, LiveObject
 from cloudinary_state.secret_values import looks_secret, redact_secrets
+
+if TYPE_CHECKING:
+    from cloudinary_state.engine.rehearsal_report import Rehearsal
 
 LiveState = Mapping[KindName, Mapping[str, LiveObject]]
 Target = tuple[KindName, str]
@@ -47,6 +51,7 @@ class FieldDiff:
     before: Any  # None when the field is absent live; masked when sensitive
     after: Any  # None when the field is absent in the desired object; masked when sensitive
     sensitive: bool = False
+    server_default: bool = False  # a create's field the config leaves to the server's default
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Change:
     diffs: tuple[FieldDiff, ...] = ()
     notes: tuple[str, ...] = ()
     live_fingerprint: str | None = None  # None for a create
+    impact: AssetImpact | None = None  # assets a destructive change reaches (engine/impact.py)
 
     @property
     def key(self) -> str:
@@ -96,6 +102,8 @@ class Plan:
     existing_managed: int = 0  # live objects the config manages: the safety threshold's base
     api_calls: int = 0  # Admin API calls made to read the live state (set by the caller)
     rate_limit_remaining: int | None = None  # last X-FeatureRateLimit-Remaining, when known
+    approved_deletes: bool = False  # `plan --allow-delete`: its deletes and replaces approved at review
+    rehearsal: Rehearsal | None = None  # with `plan --rehearse`: its outcome (engine/rehearsal.py)
 
     @property
     def has_changes(self) -> bool:
@@ -132,7 +140,11 @@ def config_digest(state: DesiredState, key: bytes) -> str:
             "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
             # only when set, so plans saved before it existed keep their digest
             **({"ignore_changes": _ignored_fields(state)} if state.policy.ignore_changes else {}),
-            "safety": [state.policy.safety.max_delete_percent, state.policy.safety.min_existing],
+            "safety": [
+                state.policy.safety.max_delete_percent,
+                state.policy.safety.min_existing,
+                state.policy.safety.max_affected_assets,
+            ],
         },
         "objects": [
             {"kind": o.kind, "name": o.name, "absent": o.absent, "body": o.body} for o in state.objects
@@ -526,7 +538,7 @@ def build_plan(
     summary = Summary(**tally.counts, unmanaged=len(unmanaged))
     return Plan(
         environment=desired.environment,
-        cloud_name=desired.cloud_name,
+        cloud_name=desired.cloud,
         config_digest=config_digest(desired, digest_key),
         changes=tuple(ordered),
         summary=summary,
@@ -584,7 +596,11 @@ def _compare(
     sensitive = kind.sensitive_canonical_paths(obj.sensitive_paths)
     stripped = _stripped_notes(obj)
     if current is None:
-        diffs = field_diffs({}, want, sensitive)
+        set_by_config = config_set_paths(kind, obj.body)
+        diffs = tuple(
+            dataclasses.replace(d, server_default=is_server_default(d.path, set_by_config))
+            for d in field_diffs({}, want, sensitive)
+        )
         notes = (*kind.notes("create", obj.body, None), *stripped)
         return Change(kind.kind, obj.name, "create", kind.rank, diffs, notes, None)
     have = dict(kind.comparable_live(want, current.canonical))

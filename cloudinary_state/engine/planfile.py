@@ -27,6 +27,7 @@ from typing import Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredState, KindName, Policy
+from cloudinary_state.engine.impact import impact_document, impact_from_document
 from cloudinary_state.engine.masking import scrub_value
 from cloudinary_state.engine.plan import (
     Change,
@@ -40,6 +41,7 @@ from cloudinary_state.engine.plan import (
     default_kinds,
     fingerprint,
 )
+from cloudinary_state.engine.rehearsal_report import rehearsal_document, rehearsal_from_document
 from cloudinary_state.errors import PlanFileError, RefusedPlanError, StalePlanError
 from cloudinary_state.kinds.base import Kind, LiveObject
 from cloudinary_state.textfiles import MIB, UnreadableText, read_text
@@ -71,11 +73,13 @@ def _change_document(change: Change) -> dict[str, Any]:
                 "before": d.before,
                 "after": d.after,
                 **({"sensitive": True} if d.sensitive else {}),
+                **({"server_default": True} if d.server_default else {}),
             }
             for d in change.diffs
         ],
         "notes": list(change.notes),
         "live_fingerprint": change.live_fingerprint,
+        **({"impact": impact_document(change.impact)} if change.impact is not None else {}),
     }
 
 
@@ -101,7 +105,10 @@ def plan_document(plan: Plan, secrets: Collection[str] = (), *, digest_key: byte
         "existing_managed": plan.existing_managed,
         "api_calls": plan.api_calls,
         "rate_limit_remaining": plan.rate_limit_remaining,
+        "approved_deletes": plan.approved_deletes,
     }
+    if plan.rehearsal is not None:
+        body["rehearsal"] = rehearsal_document(plan.rehearsal)
     body = scrub_value(body, secrets)
     ordered = {k: body[k] for k in ("format", "environment", "cloud_name", "config_digest")}
     ordered["digest"] = _digest(body, digest_key)
@@ -131,7 +138,13 @@ def _refused(path: Path, why: str) -> RefusedPlanError:
 def _diff_from(raw: Any) -> FieldDiff:
     if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
         raise ValueError(f"malformed diff {raw!r}")
-    return FieldDiff(raw["path"], raw.get("before"), raw.get("after"), bool(raw.get("sensitive", False)))
+    return FieldDiff(
+        raw["path"],
+        raw.get("before"),
+        raw.get("after"),
+        bool(raw.get("sensitive", False)),
+        bool(raw.get("server_default", False)),
+    )
 
 
 def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change:
@@ -147,6 +160,7 @@ def _change_from(path: Path, raw: Any, kinds: Mapping[KindName, Kind]) -> Change
         diffs=diffs,
         notes=_strings(raw.get("notes", []), "notes"),
         live_fingerprint=raw.get("live_fingerprint"),
+        impact=impact_from_document(raw.get("impact")),
     )
     return change
 
@@ -156,6 +170,12 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"{what} must be a list of strings")
     return tuple(value)
+
+
+def _flag(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{what} must be true or false")
+    return value
 
 
 def _kind_and_name(written: str) -> tuple[str, str]:
@@ -221,7 +241,6 @@ def plan_from_document(
 ) -> Plan:
     """The saved plan, once its digest verifies under `digest_key` (RefusedPlanError, exit 3,
     for a file edited after `plan --out` or made for another account)."""
-    kinds = kinds if kinds is not None else default_kinds()
     stated = document.get("digest")
     stated = stated if isinstance(stated, str) else ""  # a hand-made file
     if not hmac.compare_digest(stated.encode("utf-8", "replace"), _digest(document, digest_key).encode()):
@@ -230,6 +249,15 @@ def plan_from_document(
             "digest mismatch: the file was modified after `plan --out` wrote it, or was made for "
             "another account (another api_secret); plan again",
         )
+    return parse_plan(path, document, kinds=kinds)
+
+
+def parse_plan(
+    path: Path, document: Mapping[str, Any], *, kinds: Mapping[KindName, Kind] | None = None
+) -> Plan:
+    """The plan a document holds, its digest NOT verified: for showing a file (`show`) to a
+    reader without the key; applying one goes through `plan_from_document`."""
+    kinds = kinds if kinds is not None else default_kinds()
     try:
         changes = tuple(_change_from(path, c, kinds) for c in document["changes"])
         unmanaged = tuple(_kind_and_name(u) for u in _strings(document.get("unmanaged", []), "unmanaged"))
@@ -244,6 +272,8 @@ def plan_from_document(
             existing_managed=int(document.get("existing_managed", 0)),
             api_calls=int(document.get("api_calls", 0)),
             rate_limit_remaining=document.get("rate_limit_remaining"),
+            approved_deletes=_flag(document.get("approved_deletes", False), "approved_deletes"),
+            rehearsal=rehearsal_from_document(document.get("rehearsal")),
         )
     # a signed file is still hand-made when the key leaked: any shape can reach this point
     except (KeyError, TypeError, ValueError, AttributeError) as e:
@@ -258,11 +288,11 @@ def read_plan(path: Path, *, digest_key: bytes, kinds: Mapping[KindName, Kind] |
 def check_plan_matches(plan: Plan, desired: DesiredState, path: Path, digest_key: bytes) -> None:
     """A saved plan applies only to the environment and the exact config it was made from
     (`digest_key`: the account's api_secret, as `build_plan` was given it)."""
-    if plan.environment != desired.environment or plan.cloud_name != desired.cloud_name:
+    if plan.environment != desired.environment or plan.cloud_name != desired.cloud:
         raise _refused(
             path,
             f"was made for environment {plan.environment!r} (cloud {plan.cloud_name!r}), "
-            f"not {desired.environment!r} (cloud {desired.cloud_name!r})",
+            f"not {desired.environment!r} (cloud {desired.cloud!r})",
         )
     planned = plan.config_digest if isinstance(plan.config_digest, str) else ""  # a hand-made file
     if not hmac.compare_digest(planned.encode(), config_digest(desired, digest_key).encode()):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cloudinary_state.desired import KindName, Policy
+from cloudinary_state.engine.impact import check_affected_assets
 from cloudinary_state.engine.plan import Change, Plan, default_kinds
 from cloudinary_state.errors import PolicyRefusal
 from cloudinary_state.kinds.base import Kind
@@ -44,12 +45,14 @@ def check_threshold(plan: Plan, policy: Policy) -> None:
 
 
 def check_allow_delete(plan: Plan, allow_delete: bool) -> None:
-    """Deletes and replaces only with --allow-delete."""
+    """Deletes and replaces only with --allow-delete, given now or recorded in the plan when it
+    was made (`plan --allow-delete --out FILE`: approved at review)."""
     destructive = plan.destructive()
-    if destructive and not allow_delete:
+    if destructive and not (allow_delete or plan.approved_deletes):
         raise PolicyRefusal(
             f"refused: the plan deletes or replaces objects: {_names(destructive)}. "
-            "Re-run with --allow-delete to permit it."
+            "Re-run with --allow-delete to permit it (a saved plan: approve them at review "
+            "with `plan --allow-delete --out FILE`)."
         )
 
 
@@ -68,10 +71,11 @@ def check_replaceable(plan: Plan, kinds: Mapping[KindName, Kind] | None = None) 
 
 
 def check_plan(plan: Plan, policy: Policy, *, kinds: Mapping[KindName, Kind] | None = None) -> None:
-    """The checks a plan itself must pass (replaceable, protect, threshold)."""
+    """The checks a plan itself must pass (replaceable, protect, threshold, affected assets)."""
     check_replaceable(plan, kinds)
     check_protect(plan, policy)
     check_threshold(plan, policy)
+    check_affected_assets(plan, policy)
 
 
 def check_apply(

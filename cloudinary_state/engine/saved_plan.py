@@ -18,6 +18,7 @@ plan against the objects `reread` returned.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +31,27 @@ from cloudinary_state.engine.planfile import (
     check_plan_matches,
     check_replanned,
     load_document,
+    parse_plan,
     plan_from_document,
 )
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
+
+# What a terminal or a text stream must not be handed from an untrusted file: control
+# characters (an escape sequence rewrites what a reviewer sees) and lone surrogates (which no
+# encoding can write). Newlines and tabs are kept.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(value: Any) -> Any:
+    """A JSON-like value with every unprintable character of its strings (keys too) replaced
+    by U+FFFD, for showing a file that nothing vouches for (`show`)."""
+    if isinstance(value, str):
+        return _UNPRINTABLE.sub("\ufffd", value)
+    if isinstance(value, Mapping):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [printable(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,10 @@ class PlanFile:
     def verify(self, digest_key: bytes, kinds: Mapping[KindName, Kind]) -> Plan:
         """Step 2: the plan, once the file's digest verifies under `digest_key`."""
         return plan_from_document(self.path, self.document, digest_key=digest_key, kinds=kinds)
+
+    def unverified(self, kinds: Mapping[KindName, Kind]) -> Plan:
+        """The plan the file holds, its digest not verified: only for showing it (`show`)."""
+        return parse_plan(self.path, self.document, kinds=kinds)
 
     def check_matches(self, plan: Plan, desired: DesiredState, digest_key: bytes) -> None:
         """Step 3: the plan is for `desired`'s environment and exactly its config."""

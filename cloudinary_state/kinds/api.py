@@ -36,3 +36,13 @@ class LiveObject:
     name: str  # same identity key as DesiredObject.name
     canonical: Mapping[str, Any]  # server-managed fields stripped, normalized
     raw: Mapping[str, Any] = field(default_factory=dict)  # as read, e.g. for `used`
+
+
+@dataclass(frozen=True)
+class AssetImpact:
+    """How many assets a destructive change reaches (`Kind.impact`): `assets` is a number, or
+    None when it could not be read, and then `reason` says why (the plan never guesses)."""
+
+    what: str  # what is counted: "assets holding a value in this field"
+    assets: int | None
+    reason: str | None = None

@@ -25,12 +25,12 @@ from cloudinary_state.config.checks import CheckedObject, Report, Universe, chec
 from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, SourceRef, StrippedOption
 from cloudinary_state.kinds._common import get_or_none, listed_by_name, live_object, paginate
-from cloudinary_state.kinds.api import AdminApi, LiveObject
+from cloudinary_state.kinds.api import AdminApi, AssetImpact, LiveObject
 from cloudinary_state.kinds.tried import TriedUpload, UploadEffect
 
 Action = Literal["create", "update", "replace", "delete"]
 
-__all__ = ["Action", "AdminApi", "Kind", "LiveObject", "TriedUpload", "UploadEffect"]
+__all__ = ["Action", "AdminApi", "AssetImpact", "Kind", "LiveObject", "TriedUpload", "UploadEffect"]
 
 
 class Kind:
@@ -156,6 +156,35 @@ class Kind:
         """The live object as a config body, server defaults left out: used by `import`;
         loading the exported body must give back `live.canonical`."""
         return dict(live.canonical)
+
+    def impact(
+        self, api: AdminApi, action: Action, desired: Mapping[str, Any] | None, live: LiveObject
+    ) -> AssetImpact | None:
+        """What a change of `live` does to assets, read from the account before the plan is
+        shown: e.g. how many assets hold a value in a metadata field about to be deleted. None
+        (the default) when the change reaches no asset. A count the API will not give (a
+        feature not enabled, a permission error) is an `AssetImpact` with `assets` None and the
+        reason: never a guess, never an exception."""
+        return None
+
+    def restore(self, api: AdminApi, live: LiveObject) -> None:
+        """Write `live`, an object as read from one account, into another account that does not
+        have it, as faithfully as the API allows (a plan rehearsal loads the live account into
+        an emulated copy this way). By default: `create` from the exported body; a
+        server-provided object (present in every account) is updated to its live form only
+        when it differs from its definition. A kind with state its config body cannot say
+        (soft-deleted values) writes that too."""
+        body = self.export(live)
+        if self.builtin_definition(live) is None:
+            self.create(api, live.name, body)
+            return
+        if not self.differs_from_builtin(live):
+            return
+        current = self.read_one(api, live.name)
+        if current is None:
+            self.create(api, live.name, body)
+        else:
+            self.update(api, live.name, body, current)
 
     # --- a tried upload (try-preset, kinds/tried.py) ------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import Any
 from cloudinary_state.audit import DRIFT_STATUSES, DriftItem, DriftReport
 from cloudinary_state.engine.masking import scrub_text, scrub_value
 from cloudinary_state.render.markdown import code_cell
+from cloudinary_state.render.markdown_budget import Block, fit
 from cloudinary_state.render.text import api_line, format_value
 
 HEADINGS = {
@@ -88,10 +89,36 @@ def render_json(report: DriftReport, *, secrets: Collection[str] = ()) -> str:
     return json.dumps(report_document(report, secrets), indent=2, ensure_ascii=False) + "\n"
 
 
+def _markdown_item(item: DriftItem, status: str) -> list[str]:
+    tail = " — an apply would delete it" if item.would_delete else ""
+    lines = [f"- [ ] `{item.kind}:{item.name}`{tail}"]
+    lines += [f"  - {html.escape(n)}" for n in item.notes]
+    if status == "changed" and item.diffs:
+        lines += ["", "  | field | live | config |", "  |---|---|---|"]
+        for d in item.diffs:
+            live, config = code_cell(format_value(d.before)), code_cell(format_value(d.after))
+            lines.append(f"  | {code_cell(d.path)} | {live} | {config} |")
+        lines.append("")
+    return lines
+
+
+def _markdown_blocks(report: DriftReport, secrets: Collection[str]) -> list[Block]:
+    blocks: list[Block] = []
+    for status in DRIFT_STATUSES:
+        items = _by_status(report, status)
+        for i, item in enumerate(items):
+            heading = [f"#### {HEADINGS[status]} ({len(items)})", ""] if i == 0 else []
+            ending = [""] if i == len(items) - 1 else []  # a blank line closes the section's list
+            text = "\n".join([*heading, *_markdown_item(item, status), *ending]) + "\n"
+            blocks.append(Block(scrub_text(text, secrets), item.kind, status))
+    return blocks
+
+
 def render_markdown(report: DriftReport, *, secrets: Collection[str] = ()) -> str:
-    """Suited to an issue body: a summary table, then one section per drift class."""
+    """Suited to an issue body: a summary table, then one section per drift class, within
+    GitHub's 65,536 characters (`markdown_budget`: what does not fit is counted)."""
     c = report.counts()
-    lines = [
+    head = [
         f"### cloudinary-state drift: `{report.environment}` (cloud `{report.cloud_name}`)",
         "",
         "| changed | missing | unmanaged | in sync |",
@@ -100,28 +127,18 @@ def render_markdown(report: DriftReport, *, secrets: Collection[str] = ()) -> st
         "",
     ]
     if not report.has_drift:
-        lines += ["**No drift.** The account matches the config.", ""]
-    for status in DRIFT_STATUSES:
-        items = _by_status(report, status)
-        if not items:
-            continue
-        lines += [f"#### {HEADINGS[status]} ({len(items)})", ""]
-        for item in items:
-            tail = " — an apply would delete it" if item.would_delete else ""
-            lines.append(f"- [ ] `{item.kind}:{item.name}`{tail}")
-            lines += [f"  - {html.escape(n)}" for n in item.notes]
-            if status == "changed" and item.diffs:
-                lines += ["", "  | field | live | config |", "  |---|---|---|"]
-                for d in item.diffs:
-                    live, config = code_cell(format_value(d.before)), code_cell(format_value(d.after))
-                    lines.append(f"  | {code_cell(d.path)} | {live} | {config} |")
-                lines.append("")
-        lines.append("")
-    lines += [
+        head += ["**No drift.** The account matches the config.", ""]
+    tail = [
         "To accept a live change, write it into the config (`cloudinary-state import` or edit the YAML); "
         "to undo it, run `cloudinary-state apply`.",
         "",
         f"_{summary_line(report)} {api_line(report.api_calls, report.rate_limit_remaining)}_",
         "",
     ]
-    return scrub_text("\n".join(lines), secrets)
+    return fit(
+        scrub_text("\n".join(head) + "\n", secrets),
+        _markdown_blocks(report, secrets),
+        scrub_text("\n".join(tail), secrets),
+        noun="drifted objects",
+        where="The full report is in the run's JSON or JUnit report (`drift --json FILE`, `--junit FILE`).",
+    )

@@ -9,6 +9,8 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cloudinary_state.audit import DriftReport
     from cloudinary_state.config import ValidationRun
     from cloudinary_state.engine.plan import Plan
@@ -23,9 +25,20 @@ def usage_line(conn: Connection) -> str:
     return api_line(conn.api_calls, conn.rate_limit_remaining)
 
 
-def plan_as(fmt: str, plan: Plan, conn: Connection, *, color: bool, with_calls: bool = True) -> str:
+def plan_as(
+    fmt: str,
+    plan: Plan,
+    conn: Connection,
+    *,
+    color: bool,
+    with_calls: bool = True,
+    verbose: bool = False,
+    refused: str | None = None,
+    saved_to: Path | None = None,
+) -> str:
     """`plan` in `fmt`; the text form without its calls line when `with_calls` is False (a saved
-    plan shown before this run made any call)."""
+    plan shown before this run made any call); `verbose` shows a create's server defaults.
+    Markdown also says the policy refusal the plan met, and where the full plan is saved."""
     from cloudinary_state.render import json as render_json
     from cloudinary_state.render import markdown as render_markdown
     from cloudinary_state.render import text as render_text
@@ -33,8 +46,17 @@ def plan_as(fmt: str, plan: Plan, conn: Connection, *, color: bool, with_calls: 
     if fmt == "json":
         return render_json.render_plan(plan, secrets=conn.secrets, digest_key=conn.digest_key)
     if fmt == "markdown":
-        return render_markdown.render_plan(plan, secrets=conn.secrets)
-    return render_text.render_plan(plan, color=color, secrets=conn.secrets, with_calls=with_calls)
+        where = render_markdown.FULL_PLAN
+        if saved_to is not None:
+            where = (
+                f"The full plan is in `{saved_to}` (`cloudinary-state show {saved_to}`; in CI, the artifact)."
+            )
+        return render_markdown.render_plan(
+            plan, secrets=conn.secrets, verbose=verbose, refused=refused, full_plan=where
+        )
+    return render_text.render_plan(
+        plan, color=color, secrets=conn.secrets, with_calls=with_calls, verbose=verbose
+    )
 
 
 def drift_as(fmt: str, report: DriftReport, secrets: Collection[str]) -> str:
@@ -90,7 +112,9 @@ def import_lines(run: ImportRun, env: str, cloud_name: str) -> list[str]:
     counts = ", ".join(f"{n} {kind}(s)" for kind, n in run.result.counts.items())
     return [
         *(f"wrote {path}" for path in run.written),
-        f"Imported {counts} from {env} ({cloud_name}).",
+        f"Imported {counts} from {env} ({cloud_name})."
+        if counts
+        else f"Nothing new to import from {env} ({cloud_name}).",
         *(f"note: {n}" for n in run.result.notes),
         *instructions(run.result.placeholders),
     ]

@@ -11,6 +11,8 @@ import click
 
 from cloudinary_state.engine.masking import scrub_text
 from cloudinary_state.engine.plan import ACTION_SYMBOLS, Change, FieldDiff, Plan
+from cloudinary_state.render.rehearsal import impact_text, rehearsal_text
+from cloudinary_state.render.review import approval_line, defaults_line, shown_diffs
 
 SYMBOLS = ACTION_SYMBOLS
 COLOURS = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta"}
@@ -38,12 +40,16 @@ def _diff_line(diff: FieldDiff, color: bool) -> str:
     )
 
 
-def render_change(change: Change, color: bool) -> list[str]:
+def render_change(change: Change, color: bool, *, verbose: bool = False) -> list[str]:
+    """The change's lines; a create's server defaults folded into one line unless `verbose`."""
     symbol = SYMBOLS[change.action]
     head = f"  {symbol} {change.kind} {change.name}"
     lines = [_style(head, COLOURS[change.action], color, bold=True) + f"  ({change.action})"]
-    lines += [_diff_line(d, color) for d in change.diffs]
+    diffs, folded = shown_diffs(change, verbose=verbose)
+    lines += [_diff_line(d, color) for d in diffs]
+    lines += [f"      {defaults_line(folded)}"] if folded else []
     lines += [f"      note: {n}" for n in change.notes]
+    lines += impact_text(change)
     return lines
 
 
@@ -61,22 +67,32 @@ def api_line(api_calls: int, remaining: int | None) -> str:
 
 
 def render_plan(
-    plan: Plan, *, color: bool = False, secrets: Collection[str] = (), with_calls: bool = True
+    plan: Plan,
+    *,
+    color: bool = False,
+    secrets: Collection[str] = (),
+    with_calls: bool = True,
+    verbose: bool = False,
+    notices: Collection[str] = (),
 ) -> str:
     """The plan for a terminal; `with_calls=False` leaves out the Admin API calls line (a saved
-    plan shown before this run's calls, which the run reports at its end)."""
+    plan shown before this run's calls, which the run reports at its end); `verbose` shows a
+    create's server defaults; `notices` go under the title (a saved plan's digest status)."""
     lines = [f"Plan for environment {plan.environment} (cloud {plan.cloud_name})", ""]
+    lines += [line for notice in notices for line in (notice, "")]
     if not plan.changes:
         lines.append("No changes. The account matches the config.")
     for change in plan.changes:
-        lines += render_change(change, color)
+        lines += render_change(change, color, verbose=verbose)
     if plan.unmanaged:
         lines += ["", "Unmanaged (live, not in the config, left alone):"]
         lines += [f"  ? {k} {n}" for k, n in plan.unmanaged]
     if plan.notes:
         lines += ["", "Notes:"]
         lines += [f"  {n}" for n in plan.notes]
-    lines += ["", summary_line(plan)]
+    lines += rehearsal_text(plan.rehearsal)
+    approval = approval_line(plan)
+    lines += ["", summary_line(plan), *([approval] if approval else [])]
     if with_calls:
         lines.append(api_line(plan.api_calls, plan.rate_limit_remaining))
     return scrub_text("\n".join(lines) + "\n", secrets)

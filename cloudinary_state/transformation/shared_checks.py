@@ -156,6 +156,14 @@ def _check_color(value: str) -> _Problem | None:
 def _check_url_text(text: str, what: str) -> _Problem | None:
     """Text as written in a URL: only URL-safe characters, valid ``%XX`` escapes."""
     for index, char in enumerate(text):
+        if char == " ":
+            # Cloudinary's docs ask for %20 in URLs; what the Admin API does with a literal
+            # space in a stored transformation is undocumented: a warning, never a refusal
+            return _Problem(
+                f"a literal space in {what}",
+                index,
+                "URL-encode it as %20, as Cloudinary's docs ask in URLs (pycloudinary does too)",
+            )
         if not _full(_URL_SAFE_RE, char):
             return _Problem(
                 f"character {char!r} is not allowed in {what}",

@@ -34,6 +34,7 @@ from cloudinary_state.transformation.shared_checks import (
 )
 from cloudinary_state.transformation.vocabulary import (
     _BASE64URL_RE,
+    _ENCODED_NAME_RE,
     _IDENTIFIER_RE,
     _INTEGER_RE,
     _NAME_RE,
@@ -217,7 +218,9 @@ def _check_text_layer(value: str) -> _Problem | None:
             len(value),
             "write text:<font>_<size>:<text>, e.g. text:Arial_60:Hello",
         )
-    problem = _shift(_check_url_text(style, "a text style"), style_at)
+    # pycloudinary writes a font family with its spaces (`text:Open Sans_40:...`: its
+    # utils.process_layer escapes only the text), so a space in the style is known
+    problem = _shift(_check_url_text(style.replace(" ", "%20"), "a text style"), style_at)
     if problem:
         return problem
     text_at = style_at + len(style) + 1
@@ -385,11 +388,12 @@ def _check_custom_function(value: str) -> _Problem | None:
 def _check_named(value: str) -> _Problem | None:
     offset = 0
     for name in value.split("."):
-        if not name or not _full(_NAME_RE, name):
+        if not name or not _full(_ENCODED_NAME_RE, name):
             return _Problem(
                 f"invalid named transformation '{name}'",
                 offset,
-                "names use letters, digits, '_' and '-'; chain with '.'",
+                "names use letters, digits, '_' and '-', other characters URL-encoded "
+                "(t_my%20name refers to 'my name'); chain with '.'",
             )
         offset += len(name) + 1
     return None

@@ -214,6 +214,8 @@ _HEX_RE = re.compile(r"[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{
 _PUBLIC_ID_RE = re.compile(r"[A-Za-z0-9_\-.@~%]+")
 _IDENTIFIER_RE = re.compile(r"[a-z0-9_\-]+")
 _NAME_RE = re.compile(r"[A-Za-z0-9_\-]+")
+# A named transformation as a t_ reference: any other character of its name URL-encoded.
+_ENCODED_NAME_RE = re.compile(r"(?:[A-Za-z0-9_\-]|%[0-9A-Fa-f]{2})+")
 _BASE64URL_RE = re.compile(r"[A-Za-z0-9_\-=+]+")
 # Characters a value may hold as written in a URL path segment (commas and slashes split it).
 _URL_SAFE_RE = re.compile(r"[A-Za-z0-9\-._~!$&'()*+;=:@%]*")

@@ -26,6 +26,7 @@ from cloudinary_state.emulator import CloudConfig, EmulatorServer
 from .cli_runner import Result, run_cli
 
 API_KEY = "emu-key"
+SEARCH_PATH = "resources/search"  # the Search API: POSTed, read-only
 
 # --- one environment: `test` -----------------------------------------------------------------------
 
@@ -150,8 +151,13 @@ class Harness:
         return run_cli(self.config_dir, self.capsys, *args)
 
     def writes(self) -> list[str]:
-        """Every write the emulator saw, as `METHOD path`."""
-        return [f"{r.method} {r.path}" for r in self.emu.request_log if r.method != "GET"]
+        """Every write the emulator saw, as `METHOD path`. A Search API query is a POST that
+        reads (a plan counts the assets a delete reaches with it): not a write."""
+        return [
+            f"{r.method} {r.path}"
+            for r in self.emu.request_log
+            if r.method != "GET" and not (r.method == "POST" and r.path == SEARCH_PATH)
+        ]
 
     def sdk(self, cloud: str, function: str, *args: Any, **params: Any) -> Any:
         """An out-of-band change (or read), as a person with the SDK would make it."""

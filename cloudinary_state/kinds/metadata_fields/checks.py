@@ -77,7 +77,11 @@ def value_problem(field: CheckedObject, value: Any, *, sensitive: bool) -> str:
     come from ${env.*}: scrubbing free text cannot catch a short secret.
     """
     model: MetadataFieldModel = field.model
-    ids = [v.external_id for v in model.datasource.values] if model.datasource else []
+    entries = model.datasource.values if model.datasource else []
+    ids = [v.external_id for v in entries if v.external_id is not None]
+    # an option declared without an external_id gets one from the server, which the config
+    # cannot know: option ids are then not checked (never stricter than the API)
+    unknowable = any(v.external_id is None for v in entries)
     if is_sensitive("datasource.values", field.sensitive_paths):
         datasource = "the datasource (its options are sensitive)"
     else:
@@ -92,13 +96,13 @@ def value_problem(field: CheckedObject, value: Any, *, sensitive: bool) -> str:
     if kind == "enum":
         if not isinstance(value, str):
             return "an enum field needs one option external_id"
-        if value not in ids:
+        if value not in ids and not unknowable:
             shown = "the value (sensitive)" if sensitive else f"'{value}'"
             return f"{shown} is not an option external_id of {datasource}"
     if kind == "set":
         if not isinstance(value, list):
             return "a set field needs a list of option external_ids"
-        unknown = [v for v in value if v not in ids]
+        unknown = [v for v in value if v not in ids and not unknowable]
         if unknown:
             if sensitive:
                 return f"the value (sensitive) holds ids that are not option external_ids of {datasource}"
@@ -124,6 +128,8 @@ def check_metadata_field(report: Report, universe: Universe, obj: CheckedObject)
         else:
             seen: dict[str, int] = {}
             for i, entry in enumerate(model.datasource.values):
+                if entry.external_id is None:
+                    continue  # the API assigns one; the plan matches the entry by its value
                 if entry.external_id in seen:
                     report.error(
                         at(("datasource", "values", i, "external_id")),

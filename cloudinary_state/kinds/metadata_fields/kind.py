@@ -3,10 +3,13 @@
 The canonical form carries every attribute with the server's default filled in, so a field
 written with only `type` and `label` equals what the server answers. A datasource is compared
 as external_id -> value over *active* values (soft-deleted values are the server's history,
-not the user's config). The API can only sort a datasource by value, so order is compared
-only as a class: when the desired values are in ascending or descending order of `value`, the
-canonical form carries `datasource_order`, and the live side carries the class of its active
-order. Any other desired order is left to where the values land.
+not the user's config; an entry declared `state: inactive` is one to keep soft-deleted). An
+entry declared without an external_id gets one from the API, so it is compared by its value
+(`datasource_by_value`): a live value whose id the config does not name matches it. The API
+can only sort a datasource by value, so order is compared only as a class: when the desired
+values are in ascending or descending order of `value`, the canonical form carries
+`datasource_order`, and the live side carries the class of its active order. Any other
+desired order is left to where the values land.
 
 Writes: the field update is partial (only changed attributes are sent) and datasource changes
 go only through the datasource endpoints (upsert, soft delete, restore, order); a field is
@@ -22,6 +25,7 @@ from typing import Any
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.desired import DesiredObject, KindName
+from cloudinary_state.errors import ApiError
 from cloudinary_state.kinds._common import (
     as_read,
     call_create,
@@ -30,7 +34,7 @@ from cloudinary_state.kinds._common import (
     live_object,
     to_bool,
 )
-from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, AssetImpact, Kind, LiveObject
 from cloudinary_state.kinds.metadata_fields.checks import check_metadata_field
 from cloudinary_state.kinds.metadata_fields.model import MetadataFieldModel
 
@@ -55,6 +59,10 @@ REPLACE_REFUSAL = (
     "external_id, and tombstone the old one (`absent: true`, applied with --allow-delete) to delete it"
 )
 DELETE_NOTE = "deleting a field destroys the values stored on assets for it"
+IMPACT_WHAT = "assets holding a value in this field"
+# Characters a search expression reserves (Cloudinary docs, search_expressions: "escape special
+# characters with a backslash") [D]; an external_id rarely has any.
+_SEARCH_RESERVED = frozenset('\\+-!():^[]"{}~*?|&/=<> ')
 
 
 def _entries(datasource: Any) -> list[dict[str, Any]]:
@@ -65,10 +73,44 @@ def _entries(datasource: Any) -> list[dict[str, Any]]:
     return [dict(v) for v in values]
 
 
-def _entry_id(entry: Mapping[str, Any]) -> str:
-    # A value written without an external_id is sent with its text as the id, so that the
-    # same config always names the same value (a server-generated id would never match).
-    return str(entry.get("external_id") or entry["value"])
+def _is_active(entry: Mapping[str, Any]) -> bool:
+    return bool(entry.get("state", "active") != "inactive")
+
+
+def _declared_id(entry: Mapping[str, Any]) -> str | None:
+    return None if entry.get("external_id") is None else str(entry["external_id"])
+
+
+def _sent_entry(entry: Mapping[str, Any]) -> dict[str, str]:
+    sent = {"value": str(entry["value"])}
+    if entry.get("external_id") is not None:
+        sent["external_id"] = str(entry["external_id"])
+    if not _is_active(entry):
+        sent["state"] = "inactive"
+    return sent
+
+
+def _match_by_value(
+    entries: list[dict[str, Any]], stored: list[dict[str, Any]]
+) -> list[tuple[str | None, dict[str, Any]]]:
+    """Each declared entry with the live id it stands for (None: not on the server yet). An
+    entry without an external_id takes a stored value of the same text whose id no entry
+    names: an active one first, else a soft-deleted one (which is restored)."""
+    named = {i for i in map(_declared_id, entries) if i is not None}
+    free = [v for v in stored if str(v["external_id"]) not in named]
+    free.sort(key=lambda v: 0 if v.get("state", "active") == "active" else 1)  # stable
+    taken: set[str] = set()
+    matched: list[tuple[str | None, dict[str, Any]]] = []
+    for entry in entries:
+        entry_id = _declared_id(entry)
+        if entry_id is None:
+            same = (v for v in free if str(v["value"]) == str(entry["value"]))
+            found = next((v for v in same if str(v["external_id"]) not in taken), None)
+            entry_id = None if found is None else str(found["external_id"])
+            if entry_id is not None:
+                taken.add(entry_id)
+        matched.append((entry_id, entry))
+    return matched
 
 
 def order_class(values: Sequence[str]) -> str | None:
@@ -94,7 +136,9 @@ def _live_bool(value: Any) -> Any:
 
 
 def _canonical(
-    body: Mapping[str, Any], active: list[tuple[str, str]], boolean: Callable[[Any], Any] = to_bool
+    body: Mapping[str, Any],
+    active: list[tuple[str | None, str]],
+    boolean: Callable[[Any], Any] = to_bool,
 ) -> dict[str, Any]:
     field_type = str(body["type"])
     allow_dynamic = body.get("allow_dynamic_list_values")  # the live service may answer null
@@ -109,7 +153,10 @@ def _canonical(
         "allow_dynamic_list_values": boolean(False if allow_dynamic is None else allow_dynamic),
     }
     if field_type in LIST_TYPES:
-        canonical["datasource"] = dict(active)
+        canonical["datasource"] = {i: v for i, v in active if i is not None}
+        by_value = sorted(v for i, v in active if i is None)
+        if by_value:
+            canonical["datasource_by_value"] = by_value
         order = order_class([value for _, value in active])
         if order in ("asc", "desc"):
             canonical["datasource_order"] = order
@@ -124,6 +171,21 @@ def _active_live(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def _by_value(desired: Mapping[str, Any], live_values: Mapping[str, str]) -> dict[str, Any]:
+    """The live datasource as the desired one is keyed: a live value whose id the config does
+    not name stands for a declared entry without an id that has its text."""
+    wanted = list(desired["datasource_by_value"])
+    named: dict[str, str] = {}
+    matched: list[str] = []
+    for entry_id, value in live_values.items():
+        if entry_id not in desired["datasource"] and value in wanted:
+            wanted.remove(value)
+            matched.append(value)
+        else:
+            named[entry_id] = value
+    return {"datasource": named, "datasource_by_value": sorted(matched)}
+
+
 class MetadataFieldKind(Kind):
     kind = "metadata_field"
     section = "metadata_fields"
@@ -131,9 +193,12 @@ class MetadataFieldKind(Kind):
     model = MetadataFieldModel
     description = "structured metadata fields, by external_id"
     guide = """
-`datasource` is `{values: [{external_id, value}, ...]}` with at least one value. The API can
-only sort a datasource by value, so order counts only as "ascending", "descending" or any
-other; a value removed from the config is soft-deleted on the server (as the API does).
+`datasource` is `{values: [{external_id, value}, ...]}` with at least one value. An entry
+without `external_id` gets one from the API; the plan matches it by its value, and `import`
+writes the assigned id. `state: active` (as the API returns it) is the default; `state:
+inactive` keeps the value soft-deleted (created so, soft-deleted if active, never restored). The
+API can only sort a datasource by value, so order counts only as "ascending", "descending" or
+any other; a value removed from the config is soft-deleted on the server (as the API does).
 
 Validation rules (`validation:`), one of:
 - `{type: strlen, min: N, max: N}`: string fields; at least one of `min` (≥ 0) and `max`
@@ -158,21 +223,26 @@ under a new external_id instead, and tombstone the old one.
 
     def canonical_desired(self, obj: DesiredObject) -> dict[str, Any]:
         body = obj.body
-        desired = [(_entry_id(v), str(v["value"])) for v in _entries(body.get("datasource"))]
+        entries = _entries(body.get("datasource"))
+        desired = [(_declared_id(v), str(v["value"])) for v in entries if _is_active(v)]
         return _canonical(body, desired)
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        return _canonical(raw, _active_live(raw), _live_bool)
+        active: list[tuple[str | None, str]] = list(_active_live(raw))
+        return _canonical(raw, active, _live_bool)
 
     def _live(self, raw: Mapping[str, Any]) -> LiveObject:
         return live_object(self.kind, lambda r: str(r["external_id"]), self.canonical_live, raw)
 
     def comparable_live(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Mapping[str, Any]:
+        comparable = dict(live)
         # A desired order that is not sorted by value cannot be set through the API (it only
         # sorts by value), so the live order class is not compared with it.
         if "datasource_order" in live and "datasource_order" not in desired:
-            return {k: v for k, v in live.items() if k != "datasource_order"}
-        return live
+            del comparable["datasource_order"]
+        if "datasource_by_value" in desired and "datasource" in live:
+            comparable.update(_by_value(desired, live["datasource"]))
+        return comparable
 
     def read_all(self, api: AdminApi, parallelism: int) -> dict[str, LiveObject]:
         fields = api.call("list_metadata_fields").get("metadata_fields") or []
@@ -198,9 +268,10 @@ under a new external_id instead, and tombstone the old one.
         paths: set[str] = set()
         for path in body_paths:
             top = path.split(".", 1)[0]
-            # body `datasource.values` (a list) -> canonical `datasource` (external_id -> value)
-            # and its order class, which is derived from the values
-            paths.update(("datasource", "datasource_order") if top == "datasource" else (top,))
+            # body `datasource.values` (a list) -> canonical `datasource` (external_id -> value),
+            # the values declared without an id, and the order class derived from the values
+            datasource = ("datasource", "datasource_by_value", "datasource_order")
+            paths.update(datasource if top == "datasource" else (top,))
         return frozenset(paths)
 
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
@@ -229,7 +300,41 @@ under a new external_id instead, and tombstone the old one.
             }
         return body
 
+    def impact(
+        self, api: AdminApi, action: Action, desired: Mapping[str, Any] | None, live: LiveObject
+    ) -> AssetImpact | None:
+        """Assets holding a value in the field, before a delete or replace destroys them: one
+        Search API call (`POST resources/search`, part of the Admin API [D search_api]) with the
+        expression `metadata=<external_id>`, "assets that have a value in the structured
+        metadata external_id" [D support 360016991039]; `total_count` is the count [D]."""
+        if action not in ("delete", "replace"):
+            return None
+        escaped = "".join(f"\\{c}" if c in _SEARCH_RESERVED else c for c in live.name)
+        query = {"expression": f"metadata={escaped}", "max_results": 1}
+        try:
+            answer = api.call("call_json_api", "post", ["resources", "search"], query)
+        except ApiError as e:  # the Search API not enabled, a key without the permission, ...
+            return AssetImpact(IMPACT_WHAT, None, f"the Search API did not answer: {e}")
+        total = answer.get("total_count")
+        if not isinstance(total, int) or isinstance(total, bool):
+            return AssetImpact(IMPACT_WHAT, None, f"the Search API answered no total_count ({total!r})")
+        return AssetImpact(IMPACT_WHAT, total)
+
     # -- writes -----------------------------------------------------------------------------
+
+    def restore(self, api: AdminApi, live: LiveObject) -> None:
+        """The field as read, soft-deleted datasource values included (in their place, then
+        deleted again: a later restore or re-use of their external_id meets them as live does)."""
+        body = self.export(live)
+        stored = _entries(live.raw.get("datasource"))
+        if str(live.canonical["type"]) in LIST_TYPES and stored:
+            body["datasource"] = {
+                "values": [{"external_id": str(v["external_id"]), "value": str(v["value"])} for v in stored]
+            }
+        self.create(api, live.name, body)
+        inactive = [str(v["external_id"]) for v in stored if v.get("state", "active") != "active"]
+        if inactive:
+            api.call("delete_datasource_entries", live.name, inactive)
 
     def create(self, api: AdminApi, name: str, desired: Mapping[str, Any]) -> None:
         field: dict[str, Any] = {
@@ -239,66 +344,78 @@ under a new external_id instead, and tombstone the old one.
         }
         field["external_id"] = name
         if str(desired["type"]) in LIST_TYPES:
-            field["datasource"] = {
-                "values": [
-                    {"external_id": _entry_id(v), "value": str(v["value"])}
-                    for v in _entries(desired.get("datasource"))
-                ]
-            }
+            # an entry without an id gets one from the API; `state` is part of the create body
+            # (structured-metadata schema [S]), so an inactive entry is created soft-deleted
+            field["datasource"] = {"values": [_sent_entry(v) for v in _entries(desired.get("datasource"))]}
         want = self.canonical_desired(DesiredObject(kind=self.kind, name=name, body=desired))
 
         def made_already() -> bool:
             live = self.read_one(api, name)
-            return live is not None and dict(live.canonical) == want
+            return live is not None and dict(self.comparable_live(want, live.canonical)) == want
 
         call_create(api, made_already, "add_metadata_field", field)
 
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
         want = self.canonical_desired(DesiredObject(kind=self.kind, name=name, body=desired))
         have = live.canonical
+        stored = _entries(live.raw.get("datasource"))
+        matched = _match_by_value(_entries(desired.get("datasource")), stored)
         if want["type"] in LIST_TYPES:
             # values first: a new default_value may name a value that does not exist yet
-            self._add_and_restore(api, name, desired, live)
+            self._add_and_restore(api, name, matched, stored)
         changed = {key: want[key] for key in UPDATABLE if want[key] != have.get(key)}
         if changed:
             api.call("update_metadata_field", name, changed)
         if want["type"] in LIST_TYPES:
-            self._remove_and_reorder(api, name, want, live)
+            self._remove_and_reorder(api, name, want, matched, stored)
 
     def _add_and_restore(
-        self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject
+        self,
+        api: AdminApi,
+        name: str,
+        matched: list[tuple[str | None, dict[str, Any]]],
+        stored: list[dict[str, Any]],
     ) -> None:
-        stored = {str(v["external_id"]): v for v in _entries(live.raw.get("datasource"))}
+        by_id = {str(v["external_id"]): v for v in stored}
         restore: list[str] = []
         upsert: list[dict[str, str]] = []
-        for entry in _entries(desired.get("datasource")):
-            entry_id, value = _entry_id(entry), str(entry["value"])
-            current = stored.get(entry_id)
+        for entry_id, entry in matched:
+            if not _is_active(entry):
+                continue  # kept soft-deleted: never restored (removed below when active)
+            value = str(entry["value"])
+            current = by_id.get(entry_id) if entry_id is not None else None
             if current is not None and current.get("state", "active") != "active":
-                restore.append(entry_id)
+                restore.append(str(entry_id))
             if current is None or str(current["value"]) != value:
-                upsert.append({"external_id": entry_id, "value": value})
+                upsert.append({"value": value, **({} if entry_id is None else {"external_id": entry_id})})
         if restore:
             api.call("restore_metadata_field_datasource", name, restore)
         if upsert:
             api.call("update_metadata_field_datasource", name, upsert)
 
     def _remove_and_reorder(
-        self, api: AdminApi, name: str, want: Mapping[str, Any], live: LiveObject
+        self,
+        api: AdminApi,
+        name: str,
+        want: Mapping[str, Any],
+        matched: list[tuple[str | None, dict[str, Any]]],
+        stored: list[dict[str, Any]],
     ) -> None:
-        wanted: Mapping[str, str] = want["datasource"]
-        active_before = _active_live(live.raw)
-        removed = [entry_id for entry_id, _ in active_before if entry_id not in wanted]
+        kept = [(entry_id, str(e["value"])) for entry_id, e in matched if _is_active(e)]
+        kept_ids = {entry_id for entry_id, _ in kept if entry_id is not None}
+        active_before = _active_live({"datasource": stored})
+        removed = [entry_id for entry_id, _ in active_before if entry_id not in kept_ids]
         if removed:
             api.call("delete_datasource_entries", name, removed)
         order = want.get("datasource_order")
         if order is None:
             return
         # Where the values stand after the upsert: known ids keep their place, new ones append.
-        stored_order = [str(v["external_id"]) for v in _entries(live.raw.get("datasource"))]
-        appended = [entry_id for entry_id in wanted if entry_id not in stored_order]
-        after = [wanted[i] for i in stored_order + appended if i in wanted]
-        if order_class(after) != order:
+        value_of = {entry_id: value for entry_id, value in kept if entry_id is not None}
+        stored_order = [str(v["external_id"]) for v in stored]
+        placed = [value_of[i] for i in stored_order if i in value_of]
+        appended = [value for entry_id, value in kept if entry_id is None or entry_id not in stored_order]
+        if order_class(placed + appended) != order:
             api.call("reorder_metadata_field_datasource", name, "value", order)
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:

@@ -37,8 +37,17 @@ class Restrictions(Model):
 
 
 class DatasourceValue(Model):
-    external_id: str = Field(min_length=1, max_length=255)
+    external_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="optional: without one the API assigns it, and the plan matches the entry by its value",
+    )
     value: NonEmpty
+    state: Literal["active", "inactive"] | None = Field(
+        default=None,
+        description="active (the default, as the API returns it), or inactive: kept soft-deleted",
+    )
 
 
 class Datasource(Model):

@@ -4,6 +4,7 @@ embedding transformation strings (upload presets' incoming and eager transformat
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 from cloudinary_state import transformation as grammar
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_name_length
@@ -26,11 +27,21 @@ def check_name(report: Report, name: str, at: SourceRef) -> None:
             f"transformation name '{name}' carries the t_ prefix",
             f"declare it as '{name[2:]}'; presets refer to it as t_{name[2:]}",
         )
-    elif not TRANSFORMATION_NAME.match(name):
+    elif "/" in name or "," in name:
+        # get, update and delete address a transformation as `transformation=<name or string>`
+        # (reference §5): with '/' or ',' the name reads as a transformation string [INF]
         report.error(
             at,
-            f"transformation name '{name}' has characters a t_ reference cannot carry",
+            f"transformation name '{name}' holds '/' or ',', which make it read as a transformation string",
             "use A-Z a-z 0-9 _ -",
+        )
+    elif not TRANSFORMATION_NAME.match(name):
+        # Cloudinary documents no other naming rule (reference §5: [?]), so this is no error: a t_
+        # reference carries such a name URL-encoded, and is matched by its decoded name.
+        report.unrecognised(
+            at,
+            f"transformation name '{name}' has characters a t_ reference must URL-encode",
+            f"refer to it as t_{urllib.parse.quote(name, safe='')}, or use A-Z a-z 0-9 _ -",
         )
 
 
@@ -56,6 +67,17 @@ def parse_checked(report: Report, obj: CheckedObject, path: DocPath, text: str, 
     return list(grammar.named_references(text))
 
 
+_T_REFERENCE = re.compile(r"(?<![A-Za-z0-9_])t_([^,/|]+)")
+
+
+def _reference_position(text: str, ref: str) -> int:
+    """Where `text` refers to `ref` (a decoded name, however the text encodes it); 0 if nowhere."""
+    for found in _T_REFERENCE.finditer(text):
+        if ref in map(urllib.parse.unquote, found.group(1).split(".")):
+            return found.start()
+    return 0
+
+
 def check_references(
     report: Report,
     universe: Universe,
@@ -72,8 +94,7 @@ def check_references(
         deleted = target is not None and target.model is None
         if not deleted and (target is not None or universe.policy.is_ignored(KIND, ref)):
             continue  # resolves; the position below (a regex compiled per name) is for errors only
-        found = re.search(rf"(?<![A-Za-z0-9_])t_{re.escape(ref)}(?![A-Za-z0-9_-])", text)
-        at = obj.marks.offset(path, offset + (found.start() if found else 0))
+        at = obj.marks.offset(path, offset + _reference_position(text, ref))
         if deleted:
             report.error(
                 at,

@@ -17,6 +17,7 @@ from typing import Any
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.desired import DesiredObject, KindName, SourceRef
+from cloudinary_state.errors import ApiError
 from cloudinary_state.kinds._common import (
     as_read,
     call_create,
@@ -31,7 +32,7 @@ from cloudinary_state.kinds._common import (
     readable_name,
     to_bool,
 )
-from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, AssetImpact, Kind, LiveObject
 from cloudinary_state.kinds.transformations.checks import check_cycles, check_name, check_transformation
 from cloudinary_state.kinds.transformations.model import TransformationModel
 from cloudinary_state.transformation import comparable, named_references
@@ -47,6 +48,9 @@ DELETE_IN_USE_NOTE = (
     "transformation is in use: deleting it also deletes its derived assets (the API refuses when "
     "there are more than 1000)"
 )
+
+
+IMPACT_WHAT = "derived assets generated with this transformation"
 
 
 def bare_name(name: str) -> str:
@@ -152,6 +156,29 @@ applies to newly generated derivatives only; a delete also deletes the derived a
         if action in ("delete", "replace"):
             return [DELETE_IN_USE_NOTE]
         return []
+
+    def impact(
+        self, api: AdminApi, action: Action, desired: Mapping[str, Any] | None, live: LiveObject
+    ) -> AssetImpact | None:
+        """Whether the transformation is in use, and by how many derived assets, before a delete
+        (which deletes them) or an unsafe update (which leaves them with the old result). The
+        API says it with `used` ("false until derived assets exist" [T]) and the detail GET's
+        `derived` list, paginated by `next_cursor` [S]: counted only when `used` is true, one
+        call per 500."""
+        unsafe = (
+            action == "update"
+            and desired is not None
+            and (comparable(_definition(desired)) != live.canonical["transformation"])
+        )
+        if action not in ("delete", "replace") and not unsafe:
+            return None
+        if not to_bool(live.raw.get("used", False)):
+            return AssetImpact(IMPACT_WHAT, 0)
+        try:
+            derived = paginate(api, "transformation", "derived", transformation=live.name)
+        except ApiError as e:
+            return AssetImpact(IMPACT_WHAT, None, f"in use, but its derived assets could not be listed: {e}")
+        return AssetImpact(IMPACT_WHAT, len(derived))
 
     def export(self, live: LiveObject) -> dict[str, Any]:
         body: dict[str, Any] = {"transformation": live.canonical["transformation"]}

@@ -2,9 +2,10 @@
 
 For every setting: its config type, its `shape` (how a value is compared and sent: both read
 endpoints' forms and what a user writes normalise by it), how each read endpoint returns it,
-whether pycloudinary's create/update_upload_preset can send it, and whether its value may need
-an add-on. The config model, the checks, the canonical forms, the writer, add-on stripping,
-import and the docs all read this table; nothing else lists preset settings.
+whether pycloudinary's create/update_upload_preset helpers send it (the kind sends the others
+through the SDK's lower-level JSON call), and whether its value may need an add-on. The config
+model, the checks, the canonical forms, the writer, add-on stripping, import and the docs all
+read this table; nothing else lists preset settings.
 """
 
 from __future__ import annotations
@@ -39,16 +40,18 @@ Group = Literal["preset", "naming", "tagging", "transformations", "analysis", "h
 StringList = list[NonEmpty] | str
 MetadataValue = str | int | list[str]
 
-# What the reference says each read endpoint returns, by shape (§6.2); "?" where it is open.
+# What each read endpoint returns, by shape: the reference §6.2, and for the list the schemas'
+# changelog (api 0.5.0: every listed value is a string or a boolean), which settles the number
+# and JSON settings the reference leaves open as strings. The engine reads the list (kind.py).
 _LISTED: dict[Shape, str] = {
     "string": "string",
     "boolean": "string or boolean",
-    "number": "?",
-    "list": "comma string (may be an array)",
+    "number": "string",
+    "list": "comma string",
     "pipe_map": "pipe string",
     "transformation": "string",
     "eager": "pipe string",
-    "json": "?",
+    "json": "JSON string",
     "coordinates": "string",
     "headers": "string",
 }
@@ -73,7 +76,7 @@ class Setting:
     config_type: Any  # the config model's type (a setting is always optional)
     group: Group
     description: str = ""
-    sendable: bool = True  # pycloudinary's create/update_upload_preset sends it
+    helper_sends: bool = True  # pycloudinary's create/update_upload_preset helpers send it
     preset_flag: bool = False  # sent beside the upload parameters; false is the default
     addon_separator: str | None = None  # its value's elements may need an add-on (§6.5)
     constraints: dict[str, Any] = field(default_factory=dict)  # pydantic Field arguments
@@ -98,7 +101,9 @@ def _s(name: str, shape: Shape, config_type: Any, group: Group, description: str
 
 
 _TAG_LIST = "a list, or a comma-separated string"
-_NOT_SENT = "pycloudinary does not send it"
+# Dropped by pycloudinary's preset helpers (`headers` collides with the helper's own argument
+# of that name): the kind sends a preset that has one through the SDK's lower-level JSON call.
+_NOT_BY_HELPER: dict[str, Any] = {"helper_sends": False}
 _CATEGORIZATION = (
     "comma list: google_tagging, google_video_tagging, imagga_tagging, aws_rek_tagging "
     "(each needs its add-on; optional :LANG)"
@@ -119,8 +124,8 @@ CATALOGUE: tuple[Setting, ...] = (
     # preset-level flags (the detail GET returns them inside `settings`)
     _s("disallow_public_id", "boolean", bool, "preset", preset_flag=True),
     _s("live", "boolean", bool, "preset", preset_flag=True),
-    _s("parameter_whitelist", "string", StringList, "preset",
-       f'upload parameters a client may set, or "none"; {_NOT_SENT}', sendable=False),
+    _s("parameter_whitelist", "list", StringList, "preset",
+       'upload parameters a client may set, or "none"', **_NOT_BY_HELPER),
     # naming and placement
     _s("public_id", "string", str, "naming"),
     _s("public_id_prefix", "string", str, "naming"),
@@ -143,13 +148,13 @@ CATALOGUE: tuple[Setting, ...] = (
     _s("proxy", "string", str, "naming"),
     _s("return_delete_token", "boolean", bool, "naming"),
     _s("callback", "string", str, "naming", "deprecated"),
-    _s("access_mode", "string", Literal["public", "authenticated"], "naming",
-       f"deprecated; {_NOT_SENT}", sendable=False),
+    _s("access_mode", "string", Literal["public", "authenticated"], "naming", "deprecated",
+       **_NOT_BY_HELPER),
     # tagging and metadata
     _s("tags", "list", StringList, "tagging", _TAG_LIST),
     _s("context", "pipe_map", dict[str, str] | str, "tagging", "a mapping, or key=value|key=value"),
     _s("metadata", "pipe_map", dict[str, MetadataValue] | str, "tagging", _METADATA),
-    _s("clear_invalid", "boolean", bool, "tagging", _NOT_SENT, sendable=False),
+    _s("clear_invalid", "boolean", bool, "tagging", **_NOT_BY_HELPER),
     # transformations
     _s("transformation", "transformation", NonEmpty, "transformations", "incoming transformation string"),
     _s("eager", "eager", list[NonEmpty] | NonEmpty, "transformations",
@@ -160,7 +165,7 @@ CATALOGUE: tuple[Setting, ...] = (
        "transformations"),
     _s("allowed_formats", "list", StringList, "transformations", _TAG_LIST),
     _s("headers", "headers", dict[str, str] | str, "transformations",
-       f"{_NOT_SENT} (it collides with the SDK's own HTTP headers)", sendable=False),
+       "HTTP headers for delivered assets", **_NOT_BY_HELPER),
     _s("face_coordinates", "coordinates", list[Box] | str, "transformations"),
     _s("custom_coordinates", "coordinates", list[Box] | str, "transformations"),
     _s("regions", "json", dict[str, list[Region]] | str, "transformations"),
@@ -202,12 +207,12 @@ BY_NAME: dict[str, Setting] = {s.name: s for s in CATALOGUE}
 INJECTED = frozenset({"timestamp", "upload_preset"})
 
 
-def names(*, shape: Shape | None = None, sendable: bool | None = None) -> frozenset[str]:
-    """Setting names, optionally of one shape, or sendable (or not)."""
+def names(*, shape: Shape | None = None, helper_sends: bool | None = None) -> frozenset[str]:
+    """Setting names, optionally of one shape, or sent by the SDK's preset helpers (or not)."""
     return frozenset(
         s.name
         for s in CATALOGUE
-        if (shape is None or s.shape == shape) and (sendable is None or s.sendable == sendable)
+        if (shape is None or s.shape == shape) and (helper_sends is None or s.helper_sends == helper_sends)
     )
 
 
@@ -218,7 +223,7 @@ def shape_of(name: str) -> Shape:
     return setting.shape if setting is not None else "string"
 
 
-UNSENDABLE: frozenset[str] = names(sendable=False)
+NOT_BY_HELPER: frozenset[str] = names(helper_sends=False)
 PRESET_FLAGS: tuple[str, ...] = tuple(s.name for s in CATALOGUE if s.preset_flag)
 ADDON_OPTIONS: tuple[str, ...] = tuple(s.name for s in CATALOGUE if s.needs_addon)
 LIST_SEPARATORS: dict[str, str] = {s.name: s.addon_separator for s in CATALOGUE if s.addon_separator}

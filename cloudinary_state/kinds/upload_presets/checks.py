@@ -1,4 +1,4 @@
-"""Offline checks of upload presets: sendable settings, transformation strings and their
+"""Offline checks of upload presets: transformation strings and their
 `t_NAME` references, metadata keys and values against the declared fields, add-on option
 values, URLs and coordinates."""
 
@@ -13,7 +13,7 @@ from cloudinary_state.config.yamlload import DocPath
 from cloudinary_state.kinds.metadata_fields.checks import value_problem
 from cloudinary_state.kinds.transformations.checks import check_references, parse_checked
 from cloudinary_state.kinds.upload_presets.addon_options import UnknownOptionValue, addon_for, elements
-from cloudinary_state.kinds.upload_presets.catalogue import ADDON_OPTIONS, UNSENDABLE
+from cloudinary_state.kinds.upload_presets.catalogue import ADDON_OPTIONS
 from cloudinary_state.kinds.upload_presets.settings import pipe_map_keys, transformation_strings
 from cloudinary_state.scrubbing import is_sensitive
 
@@ -21,14 +21,6 @@ from cloudinary_state.scrubbing import is_sensitive
 def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) -> None:
     model = obj.model  # an UploadPresetModel
     s = model.settings
-    at = obj.marks.at
-    for key in sorted(UNSENDABLE & s.model_fields_set):
-        report.error(
-            at(("settings", key), key=True),
-            f"upload_preset '{obj.name}': settings.{key} cannot be managed by this tool: the "
-            "cloudinary SDK does not send it when it creates or updates a preset",
-            "remove it from the config and set it in the Cloudinary console",
-        )
     # the same strings, hence the same references, as the kind orders its writes by
     with_transformations = s.model_dump(include={"transformation", "eager", "responsive_breakpoints"})
     for inner, text, offset in transformation_strings(with_transformations):
@@ -40,7 +32,7 @@ def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) 
     _check_addon_options(report, obj, s)
     if model.unsigned and s.overwrite:
         report.error(
-            at(("settings", "overwrite"), key=True),
+            obj.marks.at(("settings", "overwrite"), key=True),
             f"{obj.label(('settings', 'overwrite'))}: an unsigned preset cannot force overwrite: true",
             "remove overwrite, or make the preset signed",
         )

@@ -9,7 +9,10 @@ string...). Both normalise each known setting by its type, so only meaning is co
 Writes always send the full settings (an update replaces the preset's whole settings set) and
 serialise each value so that pycloudinary sends it verbatim: in particular the incoming
 transformation goes as `raw_transformation`, because a plain `transformation=` string would be
-sent as a named reference `t_<string>`.
+sent as a named reference `t_<string>`. pycloudinary's create/update_upload_preset helpers drop
+some settings (`access_mode`, `clear_invalid`, `parameter_whitelist`; `headers` collides with the
+helper's own argument of that name): a preset with one of them is written through the SDK's
+lower-level JSON call instead, with the body the helpers would build (`wire_body`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from typing import Any
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, StrippedOption
-from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds._common import (
     as_read,
     call_create,
@@ -33,7 +35,7 @@ from cloudinary_state.kinds._common import (
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject, TriedUpload, UploadEffect
 from cloudinary_state.kinds.upload_presets import catalogue
 from cloudinary_state.kinds.upload_presets.addon_options import addons_needed, strip_settings
-from cloudinary_state.kinds.upload_presets.catalogue import INJECTED, PRESET_FLAGS, UNSENDABLE
+from cloudinary_state.kinds.upload_presets.catalogue import INJECTED, NOT_BY_HELPER, PRESET_FLAGS
 from cloudinary_state.kinds.upload_presets.checks import check_upload_preset
 from cloudinary_state.kinds.upload_presets.model import UploadPresetModel, settings_reference
 from cloudinary_state.kinds.upload_presets.settings import (
@@ -148,14 +150,6 @@ def _transformation_string(value: Any) -> str:
 
 def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments for create/update_upload_preset that send `settings` unchanged."""
-    # The config refuses these already (checks.py); refused again for bodies that did not
-    # come through the config.
-    refused = sorted(UNSENDABLE & set(settings))
-    if refused:
-        raise ApplyError(
-            f"upload preset {name}: {', '.join(refused)} cannot be written through the cloudinary "
-            "SDK (it drops them); remove them from the config"
-        )
     params: dict[str, Any] = {}
     for key, value in settings.items():
         if key in INJECTED or value is None or value == "":
@@ -180,6 +174,55 @@ def serialise_settings(name: str, settings: Mapping[str, Any]) -> dict[str, Any]
         else:
             params[key] = value
     return params
+
+
+def _coordinates_wire(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    return "|".join(",".join(str(n) for n in box) for box in value)
+
+
+def _headers_wire(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return "\n".join(f"{k}: {v}" for k, v in value.items())
+    return "\n".join(value) if isinstance(value, list | tuple) else value
+
+
+def _wire_value(key: str, value: Any) -> Any:
+    """One keyword argument of `serialise_settings` as pycloudinary's preset helpers put it in
+    the JSON body (utils.build_upload_params, then cleanup_params), for the settings they drop."""
+    shape = catalogue.shape_of(key)
+    if key == "parameter_whitelist":
+        # reference §6.4 [S]: an array of parameter names, or the string "none"
+        items = value.split(",")
+        return "none" if items == ["none"] else items
+    if key in PRESET_FLAGS:
+        return value  # the helpers send these as JSON booleans
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if shape == "number":
+        return str(value)
+    if shape == "json":
+        return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    if shape == "coordinates":
+        return _coordinates_wire(value)
+    if shape == "headers":
+        return _headers_wire(value)
+    return value
+
+
+def wire_body(name: str, desired: Mapping[str, Any], *, with_name: bool) -> dict[str, Any]:
+    """The JSON body of a preset create (`with_name`) or update, as pycloudinary's helpers build
+    it, but holding every setting: for `call_json_api`, when the helpers would drop one."""
+    params = serialise_settings(name, _settings(desired))
+    body = {
+        "transformation" if key == "raw_transformation" else key: _wire_value(key, value)
+        for key, value in params.items()
+    }
+    body["unsigned"] = to_bool(desired.get("unsigned", False))
+    if with_name:
+        body["name"] = name
+    return body
 
 
 # --- the kind --------------------------------------------------------------------------------
@@ -287,11 +330,19 @@ that turns that add-on off (`validate --strict` refuses it instead).
             live = self.read_one(api, name)
             return live is not None and dict(live.canonical) == want
 
-        call_create(api, made_already, "create_upload_preset", name=name, **self._params(name, desired))
+        if NOT_BY_HELPER & set(_settings(desired)):
+            body = wire_body(name, desired, with_name=True)
+            call_create(api, made_already, "call_json_api", "post", ["upload_presets"], body)
+        else:
+            call_create(api, made_already, "create_upload_preset", name=name, **self._params(name, desired))
 
     def update(self, api: AdminApi, name: str, desired: Mapping[str, Any], live: LiveObject) -> None:
         # full settings every time: the server replaces the whole settings set
-        api.call("update_upload_preset", name, **self._params(name, desired))
+        if NOT_BY_HELPER & set(_settings(desired)):
+            body = wire_body(name, desired, with_name=False)
+            api.call("call_json_api", "put", ["upload_presets", name], body)
+        else:
+            api.call("update_upload_preset", name, **self._params(name, desired))
 
     def delete(self, api: AdminApi, name: str, live: LiveObject) -> None:
         call_delete(api, "delete_upload_preset", name)

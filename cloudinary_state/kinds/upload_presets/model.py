@@ -53,15 +53,18 @@ def settings_reference() -> str:
     properties = schema["properties"]
     rows = [
         "`settings` (the catalogue: `GET upload_presets` is the list endpoint, `GET upload_presets/NAME`"
-        " the detail GET; a setting pycloudinary cannot send is refused by validate):",
+        " the detail GET; every setting can be managed: a preset with a setting that pycloudinary's"
+        " preset helpers drop is written through the SDK's lower-level JSON call):",
         "",
-        "| setting | type | list endpoint | detail GET | sendable | value may need an add-on | description |",
+        "| setting | type | list endpoint | detail GET | sent by the SDK's preset helpers"
+        " | value may need an add-on | description |",
         "|---|---|---|---|---|---|---|",
     ]
     for s in CATALOGUE:
         described = describe_type(properties[s.name]).replace("|", "\\|")
         rows.append(
-            f"| `{s.name}` | {described} | {s.listed_as} | {s.detail_as} | {'yes' if s.sendable else 'no'} | "
-            f"{'yes' if s.needs_addon else ''} | {s.description.replace('|', chr(92) + '|')} |"
+            f"| `{s.name}` | {described} | {s.listed_as} | {s.detail_as} | "
+            f"{'yes' if s.helper_sends else 'no'} | {'yes' if s.needs_addon else ''} | "
+            f"{s.description.replace('|', chr(92) + '|')} |"
         )
     return "\n".join(rows) + "\n"

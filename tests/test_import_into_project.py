@@ -1,0 +1,320 @@
+"""`import --env ENV` without `--output`: into the project's own config directory, keeping what a
+person wrote (comments, key order, formatting) in every file it edits; a second environment's
+differences go to its `overrides:`; `--force`; a project with environment files only.
+
+Against the emulator over HTTP, through the CLI; every edited file is compared line by line
+with what was there before: the only difference an import may make is lines added.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import yaml
+from support.harness import DOMAINS, PRODUCTION, STAGING, WEBHOOK_SECRET, WEBHOOK_SECRETS, Harness
+
+# A project as `init` leaves it: environment files only, with comments, and include globs that
+# match no file yet.
+ENVIRONMENT = """\
+# {env}: hand-written, this comment must survive the import
+cloud_name: {cloud}   # the {env} cloud
+credentials: CLOUDINARY_URL_{upper}
+
+include:
+  - common/*.yaml      # shared by every environment
+  - {env}/*.yaml       # only {env}
+
+variables:
+  source_domain: "{domain}"
+
+# the add-ons this account has registered
+addons: {{google_tagging: {tagging}}}
+"""
+
+
+def environment_text(env: str) -> str:
+    cloud = {"staging": STAGING, "production": PRODUCTION}[env]
+    tagging = "true" if env == "staging" else "false"
+    return ENVIRONMENT.format(env=env, cloud=cloud, upper=env.upper(), domain=DOMAINS[env], tagging=tagging)
+
+
+def only_lines_added(before: str, after: str) -> bool:
+    """Every line of `before` is in `after`, byte for byte and in order, nothing between them
+    changed: the edit only inserted lines."""
+    matcher = difflib.SequenceMatcher(a=before.splitlines(keepends=True), b=after.splitlines(keepends=True))
+    return all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())
+
+
+def import_env(ws: Harness, env: str, *extra: str) -> tuple[int, str]:
+    result = ws.run("import", "--env", env, *extra, env=env)
+    return result.code, result.out + result.err
+
+
+def placeholder_values(out: str, env: str) -> dict[str, str]:
+    """The variables an import asked for (`export NAME=...   # kind name: path, what`), set
+    as the user would: to `env`'s webhook URL, or its token."""
+    values = {}
+    for line in out.splitlines():
+        if line.startswith("  export "):
+            variable, what = line.split()[1].split("=")[0], line.rsplit(", ", 1)[1]
+            url = WEBHOOK_SECRETS[env]
+            values[variable] = url if what == "the whole value" else url.rsplit("token=", 1)[1]
+    return values
+
+
+def plan_is_empty(ws: Harness, env: str, values: dict[str, str]) -> bool:
+    for variable, value in values.items():
+        ws.monkeypatch.setenv(variable, value)
+    return ws.plan_is_empty(env)
+
+
+def environments_only(ws: Harness) -> Path:
+    """Both accounts hold the workspace's objects; the config is reduced to environment files."""
+    ws.apply("staging")
+    ws.apply("production")
+    (ws.config_dir / "environments/common/resources.yaml").unlink()
+    (ws.config_dir / "environments/common").rmdir()
+    for env in ("staging", "production"):
+        (ws.config_dir / f"environments/{env}.yaml").write_text(environment_text(env))
+    return ws.config_dir / "environments"
+
+
+def test_first_import_into_a_project_with_no_resource_file_then_plan_is_empty(workspace: Harness) -> None:
+    environments = environments_only(workspace)
+    # validate passes while the globs match nothing yet (a warning each, not an error)
+    validated = workspace.run("validate", "--all")
+    assert validated.code == 0, validated.out + validated.err
+    assert "include 'common/*.yaml' matches no file yet" in validated.out + validated.err
+
+    code, out = import_env(workspace, "staging")
+    assert code == 0, out
+    assert "export " in out  # the webhook's token is a placeholder
+    # the first environment's objects go to the shared documents, which its globs cover already
+    presets = yaml.safe_load((environments / "common/upload_presets.yaml").read_text())
+    assert set(presets["upload_presets"]) == {"product_assets"}
+    assert not (environments / "staging").exists()
+    assert (environments / "staging.yaml").read_text() == environment_text("staging")  # nothing to add
+    assert plan_is_empty(workspace, "staging", placeholder_values(out, "staging"))
+
+
+def test_second_environment_differences_go_to_its_overrides(workspace: Harness) -> None:
+    environments = environments_only(workspace)
+    code, out = import_env(workspace, "staging")
+    assert code == 0, out
+    staging = placeholder_values(out, "staging")
+    shared = {p.name: p.read_text() for p in (environments / "common").iterdir()}
+    # production drifted apart from staging: a folder, a transformation it lacks, one only it has
+    settings = {
+        "tags": "product",
+        "transformation": "thumb",
+        "notification_url": WEBHOOK_SECRETS["production"],
+    }
+    workspace.sdk(PRODUCTION, "update_upload_preset", "product_assets", folder="prod_assets", **settings)
+    workspace.sdk(PRODUCTION, "delete_transformation", "hero")
+    workspace.sdk(PRODUCTION, "create_transformation", "banner", "c_fill,h_300,w_1200")
+
+    # the shared documents ask for staging's placeholders: production sets them to its own values
+    production = {variable: WEBHOOK_SECRETS["production"].rsplit("token=", 1)[1] for variable in staging}
+    for variable, value in production.items():
+        workspace.monkeypatch.setenv(variable, value)
+    code, out = import_env(workspace, "production")
+    assert code == 0, out
+    production |= placeholder_values(out, "production")
+    assert {p.name: p.read_text() for p in (environments / "common").iterdir()} == shared  # untouched
+    after = (environments / "production.yaml").read_text()
+    assert only_lines_added(environment_text("production"), after), after
+    document = yaml.safe_load(after)
+    # production's webhook is another URL, not only another token: a placeholder of its own
+    webhook = "${env.UPLOAD_PRESET_PRODUCT_ASSETS_SETTINGS_NOTIFICATION_URL}"
+    assert document["overrides"] == {
+        "upload_presets": {
+            "product_assets": {"settings": {"folder": "prod_assets", "notification_url": webhook}}
+        },
+        "transformations": {"hero": {"absent": True}},
+    }
+    assert WEBHOOK_SECRETS["production"] not in after
+    own = yaml.safe_load((environments / "production/transformations.yaml").read_text())
+    assert own == {"transformations": {"banner": {"transformation": "c_fill,h_300,w_1200"}}}
+    assert "production differs" not in out and "written to its overrides" in out
+
+    assert plan_is_empty(workspace, "production", production)
+    assert plan_is_empty(workspace, "staging", staging)  # the shared documents still say what staging has
+
+
+HAND_WRITTEN = """\
+# Resources of the test cloud. Hand-written: every comment here must survive an import.
+
+transformations:
+    # the thumbnail every preset uses
+    thumb:
+        transformation: "c_fill,h_100,w_100"   # quoted on purpose
+
+upload_presets:
+    product_assets:
+        unsigned: false
+        settings:
+            folder: product_assets
+            tags: [product]           # flow style stays flow style
+            transformation: t_thumb
+            notification_url: ${env.TEST_WEBHOOK_URL}
+
+# the end of the file
+"""
+
+
+def test_import_adds_new_objects_into_hand_written_documents(harness: Harness) -> None:
+    resources = harness.config_dir / "environments/common/resources.yaml"
+    resources.write_text(HAND_WRITTEN)
+    env_file = harness.config_dir / "environments/test.yaml"
+    env_before = env_file.read_text()
+    harness.apply("test")
+    harness.sdk("acme-test", "create_transformation", "square", "c_fill,h_200,w_200")
+    harness.sdk("acme-test", "create_upload_preset", name="avatars", folder="avatars", tags="people")
+
+    code, out = import_env(harness, "test")
+    assert code == 0, out
+    after = resources.read_text()
+    assert only_lines_added(HAND_WRITTEN, after), after
+    document = yaml.safe_load(after)
+    assert set(document["transformations"]) == {"thumb", "square"}
+    assert document["upload_presets"]["avatars"] == {"settings": {"folder": "avatars", "tags": ["people"]}}
+    assert env_file.read_text() == env_before  # nothing it needed to say
+    assert harness.plan_is_empty("test")
+    writes = len(harness.writes())
+    harness.apply("test")
+    assert len(harness.writes()) == writes  # and an apply makes no write
+
+    # a second import finds nothing new, and changes nothing
+    code, out = import_env(harness, "test")
+    assert code == 0, out
+    assert resources.read_text() == after
+
+
+def test_force_rewrites_own_objects_that_differ_and_nothing_else(harness: Harness) -> None:
+    resources = harness.config_dir / "environments/common/resources.yaml"
+    resources.write_text(HAND_WRITTEN)
+    harness.apply("test")
+    settings = {"tags": "product", "transformation": "thumb", "notification_url": WEBHOOK_SECRET}
+    harness.sdk("acme-test", "update_upload_preset", "product_assets", folder="moved", **settings)
+
+    # without --force the hand-written definition stays, and the output says why the plan is not empty
+    code, out = import_env(harness, "test")
+    assert code == 0, out
+    assert resources.read_text() == HAND_WRITTEN
+    assert "upload_preset product_assets differs from the account and is left as written" in out
+    assert not harness.plan_is_empty("test")
+
+    code, out = import_env(harness, "test", "--force")
+    assert code == 0, out
+    after = resources.read_text()
+    assert yaml.safe_load(after)["upload_presets"]["product_assets"]["settings"]["folder"] == "moved"
+    assert after.startswith(HAND_WRITTEN.split("upload_presets:")[0])  # the rest as written
+    assert after.endswith("\n# the end of the file\n")
+    assert WEBHOOK_SECRET not in after
+    harness.monkeypatch.setenv("UPLOAD_PRESET_PRODUCT_ASSETS_SETTINGS_NOTIFICATION_URL", WEBHOOK_SECRET)
+    assert harness.plan_is_empty("test")
+
+
+def test_a_file_the_environment_does_not_include_is_refused_without_force(workspace: Harness) -> None:
+    environments = environments_only(workspace)
+    code, out = import_env(workspace, "staging")
+    assert code == 0, out
+    for variable in placeholder_values(out, "production"):
+        workspace.monkeypatch.setenv(variable, WEBHOOK_SECRETS["production"].rsplit("token=", 1)[1])
+    workspace.sdk(PRODUCTION, "create_transformation", "banner", "c_fill,h_300,w_1200")
+    production = environments / "production.yaml"
+    production.write_text(
+        environment_text("production").replace("  - production/*.yaml       # only production\n", "")
+    )
+    before = production.read_text()
+    stray = environments / "production/transformations.yaml"
+    stray.parent.mkdir()
+    stray.write_text("# notes of someone else, not included anywhere\n")
+
+    code, out = import_env(workspace, "production")
+    assert code == 1
+    assert f"refusing to add to {stray.resolve()}" in out and "--force" in out
+    assert production.read_text() == before and stray.read_text().startswith("# notes")  # nothing written
+
+    code, out = import_env(workspace, "production", "--force")
+    assert code == 0, out
+    assert stray.read_text().startswith("# notes of someone else")
+    assert "banner" in yaml.safe_load(stray.read_text())["transformations"]
+    assert yaml.safe_load(production.read_text())["include"] == ["common/*.yaml", "production/*.yaml"]
+    assert only_lines_added(before, production.read_text())
+
+
+MIXED = """\
+# indented two ways: an edit would re-indent the second section
+transformations:
+  thumb:
+    transformation: c_fill,h_100,w_100
+upload_presets:
+      product_assets:
+            unsigned: false
+            settings:
+              folder: product_assets
+              tags: [product]
+              transformation: t_thumb
+              notification_url: "${env.TEST_WEBHOOK_URL}"
+"""
+
+
+def test_a_file_an_edit_would_reformat_is_refused_without_force(harness: Harness) -> None:
+    resources = harness.config_dir / "environments/common/resources.yaml"
+    resources.write_text(MIXED)
+    harness.apply("test")
+    harness.sdk("acme-test", "create_transformation", "square", "c_fill,h_200,w_200")
+
+    code, out = import_env(harness, "test")
+    assert code == 1
+    assert "its formatting would change if it were edited" in out
+    assert resources.read_text() == MIXED
+
+    code, out = import_env(harness, "test", "--force")
+    assert code == 0, out
+    after = resources.read_text()
+    assert after.startswith("# indented two ways")  # comments kept, layout rewritten
+    assert "square" in yaml.safe_load(after)["transformations"]
+    assert harness.plan_is_empty("test")
+
+
+ENVIRONMENT_WITHOUT_ADDONS = """\
+# test: written by hand before the first import
+cloud_name: acme-test
+credentials: CLOUDINARY_URL_TEST   # exported by CI
+include:
+  - common/*.yaml
+
+policy:
+  ignore:
+    upload_presets: [ml_default]   # made by the console
+"""
+
+
+def test_import_turns_on_the_addons_used_and_trusts_references_of_kinds_left_out(harness: Harness) -> None:
+    (harness.config_dir / "environments/common/resources.yaml").unlink()
+    env_file = harness.config_dir / "environments/test.yaml"
+    env_file.write_text(ENVIRONMENT_WITHOUT_ADDONS)
+    harness.sdk("acme-test", "create_transformation", "thumb", "c_fill,h_100,w_100")
+    harness.sdk(
+        "acme-test",
+        "create_upload_preset",
+        name="tagged",
+        folder="tagged",
+        categorization="google_tagging",
+        auto_tagging=0.7,
+        transformation="thumb",
+    )
+
+    code, out = import_env(harness, "test", "--kind", "upload_preset")
+    assert code == 0, out
+    after = env_file.read_text()
+    assert only_lines_added(ENVIRONMENT_WITHOUT_ADDONS, after), after
+    document = yaml.safe_load(after)
+    assert document["addons"] == {"google_tagging": True}
+    assert document["policy"]["ignore"] == {"upload_presets": ["ml_default"], "transformations": ["thumb"]}
+    presets = yaml.safe_load((harness.config_dir / "environments/common/upload_presets.yaml").read_text())
+    assert presets["upload_presets"]["tagged"]["settings"]["categorization"] == "google_tagging"
+    assert harness.plan_is_empty("test")
