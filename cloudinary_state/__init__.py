@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationRun": "cloudinary_state.config",
     "ApplyReport": "cloudinary_state.engine.apply",
     "ApplyFailed": "cloudinary_state.engine.apply",
+    "ApplyInterrupted": "cloudinary_state.engine.apply",
     "DriftReport": "cloudinary_state.audit",
     "EnvDiff": "cloudinary_state.envdiff",
     "ImportResult": "cloudinary_state.importer",
@@ -78,6 +79,7 @@ __all__ = [
     "ApiError",
     "ApplyError",
     "ApplyFailed",
+    "ApplyInterrupted",
     "ApplyReport",
     "ApplyResult",
     "Change",
@@ -123,7 +125,7 @@ if TYPE_CHECKING:
     from cloudinary_state.client import AdminClient, Credentials
     from cloudinary_state.config import ValidationRun, list_environments
     from cloudinary_state.desired import DesiredObject, DesiredState, Policy
-    from cloudinary_state.engine.apply import ApplyFailed, ApplyReport
+    from cloudinary_state.engine.apply import ApplyFailed, ApplyInterrupted, ApplyReport
     from cloudinary_state.engine.live import read_live
     from cloudinary_state.engine.plan import Change, FieldDiff, Plan, TargetError, build_plan
     from cloudinary_state.engine.saved_plan import PlanFile

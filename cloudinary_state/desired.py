@@ -71,12 +71,19 @@ class Policy:
     ignore: Mapping[KindName, tuple[str, ...]] = field(default_factory=dict)  # fnmatch globs
     protect: Mapping[KindName, tuple[str, ...]] = field(default_factory=dict)
     safety: SafetyPolicy = field(default_factory=SafetyPolicy)
+    # per kind, per object-name glob: dotted body paths managed outside the config
+    ignore_changes: Mapping[KindName, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def is_ignored(self, kind: KindName, name: str) -> bool:
         return _matches(self.ignore.get(kind, ()), name)
 
     def is_protected(self, kind: KindName, name: str) -> bool:
         return _matches(self.protect.get(kind, ()), name)
+
+    def ignored_fields(self, kind: KindName, name: str) -> tuple[str, ...]:
+        """The body paths of `kind:name` that policy.ignore_changes leaves to others."""
+        globs = self.ignore_changes.get(kind, {})
+        return tuple(dict.fromkeys(p for g, paths in globs.items() if _matches((g,), name) for p in paths))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ first use: a saved plan's digest is verified before anything is started or sent.
 Nothing here prints. Progress and events go to the callbacks given to `Project` and to the
 stdlib logger `cloudinary_state` (this package installs no handler but a NullHandler):
 
-- `cloudinary_state.progress`, INFO: progress of long reads ("reading upload_preset objects");
+- `cloudinary_state.progress`, INFO: progress of long reads ("reading upload_preset objects")
+  and applies (each write that went through, "wrote upload_preset:x", before its read-back);
 - `cloudinary_state`, INFO: each change an apply applied or failed; DEBUG: how the run is
   connected; TRACE (5): each Admin API call, by function name (never its parameters).
 
@@ -552,6 +553,7 @@ class Connection:
         parallelism: int = 8,
         on_plan: Callable[[Plan], None] | None = None,
         confirm: Callable[[Plan], bool] | None = None,
+        cancel: threading.Event | None = None,
     ) -> ApplyResult:
         """Apply a plan: a new one (None, narrowed to `targets`), the latest this connection made
         with `plan()`, or a saved plan file (a path, or a `PlanFile` read earlier).
@@ -560,7 +562,9 @@ class Connection:
         only about a plan made here (None: approved); a saved plan was reviewed when it was
         made, and is re-read and refused (exit 3) when its objects moved since. Deletes and
         replaces need `allow_delete`. Raises ApplyFailed, carrying the report, when a change
-        did not converge; every write is read back.
+        did not converge; every write is read back. Setting `cancel` (from another thread or a
+        signal handler) stops the apply between writes: those in flight finish and are read
+        back, and ApplyInterrupted (exit 130) carries the report of what was and was not applied.
 
         The plan's call forecast must fit the hourly budget left once its objects are read
         (BudgetRefusal, exit 3, before the question and any write); with `allow_partial` it
@@ -587,7 +591,9 @@ class Connection:
             gate = self._budget_gate(chosen, live, allow_partial)
             if saved is None and plan is None and confirm is not None and not confirm(chosen):
                 return ApplyResult(chosen, ApplyReport(), cancelled=True)
-            report = self._write(chosen, live, allow_delete=allow_delete, parallelism=parallelism, gate=gate)
+            report = self._write(
+                chosen, live, allow_delete=allow_delete, parallelism=parallelism, gate=gate, cancel=cancel
+            )
         return ApplyResult(chosen, report)
 
     def _budget_gate(
@@ -603,7 +609,7 @@ class Connection:
         if not allow_partial:
             check_budget(plan.forecast, self.rate_limit_remaining, self.budget_resets_at)
             return None
-        count = len(waves(plan_steps(plan, self.desired, live), self._kinds))
+        count = len(waves(plan_steps(plan, self.desired, live, self._kinds), self._kinds))
         left, resets_at = (lambda: self.rate_limit_remaining), (lambda: self.budget_resets_at)
         return wave_gate(plan.forecast, count, left, resets_at)
 
@@ -651,6 +657,7 @@ class Connection:
         allow_delete: bool,
         parallelism: int,
         gate: WaveGate | None = None,
+        cancel: threading.Event | None = None,
     ) -> ApplyReport:
         from cloudinary_state.engine.apply import ApplyFailed, apply_plan
 
@@ -665,6 +672,8 @@ class Connection:
                 parallelism=parallelism,
                 on_event=self._changed,
                 before_wave=gate,
+                cancel=cancel,
+                on_written=lambda change: self.project.progress(f"wrote {change.key}"),
             )
         except ApplyFailed as failed:  # its message counts them by kind; -v lists them
             for change in failed.report.not_attempted:

@@ -11,7 +11,14 @@ import pytest
 from support.plan_fakes import API, Account, StoreKind, obj
 
 from cloudinary_state.desired import KindName
-from cloudinary_state.engine.apply import ApplyFailed, Step, apply_steps, build_steps, likely_cause
+from cloudinary_state.engine.apply import (
+    ApplyFailed,
+    ApplyInterrupted,
+    Step,
+    apply_steps,
+    build_steps,
+    likely_cause,
+)
 from cloudinary_state.engine.plan import Change, FieldDiff
 from cloudinary_state.errors import ApplyError
 from cloudinary_state.kinds.base import AdminApi, LiveObject
@@ -172,3 +179,24 @@ def test_build_steps_refuses_a_plan_the_config_does_not_back() -> None:
     change = Change("upload_preset", "p", "update", 40)
     with pytest.raises(ApplyError, match="does not declare it"):
         build_steps((change,), {}, {("upload_preset", "p"): LiveObject("upload_preset", "p", {})})
+
+
+def test_a_stop_asked_mid_apply_starts_no_new_write_and_reports_exit_130() -> None:
+    account = Account()
+    cancel = threading.Event()
+    steps = [
+        step("metadata_field", "f", "create", 10),
+        step("transformation", "t", "create", 20),
+        step("upload_preset", "p", "create", 40),
+    ]
+
+    def stop_after_the_first(change: Change, outcome: str) -> None:
+        cancel.set()  # as Ctrl-C does, from the signal handler
+
+    with pytest.raises(ApplyInterrupted) as e:
+        apply_steps(API, steps, kinds_on(account), on_event=stop_after_the_first, cancel=cancel)
+    assert e.value.exit_code == 130
+    assert [c.name for c in e.value.report.applied] == ["f"]
+    assert [c.name for c in e.value.report.not_attempted] == ["t", "p"]
+    assert account.log == ["create metadata_field:f"]
+    assert str(e.value).startswith("apply interrupted: 1 applied, 0 failed, 2 not attempted. Run apply again")

@@ -34,6 +34,8 @@ def _report(error: CloudinaryStateError) -> None:
         for d in error.diagnostics:
             click.echo(f"error: {d}", err=True)
         click.echo(f"{len(error.diagnostics)} error(s); nothing was sent to the API.", err=True)
+    elif error.exit_code == EXIT_INTERRUPTED:  # stopped on request (an apply's report): no error
+        click.echo(str(error), err=True)
     else:
         click.echo(f"error: {error}", err=True)
     if error.run_summary:

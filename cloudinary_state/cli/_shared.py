@@ -4,6 +4,7 @@ connection wrapper and target parsing."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cloudinary_state.cli._progress import TerminalProgress, ThroughDisplay
 from cloudinary_state.client import MAX_PARALLELISM
 from cloudinary_state.errors import CloudinaryStateError
 from cloudinary_state.runner import LOGGER, PROGRESS_LOGGER, TRACE, Connection, Project
@@ -57,7 +59,14 @@ emulator_option = click.option("--emulator", is_flag=True, help="Run against the
 class Context:
     project: Project
     verbosity: int  # -1 quiet, 0 normal, 1+ verbose
-    color: bool
+    color: bool  # colour on stdout
+    display: TerminalProgress | None = None  # progress on stderr, a terminal
+
+
+def colour_allowed(no_color: bool) -> bool:
+    """Colour is off with --no-color, with NO_COLOR set to anything but the empty string
+    (no-color.org), and on a terminal that says it has no features (TERM=dumb)."""
+    return not no_color and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def current() -> Context:
@@ -67,19 +76,23 @@ def current() -> Context:
 
 
 @contextmanager
-def _logging_to_stderr(verbosity: int) -> Iterator[None]:
+def _logging_to_stderr(verbosity: int, display: TerminalProgress | None) -> Iterator[None]:
     """-q shows warnings only, -v debug records, -vv each Admin API call. Progress of long reads
-    shows on a terminal; in CI logs only with -v. The loggers are left as found."""
+    shows on a terminal (drawn by `display` when there is one, else as lines); in CI logs only
+    with -v. The loggers are left as found."""
     level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}.get(verbosity, TRACE)
-    show_progress = verbosity >= 1 or (verbosity == 0 and sys.stderr.isatty())
+    progress_lines = verbosity >= 1 or (verbosity == 0 and sys.stderr.isatty() and display is None)
     saved = LOGGER.level, PROGRESS_LOGGER.level
-    handler = logging.StreamHandler()  # made per run: the stderr of this run (tests swap it)
+    # made per run: the stderr of this run (tests swap it)
+    handler = logging.StreamHandler() if display is None else ThroughDisplay(display)
     LOGGER.addHandler(handler)
     LOGGER.setLevel(level)
-    PROGRESS_LOGGER.setLevel(logging.INFO if show_progress else logging.WARNING)
+    PROGRESS_LOGGER.setLevel(logging.INFO if progress_lines else logging.WARNING)
     try:
         yield
     finally:
+        if display is not None:
+            display.stop()
         LOGGER.removeHandler(handler)
         LOGGER.setLevel(saved[0])
         PROGRESS_LOGGER.setLevel(saved[1])
@@ -95,15 +108,21 @@ def _logging_to_stderr(verbosity: int) -> Iterator[None]:
 )
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: every API call).")
 @click.option("-q", "--quiet", is_flag=True, help="Only results and errors.")
-@click.option("--no-color", is_flag=True, help="Never colour the output.")
+@click.option("--no-color", is_flag=True, help="Never colour the output (as NO_COLOR does).")
 @click.version_option(package_name="cloudinary-state")
 @click.pass_context
 def cli(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, no_color: bool) -> None:
     """Keep a Cloudinary account's configuration as code."""
-    color = not no_color and sys.stdout.isatty()
+    colour = colour_allowed(no_color)
     verbosity = -1 if quiet else verbose
-    ctx.obj = Context(Project.open(config_dir), verbosity, color)
-    ctx.with_resource(_logging_to_stderr(verbosity))
+    display = TerminalProgress() if verbosity == 0 and colour and sys.stderr.isatty() else None
+    project = Project.open(
+        config_dir,
+        on_progress=display.reading if display else None,
+        on_change=display.changed if display else None,
+    )
+    ctx.obj = Context(project, verbosity, colour and sys.stdout.isatty(), display)
+    ctx.with_resource(_logging_to_stderr(verbosity, display))
 
 
 # --- connections, and what every online command shares ---------------------------------------

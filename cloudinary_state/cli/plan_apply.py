@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cloudinary_state.cli._interrupt import CtrlCStopsWrites
 from cloudinary_state.cli._shared import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -156,9 +157,20 @@ def apply(
     parsed = parse_targets(targets)
     # an unreadable plan file is reported before any credential or connection is needed
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
-    with connect(env, emulator) as conn, targets_are_usage():
+    display = current().display
+    ctrl_c = CtrlCStopsWrites(display.print_line if display is not None else None)
+    asked = not auto_approve and saved is None  # a saved plan was reviewed when it was made
+    with connect(env, emulator) as conn, targets_are_usage(), ctrl_c.installed():
         # a saved plan is shown before this run made any call: no calls line (the run ends with one)
-        shown = _Shown(fmt, conn, with_calls=saved is None, allow_delete=allow_delete)
+        # Ctrl-C stops writes from the plan on; when a question is asked, once it is answered yes
+        shown = _Shown(
+            fmt,
+            conn,
+            with_calls=saved is None,
+            allow_delete=allow_delete,
+            ctrl_c=ctrl_c,
+            arm_at_plan=not asked,
+        )
         with shown.outcome_on_failure():
             result = conn.apply(
                 saved,
@@ -167,7 +179,8 @@ def apply(
                 allow_partial=allow_partial,
                 parallelism=parallelism,
                 on_plan=shown.plan,
-                confirm=None if auto_approve else _ask_before_applying(env, conn.desired.cloud),
+                confirm=_ask_before_applying(env, conn.desired.cloud, ctrl_c) if asked else None,
+                cancel=ctrl_c.requested,
             )
         shown.outcome(result)
     if result.cancelled:
@@ -178,14 +191,29 @@ class _Shown:
     """What `apply` shows in `--format`: the text plan and its outcome line, or one JSON
     document of the outcome, which an apply that stopped part-way prints too."""
 
-    def __init__(self, fmt: str, conn: Connection, *, with_calls: bool, allow_delete: bool) -> None:
+    def __init__(
+        self,
+        fmt: str,
+        conn: Connection,
+        *,
+        with_calls: bool,
+        allow_delete: bool,
+        ctrl_c: CtrlCStopsWrites,
+        arm_at_plan: bool,
+    ) -> None:
         self.fmt, self.conn, self.with_calls, self.allow_delete = fmt, conn, with_calls, allow_delete
+        self.ctrl_c, self.arm_at_plan = ctrl_c, arm_at_plan
         self.applying: Plan | None = None
 
     def plan(self, planned: Plan) -> None:
         from cloudinary_state.render.run import plan_as
 
         self.applying = planned
+        display = current().display
+        if display is not None:
+            display.expect(len(planned.changes))
+        if self.arm_at_plan:
+            self.ctrl_c.arm()
         if self.fmt != "text":
             return
         # as this apply sees it: approved by --allow-delete too
@@ -218,7 +246,7 @@ class _Shown:
             raise
 
 
-def _ask_before_applying(env: str, cloud_name: str) -> Callable[[Plan], bool]:
+def _ask_before_applying(env: str, cloud_name: str, ctrl_c: CtrlCStopsWrites) -> Callable[[Plan], bool]:
     def confirm(_plan: Plan) -> bool:
         from cloudinary_state.errors import ApplyError
 
@@ -227,6 +255,9 @@ def _ask_before_applying(env: str, cloud_name: str) -> Callable[[Plan], bool]:
                 "refusing to apply without confirmation: there is no terminal to ask on. "
                 "Review the plan above and pass --auto-approve, or apply a saved plan file."
             )
-        return click.confirm(f"Apply these changes to {env} ({cloud_name})?", default=False)
+        approved = click.confirm(f"Apply these changes to {env} ({cloud_name})?", default=False)
+        if approved:
+            ctrl_c.arm()
+        return approved
 
     return confirm

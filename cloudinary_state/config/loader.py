@@ -216,11 +216,26 @@ class _EnvironmentLoader:
                     f"unknown add-on '{name}'",
                     did_you_mean(name, set(ADDONS)) or f"known add-ons: {', '.join(sorted(ADDONS))}",
                 )
+        self.check_ignored_fields(environment, doc)
         objects = self.collect(env_file, doc, environment.include)
         self.apply_overrides(objects, environment, doc)
         policy = _policy(environment, self.by_section)
         variables = {k: _stringify(v) for k, v in environment.variables.items()}
         return self.render(environment, variables, policy, objects)
+
+    def check_ignored_fields(self, environment: Any, doc: LoadedDocument) -> None:
+        """Each path of policy.ignore_changes starts at a field the kind's body has."""
+        for section, by_name in environment.policy.ignore_changes.items():
+            fields = {f.alias or n for n, f in self.by_section[section].model.model_fields.items()}
+            for pattern, paths in by_name.items():
+                for i, path in enumerate(paths):
+                    top = path.split(".", 1)[0]
+                    if top not in fields:
+                        self.report.error(
+                            doc.marks.at(("policy", "ignore_changes", section, pattern, i)),
+                            f"policy.ignore_changes: {section} have no field '{top}'",
+                            did_you_mean(top, fields) or f"fields: {', '.join(sorted(fields))}",
+                        )
 
     # -- includes and resource documents ---------------------------------------------------
 
@@ -543,6 +558,10 @@ def _policy(environment: Any, by_section: Mapping[str, LoadableKind]) -> Policy:
         prune=frozenset(by_section[s].kind for s in p.prune),
         ignore={by_section[s].kind: tuple(g) for s, g in p.ignore.items()},
         protect={by_section[s].kind: tuple(g) for s, g in p.protect.items()},
+        ignore_changes={
+            by_section[s].kind: {glob: tuple(paths) for glob, paths in by_name.items()}
+            for s, by_name in p.ignore_changes.items()
+        },
         safety=SafetyPolicy(
             max_delete_percent=p.safety.max_delete_percent,
             min_existing=p.safety.min_existing,

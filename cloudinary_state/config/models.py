@@ -30,6 +30,13 @@ class Model(BaseModel):
 ENV_VAR_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 NonEmpty = Annotated[str, Field(min_length=1)]
 Glob = Annotated[str, Field(min_length=1, description="fnmatch glob, e.g. sample_*")]
+FieldPath = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$",
+        description="dotted body path, e.g. settings.notification_url",
+    ),
+]
 
 
 class SectionSpec(Protocol):
@@ -91,6 +98,14 @@ def _policy_model(section: Any) -> type[Model]:
         protect=(
             dict[section, list[Glob]],
             Field(default_factory=dict, description="objects never deleted or replaced"),
+        ),
+        ignore_changes=(
+            dict[section, dict[Glob, list[FieldPath]]],
+            Field(
+                default_factory=dict,
+                description="fields managed outside the config, by object name (glob): never "
+                "diffed, and an update sends their live value",
+            ),
         ),
         safety=(SafetyModel, Field(default=SafetyModel())),
     )

@@ -36,6 +36,7 @@ from typing import Any
 
 from cloudinary_state.addons import ADDONS
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.ignore_changes import with_live_fields
 from cloudinary_state.engine.live import InFlightLimit, per_kind, read_named, read_objects
 from cloudinary_state.engine.plan import Change, FieldDiff, Plan, Target, default_kinds, field_diffs
 from cloudinary_state.engine.planfile import check_fresh
@@ -56,6 +57,7 @@ class Step:
     change: Change
     desired: DesiredObject | None
     live: LiveObject | None
+    ignored_fields: tuple[str, ...] = ()  # policy.ignore_changes: kept as they are live
 
 
 @dataclass
@@ -80,12 +82,19 @@ class ApplyReport:
         """How many changes of each kind were not attempted, in the order they would have run."""
         return dict(Counter(c.kind for c in self.not_attempted))
 
-    def describe(self) -> str:
-        """What happened, for an apply that stopped: what failed and what was applied, one line
-        each, and what was not attempted counted by kind (the list is `as_dict`'s)."""
-        then = self.stopped or "Fix the cause and run apply again: it converges."
+    def describe(self, *, interrupted: bool = False) -> str:
+        """What happened, for an apply that stopped (a failure, the hourly budget) or was
+        interrupted (Ctrl-C): what failed and what was applied, one line each, and what was not
+        attempted counted by kind (the list is `as_dict`'s)."""
+        head = "apply interrupted" if interrupted else "apply stopped"
+        if self.stopped:
+            then = self.stopped
+        elif interrupted and not self.failed:
+            then = "Run apply again: it converges."
+        else:
+            then = "Fix the cause and run apply again: it converges."
         lines = [
-            f"apply stopped: {len(self.applied)} applied, {len(self.failed)} failed, "
+            f"{head}: {len(self.applied)} applied, {len(self.failed)} failed, "
             f"{len(self.not_attempted)} not attempted. {then}"
         ]
         lines += [f"  failed {c.action} {c.key}: {why}" for c, why in self.failed]
@@ -158,7 +167,7 @@ def verify_written(kind: Kind, step: Step, after: LiveObject | None) -> None:
     assert obj is not None
     if after is None:
         raise ReadBackError(f"read-back: {obj.kind}:{obj.name} does not exist after the write")
-    want = kind.canonical_desired(obj)
+    want = kind.canonical_desired(with_live_fields(kind, obj, after, step.ignored_fields))
     sensitive = kind.sensitive_canonical_paths(obj.sensitive_paths)
     residual = field_diffs(kind.comparable_live(want, after.canonical), want, sensitive)
     if residual:
@@ -351,25 +360,35 @@ def apply_steps(
     on_event: Event | None = None,
     desired: DesiredState | None = None,
     before_wave: WaveGate | None = None,
+    cancel: threading.Event | None = None,
+    on_written: Callable[[Change], None] | None = None,
 ) -> ApplyReport:
     """Run the steps wave by wave. Raises ApplyError (with the report) when anything failed.
     `desired` is the config the steps come from: the read-back pairs with it (a kind whose
-    live objects have no name of their own finds the written ones by content).
+    live objects have no name of their own finds the written ones by content). `on_written` is
+    told of each write that went through, before its read-back (progress of a long wave).
+
     `before_wave` may stop the apply cleanly before a wave (the hourly budget): that wave and
-    the rest are not attempted, and the report says why."""
+    the rest are not attempted, and the report says why. `cancel`, once set (Ctrl-C), is a
+    stop asked from outside: no new write starts, those in flight finish and are read back,
+    and ApplyInterrupted carries the report."""
     report = ApplyReport()
     lock = threading.Lock()
-    stop = threading.Event()
+    failed = threading.Event()  # a failure here, a wave the budget cannot finish
+    cancel = cancel if cancel is not None else threading.Event()
+
+    def stopping() -> bool:  # a failure or stop here, or a stop asked from outside
+        return failed.is_set() or cancel.is_set()
 
     def fail(change: Change, why: str) -> None:
-        stop.set()
+        failed.set()
         with lock:
             report.failed.append((change, why))
         if on_event:
             on_event(change, f"failed: {why}")
 
     def write(step: Step) -> bool:
-        if stop.is_set():  # a failure elsewhere in this wave: do not start new work
+        if stopping():  # a failure elsewhere in this wave, or Ctrl-C: do not start new work
             with lock:
                 report.not_attempted.append(step.change)
             return False
@@ -378,14 +397,16 @@ def apply_steps(
         except Exception as e:  # API failures, and bugs: either way this change did not converge
             fail(step.change, _reason(e))
             return False
+        if on_written:
+            on_written(step.change)
         return True
 
     for index, wave in enumerate(waves(steps, kinds)):
-        if not stop.is_set() and before_wave is not None:
+        if not stopping() and before_wave is not None:
             report.stopped = before_wave(index, wave)
             if report.stopped is not None:
-                stop.set()
-        if stop.is_set():
+                failed.set()
+        if stopping():
             report.not_attempted.extend(s.change for s in wave)
             continue
         with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(wave)))) as pool:
@@ -400,7 +421,7 @@ def apply_steps(
             if on_event:
                 on_event(step.change, "applied")
     if not report.ok:
-        raise ApplyFailed(report)
+        raise ApplyInterrupted(report) if cancel.is_set() else ApplyFailed(report)
     return report
 
 
@@ -410,6 +431,16 @@ class ApplyFailed(ApplyError):
     def __init__(self, report: ApplyReport) -> None:
         self.report = report
         super().__init__(report.describe())
+
+
+class ApplyInterrupted(ApplyFailed):
+    """An apply stopped from outside (Ctrl-C) before all its writes: exit 130, like an interrupt."""
+
+    exit_code = 130
+
+    def __init__(self, report: ApplyReport) -> None:
+        self.report = report
+        ApplyError.__init__(self, report.describe(interrupted=True))
 
 
 def apply_plan(
@@ -423,14 +454,17 @@ def apply_plan(
     parallelism: int = 8,
     on_event: Event | None = None,
     before_wave: WaveGate | None = None,
+    cancel: threading.Event | None = None,
+    on_written: Callable[[Change], None] | None = None,
 ) -> ApplyReport:
     """Apply `plan` with the bodies of `desired` against `live`, the objects as just read (the
     plan's own read, or `read_planned` for a saved plan). The safety checks run first, so a
     refused plan (PolicyRefusal) writes nothing; raises ApplyFailed when a change failed or
-    `before_wave` stopped the apply."""
+    `before_wave` stopped the apply, and ApplyInterrupted when `cancel` was set before every
+    write had started."""
     kinds = kinds if kinds is not None else default_kinds()
     check_apply(plan, desired.policy, allow_delete=allow_delete, kinds=kinds)
-    steps = plan_steps(plan, desired, live)
+    steps = plan_steps(plan, desired, live, kinds)
     return apply_steps(
         api,
         steps,
@@ -439,13 +473,31 @@ def apply_plan(
         on_event=on_event,
         desired=desired,
         before_wave=before_wave,
+        cancel=cancel,
+        on_written=on_written,
     )
 
 
-def plan_steps(plan: Plan, desired: DesiredState, live: Mapping[Target, LiveObject | None]) -> list[Step]:
-    """The steps of `plan`, with the bodies of `desired` and the objects of `live`."""
+def plan_steps(
+    plan: Plan,
+    desired: DesiredState,
+    live: Mapping[Target, LiveObject | None],
+    kinds: Mapping[KindName, Kind],
+) -> list[Step]:
+    """The steps of `plan`, with the bodies of `desired` and the objects of `live`; a field
+    policy.ignore_changes leaves to others is written with its live value."""
     declared = {(o.kind, o.name): o for o in desired.objects}
-    return build_steps(plan.changes, declared, live)
+    steps = build_steps(plan.changes, declared, live)
+    return [_keeping_ignored_fields(s, desired, kinds) for s in steps]
+
+
+def _keeping_ignored_fields(step: Step, desired: DesiredState, kinds: Mapping[KindName, Kind]) -> Step:
+    """`step` writing the live values of the fields policy.ignore_changes leaves to others."""
+    paths = desired.policy.ignored_fields(step.change.kind, step.change.name)
+    if not paths or step.desired is None:
+        return step
+    kept = with_live_fields(kinds[step.change.kind], step.desired, step.live, paths)
+    return Step(step.change, kept, step.live, paths)
 
 
 def read_planned(
@@ -464,5 +516,5 @@ def read_planned(
     kinds = kinds if kinds is not None else default_kinds()
     touched = [(c.kind, c.name) for c in plan.changes]
     live = read_objects(api, kinds, touched, parallelism=parallelism, desired=desired)
-    check_fresh(plan, live, digest_key)
+    check_fresh(plan, live, digest_key, kinds, desired.policy if desired is not None else None)
     return live

@@ -156,7 +156,7 @@ def forecast_apply(
     counts = dict(listed)
     costs: list[int] = []
     writes = read_backs = 0
-    for wave in waves(plan_steps(plan, desired, live), kinds):
+    for wave in waves(plan_steps(plan, desired, live, kinds), kinds):
         wave_writes = sum(write_calls(kinds[s.change.kind], s) for s in wave)
         for step in wave:
             counts[step.change.kind] = counts.get(step.change.kind, 0) + _listed_delta(kinds, step)

@@ -17,13 +17,14 @@ import dataclasses
 import hashlib
 import hmac
 import math
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
 from cloudinary_state.engine.defaults import config_set_paths, is_server_default
+from cloudinary_state.engine.ignore_changes import with_live_fields, without_fields
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Action, AssetImpact, Kind, LiveObject
@@ -114,11 +115,16 @@ class Plan:
         return tuple(c for c in self.changes if c.action in ("delete", "replace"))
 
 
-def fingerprint(live: LiveObject | None, key: bytes) -> str | None:
-    """HMAC-SHA256 of the live object's canonical form under `key`; None when it does not exist."""
+def fingerprint(
+    live: LiveObject | None, key: bytes, kind: Kind | None = None, ignored: Sequence[str] = ()
+) -> str | None:
+    """HMAC-SHA256 of the live object's canonical form under `key`; None when it does not exist.
+    Without the `ignored` fields (policy.ignore_changes, body paths of `kind`): another system
+    changing them does not make a saved plan stale."""
     if live is None:
         return None
-    text = canonical_json(live.canonical).encode()
+    form = live.canonical if kind is None or not ignored else without_fields(kind.export(live), ignored)
+    text = canonical_json(form).encode()
     return "hmac-sha256:" + hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
@@ -134,6 +140,8 @@ def config_digest(state: DesiredState, key: bytes) -> str:
             "prune": sorted(state.policy.prune),
             "ignore": {k: list(v) for k, v in sorted(state.policy.ignore.items())},
             "protect": {k: list(v) for k, v in sorted(state.policy.protect.items())},
+            # only when set, so plans saved before it existed keep their digest
+            **({"ignore_changes": _ignored_fields(state)} if state.policy.ignore_changes else {}),
             "safety": [
                 state.policy.safety.max_delete_percent,
                 state.policy.safety.min_existing,
@@ -146,6 +154,13 @@ def config_digest(state: DesiredState, key: bytes) -> str:
     }
     text = canonical_json(canonical).encode()
     return "hmac-sha256:" + hmac.new(key, text, hashlib.sha256).hexdigest()
+
+
+def _ignored_fields(state: DesiredState) -> dict[str, dict[str, list[str]]]:
+    return {
+        kind: {glob: list(paths) for glob, paths in sorted(by_name.items())}
+        for kind, by_name in sorted(state.policy.ignore_changes.items())
+    }
 
 
 def parse_target(text: str) -> Target:
@@ -480,24 +495,26 @@ def build_plan(
             if not in_scope(kind_name, name):
                 continue
             seen_targets.add((kind_name, name))
+            elsewhere = policy.ignored_fields(kind_name, name)  # fields managed outside the config
             if obj is None:
                 assert current is not None
                 if builtin:
                     continue  # server-provided: never unmanaged, never pruned
                 if kind_name in policy.prune:
                     why = "not declared; the kind is in policy.prune"
-                    changes.append(_delete(kind, current, why, digest_key))
+                    changes.append(_delete(kind, current, why, digest_key, elsewhere))
                     tally.counts["delete"] += 1
                 else:
                     unmanaged.append((kind_name, name))
                 continue
             if obj.absent:
-                tombstone = _tombstone(kind, current, digest_key) if current is not None else None
+                tombstone = _tombstone(kind, current, digest_key, elsewhere) if current is not None else None
                 if tombstone is not None:
                     changes.append(tombstone)
                     tally.counts["delete"] += 1
                 continue
-            change = _compare(kind, obj, current, digest_key)
+            obj = with_live_fields(kind, obj, current, elsewhere)
+            change = _compare(kind, obj, current, digest_key, elsewhere)
             if change is None:
                 tally.counts["unchanged"] += 1
                 plan_notes.extend(f"{kind_name} {name}: {n}" for n in _stripped_notes(obj))
@@ -553,25 +570,28 @@ def _delete_order_noted(
     return noted
 
 
-def _delete(kind: Kind, current: LiveObject, why: str, key: bytes) -> Change:
+def _delete(kind: Kind, current: LiveObject, why: str, key: bytes, ignored: Sequence[str]) -> Change:
     # a server-provided object is not deleted but reverted: the diff goes to its definition
     definition = kind.builtin_definition(current) or {}
     diffs = field_diffs(
         kind.comparable_live(definition, current.canonical) if definition else current.canonical, definition
     )
     notes = (why, *kind.notes("delete", None, current))
-    return Change(kind.kind, current.name, "delete", kind.rank, diffs, notes, fingerprint(current, key))
+    live_fingerprint = fingerprint(current, key, kind, ignored)
+    return Change(kind.kind, current.name, "delete", kind.rank, diffs, notes, live_fingerprint)
 
 
-def _tombstone(kind: Kind, current: LiveObject, key: bytes) -> Change | None:
+def _tombstone(kind: Kind, current: LiveObject, key: bytes, ignored: Sequence[str]) -> Change | None:
     """The delete a tombstone plans; a server-provided object reverts to its definition, so
     one that is at it already has nothing to do."""
     if kind.at_builtin_definition(current):
         return None
-    return _delete(kind, current, "tombstone: absent: true", key)
+    return _delete(kind, current, "tombstone: absent: true", key, ignored)
 
 
-def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None, key: bytes) -> Change | None:
+def _compare(
+    kind: Kind, obj: DesiredObject, current: LiveObject | None, key: bytes, ignored: Sequence[str]
+) -> Change | None:
     # Kinds take the desired *body* (as the user wrote it) in needs_replace/notes/create/update,
     # and compare in canonical form themselves; the plan compares canonical forms.
     want = kind.canonical_desired(obj)
@@ -591,4 +611,6 @@ def _compare(kind: Kind, obj: DesiredObject, current: LiveObject | None, key: by
     action: Action = "replace" if kind.needs_replace(obj.body, current) else "update"
     diffs = field_diffs(have, want, sensitive)
     notes = (*kind.notes(action, obj.body, current), *stripped)
-    return Change(kind.kind, obj.name, action, kind.rank, diffs, notes, fingerprint(current, key))
+    return Change(
+        kind.kind, obj.name, action, kind.rank, diffs, notes, fingerprint(current, key, kind, ignored)
+    )

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudinary_state.canonical_json import canonical_json
-from cloudinary_state.desired import DesiredState, KindName
+from cloudinary_state.desired import DesiredState, KindName, Policy
 from cloudinary_state.engine.forecast import Forecast
 from cloudinary_state.engine.impact import impact_document, impact_from_document
 from cloudinary_state.engine.masking import scrub_value
@@ -313,13 +313,25 @@ def _how_it_moved(planned: str | None, now: LiveObject | None) -> str:
     return "deleted since the plan" if now is None else "changed since the plan"
 
 
-def check_fresh(plan: Plan, live: Mapping[Target, LiveObject | None], digest_key: bytes) -> None:
+def check_fresh(
+    plan: Plan,
+    live: Mapping[Target, LiveObject | None],
+    digest_key: bytes,
+    kinds: Mapping[KindName, Kind] | None = None,
+    policy: Policy | None = None,
+) -> None:
     """Refuse (StalePlanError, exit 3) when any object the plan touches moved since it was made,
     naming each one and how it moved. `live` is the current form of exactly those objects;
-    `digest_key` keys the fingerprints as it did in `build_plan`."""
-    moved = [
-        c for c in plan.changes if fingerprint(live.get((c.kind, c.name)), digest_key) != c.live_fingerprint
-    ]
+    `digest_key` keys the fingerprints as it did in `build_plan`, and with `kinds` and `policy`
+    they leave out the fields policy.ignore_changes leaves to others, as `build_plan` does."""
+
+    def now(c: Change) -> str | None:
+        current = live.get((c.kind, c.name))
+        if kinds is None or policy is None:
+            return fingerprint(current, digest_key)
+        return fingerprint(current, digest_key, kinds[c.kind], policy.ignored_fields(c.kind, c.name))
+
+    moved = [c for c in plan.changes if now(c) != c.live_fingerprint]
     if moved:
         names = ", ".join(
             f"{c.key} ({_how_it_moved(c.live_fingerprint, live.get((c.kind, c.name)))})" for c in moved
