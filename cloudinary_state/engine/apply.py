@@ -351,6 +351,60 @@ def waves(steps: list[Step], kinds: Mapping[KindName, Kind]) -> list[list[Step]]
     ]
 
 
+@dataclass
+class _WaveRunner:
+    """One apply's waves: writes in parallel, the read-back of what went through, and the
+    report. A failure, a wave the budget cannot finish, or `cancel` (Ctrl-C) stops new writes."""
+
+    api: AdminApi
+    kinds: Mapping[KindName, Kind]
+    parallelism: int
+    on_event: Event | None
+    desired: DesiredState | None
+    cancel: threading.Event
+    on_written: Callable[[Change], None] | None
+    report: ApplyReport = field(default_factory=ApplyReport)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    failed: threading.Event = field(default_factory=threading.Event)  # here: a failure, the budget
+
+    def stopping(self) -> bool:
+        return self.failed.is_set() or self.cancel.is_set()
+
+    def fail(self, change: Change, why: str) -> None:
+        self.failed.set()
+        with self.lock:
+            self.report.failed.append((change, why))
+        if self.on_event:
+            self.on_event(change, f"failed: {why}")
+
+    def write(self, step: Step) -> bool:
+        if self.stopping():  # a failure elsewhere in this wave, or Ctrl-C: do not start new work
+            with self.lock:
+                self.report.not_attempted.append(step.change)
+            return False
+        try:
+            write_step(self.kinds[step.change.kind], self.api, step)
+        except Exception as e:  # API failures, and bugs: either way this change did not converge
+            self.fail(step.change, _reason(e))
+            return False
+        if self.on_written:
+            self.on_written(step.change)
+        return True
+
+    def run(self, wave: list[Step]) -> None:
+        with ThreadPoolExecutor(max_workers=max(1, min(self.parallelism, len(wave)))) as pool:
+            # the pool waits for in-flight writes before the read-back and the next wave
+            written = [s for s, ok in zip(wave, list(pool.map(self.write, wave)), strict=True) if ok]
+        # the writes that went through are verified even when another one of the wave failed
+        for step, why in verify_wave(self.api, written, self.kinds, self.parallelism, self.desired):
+            if why is not None:
+                self.fail(step.change, why)
+                continue
+            self.report.applied.append(step.change)
+            if self.on_event:
+                self.on_event(step.change, "applied")
+
+
 def apply_steps(
     api: AdminApi,
     steps: list[Step],
@@ -372,54 +426,18 @@ def apply_steps(
     the rest are not attempted, and the report says why. `cancel`, once set (Ctrl-C), is a
     stop asked from outside: no new write starts, those in flight finish and are read back,
     and ApplyInterrupted carries the report."""
-    report = ApplyReport()
-    lock = threading.Lock()
-    failed = threading.Event()  # a failure here, a wave the budget cannot finish
     cancel = cancel if cancel is not None else threading.Event()
-
-    def stopping() -> bool:  # a failure or stop here, or a stop asked from outside
-        return failed.is_set() or cancel.is_set()
-
-    def fail(change: Change, why: str) -> None:
-        failed.set()
-        with lock:
-            report.failed.append((change, why))
-        if on_event:
-            on_event(change, f"failed: {why}")
-
-    def write(step: Step) -> bool:
-        if stopping():  # a failure elsewhere in this wave, or Ctrl-C: do not start new work
-            with lock:
-                report.not_attempted.append(step.change)
-            return False
-        try:
-            write_step(kinds[step.change.kind], api, step)
-        except Exception as e:  # API failures, and bugs: either way this change did not converge
-            fail(step.change, _reason(e))
-            return False
-        if on_written:
-            on_written(step.change)
-        return True
-
+    runner = _WaveRunner(api, kinds, parallelism, on_event, desired, cancel, on_written)
+    report = runner.report
     for index, wave in enumerate(waves(steps, kinds)):
-        if not stopping() and before_wave is not None:
+        if not runner.stopping() and before_wave is not None:
             report.stopped = before_wave(index, wave)
             if report.stopped is not None:
-                failed.set()
-        if stopping():
+                runner.failed.set()
+        if runner.stopping():
             report.not_attempted.extend(s.change for s in wave)
             continue
-        with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(wave)))) as pool:
-            # the pool waits for in-flight writes before the read-back and the next wave
-            written = [s for s, ok in zip(wave, list(pool.map(write, wave)), strict=True) if ok]
-        # the writes that went through are verified even when another one of the wave failed
-        for step, why in verify_wave(api, written, kinds, parallelism, desired):
-            if why is not None:
-                fail(step.change, why)
-                continue
-            report.applied.append(step.change)
-            if on_event:
-                on_event(step.change, "applied")
+        runner.run(wave)
     if not report.ok:
         raise ApplyInterrupted(report) if cancel.is_set() else ApplyFailed(report)
     return report
