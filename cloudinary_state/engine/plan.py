@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cloudinary_state.canonical_json import canonical_json
-from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.desired import DesiredObject, DesiredState, KindName, Policy
 from cloudinary_state.engine.defaults import config_set_paths, is_server_default
 from cloudinary_state.engine.ignore_changes import with_live_fields, without_fields
 from cloudinary_state.engine.masking import SENSITIVE, SENSITIVE_CHANGED, is_sensitive, mask_value
@@ -472,57 +472,87 @@ def build_plan(
     reads it (`live_paired`: keyed as the plan names objects already, see `paired_objects`);
     `digest_key` (the account's api_secret) keys the fingerprints and the config digest."""
     kinds = kinds if kinds is not None else default_kinds()
-    policy = desired.policy
     wanted = set(targets)
-
-    def in_scope(kind: KindName, name: str) -> bool:
-        return not wanted or (kind, name) in wanted
-
-    changes: list[Change] = []
-    unmanaged: list[Target] = []
-    plan_notes: list[str] = []
-    tally = _Tally()
-    seen_targets: set[Target] = set()
-
+    out = _Collected()
     for kind_name in sorted(kinds, key=lambda k: kinds[k].rank):
         kind = kinds[kind_name]
         declared, live_objects = _sides(kind, desired, live.get(kind_name, {}), paired=live_paired)
         for name in sorted(set(declared) | set(live_objects)):
             obj, current = declared.get(name), live_objects.get(name)
             builtin = current is not None and kind.builtin_definition(current) is not None
-            if current is not None and (obj is not None or (kind_name in policy.prune and not builtin)):
-                tally.existing += 1
-            if not in_scope(kind_name, name):
+            pruned = kind_name in desired.policy.prune and not builtin
+            if current is not None and (obj is not None or pruned):
+                out.tally.existing += 1
+            if wanted and (kind_name, name) not in wanted:
                 continue
-            seen_targets.add((kind_name, name))
-            elsewhere = policy.ignored_fields(kind_name, name)  # fields managed outside the config
-            if obj is None:
-                assert current is not None
-                if builtin:
-                    continue  # server-provided: never unmanaged, never pruned
-                if kind_name in policy.prune:
-                    why = "not declared; the kind is in policy.prune"
-                    changes.append(_delete(kind, current, why, digest_key, elsewhere))
-                    tally.counts["delete"] += 1
-                else:
-                    unmanaged.append((kind_name, name))
-                continue
-            if obj.absent:
-                tombstone = _tombstone(kind, current, digest_key, elsewhere) if current is not None else None
-                if tombstone is not None:
-                    changes.append(tombstone)
-                    tally.counts["delete"] += 1
-                continue
-            obj = with_live_fields(kind, obj, current, elsewhere)
-            change = _compare(kind, obj, current, digest_key, elsewhere)
-            if change is None:
-                tally.counts["unchanged"] += 1
-                plan_notes.extend(f"{kind_name} {name}: {n}" for n in _stripped_notes(obj))
-            else:
-                changes.append(change)
-                tally.counts[change.action] += 1
+            out.seen.add((kind_name, name))
+            _plan_object(kind, name, obj, current, builtin, desired.policy, digest_key, out)
+    _check_targets(wanted - out.seen, desired.policy)
+    return Plan(
+        environment=desired.environment,
+        cloud_name=desired.cloud,
+        config_digest=config_digest(desired, digest_key),
+        changes=tuple(_delete_order_noted(_in_apply_order(out.changes), live, kinds)),
+        summary=Summary(**out.tally.counts, unmanaged=len(out.unmanaged)),
+        unmanaged=tuple(out.unmanaged),
+        notes=tuple(out.notes),
+        existing_managed=out.tally.existing,
+    )
 
-    missing = wanted - seen_targets
+
+@dataclass
+class _Collected:
+    """What `build_plan` gathers, object by object."""
+
+    changes: list[Change] = field(default_factory=list)
+    unmanaged: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about objects that do not change
+    tally: _Tally = field(default_factory=_Tally)
+    seen: set[Target] = field(default_factory=set)  # the targets met
+
+    def add(self, change: Change) -> None:
+        self.changes.append(change)
+        self.tally.counts[change.action] += 1
+
+
+def _plan_object(
+    kind: Kind,
+    name: str,
+    obj: DesiredObject | None,
+    current: LiveObject | None,
+    builtin: bool,
+    policy: Policy,
+    digest_key: bytes,
+    out: _Collected,
+) -> None:
+    """The change one declared or live object needs, if any, into `out`."""
+    elsewhere = policy.ignored_fields(kind.kind, name)  # fields managed outside the config
+    if obj is None:
+        assert current is not None
+        if builtin:
+            return  # server-provided: never unmanaged, never pruned
+        if kind.kind in policy.prune:
+            why = "not declared; the kind is in policy.prune"
+            out.add(_delete(kind, current, why, digest_key, elsewhere))
+        else:
+            out.unmanaged.append((kind.kind, name))
+        return
+    if obj.absent:
+        tombstone = _tombstone(kind, current, digest_key, elsewhere) if current is not None else None
+        if tombstone is not None:
+            out.add(tombstone)
+        return
+    obj = with_live_fields(kind, obj, current, elsewhere)
+    change = _compare(kind, obj, current, digest_key, elsewhere)
+    if change is None:
+        out.tally.counts["unchanged"] += 1
+        out.notes.extend(f"{kind.kind} {name}: {n}" for n in _stripped_notes(obj))
+    else:
+        out.add(change)
+
+
+def _check_targets(missing: set[Target], policy: Policy) -> None:
+    """A --target that names nothing planned is an error (TargetError) saying why."""
     ignored = sorted(f"{k}:{n}" for k, n in missing if policy.is_ignored(k, n))
     if ignored:
         raise TargetError(
@@ -533,21 +563,13 @@ def build_plan(
         names = ", ".join(sorted(f"{k}:{n}" for k, n in missing))
         raise TargetError(f"--target names no declared or live object: {names}")
 
-    ordered = sorted((c for c in changes if c.action != "delete"), key=lambda c: (c.rank, c.name)) + sorted(
+
+def _in_apply_order(changes: list[Change]) -> list[Change]:
+    """Creates, updates and replaces by ascending rank; then deletes, in reverse rank."""
+    return sorted((c for c in changes if c.action != "delete"), key=lambda c: (c.rank, c.name)) + sorted(
         (c for c in changes if c.action == "delete"), key=lambda c: (-c.rank, c.name)
     )
-    ordered = _delete_order_noted(ordered, live, kinds)
-    summary = Summary(**tally.counts, unmanaged=len(unmanaged))
-    return Plan(
-        environment=desired.environment,
-        cloud_name=desired.cloud,
-        config_digest=config_digest(desired, digest_key),
-        changes=tuple(ordered),
-        summary=summary,
-        unmanaged=tuple(unmanaged),
-        notes=tuple(plan_notes),
-        existing_managed=tally.existing,
-    )
+
 
 
 def _delete_order_noted(
