@@ -110,7 +110,8 @@ class RefusedPlanError(PlanFileError, PolicyRefusal):
 
 class OutputFileError(CloudinaryStateError):
     """An output file a command was asked to write (`--out`, `--markdown`, `--json-summary`,
-    `--junit`, `--json`) whose path is a directory or cannot be written (exit 1)."""
+    `--junit`, `--json`) whose path is a directory or cannot be written, or an `import
+    --output` directory that is a file (exit 1)."""
 
 
 class ApplyError(CloudinaryStateError):

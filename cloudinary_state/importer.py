@@ -28,7 +28,7 @@ import yaml
 
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName, Policy
 from cloudinary_state.engine.plan import LiveState
-from cloudinary_state.errors import CloudinaryStateError
+from cloudinary_state.errors import CloudinaryStateError, OutputFileError
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import Kind
 from cloudinary_state.scrubbing import is_sensitive
@@ -324,16 +324,29 @@ def imported_addons(toggles: Mapping[str, bool], used: Collection[str]) -> dict[
     return dict(sorted({**toggles, **dict.fromkeys(used, True)}.items()))
 
 
+def check_output_directory(output: Path) -> None:
+    """OutputFileError (exit 1) for an `--output` that cannot be a directory: told before any
+    connection, so that no account is read for nothing."""
+    blocker = next((p for p in (output, *output.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        where = "is a file" if blocker == output else f"is under {blocker}, a file"
+        raise OutputFileError(f"--output {output}: {where}; give a directory (new or existing)")
+
+
 def write_import(result: ImportResult, output: Path, *, force: bool) -> list[Path]:
     """Write every file, or none: existing files are refused unless `force`."""
+    check_output_directory(output)
     targets = [output / relative for relative in result.files]
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
         raise ImportRefused(f"refusing to overwrite existing files (use --force): {names}")
     for path, text in zip(targets, result.files.values(), strict=True):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as e:  # no permission, a full disk, a path that became a file, ...
+            raise OutputFileError(f"--output {output}: {path} cannot be written: {e.strerror or e}") from None
     return targets
 
 

@@ -35,6 +35,19 @@ def test_plan_out_under_a_file_is_a_clear_error(config_dir: Path, capsys: pytest
     assert "Admin API calls" not in err
 
 
+@pytest.mark.parametrize("where", ["a file", "under a file"])
+def test_import_output_that_cannot_be_a_directory_is_a_clear_error(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    a_file = config_dir / "environments" / "staging.yaml"
+    output = a_file if where == "a file" else a_file / "imported"
+    args = ("import", "--env", "staging", "--emulator", "--output", str(output))
+    code, _, err = run(config_dir, capsys, *args)
+    assert code == 1, err  # an input error, not a usage error (64)
+    assert f"error: --output {output}: " in err and "give a directory" in err
+    assert "Traceback" not in err and "Admin API calls" not in err  # told before connecting
+
+
 @pytest.mark.parametrize(
     ("content", "why"),
     [

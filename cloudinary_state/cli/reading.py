@@ -60,7 +60,7 @@ def drift(
 @click.option(
     "--output",
     "output",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Write a new config directory here instead of adding to the project's own.",
 )
 @click.option("--kind", "kinds", multiple=True, type=KindChoice())
@@ -71,8 +71,11 @@ def import_(
     env: str, output: Path | None, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
 ) -> None:
     """Write the live account as config: into the project, or a new directory with --output."""
+    from cloudinary_state.importer import check_output_directory
     from cloudinary_state.render.run import import_lines, usage_line
 
+    if output is not None:
+        check_output_directory(output)
     with connect(env, emulator) as conn:
         if output is None:
             run = conn.import_into_config(kinds=kinds, force=force, parallelism=parallelism)
