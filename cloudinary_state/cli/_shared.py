@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cloudinary_state.cli._progress import TerminalProgress, ThroughDisplay
 from cloudinary_state.client import MAX_PARALLELISM
 from cloudinary_state.errors import CloudinaryStateError
+from cloudinary_state.render.progress import TerminalProgress, ThroughDisplay
 from cloudinary_state.runner import LOGGER, PROGRESS_LOGGER, TRACE, Connection, Project
 
 if TYPE_CHECKING:
