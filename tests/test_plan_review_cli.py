@@ -104,6 +104,8 @@ def test_one_plan_run_writes_the_plan_file_markdown_and_summary(harness: Harness
     }
     assert facts["exit_code"] == 2 and facts["refused"] is None
     assert facts["approved_deletes"] is False and facts["needs_delete_approval"] is False
+    assert facts["forecast_calls"] == json.loads(out.read_text())["forecast"]["calls"] > 0
+    assert facts["forecast_exceeds_budget"] is False and facts["rehearsal"] is None  # not rehearsed
     for text in (result.out, result.err, markdown, summary.read_text(), out.read_text()):
         assert API_SECRET not in text and WEBHOOK_SECRET not in text
 
@@ -116,6 +118,12 @@ def test_the_summary_says_when_deletes_need_approval(harness: Harness, tmp_path:
         facts = json.loads(summary.read_text())
         assert facts["destructive"] == 1 and facts["by_kind"] == {"upload_mapping": {"delete": 1}}
         assert facts["needs_delete_approval"] is needs and facts["approved_deletes"] is not needs
+
+
+def test_the_summary_carries_the_rehearsal_outcome(harness: Harness, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.json"
+    assert harness.run("plan", "--env", "test", "--rehearse", "--json-summary", str(summary)).code == 0
+    assert json.loads(summary.read_text())["rehearsal"] == "converged"
 
 
 def test_a_refused_plan_still_writes_its_markdown_and_summary_but_not_the_plan_file(

@@ -1,13 +1,15 @@
 """`plan --json-summary FILE`: what CI acts on, without parsing the plan: the counts by action
 and by kind, whether anything changes, whether its deletes and replaces are approved, whether
-policy refused it, and the exit code of the run that wrote it.
+policy refused it, the apply's call forecast against the hourly budget, the rehearsal's outcome
+(`plan --rehearse`; null without), and the exit code of the run that wrote it.
 
     {"format": "cloudinary-state/plan-summary@1", "environment": "staging",
      "cloud_name": "acme-staging", "has_changes": true,
      "summary": {"create": 1, "update": 0, "replace": 0, "delete": 1, "unchanged": 6, "unmanaged": 0},
      "by_kind": {"upload_preset": {"create": 1}, "upload_mapping": {"delete": 1}},
      "destructive": 1, "approved_deletes": true, "needs_delete_approval": false,
-     "refused": null, "exit_code": 2, "api_calls": 15, "rate_limit_remaining": 4985}
+     "refused": null, "exit_code": 2, "api_calls": 15, "rate_limit_remaining": 4985,
+     "forecast_calls": 9, "forecast_exceeds_budget": false, "rehearsal": "converged"}
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ def summary_document(
         "exit_code": exit_code,
         "api_calls": plan.api_calls,
         "rate_limit_remaining": plan.rate_limit_remaining,
+        "forecast_calls": None if plan.forecast is None else plan.forecast.calls,
+        "forecast_exceeds_budget": plan.forecast is not None and plan.forecast.exceeds_budget,
+        "rehearsal": None if plan.rehearsal is None else plan.rehearsal.outcome,
     }
     result: dict[str, Any] = scrub_value(document, secrets)
     return result
