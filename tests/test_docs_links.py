@@ -1,5 +1,5 @@
-"""Every relative link of README.md and docs/*.md resolves: to an existing file, and for a
-link into a Markdown file with a `#fragment`, to one of its headings (GitHub's anchors)."""
+"""Every relative link of README.md, CHANGELOG.md and docs/*.md resolves: to an existing
+file, and for a link into a Markdown file with a `#fragment`, to one of its headings (GitHub's anchors)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
