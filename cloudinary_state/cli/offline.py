@@ -6,13 +6,17 @@ from pathlib import Path
 
 import click
 
-from cloudinary_state.cli._shared import EXIT_ERROR, NOTES, cli, current, emulator_option
+from cloudinary_state.cli._shared import EXIT_ERROR, NOTES, cli, current
 
 
 @cli.command()
 @click.option("--env", "env", metavar="ENV", help="Environment to validate (environments/ENV.yaml).")
 @click.option("--all", "all_envs", is_flag=True, help="Validate every environment.")
-@click.option("--strict", is_flag=True, help="A stripped add-on option is an error.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnings are errors (a stripped add-on option, an unrecognised transformation part).",
+)
 def validate(env: str | None, all_envs: bool, strict: bool) -> None:
     """Check the config offline: syntax, types, references, transformations."""
     from cloudinary_state.render.run import validation_results
@@ -96,7 +100,7 @@ def init(envs: tuple[str, ...], clouds: tuple[str, ...], action: str | None) -> 
 @click.argument("plan_file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--env", "env", metavar="ENV", help="Verify the digest with ENV's key (nothing is sent).")
-@emulator_option
+@click.option("--emulator", is_flag=True, help="With --env: verify with the embedded emulator's key.")
 def show(plan_file: Path, fmt: str, env: str | None, emulator: bool) -> None:
     """Show a saved plan file, without credentials or any connection.
 

@@ -67,8 +67,9 @@ class SafetyModel(Model):
         default=None,
         ge=0,
         description=(
-            "refuse a plan whose deletes and replaces reach more assets than this, counted "
-            "over the whole plan (a count that cannot be read counts as over)"
+            "refuse a plan whose destructive changes (deletes, replaces, a named "
+            "transformation's unsafe update) reach more assets than this, counted over the "
+            "whole plan (a count that cannot be read counts as over)"
         ),
     )
 
@@ -92,7 +93,8 @@ def _policy_model(section: Any) -> type[Model]:
         ignore=(
             dict[section, list[Glob]],
             Field(
-                default_factory=dict, description="objects never read and never touched (trusted to exist)"
+                default_factory=dict,
+                description="objects never compared, changed or deleted (trusted to exist)",
             ),
         ),
         protect=(

@@ -571,7 +571,6 @@ def _in_apply_order(changes: list[Change]) -> list[Change]:
     )
 
 
-
 def _delete_order_noted(
     changes: list[Change], live: LiveState, kinds: Mapping[KindName, Kind]
 ) -> list[Change]:
