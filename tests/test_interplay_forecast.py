@@ -57,3 +57,30 @@ def test_values_without_an_external_id_cost_what_they_forecast(harness: Harness,
     forecast = _apply_saved_and_count(harness, tmp_path / "plan.json")
     assert forecast["writes"] >= 2  # the new values, and the one no longer declared
     assert harness.plan_is_empty("test")
+
+
+def test_apply_with_an_impact_search_is_checked_against_the_budget_left_after_it(harness: Harness) -> None:
+    """`apply` without a file plans first, and that plan reads the impact of a field's delete
+    (a Search API call): the budget its writes and read-backs must fit is what remains after
+    that call, so an exact budget applies and one call less is refused before any write."""
+    base = _status("Status", {"external_id": "draft", "value": "Draft"})
+    harness.write({"metadata_fields": {**base["metadata_fields"], "sku": {"type": "string", "label": "SKU"}}})
+    harness.apply("test")
+    harness.write({"metadata_fields": {**base["metadata_fields"], "sku": {"absent": True}}})
+    harness.emu.reset_budget()
+    planned = harness.run("plan", "--env", "test")
+    assert planned.code == 0, planned.out + planned.err
+    plan_calls = calls_line(planned.out)  # its reads and the search
+    assert any(r.path == "resources/search" for r in harness.emu.request_log)
+    apply_calls = int(planned.out.split("Apply forecast: ")[1].split(" calls")[0])
+    for spare, code in ((-1, 3), (0, 0)):
+        harness.emu.reset_budget()
+        harness.emu.rate_limit = plan_calls + apply_calls + spare
+        harness.emu.clear_log()
+        result = harness.run("apply", "--env", "test", "--auto-approve", "--allow-delete")
+        assert result.code == code, (spare, result.out + result.err)
+        if code == 3:
+            assert not harness.writes() and "Nothing was written" in result.err
+    assert "0 remaining this hour" in result.out  # the budget spent to the last call
+    harness.emu.reset_budget()
+    assert harness.plan_is_empty("test")
