@@ -59,3 +59,20 @@ def test_force_keeps_what_the_config_says_of_a_field_managed_elsewhere(harness: 
     assert rewritten["tags"] == ["product"]  # as the config says, not the other system's value
     harness.monkeypatch.setenv("UPLOAD_PRESET_PRODUCT_ASSETS_SETTINGS_NOTIFICATION_URL", WEBHOOK_SECRET)
     assert harness.plan_is_empty("test")
+
+
+def test_force_never_writes_the_secret_of_an_ignored_field_from_env(harness: Harness) -> None:
+    """The ignored field keeps the config's value, which came from ${env.*}: rewritten, it is
+    a placeholder again, never the rendered secret."""
+    resources = harness.config_dir / "environments/common/resources.yaml"
+    resources.write_text(HAND_WRITTEN)
+    env_file = harness.config_dir / "environments/test.yaml"
+    env_file.write_text(env_file.read_text() + IGNORED)
+    harness.apply("test")
+    settings = {"tags": "product", "transformation": "thumb", "notification_url": CONSOLE_URL}
+    harness.sdk("acme-test", "update_upload_preset", "product_assets", folder="moved", **settings)
+    code, out = import_env(harness, "test", "--force")
+    assert code == 0, out
+    text = resources.read_text()
+    assert yaml.safe_load(text)["upload_presets"]["product_assets"]["settings"]["folder"] == "moved"
+    assert WEBHOOK_SECRET not in text and WEBHOOK_SECRET not in out and CONSOLE_URL not in text
