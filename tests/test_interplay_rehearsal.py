@@ -4,8 +4,9 @@ that `apply` makes, against a live account (an emulator server) and a copy (anot
 from __future__ import annotations
 
 import copy
+import json
 
-from support.harness import BASE_RESOURCES, CLOUD, Harness
+from support.harness import BASE_RESOURCES, CLOUD, Harness, with_changes
 from test_ignore_changes import CONSOLE_URL, IGNORE, _set_in_console
 
 from cloudinary_state import Project
@@ -43,3 +44,24 @@ def test_the_rehearsal_keeps_a_field_policy_ignore_changes_leaves_to_others(harn
     settings = preset.canonical["settings"]
     assert settings["folder"] == "catalog"
     assert settings["notification_url"] == CONSOLE_URL
+
+
+def test_a_narrowed_rehearsal_counts_its_reads_of_the_live_account(harness: Harness) -> None:
+    """A narrowed plan reads its kinds; its rehearsal reads the rest of the account to load the
+    copy. The plan's calls and budget (its summary, its forecast's budget, the plan file) are
+    the run's, those reads included: the live account's request log."""
+    harness.apply("test")
+    harness.write(
+        with_changes(BASE_RESOURCES, "transformations", "hero", {"transformation": "c_scale,w_1600"})
+    )
+    harness.emu.clear_log()
+    harness.emu.reset_budget()
+    result = harness.run(
+        "plan", "--env", "test", "--rehearse", "--target", "transformation:hero", "--format", "json"
+    )
+    assert result.code == 0, result.out + result.err
+    document = json.loads(result.out)
+    assert document["rehearsal"]["outcome"] == "converged"
+    seen = len(harness.emu.request_log)
+    assert document["api_calls"] == seen
+    assert document["forecast"]["remaining"] == document["rate_limit_remaining"] == 2000 - seen
