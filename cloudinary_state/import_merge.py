@@ -186,7 +186,12 @@ class _Planner:
                 config = self.writer.body(kind_name, name, body)
                 self.edits.add(self.edits.entries, target, section, name, config)
                 written += 1
-            elif (kind_name, name) in differs and not obj.absent:
+            elif obj.absent:  # a tombstone is a declaration too: left as written, but said
+                self.edits.notes.append(
+                    f"{kind_name} {name} is declared `absent: true` at {obj.source} but the account has "
+                    "it: left as written, so the plan deletes it (remove the tombstone to keep it)"
+                )
+            elif (kind_name, name) in differs:
                 self.differing(obj, section, body)
         live_names = set(self.live.get(kind_name, {}))
         for name, obj in declared.items():

@@ -6,7 +6,7 @@ emulator over HTTP, through the CLI."""
 from __future__ import annotations
 
 import yaml
-from support.harness import PRODUCTION, WEBHOOK_SECRET, WEBHOOK_SECRETS, Harness
+from support.harness import BASE_RESOURCES, PRODUCTION, WEBHOOK_SECRET, WEBHOOK_SECRETS, Harness, with_changes
 from test_import_into_project import HAND_WRITTEN, environments_only, import_env, placeholder_values
 
 CONSOLE_URL = "https://other-system.example.test/hook"
@@ -76,3 +76,17 @@ def test_force_never_writes_the_secret_of_an_ignored_field_from_env(harness: Har
     text = resources.read_text()
     assert yaml.safe_load(text)["upload_presets"]["product_assets"]["settings"]["folder"] == "moved"
     assert WEBHOOK_SECRET not in text and WEBHOOK_SECRET not in out and CONSOLE_URL not in text
+
+
+def test_a_live_object_the_config_tombstones_is_left_as_written_and_said(harness: Harness) -> None:
+    """The account has an object a shared document declares `absent: true`: the import does not
+    add it (the tombstone is a declaration) and says so, since the next plan deletes it."""
+    harness.apply("test")
+    harness.sdk("acme-test", "create_transformation", "legacy", "c_scale,w_50")
+    harness.write(with_changes(BASE_RESOURCES, "transformations", "legacy", {"absent": True}))
+    before = (harness.config_dir / "environments/common/resources.yaml").read_text()
+    code, out = import_env(harness, "test")
+    assert code == 0, out
+    assert "transformation legacy is declared `absent: true` at " in out
+    assert "resources.yaml" in out and "the plan deletes it" in out
+    assert (harness.config_dir / "environments/common/resources.yaml").read_text() == before
