@@ -36,6 +36,7 @@ from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config import included_documents, list_environments
 from cloudinary_state.config.yamlload import YamlLoadError, load_yaml_file
 from cloudinary_state.desired import DesiredObject, DesiredState, KindName
+from cloudinary_state.engine.ignore_changes import with_fields_of
 from cloudinary_state.engine.plan import LiveState, build_plan
 from cloudinary_state.importer import (
     AccountExport,
@@ -185,7 +186,12 @@ class _Planner:
                 config = self.writer.body(kind_name, name, body)
                 self.edits.add(self.edits.entries, target, section, name, config)
                 written += 1
-            elif (kind_name, name) in differs and not obj.absent:
+            elif obj.absent:  # a tombstone is a declaration too: left as written, but said
+                self.edits.notes.append(
+                    f"{kind_name} {name} is declared `absent: true` at {obj.source} but the account has "
+                    "it: left as written, so the plan deletes it (remove the tombstone to keep it)"
+                )
+            elif (kind_name, name) in differs:
                 self.differing(obj, section, body)
         live_names = set(self.live.get(kind_name, {}))
         for name, obj in declared.items():
@@ -200,6 +206,9 @@ class _Planner:
 
     def differing(self, obj: DesiredObject, section: str, exported: Mapping[str, Any]) -> None:
         where = self.declared_in(obj)
+        # fields policy.ignore_changes leaves to another system: as the config says them, so
+        # neither an override nor a rewrite records (or asks a placeholder for) their live value
+        exported = with_fields_of(exported, obj.body, self.source.policy.ignored_fields(obj.kind, obj.name))
         label = f"{obj.kind} {obj.name}"
         if where in self.layout.shared:
             patch = patch_towards(obj.body, exported)

@@ -235,13 +235,17 @@ def _record(
         raw = _declared_raw(document, section, name) or {}
         notes: list[str] = []
         overridden = _override_paths(source, config_dir, section, name)
-        # A's secrets and A's overrides stay A's: the shared document keeps what it says there.
-        for path in sorted(sensitive | overridden):
+        elsewhere = set(source.policy.ignored_fields(kind_name, name))  # A's other systems set them
+        # A's secrets, A's overrides and the fields A leaves to other systems stay A's: the
+        # shared document keeps what it says there.
+        for path in sorted(sensitive | overridden | elsewhere):
             present, value = _lookup(raw, path)
             _assign(body, path, value, remove=not present)
             found = [p for p in found if not (p.path == path or p.path.startswith(path + "."))]
             if path in overridden:
                 notes.append(f"{path} is set by {source.environment}'s overrides: left to each environment")
+            elif path in elsewhere:
+                notes.append(f"{path} is managed outside the config in {source.environment}: not promoted")
             elif not present:
                 notes.append(f"{path} comes from ${{env.*}} in {source.environment}: not promoted")
         recorded.placeholders += found

@@ -445,6 +445,8 @@ class Connection:
         self._latest_plan = (result, live)  # what `apply(result)` writes against
         if rehearse:
             result = replace(result, rehearsal=self._rehearse(result, live, chosen, parallelism))
+            # a narrowed plan's rehearsal read the rest of the account: the run's counts include it
+            result = self.with_run_counts(result)
             self._latest_plan = (result, live)
         return result
 

@@ -28,16 +28,24 @@ def with_live_fields(
     """`obj` with the fields at `paths` (dotted body paths) as `live` has them."""
     if not paths or live is None or obj.absent:
         return obj
-    exported = kind.export(live)
-    body: dict[str, Any] = copy.deepcopy(dict(obj.body))
+    return dataclasses.replace(obj, body=with_fields_of(obj.body, kind.export(live), paths))
+
+
+def with_fields_of(
+    body: Mapping[str, Any], source: Mapping[str, Any], paths: Sequence[str]
+) -> dict[str, Any]:
+    """A copy of `body` with the fields at `paths` as `source` (a body) has them, dropped where
+    it has none. Import into the project records a live object this way, the fields managed
+    elsewhere as the config says them: they are not the config's to record."""
+    kept: dict[str, Any] = copy.deepcopy(dict(body))
     for path in paths:
         parts = path.split(".")
-        value = _lookup(exported, parts)
+        value = _lookup(source, parts)
         if value is _MISSING:
-            _remove(body, parts)
+            _remove(kept, parts)
         else:
-            _put(body, parts, copy.deepcopy(value))
-    return dataclasses.replace(obj, body=body)
+            _put(kept, parts, copy.deepcopy(value))
+    return kept
 
 
 def without_fields(body: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:

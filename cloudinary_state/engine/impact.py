@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cloudinary_state.desired import DesiredState, KindName, Policy
+from cloudinary_state.engine.ignore_changes import with_live_fields
 from cloudinary_state.engine.plan import Change, Plan, Target
 from cloudinary_state.errors import PolicyRefusal
 from cloudinary_state.kinds._common import parallel_map
@@ -38,9 +39,13 @@ def with_impacts(
         current = live.get((change.kind, change.name))
         if current is None:  # a create reaches no existing asset
             return None
+        kind = kinds[change.kind]
         obj = desired.get(change.kind, change.name) if change.action != "delete" else None
-        body = obj.body if obj is not None and not obj.absent else None
-        return kinds[change.kind].impact(api, change.action, body, current)
+        if obj is None or obj.absent:
+            return kind.impact(api, change.action, None, current)
+        # the body the apply writes: a field policy.ignore_changes leaves to others keeps its live value
+        elsewhere = desired.policy.ignored_fields(change.kind, change.name)
+        return kind.impact(api, change.action, with_live_fields(kind, obj, current, elsewhere).body, current)
 
     impacts = parallel_map(impact, plan.changes, parallelism)
     if not any(impacts):

@@ -22,7 +22,7 @@ from itertools import groupby
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.desired import DesiredState, KindName
-from cloudinary_state.engine.apply import ApplyFailed, Step, apply_steps, build_steps, sub_waves
+from cloudinary_state.engine.apply import ApplyFailed, Step, apply_steps, plan_steps, sub_waves
 from cloudinary_state.engine.live import read_live
 from cloudinary_state.engine.plan import Change, Plan, Target, build_plan
 from cloudinary_state.engine.rehearsal_report import Outcome, Rehearsal, RehearsalFailure, Stage
@@ -85,10 +85,10 @@ def rehearse(
     failed = compare_plans(desired, live_plan, plan)
     if failed:
         return outcome("plan", failed)
-    declared = {(o.kind, o.name): o for o in desired.objects}
     current = {(kind, name): obj for kind, objects in copied.items() for name, obj in objects.items()}
     try:
-        steps = build_steps(plan.changes, declared, current)
+        # the steps `apply` writes: a field policy.ignore_changes leaves to others keeps its live value
+        steps = plan_steps(plan, desired, current, kinds)
         report = apply_steps(copy, steps, kinds, parallelism=parallelism, desired=desired)
     except ApplyFailed as e:
         r = e.report
