@@ -8,7 +8,6 @@ value of an environment variable.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +42,8 @@ def _may_change(value: Any) -> bool:
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+    import difflib  # here, not at the top: only a mistake needs it, and start-up is measured
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 

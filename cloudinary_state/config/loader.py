@@ -241,6 +241,7 @@ class _EnvironmentLoader:
 
     def include_paths(self, env_file: Path, doc: LoadedDocument, patterns: list[str]) -> list[Path]:
         base = env_file.parent.resolve()
+        itself = env_file.resolve()
         found: list[Path] = []
         for i, pattern in enumerate(patterns):
             at = doc.marks.at(("include", i))
@@ -258,12 +259,13 @@ class _EnvironmentLoader:
             if not matches:
                 self.report_no_match(at, pattern, base)
             for match in matches:
-                if not match.resolve().is_relative_to(self.root):
+                resolved = match.resolve()  # once: each resolve reads every directory on the path
+                if not resolved.is_relative_to(self.root):
                     self.report.error(at, f"include '{pattern}' reaches {match} outside the config directory")
-                elif match.resolve() == env_file.resolve():
+                elif resolved == itself:
                     self.report.error(at, f"include '{pattern}' includes the environment file itself")
-                elif match.resolve() not in found:
-                    found.append(match.resolve())
+                elif resolved not in found:
+                    found.append(resolved)
         return found
 
     def report_no_match(self, at: SourceRef, pattern: str, base: Path) -> None:

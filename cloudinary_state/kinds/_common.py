@@ -7,7 +7,6 @@ import contextlib
 import json
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from cloudinary_state.desired import KindName
@@ -90,6 +89,9 @@ def parallel_map(function: Callable[[T], R], items: Iterable[T], parallelism: in
     work = list(items)
     if len(work) <= 1 or parallelism <= 1:
         return [function(item) for item in work]
+    # imported here: the offline commands (validate, schema) never start threads
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=min(parallelism, len(work))) as pool:
         return list(pool.map(function, work))
 

@@ -8,7 +8,6 @@ string refers to. Error positions are 0-based offsets into the whole string.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import urllib.parse
@@ -235,6 +234,8 @@ def _unknown_key_hint(raw: str, key: str) -> str:
         if raw.startswith(long + "_"):
             short = LONG_TO_SHORT.get(long) or _LONG_ALIASES[long]
             return f"URLs use short keys: write '{short}_{raw[len(long) + 1 :]}' for {long}"
+    import difflib  # here, not at the top: only a mistake needs it, and start-up is measured
+
     close_short = difflib.get_close_matches(key, sorted(SHORT_TO_LONG), n=3, cutoff=0.6)
     suggestion = "did you mean " + " or ".join(f"'{c}_'" for c in close_short) + "?" if close_short else ""
     if not suggestion:

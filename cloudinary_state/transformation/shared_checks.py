@@ -8,7 +8,6 @@ from the validator table in ``values``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -29,6 +28,8 @@ from cloudinary_state.transformation.vocabulary import (
 
 
 def _suggest(word: str, choices: Iterable[str], prefix: str = "") -> str:
+    import difflib  # here, not at the top: only a mistake needs it, and start-up is measured
+
     close = difflib.get_close_matches(word, sorted(choices), n=3, cutoff=0.6)
     if not close:
         return ""

@@ -22,7 +22,9 @@ class ComparisonRule(Model):
     equals: bool | None = None
 
 
-class AndRule(Model):
+# Not built on its own (defer_build): its forward reference to ValidationRule would fail and be
+# rebuilt; MetadataFieldModel's schema builds it, once (start-up is measured).
+class AndRule(Model, defer_build=True):
     type: Literal["and"]
     rules: list[ValidationRule] = Field(min_length=1)
 
@@ -69,6 +71,3 @@ class MetadataFieldModel(Model):
     restrictions: Restrictions | None = None
     datasource: Datasource | None = None
     allow_dynamic_list_values: bool | None = None
-
-
-AndRule.model_rebuild()

@@ -28,11 +28,13 @@ class AtomicCondition(Model):
         return self
 
 
-class AndCondition(Model):
+# Not built on their own (defer_build): their forward reference to Condition would fail and be
+# rebuilt; MetadataRuleModel's schema builds them, once (start-up is measured).
+class AndCondition(Model, defer_build=True):
     and_: list[Condition] = Field(alias="and", min_length=1)
 
 
-class OrCondition(Model):
+class OrCondition(Model, defer_build=True):
     or_: list[Condition] = Field(alias="or", min_length=1)
 
 
@@ -88,7 +90,3 @@ class MetadataRuleModel(Model):
     condition: Condition
     result: RuleResult
     state: Literal["active", "inactive"] | None = Field(default=None, description="default active")
-
-
-AndCondition.model_rebuild()
-OrCondition.model_rebuild()
