@@ -90,7 +90,15 @@ def metadata_fields(draw: st.DrawFn) -> dict[str, Any]:
             field["validation"] = rule
     if kind in ("enum", "set"):
         ids = draw(st.lists(names, min_size=1, max_size=4, unique=True))
-        field["datasource"] = {"values": [{"external_id": i, "value": draw(labels)} for i in ids]}
+        texts = draw(st.lists(labels, min_size=len(ids) + 1, max_size=len(ids) + 1, unique=True))
+        field["datasource"] = {
+            "values": [{"external_id": i, "value": t} for i, t in zip(ids, texts, strict=False)]
+        }
+        for entry in field["datasource"]["values"]:
+            if draw(st.booleans()):
+                entry["state"] = "active"  # as the API returns it
+        if draw(st.booleans()):  # a value without an id: the API assigns one, matched by its text
+            field["datasource"]["values"].append({"value": texts[-1]})
         chosen = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
         default = chosen[0] if kind == "enum" else chosen
     if draw(st.booleans()):
@@ -103,7 +111,7 @@ def field_values(field: dict[str, Any]) -> st.SearchStrategy[Any]:
     """Values a preset may set for `field` (its validation satisfied)."""
     kind = field["type"]
     if kind in ("enum", "set"):
-        ids = [v["external_id"] for v in field["datasource"]["values"]]
+        ids = _ids(field)
         if kind == "enum":
             return st.sampled_from(ids)
         return st.lists(st.sampled_from(ids), min_size=1, unique=True)
@@ -143,6 +151,9 @@ def preset_settings(
             lambda eager: st.sampled_from([eager, "|".join(eager)])
         ),
         "access_control": st.sampled_from(ACCESS_CONTROL),
+        # settings pycloudinary's preset helpers drop, sent through its lower-level call
+        "access_mode": st.sampled_from(["public", "authenticated"]),
+        "clear_invalid": st.booleans(),
     }
     for key in draw(st.lists(st.sampled_from(sorted(optional)), max_size=len(optional), unique=True)):
         settings_[key] = draw(optional[key])
@@ -158,7 +169,8 @@ def preset_settings(
 
 
 def _ids(field: dict[str, Any]) -> list[str]:
-    return [v["external_id"] for v in field.get("datasource", {}).get("values", [])]
+    """The ids a value may name: those the config declares (an id-less value's is assigned)."""
+    return [v["external_id"] for v in field.get("datasource", {}).get("values", []) if "external_id" in v]
 
 
 @st.composite
@@ -301,6 +313,9 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     mappings = draw(
         st.dictionaries(names, names.map(lambda n: {"template": f"https://m.example.test/{n}/"}), max_size=2)
     )
+    for mapping in mappings.values():
+        if bool(presets) and draw(st.booleans()):
+            mapping["upload_preset_name"] = draw(st.sampled_from(sorted(presets)))
     return {
         "metadata_fields": fields,
         "metadata_rules": draw(metadata_rules(fields)),
