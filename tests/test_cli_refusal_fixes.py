@@ -28,3 +28,12 @@ def test_a_plan_made_for_another_environment_says_which(workspace: Harness) -> N
     assert applied.code == 3
     assert "environment 'staging'" in applied.err and "--env staging" in applied.err
     assert workspace.writes() == []
+
+
+def test_a_saved_plan_applies_without_a_prompt_or_auto_approve(workspace: Harness) -> None:
+    # docs/ci.md: the saved plan was reviewed; there is no terminal to ask on, and none is needed
+    plan_file = workspace.config_dir / "plan.json"
+    assert workspace.run("plan", "--env", "staging", "--out", str(plan_file), env="staging").code == 0
+    applied = workspace.run("apply", "--env", "staging", str(plan_file), env="staging")
+    assert applied.code == 0, applied.out + applied.err
+    assert workspace.plan_is_empty("staging")
