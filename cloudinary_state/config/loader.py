@@ -596,7 +596,11 @@ def validate_environments(
     warnings: dict[Diagnostic, None] = {}
     if not names:
         where = config_dir / ENVIRONMENTS_DIR
-        errors[Diagnostic(str(where), 1, 1, "no environments found", f"create {where}/<env>.yaml")] = None
+        fix = (
+            f"create {where}/<env>.yaml (`cloudinary-state init`), "
+            "or give --config-dir the directory holding environments/"
+        )
+        errors[Diagnostic(str(where), 1, 1, "no environments found", fix)] = None
     for name in names:
         result = check_environment(config_dir, name, kinds, strict=strict, environ=environ, require_env=False)
         results[name] = result
