@@ -409,7 +409,8 @@ class _EnvironmentLoader:
             checked[key] = CheckedObject(
                 raw.kind, raw.name, model, raw.marks, frozenset(rendered.sensitive_paths)
             )
-        check_universe(self.report, Universe(checked, policy), self.kinds)
+        invalid = frozenset(key for key in raw_objects if key not in checked)
+        check_universe(self.report, Universe(checked, policy, invalid), self.kinds)
         objects = [self.desired(obj, raw_objects[key], environment.addons) for key, obj in checked.items()]
         for key, obj in checked.items():
             if obj.model is None and policy.is_protected(obj.kind, obj.name):
