@@ -240,6 +240,9 @@ class Credentials:
     api_key: str
     api_secret: str = field(repr=False)
     upload_prefix: str | None = None
+    # where the URL came from ("environment variable CLOUDINARY_URL_STAGING"), for the fix of
+    # an error the account answers about the key and secret; not part of the identity
+    source: str = field(default="", compare=False, repr=False)
 
     def __repr__(self) -> str:
         prefix = f", upload_prefix={self.upload_prefix!r}" if self.upload_prefix else ""
@@ -272,6 +275,7 @@ class Credentials:
             api_key=unquote(api_key),
             api_secret=unquote(api_secret),
             upload_prefix=upload_prefix.rstrip("/") if upload_prefix else None,
+            source=source,
         )
 
     @classmethod
@@ -503,7 +507,7 @@ class AdminClient:
             except Exception as exc:
                 error = map_sdk_error(exc, function, self.credentials.api_secret)
                 if not error.retryable:
-                    raise error from None
+                    raise self._with_fix(error) from None
                 if already_done is not None and already_done():
                     return {}
                 delay = self._delay_before_retry(error, attempt, time.monotonic() - started)
@@ -513,6 +517,19 @@ class AdminClient:
                 self._sleep(delay)
                 continue
             return dict(response)
+
+    def _with_fix(self, error: ApiError) -> ApiError:
+        """A 401 is the account refusing the key and secret: say where they came from, so the
+        message names what to fix (never the secret itself)."""
+        if error.status != 401:
+            return error
+        where = f" in {self.credentials.source}" if self.credentials.source else ""
+        return type(error)(
+            f"{_strip_operation(error)}: cloud {self.credentials.cloud_name!r} does not accept the "
+            f"API key and secret{where}; check them (the console's API Keys page lists the cloud's keys)",
+            status=error.status,
+            operation=error.operation,
+        )
 
     def _delay_before_retry(self, error: ApiError, attempt: int, elapsed: float) -> float:
         """How long to wait before the next attempt; raises when the budget does not allow one."""

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from cloudinary_state.desired import DesiredObject, DesiredState, KindName, Policy
+from cloudinary_state.desired import DesiredObject, DesiredState, KindName, Policy, SafetyPolicy
 from cloudinary_state.engine.plan import LiveState
 from cloudinary_state.errors import CloudinaryStateError, OutputFileError
 from cloudinary_state.kinds import REGISTRY
@@ -183,12 +183,27 @@ def _policy_document(
         globs = {REGISTRY.section_of(k): list(table[k]) for k in REGISTRY.names() if table.get(k)}
         if globs:
             document[key] = globs
-    default = type(policy.safety)()
-    if policy.safety != default:
-        document["safety"] = {
-            "max_delete_percent": policy.safety.max_delete_percent,
-            "min_existing": policy.safety.min_existing,
-        }
+    # fields another system manages stay its own (only for imported kinds: the others have no
+    # objects here to leave fields of)
+    ignore_changes = {
+        REGISTRY.section_of(k): {glob: list(paths) for glob, paths in policy.ignore_changes[k].items()}
+        for k in REGISTRY.names()
+        if k in kinds and policy.ignore_changes.get(k)
+    }
+    if ignore_changes:
+        document["ignore_changes"] = ignore_changes
+    if policy.safety != type(policy.safety)():
+        document["safety"] = _safety_document(policy.safety)
+    return document
+
+
+def _safety_document(safety: SafetyPolicy) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "max_delete_percent": safety.max_delete_percent,
+        "min_existing": safety.min_existing,
+    }
+    if safety.max_affected_assets is not None:
+        document["max_affected_assets"] = safety.max_affected_assets
     return document
 
 

@@ -287,6 +287,8 @@ def promote(
             )
         except ConfigError as e:
             raise ConfigError([_in_config_dir(d, copy, config_dir) for d in e.diagnostics]) from None
+    # the cloud as the connection knows it: declared, or (left out) the credentials'
+    promoted_state = replace(promoted_state, cloud_name=target.cloud_name)
     plan = build_plan(promoted_state, target_live, digest_key=digest_key, targets=chosen, kinds=kinds)
     changing = {(c.kind, c.name) for c in plan.changes}
 

@@ -243,7 +243,7 @@ class Project:
         saved = self.read_plan_file(path)
         if env is not None:
             with self.connect(env, emulator=emulator) as conn, conn._scrubbed():
-                saved.verify(conn.digest_key, default_kinds())  # connects to nothing
+                saved.verify(conn.digest_key, default_kinds(), env)  # connects to nothing
         # shown as printable text, verified or not: a file's strings can hold escape sequences
         shown = PlanFile(saved.path, printable(saved.document))
         return ShownPlan(saved.path, shown.document, shown.unverified(default_kinds()), env is not None)
@@ -630,7 +630,7 @@ class Connection:
         self, plan: object, saved: PlanFile | None, targets: list[Target | str], parallelism: int
     ) -> tuple[Plan, Mapping[Target, LiveObject | None]]:
         if saved is not None:
-            verified = saved.verify(self.digest_key, self._kinds)  # before connecting
+            verified = saved.verify(self.digest_key, self._kinds, self.environment)  # before connecting
             self._connect()  # a refusal from here on ends a run that connected (the CLI's calls line)
             saved.check_matches(verified, self.desired, self.digest_key)
             return verified, {}  # the live objects come from `reread`, once the plan is allowed

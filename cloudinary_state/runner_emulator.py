@@ -196,11 +196,30 @@ def serve(clouds: Sequence[CloudSpec], addons: Collection[str], options: ServeOp
             allow_remote=options.allow_remote,
         )
         server.start()
-    except (EmulatorStateError, ValueError, OSError) as e:
-        raise EmulatorStartError(str(e)) from None
+    except EmulatorStateError as e:
+        raise EmulatorStartError(f"{e}; fix the file, or give --state a new path to start empty") from None
+    except ValueError as e:
+        raise EmulatorStartError(_serve_advice(e, options.host)) from None
+    except OSError as e:
+        raise EmulatorStartError(
+            f"cannot listen on {options.host}:{options.port}: {e.strerror or e}; "
+            "choose another --port (0 picks a free one)"
+        ) from None
     masked = {
         # the secret never reaches a log
         cloud: f"cloudinary://{server.state(cloud).api_key}:***@{cloud}?upload_prefix={server.url}"
         for cloud in server.clouds
     }
     return ServedEmulator(server.url, masked, server.stop)
+
+
+def _serve_advice(error: ValueError, host: str) -> str:
+    """The emulator's refusal of a non-loopback host, with the CLI option that permits it (the
+    emulator names its Python parameter): it serves anyone who can reach it, so such a host is
+    an explicit choice. Other refusals (clouds, add-ons) say what they need already."""
+    if not str(error).startswith("refusing to bind non-loopback host"):
+        return str(error)
+    return (
+        f"refusing to serve on the non-loopback host {host!r}: anyone who can reach it could use "
+        "the emulated accounts; pass --allow-remote to mean it"
+    )

@@ -44,3 +44,13 @@ def test_an_emulated_environment_without_cloud_name_or_credentials_is_named_afte
     planned = workspace.run("plan", "--env", "staging", "--emulator", env="staging")
     assert planned.code == 0, planned.out + planned.err
     assert "(cloud staging)" in planned.out
+
+
+def test_promote_shows_the_target_plan_for_the_credentials_cloud(workspace: Harness) -> None:
+    without_cloud_name(workspace, "production")
+    workspace.apply("staging")
+    workspace.use_env("staging")  # promote reads both accounts: both environments' variables
+    promoted = workspace.run("promote", "--from", "staging", "--to", "production", env="production")
+    assert promoted.code == 0, promoted.out + promoted.err
+    assert f"Plan for environment production (cloud {PRODUCTION})" in promoted.out
+    assert "the cloud of" not in promoted.out

@@ -248,3 +248,25 @@ def test_a_quoted_number_gets_a_hint(tmp_path: Path) -> None:
     (found,) = errors(tmp_path, resources, env)
     assert "settings.auto_tagging: expected a number, got a string" in found
     assert "write the value without quotes" in found
+
+
+@pytest.mark.parametrize(
+    "resources",
+    [
+        # a preset with an error of its own, named by a mapping
+        "upload_presets:\n  p: {settings: {tags: 5}}\n"
+        "upload_mappings:\n  m: {template: 'https://a.example/', upload_preset_name: p}\n",
+        # a transformation with an error of its own, named by a preset
+        "transformations:\n  t: {transformation: 5}\nupload_presets:\n  p: {settings: {eager: [t_t]}}\n",
+        # a field with an error of its own, named by a preset's metadata and by a rule
+        "metadata_fields:\n  f: {type: string}\n  g: {type: string, label: G}\n"
+        "upload_presets:\n  p: {settings: {metadata: {f: x}}}\n"
+        "metadata_rules:\n  r: {metadata_field_id: g, condition: {metadata_field_id: f, populated: true},"
+        " result: {enable: true}}\n",
+    ],
+)
+def test_a_reference_to_an_invalid_object_is_not_called_undeclared(tmp_path: Path, resources: str) -> None:
+    # the object's own error is the one to fix; "not declared" would send the reader looking for it
+    found = errors(tmp_path, resources)
+    assert len(found) == 1, found
+    assert "not declared" not in found[0]

@@ -55,6 +55,14 @@ def test_syntax_error_has_line_and_column() -> None:
     assert d.message.startswith("YAML syntax error")
 
 
+def test_a_tab_that_indents_says_to_use_spaces() -> None:
+    with pytest.raises(YamlLoadError) as e:
+        load_yaml_text("upload_presets:\n\tp: {}\n", "f.yaml")
+    (d,) = e.value.diagnostics
+    assert (d.line, d.column) == (2, 1)
+    assert "tab" in d.hint and "spaces" in d.hint
+
+
 def test_merge_keys_and_recursive_aliases_are_refused() -> None:
     with pytest.raises(YamlLoadError) as e:
         load_yaml_text("base: &b {x: 1}\nother:\n  <<: *b\n", "f")

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import cloudinary.api as api
 import pytest
@@ -440,7 +441,16 @@ def test_remote_hosts_need_an_explicit_flag(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(ValueError, match="allow_remote"):
         EmulatorServer([CloudConfig(CLOUD)], host="0.0.0.0")
     code, _, stderr = run_main(capsys, "emulator", "serve", "--host", "0.0.0.0")
-    assert code == 1 and "allow_remote" in stderr
+    assert code == 1 and "--allow-remote" in stderr  # the CLI's flag, not the Python parameter
+
+
+def test_a_port_in_use_says_to_choose_another(capsys: pytest.CaptureFixture[str]) -> None:
+    with EmulatorServer([CloudConfig(CLOUD)]) as taken:
+        port = urlsplit(taken.url).port
+        assert port is not None
+        code, _, stderr = run_main(capsys, "emulator", "serve", "--port", str(port))
+    assert code == 1 and "Traceback" not in stderr
+    assert f"127.0.0.1:{port}" in stderr and "another --port" in stderr
 
 
 def test_serve_emulates_a_plan_without_entitlements_and_slow_datasource_updates(tmp_path: Path) -> None:

@@ -88,6 +88,23 @@ def test_kind_narrows_the_import_and_the_prune_policy(workspace: Harness) -> Non
     assert set(transformations["transformations"]) == {"thumb"}  # ignored objects are not imported
 
 
+def test_the_whole_policy_of_imported_kinds_is_carried_over(workspace: Harness) -> None:
+    workspace.apply("staging")
+    ignore_changes = {"upload_presets": {"product_*": ["settings.notification_url"]}}
+    safety = {"max_delete_percent": 40.0, "min_existing": 3, "max_affected_assets": 100}
+    workspace.write_environment("staging", policy={"ignore_changes": ignore_changes, "safety": safety})
+    output = workspace.config_dir.parent / "imported"
+    code, _, err = _import(workspace, output)
+    assert code == 0, err
+    env_file = yaml.safe_load((output / "environments/staging.yaml").read_text())
+    # another system's field stays another system's, and the asset limit still guards deletes
+    assert env_file["policy"] == {"ignore_changes": ignore_changes, "safety": safety}
+    code, _, err = _import(workspace, output, "--kind", "transformation", "--force")
+    assert code == 0, err
+    env_file = yaml.safe_load((output / "environments/staging.yaml").read_text())
+    assert env_file["policy"] == {"safety": safety}  # presets were not imported
+
+
 def test_console_values_that_look_secret_become_placeholders(workspace: Harness) -> None:
     workspace.apply("staging")
     workspace.sdk(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support.cli_runner import run_cli
+from support.cli_runner import run_cli, run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,3 +160,24 @@ def test_the_example_workflows_are_what_init_writes(
     written = {p.name: p.read_text() for p in (tmp_path / ".github" / "workflows").glob("*.yml")}
     examples = {p.name: p.read_text() for p in (ROOT / "examples" / "github-actions").glob("*.yml")}
     assert written == examples
+
+
+def test_init_in_another_directory_names_it_in_the_next_steps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # followed as printed, from where init ran, the next steps must find the project
+    monkeypatch.chdir(tmp_path)
+    result = run_main(capsys, "--config-dir", "infra/cloudinary", "init")
+    assert result.code == 0
+    next_steps = result.out.splitlines()[-1]
+    assert "cloudinary-state --config-dir infra/cloudinary validate --all" in next_steps
+    assert "cloudinary-state --config-dir infra/cloudinary import --env staging" in next_steps
+    assert run_main(capsys, "--config-dir", "infra/cloudinary", "validate", "--all").code == 0
+
+
+def test_no_environments_found_points_at_the_config_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(tmp_path, capsys, "validate", "--all")
+    assert result.code == 1
+    assert "no environments found" in result.err and "--config-dir" in result.err

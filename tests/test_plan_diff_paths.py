@@ -18,6 +18,7 @@ from cloudinary_state.engine.plan import (
     _expand_emptied,
     _leaf_paths,
     _strictly_equal,
+    field_diffs,
 )
 
 
@@ -91,3 +92,11 @@ def test_strictly_equal_keeps_apart_what_json_keeps_apart() -> None:
     assert not _strictly_equal([1], (1,))
     assert not _strictly_equal({1: "a"}, {True: "a"})
     assert not _strictly_equal(float("nan"), float("nan"))  # not known to be equal: JSON decides
+
+
+def test_a_mapping_that_shares_few_keys_is_diffed_field_by_field() -> None:
+    # a preset whose settings were replaced in the console: the plan names each field
+    live = {"settings": {"tags": ["a", "b"]}}
+    config = {"settings": {"tags": ["product"], "folder": "x", "eager": ["t_a"], "use_filename": True}}
+    paths = [d.path for d in field_diffs(live, config)]
+    assert paths == ["settings.eager", "settings.folder", "settings.tags", "settings.use_filename"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -90,9 +91,14 @@ def init(envs: tuple[str, ...], clouds: tuple[str, ...], action: str | None) -> 
     for what in result.to_edit:
         click.echo(f"edit {what}")
     first = environments[0]
+    config_dir = current().project.config_dir
+    # the next steps run from here, so they name a config directory other than this one
+    program = "cloudinary-state"
+    if config_dir != Path("."):
+        program += f" --config-dir {shlex.quote(str(config_dir))}"
     click.echo(
-        f"next: `cloudinary-state validate --all`; set {first.credentials} and bring the account's objects "
-        f"into the project with `cloudinary-state import --env {first.name}` (--emulator: try it first)"
+        f"next: `{program} validate --all`; set {first.credentials} and bring the account's objects "
+        f"into the project with `{program} import --env {first.name}` (--emulator: try it first)"
     )
 
 

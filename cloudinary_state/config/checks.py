@@ -63,6 +63,8 @@ class Universe:
 
     objects: dict[tuple[KindName, str], CheckedObject]
     policy: Policy
+    # declared objects that failed their own checks (reported already): not in `objects`
+    invalid: frozenset[tuple[KindName, str]] = frozenset()
     _by_kind: dict[KindName, dict[str, CheckedObject]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -71,6 +73,12 @@ class Universe:
 
     def declared(self, kind: KindName) -> dict[str, CheckedObject]:
         return self._by_kind.get(kind, {})
+
+    def trusted(self, kind: KindName, name: str) -> bool:
+        """A name a reference may use without a valid declaration here: one `policy.ignore`
+        covers (managed outside this config), or one declared with errors of its own (those are
+        the errors to fix: calling it undeclared would send the reader looking for it)."""
+        return self.policy.is_ignored(kind, name) or (kind, name) in self.invalid
 
 
 class ObjectChecks(Protocol):

@@ -409,7 +409,8 @@ class _EnvironmentLoader:
             checked[key] = CheckedObject(
                 raw.kind, raw.name, model, raw.marks, frozenset(rendered.sensitive_paths)
             )
-        check_universe(self.report, Universe(checked, policy), self.kinds)
+        invalid = frozenset(key for key in raw_objects if key not in checked)
+        check_universe(self.report, Universe(checked, policy, invalid), self.kinds)
         objects = [self.desired(obj, raw_objects[key], environment.addons) for key, obj in checked.items()]
         for key, obj in checked.items():
             if obj.model is None and policy.is_protected(obj.kind, obj.name):
@@ -596,7 +597,11 @@ def validate_environments(
     warnings: dict[Diagnostic, None] = {}
     if not names:
         where = config_dir / ENVIRONMENTS_DIR
-        errors[Diagnostic(str(where), 1, 1, "no environments found", f"create {where}/<env>.yaml")] = None
+        fix = (
+            f"create {where}/<env>.yaml (`cloudinary-state init`), "
+            "or give --config-dir the directory holding environments/"
+        )
+        errors[Diagnostic(str(where), 1, 1, "no environments found", fix)] = None
     for name in names:
         result = check_environment(config_dir, name, kinds, strict=strict, environ=environ, require_env=False)
         results[name] = result

@@ -458,8 +458,11 @@ def load_yaml_text(text: str, file: str) -> LoadedDocument:
         mark = e.problem_mark or e.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(part for part in (e.context, e.problem) if part) or "invalid YAML"
+        at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+        # YAML forbids tabs in indentation, and PyYAML's message does not say so
+        hint = "YAML indents with spaces, never tabs: replace the tab with spaces" if at_tab else ""
         raise YamlLoadError(
-            [Diagnostic(file, line, column, f"YAML syntax error: {message}", "fix the YAML syntax")]
+            [Diagnostic(file, line, column, f"YAML syntax error: {message}", hint or "fix the YAML syntax")]
         ) from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow (a control character)
         line, column = _reader_position(text, e.position)

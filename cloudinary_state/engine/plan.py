@@ -216,8 +216,9 @@ def _expand_emptied(
 ) -> list[tuple[str | int, ...]]:
     old, new = _lookup(before, path), _lookup(after, path)
     for empty, full in ((old, new), (new, old)):
-        if isinstance(empty, Mapping) and not empty and isinstance(full, Mapping) and full:
-            return _leaf_paths(full, path) or [path]
+        unset = empty is _ABSENT or (isinstance(empty, Mapping) and not empty)
+        if unset and isinstance(full, Mapping) and full:
+            return _leaf_paths(full, path) or [path]  # a mapping added or removed: as a create
     return [path]
 
 
@@ -251,9 +252,6 @@ def _same_json(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 
 FieldPath = tuple[str | int, ...]
-# DeepDiff's threshold_to_diff_deeper (its default): a mapping that shares fewer keys than this
-# share of all its keys is reported whole.
-_DIFF_DEEPER = 0.33
 
 
 def _reported_paths(before: Any, after: Any, path: FieldPath) -> list[FieldPath]:
@@ -283,9 +281,9 @@ def _reported_dict_paths(before: dict[Any, Any], after: dict[Any, Any], path: Fi
     old = [k for k in before if not (isinstance(k, str) and k.startswith("__"))]
     new = [k for k in after if not (isinstance(k, str) and k.startswith("__"))]
     common = set(old) & set(new)
-    union = len(set(old) | set(new))
-    if union > 1 and len(common) / union < _DIFF_DEEPER:
-        return [path]
+    # key by key however few keys the two share (deepdiff's threshold_to_diff_deeper is off):
+    # a preset whose settings were replaced in the console reads as its fields, not as one
+    # line holding both whole mappings
     paths = [(*path, k) for k in new if k not in common] + [(*path, k) for k in old if k not in common]
     for k in old:
         if k in common:
@@ -297,7 +295,7 @@ def _deepdiff_paths(before: Any, after: Any) -> list[FieldPath]:
     # imported here: it costs ~0.1 s, which the offline commands importing this module never need
     from deepdiff import DeepDiff
 
-    tree = DeepDiff(before, after, view="tree", ignore_order=False)
+    tree = DeepDiff(before, after, view="tree", ignore_order=False, threshold_to_diff_deeper=0)
     paths: list[FieldPath] = []
     for report_type, levels in tree.items():
         for level in levels:

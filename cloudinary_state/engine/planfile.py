@@ -241,18 +241,33 @@ def plan_from_document(
     *,
     digest_key: bytes,
     kinds: Mapping[KindName, Kind] | None = None,
+    environment: str | None = None,
 ) -> Plan:
     """The saved plan, once its digest verifies under `digest_key` (RefusedPlanError, exit 3,
-    for a file edited after `plan --out` or made for another account)."""
+    for a file edited after `plan --out` or made for another account). `environment`, the one
+    the key is of, lets the refusal name the environment the file says it was made for."""
     stated = document.get("digest")
     stated = stated if isinstance(stated, str) else ""  # a hand-made file
     if not hmac.compare_digest(stated.encode("utf-8", "replace"), _digest(document, digest_key).encode()):
         raise _refused(
             path,
             "digest mismatch: the file was modified after `plan --out` wrote it, or was made for "
-            "another account (another api_secret); plan again",
+            f"another account (another api_secret); plan again{_made_for(document, environment)}",
         )
     return parse_plan(path, document, kinds=kinds)
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # safe to echo as a shell word
+
+
+def _made_for(document: Mapping[str, Any], environment: str | None) -> str:
+    """The environment an unverified file names, when it is not the one it was given for:
+    the likeliest cause of a digest mismatch (repr: nothing vouches for the name's text)."""
+    named = document.get("environment")
+    if environment is None or not isinstance(named, str) or named == environment:
+        return ""
+    said = f". The file says it was made for environment {named!r}, not {environment!r}"
+    return f"{said}: use --env {named}" if _PLAIN_NAME.fullmatch(named) else said
 
 
 def parse_plan(

@@ -66,9 +66,13 @@ class PlanFile:
         """Step 1: PlanFileError for a file that cannot be read or is no plan."""
         return cls(path, load_document(path))
 
-    def verify(self, digest_key: bytes, kinds: Mapping[KindName, Kind]) -> Plan:
-        """Step 2: the plan, once the file's digest verifies under `digest_key`."""
-        return plan_from_document(self.path, self.document, digest_key=digest_key, kinds=kinds)
+    def verify(
+        self, digest_key: bytes, kinds: Mapping[KindName, Kind], environment: str | None = None
+    ) -> Plan:
+        """Step 2: the plan, once the file's digest verifies under `digest_key` (`environment`'s)."""
+        return plan_from_document(
+            self.path, self.document, digest_key=digest_key, kinds=kinds, environment=environment
+        )
 
     def unverified(self, kinds: Mapping[KindName, Kind]) -> Plan:
         """The plan the file holds, its digest not verified: only for showing it (`show`)."""

@@ -36,7 +36,7 @@ def _field(
     target = fields.get(field_id)
     if target is not None and target.model is not None:
         return target
-    if target is None and universe.policy.is_ignored(FIELD, field_id):
+    if target is None and universe.trusted(FIELD, field_id):
         return None  # managed outside this config: trusted to exist
     why = "deleted here (absent: true)" if target is not None else "not declared"
     hint = (

@@ -92,7 +92,7 @@ def check_references(
     for ref in refs:
         target = declared.get(ref)
         deleted = target is not None and target.model is None
-        if not deleted and (target is not None or universe.policy.is_ignored(KIND, ref)):
+        if not deleted and (target is not None or universe.trusted(KIND, ref)):
             continue  # resolves; the position below (a regex compiled per name) is for errors only
         at = obj.marks.offset(path, offset + _reference_position(text, ref))
         if deleted:

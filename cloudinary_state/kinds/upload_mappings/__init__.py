@@ -53,7 +53,7 @@ def check_preset(report: Report, universe: Universe, obj: CheckedObject) -> None
     target = presets.get(name)
     if target is not None and target.model is not None:
         return
-    if target is None and universe.policy.is_ignored(PRESET, name):
+    if target is None and universe.trusted(PRESET, name):
         return  # managed outside this config: trusted to exist
     path = ("upload_preset_name",)
     if target is not None:

@@ -51,7 +51,7 @@ def _check_metadata(report: Report, universe: Universe, obj: CheckedObject, meta
         )
         target = fields.get(key)
         if target is None or target.model is None:
-            if universe.policy.is_ignored("metadata_field", key) and target is None:
+            if universe.trusted("metadata_field", key) and target is None:
                 continue
             why = "deleted here (absent: true)" if target is not None else "not declared"
             if key != key.strip() and key.strip() in fields:
