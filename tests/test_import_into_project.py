@@ -142,6 +142,21 @@ def test_second_environment_differences_go_to_its_overrides(workspace: Harness) 
     assert plan_is_empty(workspace, "staging", staging)  # the shared documents still say what staging has
 
 
+def test_a_second_environment_with_no_new_object_says_where_its_differences_went(
+    workspace: Harness,
+) -> None:
+    environments_only(workspace)
+    code, out = import_env(workspace, "staging")
+    assert code == 0, out
+    for variable in placeholder_values(out, "staging"):  # production sets them to its own values
+        workspace.monkeypatch.setenv(variable, WEBHOOK_SECRETS["production"].rsplit("token=", 1)[1])
+    workspace.sdk(PRODUCTION, "update_upload_preset", "product_assets", folder="prod_assets")
+    code, out = import_env(workspace, "production")
+    assert code == 0, out
+    assert "production.yaml" in out and "No new objects in production" in out, out
+    assert "Nothing new to import" not in out  # it did write: the overrides
+
+
 HAND_WRITTEN = """\
 # Resources of the test cloud. Hand-written: every comment here must survive an import.
 

@@ -95,8 +95,8 @@ class Forecast:
     def line(self) -> str:
         """The forecast beside the budget, for a text or Markdown plan."""
         return (
-            f"Apply forecast: {self.apply_calls} calls ({self.writes} writes, "
-            f"{self.read_backs} read-backs), {self.calls} for the saved plan with its re-read "
+            f"Apply forecast: {self.apply_calls} calls ({counted(self.writes, 'write')}, "
+            f"{counted(self.read_backs, 'read-back')}), {self.calls} for the saved plan with its re-read "
             f"({self.reread}); {budget_text(self.remaining, self.resets_at)}."
         )
 
@@ -229,14 +229,20 @@ def _listed_delta(kinds: Mapping[KindName, Kind], step: Step) -> int:
 # --- the budget -------------------------------------------------------------------------------
 
 
+def counted(n: int, noun: str) -> str:
+    """`n` and the noun, plural unless one: "1 write", "3 read-backs"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def check_budget(forecast: Forecast, left: int | None, resets_at: float | None) -> None:
     """Refuse (BudgetRefusal, exit 3) an apply whose writes and read-backs need more calls
     than the `left` of the hourly budget; an unreported budget refuses nothing."""
     if left is None or forecast.apply_calls <= left:
         return
     raise BudgetRefusal(
-        f"refused: this apply needs {forecast.apply_calls} Admin API calls ({forecast.writes} writes, "
-        f"{forecast.read_backs} read-backs) and {left} remain this hour; {reset_text(resets_at)}. "
+        f"refused: this apply needs {forecast.apply_calls} Admin API calls "
+        f"({counted(forecast.writes, 'write')}, {counted(forecast.read_backs, 'read-back')}) and "
+        f"{left} remain this hour; {reset_text(resets_at)}. "
         "Apply after the reset, apply fewer changes (plan --target), or pass --allow-partial to "
         "apply whole dependency waves while the budget lasts. Nothing was written."
     )

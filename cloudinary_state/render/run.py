@@ -124,11 +124,15 @@ def import_lines(run: ImportRun, env: str, cloud_name: str) -> list[str]:
     from cloudinary_state.importer import instructions
 
     counts = ", ".join(f"{n} {kind}(s)" for kind, n in run.result.counts.items())
+    if counts:
+        headline = f"Imported {counts} from {env} ({cloud_name})."
+    elif run.written:  # a second environment's differences from the shared documents
+        headline = f"No new objects in {env} ({cloud_name}); what differs was written to the files above."
+    else:
+        headline = f"Nothing new to import from {env} ({cloud_name})."
     return [
         *(f"wrote {path}" for path in run.written),
-        f"Imported {counts} from {env} ({cloud_name})."
-        if counts
-        else f"Nothing new to import from {env} ({cloud_name}).",
+        headline,
         *(f"note: {n}" for n in run.result.notes),
         *instructions(run.result.placeholders),
     ]
