@@ -15,6 +15,7 @@ imports nothing of the package, so that it reports a broken install as an error 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -25,13 +26,17 @@ from pathlib import Path
 
 PROGRAM = "cloudinary-state"
 # options whose value is a file or directory the command writes (plan, show, drift, import)
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 OUTPUT_OPTIONS = ("--out", "--markdown", "--json-summary", "--junit", "--json", "--output")
 
 
 def command_line(command: str, environment: str = "", config_dir: str = ".") -> list[str]:
     """The arguments after the program's name: `command` (shell words, the program's name
     optional) with `--config-dir` before it and `--env ENVIRONMENT` right after its name."""
-    words = shlex.split(command)
+    try:
+        words = shlex.split(command)
+    except ValueError as e:  # an unclosed quote, a lone backslash at the end
+        raise ValueError(f"the `command` input cannot be read as shell words: {e}") from None
     if words[:1] == [PROGRAM]:
         words = words[1:]
     if not words:
@@ -75,6 +80,19 @@ def run(argv: Sequence[str], environ: Mapping[str, str], stdout_file: Path) -> i
         return child.wait()
 
 
+def _set_outputs(environ: Mapping[str, str], outputs: Mapping[str, str], *, quietly: bool = False) -> None:
+    """The outputs, in $GITHUB_OUTPUT when there is one (StepError when it cannot be written,
+    unless `quietly`: another error is being reported)."""
+    if "GITHUB_OUTPUT" not in environ:
+        return
+    path = Path(environ["GITHUB_OUTPUT"])
+    try:
+        set_outputs(path, outputs)
+    except OSError as e:
+        if not quietly:
+            raise StepError(f"cannot write {path}: {e.strerror or e}") from None
+
+
 def set_outputs(path: Path, outputs: Mapping[str, str]) -> None:
     """Append to $GITHUB_OUTPUT, each value in a heredoc whose delimiter it cannot contain."""
     with path.open("a", encoding="utf-8") as f:
@@ -84,28 +102,51 @@ def set_outputs(path: Path, outputs: Mapping[str, str]) -> None:
 
 
 def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The process environment without the action's inputs, plus the credentials variable."""
+    """The process environment without the action's inputs, plus the credentials variable
+    (ValueError for a name no process environment can hold)."""
     child = {k: v for k, v in environ.items() if not k.startswith("INPUT_")}
     variable = environ.get("INPUT_CREDENTIALS_VARIABLE", "")
     if variable and environ.get("INPUT_CREDENTIALS"):
+        if not VARIABLE_NAME.fullmatch(variable):
+            raise ValueError(f"the `credentials-variable` input {variable!r} is no environment variable name")
         child[variable] = environ["INPUT_CREDENTIALS"]
     return child
 
 
+class StepError(Exception):
+    """An input or a runner file the step cannot use: an ::error:: line, and the step fails."""
+
+
 def main(environ: Mapping[str, str]) -> int:
+    try:
+        return _step(environ)
+    except StepError as e:
+        print(f"::error::{e}", flush=True)
+        return 1
+
+
+def _step(environ: Mapping[str, str]) -> int:
     inputs = {name: environ.get(f"INPUT_{name}", "") for name in ("COMMAND", "ENVIRONMENT", "CONFIG_DIR")}
-    argv = command_line(inputs["COMMAND"], inputs["ENVIRONMENT"], inputs["CONFIG_DIR"])
-    print(f"$ {PROGRAM} {shlex.join(argv)}", flush=True)
+    try:
+        argv = command_line(inputs["COMMAND"], inputs["ENVIRONMENT"], inputs["CONFIG_DIR"])
+        child = child_environment(environ)
+    except ValueError as e:  # not run: a usage error, as the CLI's own would be
+        _set_outputs(environ, {"exit-code": "64", "stdout": "", "files": ""}, quietly=True)
+        raise StepError(str(e)) from None
+    # on one line: a log line starting with `::` would be a workflow command
+    print(f"$ {PROGRAM} {shlex.join(argv)}".replace("\r", "\\r").replace("\n", "\\n"), flush=True)
     stdout_file = Path(environ.get("RUNNER_TEMP", ".")) / f"cloudinary-state-{uuid.uuid4().hex[:8]}.out"
     started = time.time() - 1  # file times may be coarser than the clock
-    code = run(argv, child_environment(environ), stdout_file)
+    try:
+        code = run(argv, child, stdout_file)
+    except OSError as e:
+        raise StepError(f"cannot write {stdout_file}: {e.strerror or e}") from None
     outputs = {
         "exit-code": str(code),
         "stdout": str(stdout_file),
         "files": "\n".join(written_since(named_outputs(argv), started)),
     }
-    if "GITHUB_OUTPUT" in environ:
-        set_outputs(Path(environ["GITHUB_OUTPUT"]), outputs)
+    _set_outputs(environ, outputs)
     accepted = environ.get("INPUT_ACCEPT_EXIT_CODES", "0").split()
     if str(code) not in accepted:
         print(f"::error::{PROGRAM} exited with {code} (accepted: {' '.join(accepted)})", flush=True)

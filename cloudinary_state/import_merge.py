@@ -301,8 +301,11 @@ class _Files:
         if path in self.opened:
             return self.opened[path]
         layout = self.layout
-        if not path.exists():
+        if not os.path.lexists(path):  # nothing there: not even a link that leads nowhere
+            _check_directories_above(path)
             document = new_document(path, comment=self.comment)
+        elif not path.is_file() and not path.is_dir():  # a directory: open_document says so
+            raise ImportRefused(f"{path}: exists but is not a file; move it away")
         elif path in layout.documents() or path == layout.env_file or self.force:
             document = open_document(path, force=self.force)
         else:
@@ -312,6 +315,33 @@ class _Files:
             )
         self.opened[path] = document
         return document
+
+
+def _check_directories_above(path: Path) -> None:
+    """The nearest of `path`'s parents that exists is a directory (the file can be made)."""
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            if not parent.is_dir():
+                raise ImportRefused(f"{parent}: exists but is not a directory; move it away")
+            return
+
+
+def _write_all(texts: Mapping[Path, str]) -> None:
+    """Every file or none, as far as the system allows: each is written beside its place
+    first, and only once all are written do they replace what was there."""
+    staged: dict[Path, Path] = {}
+    try:
+        for path, text in texts.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staged[path] = path.with_name(f".{path.name}.import-{os.getpid()}")
+            staged[path].write_text(text, encoding="utf-8")
+        for path, temporary in staged.items():
+            os.replace(temporary, path)
+    except OSError as e:  # no permission, a full disk
+        raise ImportRefused(f"cannot write {e.filename or path}: {e.strerror or e}") from None
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
 
 
 def _deep_set(document: Document, keys: tuple[str, ...], patch: Mapping[str, Any]) -> None:
@@ -377,9 +407,7 @@ def import_into_project(
     _edit_documents(edits, files, kinds)
     _edit_environment(edits, files)
     changed = {path: document.text() for path, document in files.opened.items() if document.changed}
-    for path, text in changed.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    _write_all(changed)
     relative = {str(p.relative_to(layout.config_dir)): text for p, text in changed.items()}
     result = ImportResult(relative, tuple(writer.placeholders), edits.counts, tuple(edits.notes))
     return result, [source.config_dir / path for path in relative]

@@ -26,6 +26,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
+from cloudinary_state.config.yamlload import YamlLoadError, load_yaml_text, read_yaml_text
 from cloudinary_state.errors import CloudinaryStateError
 
 # Wide enough that no line a person wrote is folded by the dump.
@@ -211,8 +212,14 @@ def new_document(path: Path, *, comment: str = "") -> Document:
 
 def open_document(path: Path, *, force: bool) -> Document:
     """`path` loaded for editing. Raises RoundTripError for a file that is not a YAML mapping,
-    or (unless `force`) one that an edit would reformat."""
-    text = path.read_text(encoding="utf-8")
+    or (unless `force`) one that an edit would reformat; and, at the place, for one the config
+    loader would refuse (its size, encoding, nesting and aliases are checked first: ruamel has
+    no such limits, and recurses past Python's on deep nesting)."""
+    try:
+        text = read_yaml_text(path, str(path))
+        load_yaml_text(text, str(path))
+    except YamlLoadError as e:
+        raise RoundTripError("\n".join(map(str, e.diagnostics))) from None
     yaml = _yaml(_measure(text))
     try:
         data = yaml.load(text)

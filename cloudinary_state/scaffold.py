@@ -11,6 +11,7 @@ they are told to replace.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from pathlib import Path
 from cloudinary_state.config.loader import ENVIRONMENTS_DIR
 from cloudinary_state.config.models import ENV_VAR_NAME, SectionSpec, environment_model
 from cloudinary_state.config.schema import SCHEMA_DIR, render_schemas
+from cloudinary_state.errors import CloudinaryStateError
 
+# matched whole (fullmatch): `$` alone lets a trailing newline through, into a file name
 NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # an environment's file stem, a cloud's name
 ACTION_REFERENCE = re.compile(r"^(?P<repository>[\w.-]+/[\w.-]+)@(?P<revision>[\w./-]+)$")
 PLACEHOLDER_ACTION = "OWNER/cloudinary-state@COMMIT_SHA"
@@ -47,9 +50,9 @@ class NewEnvironment:
         """`NAME=CREDENTIALS_VAR`, or `NAME` alone for the variable CLOUDINARY_URL_<NAME>."""
         name, _, credentials = spec.partition("=")
         credentials = credentials or "CLOUDINARY_URL_" + re.sub(r"\W", "_", name).upper()
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             raise ValueError(f"'{name}' is no environment name (letters, digits, _ and -)")
-        if not re.match(ENV_VAR_NAME, credentials):
+        if not re.fullmatch(ENV_VAR_NAME, credentials):
             raise ValueError(f"'{credentials}' is no environment variable name")
         return cls(name, credentials)
 
@@ -69,7 +72,7 @@ class ActionReference:
 
     @classmethod
     def parse(cls, text: str) -> ActionReference:
-        match = ACTION_REFERENCE.match(text)
+        match = ACTION_REFERENCE.fullmatch(text)
         if match is None:
             raise ValueError(f"'{text}' is not OWNER/REPO@REVISION (a tag or, safer, a commit sha)")
         return cls(match["repository"], match["revision"])
@@ -99,7 +102,7 @@ def new_environments(specs: Sequence[str], clouds: Sequence[str]) -> list[NewEnv
         env, _, cloud = spec.partition("=")
         if env not in by_name:
             raise ValueError(f"--cloud {spec}: no environment '{env}' (give ENV=CLOUD_NAME)")
-        if not NAME.match(cloud):
+        if not NAME.fullmatch(cloud):
             raise ValueError(f"--cloud {spec}: '{cloud}' is no cloud name")
         by_name[env] = NewEnvironment(env, by_name[env].credentials, cloud)
     return list(by_name.values())
@@ -111,23 +114,58 @@ def scaffold(
     kinds: Sequence[SectionSpec],
     action: ActionReference | None = None,
 ) -> Scaffold:
-    """Write the project's files that do not exist yet (never one that does)."""
+    """Write the project's files that do not exist yet (never one that does). ScaffoldError,
+    before any file is written, for a path that exists as something else than a file (or a
+    parent as something else than a directory); after, for a file that cannot be written."""
     result = Scaffold()
     if action is None:
         action = ActionReference.parse(PLACEHOLDER_ACTION)
-    for path, text in _project_files(config_dir, list(environments), kinds, action):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    _check_is_directory(config_dir)
+    files = list(_project_files(config_dir, list(environments), kinds, action))
+    for path, _ in files:
+        _check_writable(path)
+    for path, text in files:
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("x", encoding="utf-8") as f:  # "x": fails when the file exists
                 f.write(text)
         except FileExistsError:
             result.kept.append(path)
+        except OSError as e:  # no permission, a full disk
+            written = f" (written before it: {', '.join(map(str, result.written))})" if result.written else ""
+            raise ScaffoldError(f"cannot write {path}: {e.strerror or e}{written}") from None
         else:
             result.written.append(path)
             found = sorted({what for mark, what in PLACEHOLDERS.items() if mark in text})
             if found:
                 result.to_edit.append(f"{path}: fill in {', '.join(found)}")
     return result
+
+
+class ScaffoldError(CloudinaryStateError):
+    """A project cannot be started where it was asked to be."""
+
+
+def _obstacle(what: str, path: Path) -> ScaffoldError:
+    return ScaffoldError(
+        f"cannot start a project here: {path} is not {what}; move it away, or choose another --config-dir"
+    )
+
+
+def _check_is_directory(path: Path) -> None:
+    """`path` is a directory, or nothing yet (a link to itself is neither)."""
+    if os.path.lexists(path) and not path.is_dir():
+        raise _obstacle("a directory", path)
+
+
+def _check_writable(path: Path) -> None:
+    """`path` is a file or nothing yet, under directories or nothing yet."""
+    if os.path.lexists(path) and not path.is_file():
+        raise _obstacle("a file", path)
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            _check_is_directory(parent)
+            return
 
 
 def _project_files(

@@ -105,17 +105,29 @@ def choose(desired: DesiredState, kind: Kind, name: str) -> DesiredObject:
     raise TryPresetError(f"environment {desired.environment!r} declares no {kind.kind} {name!r}{hint}")
 
 
+# Cloudinary takes a file of up to about 100 MB in one upload request, the call try-preset makes
+# (larger ones go in parts, through the SDKs' upload_large: the upload guides and the SDKs' docs)
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
 def read_file(path: str | os.PathLike[str]) -> tuple[str, bytes]:
     """(the file's name, its bytes): TryPresetError for a missing or unreadable file."""
     file = Path(path)
     try:
-        return file.name, file.read_bytes()
+        with file.open("rb") as f:
+            data = f.read(MAX_UPLOAD_BYTES + 1)  # bounded: a device or a pipe may never end
     except FileNotFoundError:
         raise TryPresetError(f"file not found: {file}") from None
     except IsADirectoryError:
         raise TryPresetError(f"{file} is a directory, not a file to upload") from None
     except OSError as e:
         raise TryPresetError(f"cannot read {file}: {e.strerror or e}") from None
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise TryPresetError(
+            f"{file} is larger than {MAX_UPLOAD_BYTES >> 20} MiB, more than one upload request takes "
+            "(the SDK's upload_large sends a larger file in parts); try the preset on a smaller file"
+        )
+    return file.name, data
 
 
 # --- the trial -------------------------------------------------------------------------------

@@ -78,3 +78,63 @@ def test_the_credentials_go_to_the_child_under_the_variable_the_environment_name
         "HOME": "/h",
     }
     assert child_environment(environ) == {"MY_URL": "cloudinary://k:s@c", "HOME": "/h"}
+
+
+# --- hostile inputs: a clear ::error:: line and exit 1, never a traceback, never a shell -------
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("plan --out 'unclosed", "the `command` input cannot be read as shell words: No closing quotation"),
+        ("", "the `command` input is empty"),
+        ("cloudinary-state", "the `command` input is empty"),
+    ],
+)
+def test_a_command_that_cannot_be_read_is_an_error_with_the_outputs_set(
+    project: Path, capsys: pytest.CaptureFixture[str], command: str, expected: str
+) -> None:
+    assert main(_inputs(project, command, "0 1 2 3 64")) == 1  # not run: no exit code to accept
+    assert f"::error::{expected}" in capsys.readouterr().out
+    assert _outputs(project / "outputs")["exit-code"] == "64"  # a usage error, as the CLI's own
+
+
+def test_shell_syntax_in_the_command_is_words_for_the_cli_never_run(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = "validate; touch pwned && touch pwned2 $(touch pwned3) `touch pwned4` | tee x"
+    assert main(_inputs(project, command, "0")) == 1
+    assert _outputs(project / "outputs")["exit-code"] == "64"  # click: no such argument
+    assert not list(project.glob("pwned*")) and not (project / "x").exists()
+
+
+def test_a_line_break_in_the_command_cannot_start_a_workflow_command_in_the_log(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GitHub reads a log line starting with `::` as a command (`::add-mask::`, `::error::`):
+    the echoed command line shows a line break in a word as `\\n`, on its one line."""
+    main(_inputs(project, "validate 'x\n::error::injected'", "0 64"))
+    echoed = capsys.readouterr().out.splitlines()
+    assert not any(line.startswith("::error::injected") for line in echoed), echoed
+    assert any(line.startswith("$ cloudinary-state ") and "\\n::error::injected" in line for line in echoed)
+
+
+@pytest.mark.parametrize("variable", ["MY=URL", "1URL", "MY URL"])
+def test_a_credentials_variable_that_is_no_variable_name_is_an_error(
+    project: Path, capsys: pytest.CaptureFixture[str], variable: str
+) -> None:
+    inputs = {**_inputs(project, "validate", "0"), "INPUT_CREDENTIALS": "cloudinary://k:s@c"}
+    assert main({**inputs, "INPUT_CREDENTIALS_VARIABLE": variable}) == 1
+    out = capsys.readouterr().out
+    assert f"::error::the `credentials-variable` input {variable!r} is no environment variable name" in out
+    assert "cloudinary://k:s@c" not in out
+
+
+def test_a_runner_temp_or_output_file_that_cannot_be_written_is_an_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = project / "missing" / "dir"
+    assert main({**_inputs(project, "validate", "0"), "RUNNER_TEMP": str(missing)}) == 1
+    assert f"::error::cannot write {missing}/" in capsys.readouterr().out
+    assert main({**_inputs(project, "validate", "0"), "GITHUB_OUTPUT": str(missing / "out")}) == 1
+    assert f"::error::cannot write {missing}/out: No such file or directory" in capsys.readouterr().out

@@ -429,6 +429,10 @@ def test_a_corrupt_state_file_is_a_clear_error(tmp_path: Path, capsys: pytest.Ca
     state_file.write_text('{"format": "cloudinary-state/emulator-state@1", "clouds": ')
     with pytest.raises(EmulatorStateError, match=str(state_file)):
         EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], state_file=state_file).start()
+    # nested past the JSON decoder's recursion (once a RecursionError traceback)
+    state_file.write_text('{"format": "cloudinary-state/emulator-state@1", "clouds": ' + "[" * 100_000)
+    with pytest.raises(EmulatorStateError, match="is unreadable: nested too deeply"):
+        EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], state_file=state_file).start()
     state_file.write_text('{"some": "other file"}')
     with pytest.raises(EmulatorStateError, match="not an emulator state file"):
         EmulatorServer([CloudConfig(CLOUD, KEY, SECRET)], state_file=state_file).start()

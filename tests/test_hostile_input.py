@@ -166,3 +166,28 @@ def test_a_hostile_input_is_refused_quickly_in_bounded_memory(config_dir: Path, 
     )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_include_glob_through_a_symlink_loop_reads_each_directory_once(config_dir: Path) -> None:
+    """`**` follows symlinked directories (a shared folder linked in is included), but a link
+    back up (`a -> .`, twice: 2**40 paths before the system's ELOOP) walked forever: each real
+    directory is walked once now, and each file read once."""
+    common = config_dir / "environments" / "common"
+    (common / "a").symlink_to(".")
+    (common / "b").symlink_to(".")
+    staging = config_dir / ENV
+    staging.write_text(staging.read_text().replace("include: [common/*.yaml]", "include: [common/**/*.yaml]"))
+    command = [sys.executable, "-m", "cloudinary_state", "--config-dir", str(config_dir), *VALIDATE]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "staging: ok (12 objects)" in done.stdout  # as without the links: no file twice
+
+
+def test_a_standard_output_that_cannot_be_written_is_a_clear_error(config_dir: Path) -> None:
+    """`> /dev/full` (a full disk): the output is lost, the run says so and exits 1, with no
+    traceback and no complaint of the interpreter's own at exit."""
+    command = [sys.executable, "-m", "cloudinary_state", "--config-dir", str(config_dir), "validate", "--all"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=10)
+    assert done.returncode == 1
+    assert done.stderr == "error: cannot write the output: No space left on device\n", done.stderr

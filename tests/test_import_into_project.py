@@ -9,8 +9,13 @@ with what was there before: the only difference an import may make is lines adde
 from __future__ import annotations
 
 import difflib
+import os
+import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 from support.harness import DOMAINS, PRODUCTION, STAGING, WEBHOOK_SECRET, WEBHOOK_SECRETS, Harness
 
@@ -333,3 +338,98 @@ def test_import_turns_on_the_addons_used_and_trusts_references_of_kinds_left_out
     presets = yaml.safe_load((harness.config_dir / "environments/common/upload_presets.yaml").read_text())
     assert presets["upload_presets"]["tagged"]["settings"]["categorization"] == "google_tagging"
     assert harness.plan_is_empty("test")
+
+
+# --- hostile files where import edits: refused like a config file, bounded, nothing written ---
+
+# nine levels of nine aliases: 387 million values once expanded
+BILLION_LAUGHS = "lol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)
+)
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    if isinstance(content, str):
+        content = content.encode()
+    path.write_bytes(content)
+
+
+def _replace_by_file(folder: Path) -> None:
+    folder.rmdir()
+    _write(folder, "x")
+
+
+def _hostile_cases(stray: Path) -> dict[str, tuple[Callable[[], object], str]]:
+    """What the file `import --force` would edit is made into, and the message expected."""
+    folder = stray.parent
+    return {
+        "alias bomb": (lambda: _write(stray, BILLION_LAUGHS), f"{stray}:6:12: YAML aliases repeat more than"),
+        "deep nesting": (
+            lambda: _write(stray, "".join(f"{'  ' * i}k{i}:\n" for i in range(1000))),
+            f"{stray}:101:201: YAML nested deeper than 100 levels",  # before ruamel recursed into it
+        ),
+        "too large": (
+            lambda: _write(stray, "#" * (9 << 20)),
+            f"{stray}:1:1: cannot read file: the file is larger than the limit of 8 MiB",
+        ),
+        "bad UTF-8": (
+            lambda: _write(stray, b"# notes\ntransformations: {x\xff: 1}\n"),
+            f"{stray}:2:20: byte 0xff",
+        ),
+        "a list": (lambda: _write(stray, "- a\n- b\n"), f"{stray}: not a YAML mapping"),
+        "a directory": (lambda: stray.mkdir(), f"{stray}:1:1: cannot read file: is a directory"),
+        "a symlink loop": (lambda: stray.symlink_to(stray.name), f"{stray}: exists but is not a file"),
+        "its folder a file": (lambda: _replace_by_file(folder), f"{folder}: exists but is not a directory"),
+    }
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
+
+
+def test_a_hostile_file_where_import_edits_is_refused_with_its_place_and_nothing_is_written(
+    workspace: Harness,
+) -> None:
+    """`import --force` edits a file no environment includes: the file is untrusted as a
+    config is (size, nesting, aliases, encoding; an alias bomb stays unexpanded in ruamel, but
+    the next validate would refuse it), and one of the wrong type is named, not a traceback."""
+    environments = environments_only(workspace)
+    code, out = import_env(workspace, "staging")
+    assert code == 0, out
+    for variable in placeholder_values(out, "production"):
+        workspace.monkeypatch.setenv(variable, WEBHOOK_SECRETS["production"].rsplit("token=", 1)[1])
+    workspace.sdk(PRODUCTION, "create_transformation", "banner", "c_fill,h_300,w_1200")
+    production = environments / "production.yaml"
+    production.write_text(
+        environment_text("production").replace("  - production/*.yaml       # only production\n", "")
+    )
+    before = {p: p.read_bytes() for p in environments.rglob("*") if p.is_file()}
+    stray = (environments / "production").resolve() / "transformations.yaml"
+    for case, (make, expected) in _hostile_cases(stray).items():
+        _remove(stray.parent)
+        stray.parent.mkdir()
+        make()
+        started = time.monotonic()
+        code, out = import_env(workspace, "production", "--force")
+        assert code == 1 and expected in out, (case, out)
+        assert time.monotonic() - started < 5, case  # bounded: the deep one recursed, the large one read all
+        assert production.read_bytes() == before[production], case  # nothing written
+    _remove(stray.parent)
+
+
+def test_the_files_of_an_import_are_written_all_or_none(tmp_path: Path) -> None:
+    from cloudinary_state.import_merge import _write_all
+    from cloudinary_state.importer import ImportRefused
+
+    first, blocked = tmp_path / "a.yaml", tmp_path / "file" / "b.yaml"
+    first.write_text("# before\n")
+    (tmp_path / "file").write_text("in the way")
+    with pytest.raises(ImportRefused, match=r"cannot write .*file.*: (File exists|Not a directory)"):
+        _write_all({first: "# after\n", blocked: "x: 1\n"})
+    assert first.read_text() == "# before\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "file"]  # no temporary left
+    _write_all({first: "# after\n", tmp_path / "new" / "c.yaml": "x: 1\n"})
+    assert first.read_text() == "# after\n" and (tmp_path / "new" / "c.yaml").read_text() == "x: 1\n"

@@ -4,6 +4,7 @@ written over; the example workflows are what it writes."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,11 @@ def test_one_environment_has_no_promotion_jobs(tmp_path: Path, capsys: pytest.Ca
         ("--env", "a", "--env", "a"),
         ("--cloud", "nowhere=x"),
         ("--action", "not-a-reference"),
+        # a trailing newline passed `$` (a file "stag\n.yaml", a workflow line broken in two)
+        ("--env", "stag\n"),
+        ("--env", "x=FOO\n"),
+        ("--cloud", "staging=acme\n"),
+        ("--action", "owner/repo@v1\n"),
     ],
 )
 def test_bad_options_are_usage_errors(
@@ -181,3 +187,39 @@ def test_no_environments_found_points_at_the_config_dir(
     result = run_cli(tmp_path, capsys, "validate", "--all")
     assert result.code == 1
     assert "no environments found" in result.err and "--config-dir" in result.err
+
+
+def _loop(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(path.name)  # a link to itself
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda d: (d / "environments").write_text("a file"), "environments is not a directory"),
+        (lambda d: (d / "environments" / "staging.yaml").mkdir(parents=True), "staging.yaml is not a file"),
+        (lambda d: _loop(d / ".github"), ".github is not a directory"),
+        (lambda d: _loop(d / "environments" / "common" / "resources.yaml"), "resources.yaml is not a file"),
+    ],
+    ids=["dir-is-a-file", "file-is-a-dir", "dir-is-a-symlink-loop", "file-is-a-symlink-loop"],
+)
+def test_a_path_of_the_wrong_type_is_an_error_before_any_file_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], object], expected: str
+) -> None:
+    make(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    result = run_cli(tmp_path, capsys, "init")  # a traceback fails here
+    assert result.code == 1, result
+    assert result.err.startswith(f"error: cannot start a project here: {tmp_path}/"), result.err
+    assert expected in result.err and "move it away" in result.err
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_a_config_directory_that_is_a_symlink_loop_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _loop(tmp_path / "project")
+    result = run_cli(tmp_path / "project", capsys, "init")
+    assert result.code == 1, result
+    assert "project is not a directory" in result.err

@@ -205,6 +205,12 @@ def test_a_missing_or_unreadable_file(
         f"file not found: {missing}",
     )
     _fails(run(config_dir, capsys, "try-preset", "--env", "staging", PRESET, str(tmp_path)), "is a directory")
+    # an endless file (a device, a pipe): refused at the size a single upload request takes,
+    # read no further (it once read /dev/zero until memory ran out)
+    _fails(
+        run(config_dir, capsys, "try-preset", "--env", "staging", PRESET, "/dev/zero"),
+        "/dev/zero is larger than 100 MiB, more than one upload request takes (the SDK's upload_large sends",
+    )
     assert_nothing_persisted(config_dir)
 
 

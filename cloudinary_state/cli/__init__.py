@@ -8,6 +8,8 @@ One module per group of commands; each registers its commands on the group in `_
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import NoReturn
 
@@ -42,6 +44,30 @@ def _report(error: CloudinaryStateError) -> None:
         click.echo(error.run_summary, err=True)
 
 
+def _report_os_error(error: OSError) -> None:
+    """Standard output on a full disk (`> /dev/full`), or any error of the system no layer
+    reported: said in one line, not a traceback."""
+    reason = error.strerror or str(error)
+    if _raised_by_echo(error):
+        message = f"error: cannot write the output: {reason}"
+        try:  # what is still buffered would fail again at exit, in the interpreter's complaint
+            sys.stdout.flush()
+        except OSError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    else:
+        message = f"error: {reason}" + (f": {error.filename}" if error.filename else "")
+    with contextlib.suppress(OSError):  # stderr gone too: the exit code is all that is left
+        click.echo(message, err=True)
+
+
+def _raised_by_echo(error: BaseException) -> bool:
+    """Whether `error` comes from writing a stream (`click.echo` is how every command writes)."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and frame.tb_frame.f_code is click.utils.echo.__code__
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console entry point: run the CLI and exit with DESIGN.md's codes, never a traceback."""
     try:
@@ -65,4 +91,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         code = EXIT_INTERRUPTED
+    except OSError as e:  # no layer turned it into a message: the output itself failed, mostly
+        _report_os_error(e)
+        code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_OK)

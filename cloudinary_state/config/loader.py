@@ -7,7 +7,6 @@ Every stage keeps going after a problem so that one run reports every mistake, e
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -20,6 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from cloudinary_state.addons import ADDONS, is_off
 from cloudinary_state.config.checks import CheckedObject, ObjectChecks, Report, Universe, check_universe
+from cloudinary_state.config.globbing import include_glob
 from cloudinary_state.config.interpolate import did_you_mean, render
 from cloudinary_state.config.models import SectionSpec, environment_model
 from cloudinary_state.config.pydantic_errors import validation_diagnostics
@@ -253,9 +253,7 @@ class _EnvironmentLoader:
                     "includes are relative to the environment file and stay inside the config directory",
                 )
                 continue
-            matches = sorted(
-                Path(m) for m in glob.glob(str(base / pattern), recursive=True) if Path(m).is_file()
-            )
+            matches = sorted(Path(m) for m in include_glob(str(base / pattern)) if Path(m).is_file())
             if not matches:
                 self.report_no_match(at, pattern, base)
             for match in matches:

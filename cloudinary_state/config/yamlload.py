@@ -490,13 +490,17 @@ def _reader_position(text: str, position: int) -> tuple[int, int]:
 
 def load_yaml_file(path: Path, shown_as: str) -> LoadedDocument:
     """Load a file of at most MAX_FILE_BYTES (a larger one is refused unread)."""
+    return load_yaml_text(read_yaml_text(path, shown_as), shown_as)
+
+
+def read_yaml_text(path: Path, shown_as: str) -> str:
+    """The text of a file of at most MAX_FILE_BYTES, UTF-8 (YamlLoadError, at the bad byte)."""
     try:
-        text = read_text(path, MAX_FILE_BYTES, "split it into several files (an environment includes many)")
+        return read_text(path, MAX_FILE_BYTES, "split it into several files (an environment includes many)")
     except UnreadableText as e:
         # a reason about the whole file (not found, too large) says what could not be done
         reason = e.reason if (e.line, e.column) != (1, 1) else f"cannot read file: {e.reason}"
         raise YamlLoadError([Diagnostic(shown_as, e.line, e.column, reason, e.hint)]) from None
-    return load_yaml_text(text, shown_as)
 
 
 def dotted(path: Iterable[PathKey]) -> str:

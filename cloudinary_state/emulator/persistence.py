@@ -81,6 +81,8 @@ def load_state(path: Path, clouds: dict[str, CloudState]) -> dict[str, Any]:
         document: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise EmulatorStateError(f"emulator state file {path} is unreadable: {e}") from e
+    except RecursionError:  # json.loads recurses per level; no state file it writes nests deep
+        raise EmulatorStateError(f"emulator state file {path} is unreadable: nested too deeply") from None
     if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
         raise EmulatorStateError(
             f"emulator state file {path} is not an emulator state file (expected format {STATE_FORMAT!r})"

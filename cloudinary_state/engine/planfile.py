@@ -295,7 +295,8 @@ def parse_plan(
             forecast=Forecast.from_dict(document["forecast"]) if "forecast" in document else None,
         )
     # a signed file is still hand-made when the key leaked: any shape can reach this point
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
+    # (OverflowError: a count of 1e999, which JSON reads as infinity)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
         raise _bad(path, f"is malformed ({e})") from None
 
 
