@@ -236,7 +236,9 @@ def test_force_rewrites_own_objects_that_differ_and_nothing_else(harness: Harnes
     assert harness.plan_is_empty("test")
 
 
-def test_a_file_the_environment_does_not_include_is_refused_without_force(workspace: Harness) -> None:
+def _production_without_its_own_documents(workspace: Harness) -> tuple[Path, Path]:
+    """Staging imported; production's account has an object staging lacks, and its environment
+    file includes no document of its own: where would import put it? (environments/, the file)"""
     environments = environments_only(workspace)
     code, out = import_env(workspace, "staging")
     assert code == 0, out
@@ -247,6 +249,11 @@ def test_a_file_the_environment_does_not_include_is_refused_without_force(worksp
     production.write_text(
         environment_text("production").replace("  - production/*.yaml       # only production\n", "")
     )
+    return environments, production
+
+
+def test_a_file_the_environment_does_not_include_is_refused_without_force(workspace: Harness) -> None:
+    environments, production = _production_without_its_own_documents(workspace)
     before = production.read_text()
     stray = environments / "production/transformations.yaml"
     stray.parent.mkdir()
@@ -396,16 +403,7 @@ def test_a_hostile_file_where_import_edits_is_refused_with_its_place_and_nothing
     """`import --force` edits a file no environment includes: the file is untrusted as a
     config is (size, nesting, aliases, encoding; an alias bomb stays unexpanded in ruamel, but
     the next validate would refuse it), and one of the wrong type is named, not a traceback."""
-    environments = environments_only(workspace)
-    code, out = import_env(workspace, "staging")
-    assert code == 0, out
-    for variable in placeholder_values(out, "production"):
-        workspace.monkeypatch.setenv(variable, WEBHOOK_SECRETS["production"].rsplit("token=", 1)[1])
-    workspace.sdk(PRODUCTION, "create_transformation", "banner", "c_fill,h_300,w_1200")
-    production = environments / "production.yaml"
-    production.write_text(
-        environment_text("production").replace("  - production/*.yaml       # only production\n", "")
-    )
+    environments, production = _production_without_its_own_documents(workspace)
     before = {p: p.read_bytes() for p in environments.rglob("*") if p.is_file()}
     stray = (environments / "production").resolve() / "transformations.yaml"
     for case, (make, expected) in _hostile_cases(stray).items():
