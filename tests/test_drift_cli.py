@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from support.harness import API_SECRETS, STAGING, WEBHOOK_SECRETS, WORKSPACE_RESOURCES, Harness
+from support.harness import API_SECRETS, STAGING, STATUS_FIELD, WEBHOOK_SECRETS, WORKSPACE_RESOURCES, Harness
 
 
 def _drift(ws: Harness, *extra: str) -> tuple[int, str]:
@@ -165,20 +165,10 @@ def _changed_items(ws: Harness) -> dict[tuple[str, str], list[dict[str, object]]
 
 
 def test_a_metadata_field_edited_out_of_band_is_changed(workspace: Harness) -> None:
-    status = {
-        "type": "enum",
-        "label": "Status",
-        "datasource": {
-            "values": [
-                {"external_id": "complete", "value": "Complete"},
-                {"external_id": "requires_data", "value": "Requires data"},
-            ]
-        },
-    }
     workspace.write_resources(
         {
             **WORKSPACE_RESOURCES,
-            "metadata_fields": {**WORKSPACE_RESOURCES["metadata_fields"], "status": status},
+            "metadata_fields": {**WORKSPACE_RESOURCES["metadata_fields"], "status": STATUS_FIELD},
         }
     )
     workspace.apply("staging")

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from support.harness import CLOUD as HARNESS_CLOUD
-from support.harness import Harness
+from support.harness import STATUS_FIELD, Harness
 
 from cloudinary_state.client import AdminClient, Credentials
 from cloudinary_state.config import load_environment
@@ -46,16 +46,7 @@ RESOURCES: dict[str, Any] = {
     "metadata_fields": {
         "sku": {"type": "string", "label": "SKU", "restrictions": {"readonly_ui": True}},
         "grade": {"type": "string", "label": "Grade"},
-        "status": {
-            "type": "enum",
-            "label": "Status",
-            "datasource": {
-                "values": [
-                    {"external_id": "complete", "value": "Complete"},
-                    {"external_id": "requires_data", "value": "Requires data"},
-                ]
-            },
-        },
+        "status": STATUS_FIELD,
     },
     "metadata_rules": {
         "grade_when_sku": {

@@ -34,19 +34,22 @@ CLOUD = "acme-test"
 API_SECRET = "emu-api-secret-DO-NOT-PRINT-7f3a"
 WEBHOOK_SECRET = "https://hooks.example.test/t0ken-S3CRET-91c2"
 
+# an enum field with two values: the datasource most tests edit
+STATUS_FIELD: dict[str, Any] = {
+    "type": "enum",
+    "label": "Status",
+    "datasource": {
+        "values": [
+            {"external_id": "complete", "value": "Complete"},
+            {"external_id": "requires_data", "value": "Requires data"},
+        ]
+    },
+}
+
 BASE_RESOURCES: dict[str, Any] = {
     "metadata_fields": {
         "sku": {"type": "string", "label": "SKU", "restrictions": {"readonly_ui": True}},
-        "status": {
-            "type": "enum",
-            "label": "Status",
-            "datasource": {
-                "values": [
-                    {"external_id": "complete", "value": "Complete"},
-                    {"external_id": "requires_data", "value": "Requires data"},
-                ]
-            },
-        },
+        "status": STATUS_FIELD,
     },
     "transformations": {"thumb": {"transformation": "c_fill,h_100,w_100"}},
     "upload_presets": {
