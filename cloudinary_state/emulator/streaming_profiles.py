@@ -33,42 +33,29 @@ from cloudinary_state.emulator.routing import ApiError, Request, route
 from cloudinary_state.emulator.state import CloudState
 
 NAME = r"(?P<name>[^/]+)"
+# Rungs shared between ladders: the 16:9 profiles take the 4k ladder from their top
+# resolution down, the lean ones a ladder of lower bit rates [INF, as the ladders are].
+_WIDE = (
+    "c_limit,w_3840,h_2160,vc_h264,br_18m",
+    "c_limit,w_2560,h_1440,vc_h264,br_12m",
+    "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
+    "c_limit,w_1280,h_720,vc_h264,br_3.5m",
+    "c_limit,w_960,h_540,vc_h264,br_2m",
+    "c_limit,w_640,h_360,vc_h264,br_800k",
+    "c_limit,w_480,h_270,vc_h264,br_500k",
+    "c_limit,w_320,h_180,vc_h264,br_192k",
+)
+_LEAN = (
+    "c_limit,w_1920,h_1080,vc_h264,br_4.5m",
+    "c_limit,w_1280,h_720,vc_h264,br_2m",
+    "c_limit,w_960,h_540,vc_h264,br_1.2m",
+    "c_limit,w_640,h_360,vc_h264,br_500k",
+)
 # name -> (display name, representations highest rung first)
 _BUILTINS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "4k": (
-        "4K (2160p)",
-        (
-            "c_limit,w_3840,h_2160,vc_h264,br_18m",
-            "c_limit,w_2560,h_1440,vc_h264,br_12m",
-            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
-            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
-            "c_limit,w_960,h_540,vc_h264,br_2m",
-            "c_limit,w_640,h_360,vc_h264,br_800k",
-            "c_limit,w_480,h_270,vc_h264,br_500k",
-            "c_limit,w_320,h_180,vc_h264,br_192k",
-        ),
-    ),
-    "full_hd": (
-        "Full HD (1080p)",
-        (
-            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
-            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
-            "c_limit,w_960,h_540,vc_h264,br_2m",
-            "c_limit,w_640,h_360,vc_h264,br_800k",
-            "c_limit,w_480,h_270,vc_h264,br_500k",
-            "c_limit,w_320,h_180,vc_h264,br_192k",
-        ),
-    ),
-    "hd": (
-        "HD (720p)",
-        (
-            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
-            "c_limit,w_960,h_540,vc_h264,br_2m",
-            "c_limit,w_640,h_360,vc_h264,br_800k",
-            "c_limit,w_480,h_270,vc_h264,br_500k",
-            "c_limit,w_320,h_180,vc_h264,br_192k",
-        ),
-    ),
+    "4k": ("4K (2160p)", _WIDE),
+    "full_hd": ("Full HD (1080p)", _WIDE[2:]),
+    "hd": ("HD (720p)", _WIDE[3:]),
     "sd": (
         "SD (480p)",
         (
@@ -77,32 +64,9 @@ _BUILTINS: dict[str, tuple[str, tuple[str, ...]]] = {
             "c_limit,w_320,h_240,vc_h264,br_192k",
         ),
     ),
-    "full_hd_wifi": (
-        "Full HD WiFi (1080p)",
-        (
-            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
-            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
-            "c_limit,w_960,h_540,vc_h264,br_2m",
-            "c_limit,w_640,h_360,vc_h264,br_800k",
-        ),
-    ),
-    "full_hd_lean": (
-        "Full HD Lean (1080p)",
-        (
-            "c_limit,w_1920,h_1080,vc_h264,br_4.5m",
-            "c_limit,w_1280,h_720,vc_h264,br_2m",
-            "c_limit,w_960,h_540,vc_h264,br_1.2m",
-            "c_limit,w_640,h_360,vc_h264,br_500k",
-        ),
-    ),
-    "hd_lean": (
-        "HD Lean (720p)",
-        (
-            "c_limit,w_1280,h_720,vc_h264,br_2m",
-            "c_limit,w_960,h_540,vc_h264,br_1.2m",
-            "c_limit,w_640,h_360,vc_h264,br_500k",
-        ),
-    ),
+    "full_hd_wifi": ("Full HD WiFi (1080p)", _WIDE[2:6]),
+    "full_hd_lean": ("Full HD Lean (1080p)", _LEAN),
+    "hd_lean": ("HD Lean (720p)", _LEAN[1:]),
 }
 
 

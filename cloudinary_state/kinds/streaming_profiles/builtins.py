@@ -27,55 +27,39 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+# The ladders share their rungs: each 16:9 profile is the 4k ladder from its top resolution
+# down (the wifi one stopping at 360p), and the lean ones a ladder of lower bit rates.
+_WIDE = (
+    "c_limit,w_3840,h_2160,vc_h264,br_18m",
+    "c_limit,w_2560,h_1440,vc_h264,br_12m",
+    "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
+    "c_limit,w_1280,h_720,vc_h264,br_3.5m",
+    "c_limit,w_960,h_540,vc_h264,br_2m",
+    "c_limit,w_640,h_360,vc_h264,br_800k",
+    "c_limit,w_480,h_270,vc_h264,br_500k",
+    "c_limit,w_320,h_180,vc_h264,br_192k",
+)
+_LEAN = (
+    "c_limit,w_1920,h_1080,vc_h264,br_4.5m",
+    "c_limit,w_1280,h_720,vc_h264,br_2m",
+    "c_limit,w_960,h_540,vc_h264,br_1.2m",
+    "c_limit,w_640,h_360,vc_h264,br_500k",
+)
+_SD = (
+    "c_limit,w_640,h_480,vc_h264,br_800k",
+    "c_limit,w_480,h_360,vc_h264,br_500k",
+    "c_limit,w_320,h_240,vc_h264,br_192k",
+)
+
 # name -> the transformation string of each representation, highest rung first
 BUILTIN_REPRESENTATIONS = MappingProxyType(
     {
-        "4k": (
-            "c_limit,w_3840,h_2160,vc_h264,br_18m",
-            "c_limit,w_2560,h_1440,vc_h264,br_12m",
-            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
-            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
-            "c_limit,w_960,h_540,vc_h264,br_2m",
-            "c_limit,w_640,h_360,vc_h264,br_800k",
-            "c_limit,w_480,h_270,vc_h264,br_500k",
-            "c_limit,w_320,h_180,vc_h264,br_192k",
-        ),
-        "full_hd": (
-            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
-            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
-            "c_limit,w_960,h_540,vc_h264,br_2m",
-            "c_limit,w_640,h_360,vc_h264,br_800k",
-            "c_limit,w_480,h_270,vc_h264,br_500k",
-            "c_limit,w_320,h_180,vc_h264,br_192k",
-        ),
-        "hd": (
-            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
-            "c_limit,w_960,h_540,vc_h264,br_2m",
-            "c_limit,w_640,h_360,vc_h264,br_800k",
-            "c_limit,w_480,h_270,vc_h264,br_500k",
-            "c_limit,w_320,h_180,vc_h264,br_192k",
-        ),
-        "sd": (
-            "c_limit,w_640,h_480,vc_h264,br_800k",
-            "c_limit,w_480,h_360,vc_h264,br_500k",
-            "c_limit,w_320,h_240,vc_h264,br_192k",
-        ),
-        "full_hd_wifi": (
-            "c_limit,w_1920,h_1080,vc_h264,br_5.5m",
-            "c_limit,w_1280,h_720,vc_h264,br_3.5m",
-            "c_limit,w_960,h_540,vc_h264,br_2m",
-            "c_limit,w_640,h_360,vc_h264,br_800k",
-        ),
-        "full_hd_lean": (
-            "c_limit,w_1920,h_1080,vc_h264,br_4.5m",
-            "c_limit,w_1280,h_720,vc_h264,br_2m",
-            "c_limit,w_960,h_540,vc_h264,br_1.2m",
-            "c_limit,w_640,h_360,vc_h264,br_500k",
-        ),
-        "hd_lean": (
-            "c_limit,w_1280,h_720,vc_h264,br_2m",
-            "c_limit,w_960,h_540,vc_h264,br_1.2m",
-            "c_limit,w_640,h_360,vc_h264,br_500k",
-        ),
+        "4k": _WIDE,
+        "full_hd": _WIDE[2:],
+        "hd": _WIDE[3:],
+        "sd": _SD,
+        "full_hd_wifi": _WIDE[2:6],
+        "full_hd_lean": _LEAN,
+        "hd_lean": _LEAN[1:],
     }
 )
