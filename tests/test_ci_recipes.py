@@ -37,14 +37,6 @@ HOOKS = ROOT / ".pre-commit-hooks.yaml"
 PROGRAM = "cloudinary-state"
 ONLINE = {"plan", "apply", "drift", "import", "promote"}  # they take --emulator
 
-# Flags (and commands, as `None`) that the recipes use and that other branches add: `outputs`
-# (plan/drift output files, plan --allow-delete, show) and `rehearse` (plan --rehearse). A line
-# using one runs without it (and its value: the number is how many words it takes), so the rest
-# of the recipe still runs. The lead empties this list when those branches are merged:
-# test_pending_flags_are_still_missing fails until then, and names a flag of a merged branch
-# that is still missing (renamed there: rename it in the templates too).
-PENDING_FLAGS: dict[tuple[str, str | None], tuple[str, int]] = {}
-
 
 @dataclass(frozen=True)
 class Line:
@@ -119,26 +111,17 @@ def _declared(command: click.Command) -> set[str]:
     return {o for p in command.params if isinstance(p, click.Option) for o in p.opts + p.secondary_opts}
 
 
-def without_pending(line: Line) -> tuple[str, ...] | None:
-    """The line's words with the pending flags (and their values) left out; None when its
-    command is pending. Any other flag the command does not declare fails the test."""
-    if (line.command, None) in PENDING_FLAGS:
-        return None
+def declared_words(line: Line) -> tuple[str, ...]:
+    """The line's words, each option checked against what its command declares."""
     command = cli.commands.get(line.command)
     assert command is not None, f"{line.where}: `{PROGRAM} {line.command}` is no command"
-    known, kept, skip = _declared(command) | _declared(cli), [], 0
+    known = _declared(command) | _declared(cli)
     for word in line.words:
         name = word.partition("=")[0]
-        if skip:
-            skip -= 1
-        elif (line.command, name) in PENDING_FLAGS:
-            skip = 0 if "=" in word else PENDING_FLAGS[(line.command, name)][1]
-        else:
-            assert not word.startswith("-") or name in known, (
-                f"{line.where}: `{name}` is no option of {line.command}"
-            )
-            kept.append(word)
-    return tuple(kept)
+        assert not word.startswith("-") or name in known, (
+            f"{line.where}: `{name}` is no option of {line.command}"
+        )
+    return tuple(line.words)
 
 
 def test_every_workflow_the_action_and_the_hooks_load_as_yaml() -> None:
@@ -189,26 +172,7 @@ def test_the_action_installs_from_its_own_checkout_and_sets_outputs_before_faili
 
 @pytest.mark.parametrize("line", ALL_LINES, ids=lambda line: line.where)
 def test_every_option_is_declared_by_its_command(line: Line) -> None:
-    without_pending(line)
-
-
-def _exists(command: str, flag: str | None) -> bool:
-    return command in cli.commands and (flag is None or flag in _declared(cli.commands[command]))
-
-
-def test_pending_flags_are_still_missing() -> None:
-    """Once `outputs` and `rehearse` are merged, empty PENDING_FLAGS (this test says which)."""
-    merged = {branch for key, (branch, _) in PENDING_FLAGS.items() if _exists(*key)}
-    arrived = [
-        f"{c} {f or ''}".strip() for (c, f), (b, _) in PENDING_FLAGS.items() if b in merged and _exists(c, f)
-    ]
-    renamed = [
-        f"{c} {f or ''}".strip()
-        for (c, f), (b, _) in PENDING_FLAGS.items()
-        if b in merged and not _exists(c, f)
-    ]
-    assert not renamed, f"branches {merged} are merged but these are missing (renamed?): {renamed}"
-    assert not arrived, f"these exist now: remove them from PENDING_FLAGS: {arrived}"
+    declared_words(line)
 
 
 def test_every_recipe_runs_the_tool() -> None:
@@ -223,9 +187,7 @@ def test_the_recipes_run_against_the_emulator(
     are): the PR's plans, their apply on merge, the drift audit; every exit code one its step
     accepts, and none an error."""
     for line in ALL_LINES:
-        words = without_pending(line)
-        if words is None:
-            continue
+        words = declared_words(line)
         workdir = tmp_path / "jobs" / (line.environment or "all")
         workdir.mkdir(parents=True, exist_ok=True)
         monkeypatch.chdir(workdir)
