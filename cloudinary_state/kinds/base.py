@@ -15,22 +15,51 @@ plan's job. Kinds never import `cloudinary` nor the engine: they talk to the Adm
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, ClassVar, Literal
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from cloudinary_state.canonical_json import canonical_json
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_name_length
-from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, SourceRef, StrippedOption
 from cloudinary_state.kinds._common import get_or_none, list_pages, listed_by_name, live_object, paginate
 from cloudinary_state.kinds.api import AdminApi, AssetImpact, LiveObject
 from cloudinary_state.kinds.tried import TriedUpload, UploadEffect
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 Action = Literal["create", "update", "replace", "delete"]
 
-__all__ = ["Action", "AdminApi", "AssetImpact", "Kind", "LiveObject", "TriedUpload", "UploadEffect"]
+__all__ = [
+    "Action",
+    "AdminApi",
+    "AssetImpact",
+    "Kind",
+    "LiveObject",
+    "ModelRef",
+    "TriedUpload",
+    "UploadEffect",
+]
+
+
+class ModelRef:
+    """A kind's config model named by module and class, and imported the first time it is asked
+    for (`model = ModelRef("cloudinary_state.kinds.x.model", "XModel")`).
+
+    Why not the class itself: importing pydantic and building the models is most of what
+    `validate` would spend starting up, and a config whose documents all pass the fast schema
+    check (`config/fastschema.py`, against the schema generated from the model) needs no model.
+    The model stays the authority: it explains a document that fails, and generates the schemas
+    and the docs.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> type[BaseModel]:
+        return cast("type[BaseModel]", getattr(importlib.import_module(self.module), self.name))
 
 
 class Kind:
@@ -44,7 +73,8 @@ class Kind:
     kind: ClassVar[KindName]
     section: ClassVar[str]
     rank: ClassVar[int]
-    model: ClassVar[type[BaseModel]]  # one object's config body; its JSON Schema is the kind's part
+    # one object's config body; its JSON Schema is the kind's part (a `ModelRef`, or the class)
+    model: ClassVar[type[BaseModel]]
     description: ClassVar[str]  # the section, for the schema and docs: "upload mappings, by folder"
     guide: ClassVar[str] = ""  # Markdown for the config reference: what the tables cannot say
     # A delete + create that the live service cannot carry out: why, and what to do instead.
@@ -92,6 +122,8 @@ class Kind:
         """This kind's part of the config reference (docs/config.md), in Markdown: by default
         the fields of its model, then the guide; a kind with more to say (a settings catalogue)
         adds it."""
+        from cloudinary_state.config.reference import fields_table  # pydantic: docs only
+
         return fields_table(self.model) + (f"\n{self.guide.strip()}\n" if self.guide else "")
 
     def addons_needed(self, body: Mapping[str, Any], path: str) -> tuple[str, ...]:

@@ -34,9 +34,8 @@ from cloudinary_state.kinds._common import (
     live_object,
     to_bool,
 )
-from cloudinary_state.kinds.base import Action, AdminApi, AssetImpact, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, AssetImpact, Kind, LiveObject, ModelRef
 from cloudinary_state.kinds.metadata_fields.checks import check_metadata_field
-from cloudinary_state.kinds.metadata_fields.model import MetadataFieldModel
 
 LIST_TYPES = frozenset({"enum", "set"})
 RESTRICTION_KEYS = ("readonly_ui", "hidden_ui", "excluded_from_search")
@@ -191,7 +190,7 @@ class MetadataFieldKind(Kind):
     kind = "metadata_field"
     section = "metadata_fields"
     rank = 10
-    model = MetadataFieldModel
+    model = ModelRef("cloudinary_state.kinds.metadata_fields.model", "MetadataFieldModel")
     description = "structured metadata fields, by external_id"
     guide = """
 `datasource` is `{values: [{external_id, value}, ...]}` with at least one value. An entry

@@ -17,9 +17,17 @@ from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.errors import UnreadableLiveError
 from cloudinary_state.kinds._common import call_create, call_delete
-from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject, TriedUpload, UploadEffect
+from cloudinary_state.kinds.base import (
+    Action,
+    AdminApi,
+    Kind,
+    LiveObject,
+    ModelRef,
+    TriedUpload,
+    UploadEffect,
+)
 from cloudinary_state.kinds.metadata_rules.checks import check_metadata_rule
-from cloudinary_state.kinds.metadata_rules.model import TESTS, MetadataRuleModel
+from cloudinary_state.kinds.metadata_rules.conditions import TESTS
 from cloudinary_state.kinds.metadata_rules.tried import rule_effect
 
 LOGICAL = ("and", "or")
@@ -57,7 +65,7 @@ class MetadataRuleKind(Kind):
     kind = "metadata_rule"
     section = "metadata_rules"
     rank = 30  # after the fields it reads and targets (deletes run before theirs)
-    model = MetadataRuleModel
+    model = ModelRef("cloudinary_state.kinds.metadata_rules.model", "MetadataRuleModel")
     description = "metadata rules (conditional metadata), by rule name"
     identity_field = "name"
 

@@ -8,8 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from cloudinary_state.config.models import Model, NonEmpty
-
-TESTS = ("populated", "includes", "equals")
+from cloudinary_state.kinds.metadata_rules.conditions import TESTS
 
 
 class AtomicCondition(Model):

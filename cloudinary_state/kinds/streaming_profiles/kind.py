@@ -41,10 +41,9 @@ from cloudinary_state.kinds._common import (
     readable_name,
     to_bool,
 )
-from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject, ModelRef
 from cloudinary_state.kinds.streaming_profiles.builtins import BUILTIN_REPRESENTATIONS
 from cloudinary_state.kinds.streaming_profiles.checks import check_name, check_streaming_profile
-from cloudinary_state.kinds.streaming_profiles.model import StreamingProfileModel
 from cloudinary_state.transformation import comparable, named_references
 
 REVERT_NOTE = "reverts to the built-in: a built-in profile is never deleted, the API restores its definition"
@@ -65,7 +64,7 @@ class StreamingProfileKind(Kind):
     kind = "streaming_profile"
     section = "streaming_profiles"
     rank = 35  # after the transformations its representations name as t_NAME
-    model = StreamingProfileModel
+    model = ModelRef("cloudinary_state.kinds.streaming_profiles.model", "StreamingProfileModel")
     description = "adaptive streaming profiles, by name"
     identity_field = "name"
     guide = """

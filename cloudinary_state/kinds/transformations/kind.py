@@ -34,9 +34,8 @@ from cloudinary_state.kinds._common import (
     readable_name,
     to_bool,
 )
-from cloudinary_state.kinds.base import Action, AdminApi, AssetImpact, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, AssetImpact, Kind, LiveObject, ModelRef
 from cloudinary_state.kinds.transformations.checks import check_cycles, check_name, check_transformation
-from cloudinary_state.kinds.transformations.model import TransformationModel
 from cloudinary_state.transformation import comparable, named_references
 
 # What the detail GET returns that the plan or notes need; `derived` is left out.
@@ -75,7 +74,7 @@ class TransformationKind(Kind):
     kind = "transformation"
     section = "transformations"
     rank = 20
-    model = TransformationModel
+    model = ModelRef("cloudinary_state.kinds.transformations.model", "TransformationModel")
     description = "named transformations, by name without the t_ prefix"
     guide = """
 Presets refer to a named transformation as `t_NAME`. Names use `A-Z a-z 0-9 _ -`; a name

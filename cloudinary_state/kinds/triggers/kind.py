@@ -17,9 +17,8 @@ from typing import Any
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.desired import DesiredObject
 from cloudinary_state.kinds._common import call_create, call_delete
-from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject
+from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject, ModelRef
 from cloudinary_state.kinds.triggers.checks import check_duplicates, check_limit, check_trigger
-from cloudinary_state.kinds.triggers.model import TriggerModel
 from cloudinary_state.kinds.triggers.pairing import pair_triggers
 
 WEBHOOK = "webhook"  # the uri_type this kind manages (the server's default)
@@ -55,7 +54,7 @@ class TriggerKind(Kind):
     kind = "trigger"
     section = "triggers"
     rank = 60  # last: a webhook should announce what the other kinds set up
-    model = TriggerModel
+    model = ModelRef("cloudinary_state.kinds.triggers.model", "TriggerModel")
     description = "notification triggers (webhooks), by a name in the config only"
     guide = GUIDE
     # a list item's own key until pair_live names it (as the config does, or from its content)

@@ -2,9 +2,9 @@
 the upload preset associated with it (`upload_preset_name`, which every mapping the API
 answers carries, `null` without one).
 
-The simplest kind, and the example of the contract (`kinds/base.py`): a model, its checks, the
-canonical form, and three writes; reads come from the base class (the `upload_mappings` list,
-paginated, and the `upload_mapping` detail GET).
+The simplest kind, and the example of the contract (`kinds/base.py`): a model (`model.py`),
+its checks, the canonical form, and three writes; reads come from the base class (the
+`upload_mappings` list, paginated, and the `upload_mapping` detail GET).
 
 pycloudinary's `create_upload_mapping`/`update_upload_mapping` send only the folder and the
 template, so a write that sets or clears the preset goes through the SDK's generic JSON call
@@ -16,27 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field
-
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_url
 from cloudinary_state.config.interpolate import did_you_mean
-from cloudinary_state.config.models import Model, NonEmpty
 from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.kinds._common import call_create, call_delete
-from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject, TriedUpload, UploadEffect
+from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject, ModelRef, TriedUpload, UploadEffect
 
 PRESET: KindName = "upload_preset"
-
-
-class UploadMappingModel(Model):
-    """An upload mapping; its folder is the key it is declared under."""
-
-    template: NonEmpty = Field(description="URL prefix, e.g. https://media.example.com/uploads/")
-    upload_preset_name: NonEmpty | None = Field(
-        default=None,
-        description="the upload preset associated with the mapping: a preset declared here (or "
-        "listed under policy.ignore.upload_presets); omitted, the mapping has none",
-    )
 
 
 def _preset_of(body: Mapping[str, Any]) -> str | None:
@@ -76,7 +62,7 @@ class UploadMappingKind(Kind):
     kind = "upload_mapping"
     section = "upload_mappings"
     rank = 50
-    model = UploadMappingModel
+    model = ModelRef("cloudinary_state.kinds.upload_mappings.model", "UploadMappingModel")
     description = "upload mappings, by folder"
     guide = """
 `upload_preset_name` associates an upload preset with the mapping, as the Admin API reports it

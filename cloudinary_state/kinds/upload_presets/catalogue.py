@@ -13,15 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cloudinary_state.config.models import NonEmpty
-from cloudinary_state.kinds.upload_presets.values import (
-    AccessControlRule,
-    AutoTranscription,
-    Box,
-    Region,
-    ResponsiveBreakpoint,
-)
-
 # How a value is compared and sent (kind.py normalises and serialises by it).
 Shape = Literal[
     "string",
@@ -36,9 +27,6 @@ Shape = Literal[
     "headers",
 ]
 Group = Literal["preset", "naming", "tagging", "transformations", "analysis", "hooks"]
-
-StringList = list[NonEmpty] | str
-MetadataValue = str | int | list[str]
 
 # What each read endpoint returns, by shape: the reference §6.2, and for the list the schemas'
 # changelog (api 0.5.0: every listed value is a string or a boolean), which settles the number
@@ -73,7 +61,9 @@ _DETAIL: dict[Shape, str] = {
 class Setting:
     name: str  # as sent and as returned
     shape: Shape
-    config_type: Any  # the config model's type (a setting is always optional)
+    # The config model's type, as an annotation in `values.py`'s namespace: a string, so that
+    # reading the catalogue imports no pydantic (model.py builds the model from it).
+    config_type: str
     group: Group
     description: str = ""
     helper_sends: bool = True  # pycloudinary's create/update_upload_preset helpers send it
@@ -96,7 +86,7 @@ class Setting:
         return _DETAIL[self.shape]
 
 
-def _s(name: str, shape: Shape, config_type: Any, group: Group, description: str = "", **kw: Any) -> Setting:
+def _s(name: str, shape: Shape, config_type: str, group: Group, description: str = "", **kw: Any) -> Setting:
     return Setting(name, shape, config_type, group, description, **kw)
 
 
@@ -122,83 +112,83 @@ _METADATA = "structured metadata by field external_id, or key=value|key=value"
 # fmt: off
 CATALOGUE: tuple[Setting, ...] = (
     # preset-level flags (the detail GET returns them inside `settings`)
-    _s("disallow_public_id", "boolean", bool, "preset", preset_flag=True),
-    _s("live", "boolean", bool, "preset", preset_flag=True),
-    _s("parameter_whitelist", "list", StringList, "preset",
+    _s("disallow_public_id", "boolean", "bool", "preset", preset_flag=True),
+    _s("live", "boolean", "bool", "preset", preset_flag=True),
+    _s("parameter_whitelist", "list", "StringList", "preset",
        'upload parameters a client may set, or "none"', **_NOT_BY_HELPER),
     # naming and placement
-    _s("public_id", "string", str, "naming"),
-    _s("public_id_prefix", "string", str, "naming"),
-    _s("folder", "string", str, "naming"),
-    _s("asset_folder", "string", str, "naming"),
-    _s("use_asset_folder_as_public_id_prefix", "boolean", bool, "naming"),
-    _s("use_filename", "boolean", bool, "naming"),
-    _s("unique_filename", "boolean", bool, "naming"),
-    _s("use_filename_as_display_name", "boolean", bool, "naming"),
-    _s("display_name", "string", str, "naming"),
-    _s("unique_display_name", "boolean", bool, "naming"),
-    _s("filename_override", "string", str, "naming"),
-    _s("discard_original_filename", "boolean", bool, "naming"),
-    _s("type", "string", Literal["upload", "private", "authenticated", "asset"], "naming"),
-    _s("format", "string", str, "naming"),
-    _s("overwrite", "boolean", bool, "naming"),
-    _s("invalidate", "boolean", bool, "naming"),
-    _s("backup", "boolean", bool, "naming"),
-    _s("async", "boolean", bool, "naming"),
-    _s("proxy", "string", str, "naming"),
-    _s("return_delete_token", "boolean", bool, "naming"),
-    _s("callback", "string", str, "naming", "deprecated"),
-    _s("access_mode", "string", Literal["public", "authenticated"], "naming", "deprecated",
+    _s("public_id", "string", "str", "naming"),
+    _s("public_id_prefix", "string", "str", "naming"),
+    _s("folder", "string", "str", "naming"),
+    _s("asset_folder", "string", "str", "naming"),
+    _s("use_asset_folder_as_public_id_prefix", "boolean", "bool", "naming"),
+    _s("use_filename", "boolean", "bool", "naming"),
+    _s("unique_filename", "boolean", "bool", "naming"),
+    _s("use_filename_as_display_name", "boolean", "bool", "naming"),
+    _s("display_name", "string", "str", "naming"),
+    _s("unique_display_name", "boolean", "bool", "naming"),
+    _s("filename_override", "string", "str", "naming"),
+    _s("discard_original_filename", "boolean", "bool", "naming"),
+    _s("type", "string", "Literal['upload', 'private', 'authenticated', 'asset']", "naming"),
+    _s("format", "string", "str", "naming"),
+    _s("overwrite", "boolean", "bool", "naming"),
+    _s("invalidate", "boolean", "bool", "naming"),
+    _s("backup", "boolean", "bool", "naming"),
+    _s("async", "boolean", "bool", "naming"),
+    _s("proxy", "string", "str", "naming"),
+    _s("return_delete_token", "boolean", "bool", "naming"),
+    _s("callback", "string", "str", "naming", "deprecated"),
+    _s("access_mode", "string", "Literal['public', 'authenticated']", "naming", "deprecated",
        **_NOT_BY_HELPER),
     # tagging and metadata
-    _s("tags", "list", StringList, "tagging", _TAG_LIST),
-    _s("context", "pipe_map", dict[str, str] | str, "tagging", "a mapping, or key=value|key=value"),
-    _s("metadata", "pipe_map", dict[str, MetadataValue] | str, "tagging", _METADATA),
-    _s("clear_invalid", "boolean", bool, "tagging", **_NOT_BY_HELPER),
+    _s("tags", "list", "StringList", "tagging", _TAG_LIST),
+    _s("context", "pipe_map", "dict[str, str] | str", "tagging", "a mapping, or key=value|key=value"),
+    _s("metadata", "pipe_map", "dict[str, MetadataValue] | str", "tagging", _METADATA),
+    _s("clear_invalid", "boolean", "bool", "tagging", **_NOT_BY_HELPER),
     # transformations
-    _s("transformation", "transformation", NonEmpty, "transformations", "incoming transformation string"),
-    _s("eager", "eager", list[NonEmpty] | NonEmpty, "transformations",
+    _s("transformation", "transformation", "NonEmpty", "transformations", "incoming transformation string"),
+    _s("eager", "eager", "list[NonEmpty] | NonEmpty", "transformations",
        "transformation strings, or one pipe-separated string"),
-    _s("eager_async", "boolean", bool, "transformations"),
-    _s("eager_notification_url", "string", str, "transformations"),
-    _s("responsive_breakpoints", "json", list[ResponsiveBreakpoint] | ResponsiveBreakpoint,
+    _s("eager_async", "boolean", "bool", "transformations"),
+    _s("eager_notification_url", "string", "str", "transformations"),
+    _s("responsive_breakpoints", "json", "list[ResponsiveBreakpoint] | ResponsiveBreakpoint",
        "transformations"),
-    _s("allowed_formats", "list", StringList, "transformations", _TAG_LIST),
-    _s("headers", "headers", dict[str, str] | str, "transformations",
+    _s("allowed_formats", "list", "StringList", "transformations", _TAG_LIST),
+    _s("headers", "headers", "dict[str, str] | str", "transformations",
        "HTTP headers for delivered assets", **_NOT_BY_HELPER),
-    _s("face_coordinates", "coordinates", list[Box] | str, "transformations"),
-    _s("custom_coordinates", "coordinates", list[Box] | str, "transformations"),
-    _s("regions", "json", dict[str, list[Region]] | str, "transformations"),
-    _s("quality_override", "string", str, "transformations"),
+    _s("face_coordinates", "coordinates", "list[Box] | str", "transformations"),
+    _s("custom_coordinates", "coordinates", "list[Box] | str", "transformations"),
+    _s("regions", "json", "dict[str, list[Region]] | str", "transformations"),
+    _s("quality_override", "string", "str", "transformations"),
     # analysis and AI
-    _s("categorization", "string", NonEmpty, "analysis", _CATEGORIZATION, addon_separator=","),
-    _s("auto_tagging", "number", float, "analysis", "confidence 0..1 above which detected tags are added",
+    _s("categorization", "string", "NonEmpty", "analysis", _CATEGORIZATION, addon_separator=","),
+    _s("auto_tagging", "number", "float", "analysis", "confidence 0..1 above which detected tags are added",
        constraints={"ge": 0, "le": 1}),
-    _s("detection", "string", NonEmpty, "analysis", _DETECTION, addon_separator=","),
-    _s("moderation", "string", NonEmpty, "analysis", _MODERATION, addon_separator="|"),
-    _s("background_removal", "string", NonEmpty, "analysis",
+    _s("detection", "string", "NonEmpty", "analysis", _DETECTION, addon_separator=","),
+    _s("moderation", "string", "NonEmpty", "analysis", _MODERATION, addon_separator="|"),
+    _s("background_removal", "string", "NonEmpty", "analysis",
        "cloudinary_ai, cloudinary_ai:fine_edges or pixelz (add-on of that name)", addon_separator=""),
-    _s("raw_convert", "string", NonEmpty, "analysis", _RAW_CONVERT, addon_separator=""),
-    _s("ocr", "string", NonEmpty, "analysis", "adv_ocr or adv_ocr:document (add-on adv_ocr)",
+    _s("raw_convert", "string", "NonEmpty", "analysis", _RAW_CONVERT, addon_separator=""),
+    _s("ocr", "string", "NonEmpty", "analysis", "adv_ocr or adv_ocr:document (add-on adv_ocr)",
        addon_separator=""),
-    _s("colors", "boolean", bool, "analysis"),
-    _s("faces", "boolean", bool, "analysis"),
-    _s("phash", "boolean", bool, "analysis"),
-    _s("quality_analysis", "boolean", bool, "analysis"),
-    _s("accessibility_analysis", "boolean", bool, "analysis"),
-    _s("cinemagraph_analysis", "boolean", bool, "analysis"),
-    _s("media_metadata", "boolean", bool, "analysis"),
-    _s("image_metadata", "boolean", bool, "analysis", "deprecated: media_metadata"),
-    _s("exif", "boolean", bool, "analysis", "deprecated: media_metadata"),
-    _s("visual_search", "boolean", bool, "analysis"),
-    _s("similarity_search", "boolean", bool, "analysis", "deprecated: visual_search"),
-    _s("auto_transcription", "json", bool | AutoTranscription, "analysis"),
-    _s("auto_chaptering", "boolean", bool, "analysis"),
+    _s("colors", "boolean", "bool", "analysis"),
+    _s("faces", "boolean", "bool", "analysis"),
+    _s("phash", "boolean", "bool", "analysis"),
+    _s("quality_analysis", "boolean", "bool", "analysis"),
+    _s("accessibility_analysis", "boolean", "bool", "analysis"),
+    _s("cinemagraph_analysis", "boolean", "bool", "analysis"),
+    _s("media_metadata", "boolean", "bool", "analysis"),
+    _s("image_metadata", "boolean", "bool", "analysis", "deprecated: media_metadata"),
+    _s("exif", "boolean", "bool", "analysis", "deprecated: media_metadata"),
+    _s("visual_search", "boolean", "bool", "analysis"),
+    _s("similarity_search", "boolean", "bool", "analysis", "deprecated: visual_search"),
+    _s("auto_transcription", "json", "bool | AutoTranscription", "analysis"),
+    _s("auto_chaptering", "boolean", "bool", "analysis"),
     # hooks and access
-    _s("notification_url", "string", str, "hooks"),
-    _s("eval", "string", str, "hooks"),
-    _s("on_success", "string", str, "hooks"),
-    _s("access_control", "json", list[AccessControlRule], "hooks", constraints={"min_length": 1}),
+    _s("notification_url", "string", "str", "hooks"),
+    _s("eval", "string", "str", "hooks"),
+    _s("on_success", "string", "str", "hooks"),
+    _s("access_control", "json", "list[AccessControlRule]", "hooks", constraints={"min_length": 1}),
 )
 # fmt: on
 

@@ -23,7 +23,6 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
-from cloudinary_state.config.reference import fields_table
 from cloudinary_state.desired import DesiredObject, KindName, StrippedOption
 from cloudinary_state.kinds._common import (
     as_read,
@@ -32,12 +31,11 @@ from cloudinary_state.kinds._common import (
     live_definition,
     to_bool,
 )
-from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject, TriedUpload, UploadEffect
+from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject, ModelRef, TriedUpload, UploadEffect
 from cloudinary_state.kinds.upload_presets import catalogue
 from cloudinary_state.kinds.upload_presets.addon_options import addons_needed, strip_settings
 from cloudinary_state.kinds.upload_presets.catalogue import INJECTED, NOT_BY_HELPER, PRESET_FLAGS
 from cloudinary_state.kinds.upload_presets.checks import check_upload_preset
-from cloudinary_state.kinds.upload_presets.model import UploadPresetModel, settings_reference
 from cloudinary_state.kinds.upload_presets.settings import (
     encode_pipe_map,
     parse_pipe_map,
@@ -236,7 +234,7 @@ class UploadPresetKind(Kind):
     kind = "upload_preset"
     section = "upload_presets"
     rank = 40
-    model = UploadPresetModel
+    model = ModelRef("cloudinary_state.kinds.upload_presets.model", "UploadPresetModel")
     description = "upload presets, by name"
     guide = """
 An update sends the full settings: a setting removed from the config is removed from the
@@ -259,6 +257,10 @@ that turns that add-on off (`validate --strict` refuses it instead).
         return {**body, "settings": result.settings}, result.stripped
 
     def reference(self) -> str:
+        # docs only: both build pydantic schemas, which validating a config does not need
+        from cloudinary_state.config.reference import fields_table
+        from cloudinary_state.kinds.upload_presets.model import settings_reference
+
         tables = fields_table(self.model, skip=frozenset({"PresetSettings"})) + "\n" + settings_reference()
         return f"{tables}\n{self.guide.strip()}\n"
 

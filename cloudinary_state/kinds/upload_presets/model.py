@@ -12,6 +12,7 @@ from pydantic import Field, create_model
 from cloudinary_state.config.models import Model
 from cloudinary_state.config.reference import describe_type
 from cloudinary_state.config.schema import schema_generator
+from cloudinary_state.kinds.upload_presets import values
 from cloudinary_state.kinds.upload_presets.catalogue import CATALOGUE, Setting
 
 
@@ -27,13 +28,14 @@ def _field(setting: Setting) -> tuple[Any, Any]:
         options["alias"] = setting.name
     if setting.description:
         options["description"] = setting.description
-    return (setting.config_type | None, Field(default=None, **options))
+    return (f"{setting.config_type} | None", Field(default=None, **options))
 
 
 def _settings_model() -> type[Model]:
     fields: dict[str, Any] = {_field_name(s): _field(s) for s in CATALOGUE}
     doc = "Upload options (reference §6.4) plus the preset-level flags the detail GET returns in settings."
-    return create_model("PresetSettings", __base__=Model, __doc__=doc, **fields)
+    # the catalogue's types are annotations in values.py's namespace, where pydantic resolves them
+    return create_model("PresetSettings", __base__=Model, __doc__=doc, __module__=values.__name__, **fields)
 
 
 if TYPE_CHECKING:
