@@ -1,7 +1,7 @@
 """The kinds' part of the config reference, generated from the registry (issue 9: the kind
 tables of the docs are generated). `docs/config.md` holds the output between two markers;
-`python -m cloudinary_state.kinds.reference --write` refreshes it, and a test fails when it is
-stale."""
+`python -m cloudinary_state.kinds.reference --write` refreshes it and the packaged JSON Schemas
+(`config/packaged_schemas.py`), and tests fail when either is stale."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from cloudinary_state.config.packaged_schemas import write_files
 from cloudinary_state.kinds.base import Kind
 
 BEGIN = "<!-- kinds:begin -->"
@@ -48,12 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from cloudinary_state.kinds import REGISTRY
 
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--write", action="store_true", help=f"refresh {DOC} (default: print)")
+    parser.add_argument(
+        "--write", action="store_true", help=f"refresh {DOC} and the packaged schemas (default: print)"
+    )
     args = parser.parse_args(argv)
     if not args.write:
         print(render_reference(REGISTRY), end="")
         return 0
     DOC.write_text(refreshed(DOC.read_text(encoding="utf-8"), REGISTRY), encoding="utf-8")
+    for path in write_files(REGISTRY):
+        print(f"wrote {path}")
     return 0
 
 
