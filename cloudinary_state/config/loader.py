@@ -405,13 +405,13 @@ class _EnvironmentLoader:
                 continue
             secrets |= rendered.secrets
             checked[key] = CheckedObject(
-                raw.kind, raw.name, model, raw.marks, frozenset(rendered.sensitive_paths)
+                raw.kind, raw.name, _document(model), raw.marks, frozenset(rendered.sensitive_paths)
             )
         invalid = frozenset(key for key in raw_objects if key not in checked)
         check_universe(self.report, Universe(checked, policy, invalid), self.kinds)
         objects = [self.desired(obj, raw_objects[key], environment.addons) for key, obj in checked.items()]
         for key, obj in checked.items():
-            if obj.model is None and policy.is_protected(obj.kind, obj.name):
+            if obj.body is None and policy.is_protected(obj.kind, obj.name):
                 self.report.warning(
                     raw_objects[key].declared_at,
                     f"{obj.kind} '{obj.name}' is protected: apply will refuse to delete it",
@@ -436,11 +436,10 @@ class _EnvironmentLoader:
         return state
 
     def desired(self, obj: CheckedObject, raw: _RawObject, addons: Mapping[str, bool]) -> DesiredObject:
-        if obj.model is None:
+        if obj.body is None:
             return DesiredObject(obj.kind, obj.name, {}, absent=True, source=raw.declared_at)
-        body: dict[str, Any] = obj.model.model_dump(mode="json", exclude_unset=True, by_alias=True)
         body, stripped = self.by_kind[obj.kind].strip_addon_options(
-            body, lambda addon: not is_off(addons, addon)
+            obj.body, lambda addon: not is_off(addons, addon)
         )
         for option in stripped:
             at = obj.marks.at(tuple(option.path.split(".")))
@@ -527,6 +526,13 @@ def _salvage(model: type[BaseModel], data: dict[str, Any]) -> Any:
             except ValidationError:
                 pass
     return model.model_construct(**valid)
+
+
+def _document(model: BaseModel) -> dict[str, Any]:
+    """A validated document as plain data, as everything after validation reads it: JSON
+    values, the keys the user set (defaults are the reader's to apply), by their YAML names."""
+    document: dict[str, Any] = model.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    return document
 
 
 def _nullable(value: Any) -> bool:

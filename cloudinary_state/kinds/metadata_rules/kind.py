@@ -18,11 +18,10 @@ from cloudinary_state.desired import DesiredObject, KindName
 from cloudinary_state.errors import UnreadableLiveError
 from cloudinary_state.kinds._common import call_create, call_delete
 from cloudinary_state.kinds.base import Action, AdminApi, Kind, LiveObject, TriedUpload, UploadEffect
-from cloudinary_state.kinds.metadata_rules.checks import check_metadata_rule
-from cloudinary_state.kinds.metadata_rules.model import TESTS, MetadataRuleModel
+from cloudinary_state.kinds.metadata_rules.checks import LOGICAL, TESTS, check_metadata_rule
+from cloudinary_state.kinds.metadata_rules.model import MetadataRuleModel
 from cloudinary_state.kinds.metadata_rules.tried import rule_effect
 
-LOGICAL = ("and", "or")
 DELETE_NOTE = (
     "deleting the rule ends its effect on field {field}: values and requirements it set stop applying"
 )
