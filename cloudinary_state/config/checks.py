@@ -1,8 +1,10 @@
 """Semantic checks: the shared vocabulary of the rules that span fields, objects and documents.
 
 The models have checked shape and types; what only the whole environment knows (references,
-values against the fields they fill, syntax of embedded languages) is each kind's `check` in
-its package under `kinds/`. Here: the `Report` every finding goes to (with the place to fix
+values against the fields they fill, syntax of embedded languages), and any rule between the
+fields of one object that a JSON Schema cannot say, is each kind's `check` in its package
+under `kinds/`. Checks read each object's validated document as plain data, never a model
+instance. Here: the `Report` every finding goes to (with the place to fix
 it; nothing stops at the first problem), the `Universe` of declared objects a check looks
 across, and checks that any kind may use (name length, URLs).
 """
