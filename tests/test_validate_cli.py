@@ -92,3 +92,22 @@ def test_an_access_control_rule_whose_fields_do_not_fit_together_is_an_error_at_
     assert errors == [
         f"error: {env / 'r.yaml'}:6:11: upload_preset 'p': settings.access_control[1]: {message}"
     ], result.err
+
+
+def test_an_access_control_rule_from_env_values_is_checked_without_quoting_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CS_TEST_ACCESS_KEY", "k3y-from-the-environment")
+    env = tmp_path / "environments"
+    env.mkdir()
+    (env / "x.yaml").write_text("cloud_name: x\ncredentials: C\ninclude: [r.yaml]\n")
+    (env / "r.yaml").write_text(
+        "upload_presets:\n  p:\n    settings:\n      access_control:\n"
+        "        - {access_type: anonymous, key: '${env.CS_TEST_ACCESS_KEY}'}\n"
+    )
+    result = run_cli(tmp_path, capsys, "validate", "--env", "x")
+    assert result.code == 1, result.out + result.err
+    assert "r.yaml:5:11: upload_preset 'p': settings.access_control[0]: key applies to access_type token" in (
+        result.err
+    )
+    assert "k3y-from-the-environment" not in result.out + result.err
