@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from cloudinary_state.config import check_environment, list_environments, load_environment
-from cloudinary_state.desired import DesiredState, SourceRef, StrippedOption
+from cloudinary_state.config.models import environment_model
+from cloudinary_state.desired import DesiredState, Policy, SourceRef, StrippedOption
 from cloudinary_state.engine.plan import config_digest
 from cloudinary_state.errors import ConfigError
 from cloudinary_state.kinds import REGISTRY
@@ -240,6 +243,25 @@ def test_policy_maps_sections_to_kinds_and_ignore_covers_references(tmp_path: Pa
     assert state.policy.is_ignored("upload_preset", "ml_default")
     assert state.policy.is_protected("metadata_field", "sku")
     assert (state.policy.safety.max_delete_percent, state.policy.safety.min_existing) == (50, 3)
+
+
+@pytest.mark.parametrize("policy", ["", "policy: {}\n", "policy: {safety: {min_existing: 3}}\n"])
+def test_what_the_environment_leaves_out_of_its_policy_is_the_models_default(
+    tmp_path: Path, policy: str
+) -> None:
+    # the loader reads the validated document, where what the user left out is absent: the
+    # defaults it applies must be the model's (which the JSON Schema and docs show)
+    environment: Any = environment_model(REGISTRY).model_validate(yaml.safe_load(ENV + policy))
+    model = environment.policy
+    assert model.model_dump(exclude={"safety"}) == {
+        "prune": [],
+        "ignore": {},
+        "protect": {},
+        "ignore_changes": {},
+    }
+    state = load(write_config(tmp_path, env=ENV + policy))
+    assert state.policy == Policy(safety=state.policy.safety)  # nothing pruned, ignored, protected
+    assert dataclasses.asdict(state.policy.safety) == model.safety.model_dump()
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

@@ -99,6 +99,11 @@ def _error_at(harness: Harness, rules: dict[str, Any]) -> tuple[str, str]:
             "",
             "give exactly one of populated, includes, equals",
         ),
+        (
+            rule_with(condition={"and": [{"metadata_field_id": "status"}]}),
+            "metadata_field_id: status",
+            "condition.and[0]: give exactly one of populated, includes, equals",
+        ),
     ],
     ids=[
         "target",
@@ -109,6 +114,7 @@ def _error_at(harness: Harness, rules: dict[str, Any]) -> tuple[str, str]:
         "self",
         "empty",
         "two-tests",
+        "no-test-inside-and",
     ],
 )
 def test_offline_errors_point_at_the_offending_value(

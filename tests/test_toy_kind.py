@@ -80,7 +80,7 @@ class ToyKind(Kind):
     identity_field = "name"
 
     def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:
-        if obj.model.colour not in COLOURS:
+        if obj.fields["colour"] not in COLOURS:
             report.error(obj.marks.at(("colour",)), f"{obj.label(('colour',))}: not a toy colour")
 
     def canonical_live(self, raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Semantic checks: the shared vocabulary of the rules that span fields, objects and documents.
 
 The models have checked shape and types; what only the whole environment knows (references,
-values against the fields they fill, syntax of embedded languages) is each kind's `check` in
-its package under `kinds/`. Here: the `Report` every finding goes to (with the place to fix
+values against the fields they fill, syntax of embedded languages), and any rule between the
+fields of one object that a JSON Schema cannot say, is each kind's `check` in its package
+under `kinds/`. Checks read each object's validated document as plain data, never a model
+instance. Here: the `Report` every finding goes to (with the place to fix
 it; nothing stops at the first problem), the `Universe` of declared objects a check looks
 across, and checks that any kind may use (name length, URLs).
 """
@@ -44,13 +46,24 @@ class Report:
 
 @dataclass
 class CheckedObject:
-    """A validated object with what the checks need to point back at the config."""
+    """A validated object with what the checks need to point back at the config.
+
+    `body` is the validated document as plain data, exactly as the kind's model dumps it (JSON
+    mode, only the keys the user set, by their YAML names such as `async`): the checks read
+    it, never a model instance, so that a document a schema check accepted needs no model.
+    A key the user left out is absent (read it with `.get`); None for a tombstone."""
 
     kind: KindName
     name: str
-    model: Any  # the kind's model instance; None for a tombstone
+    body: dict[str, Any] | None
     marks: Marks  # rooted at the object's body
     sensitive_paths: frozenset[str] = frozenset()
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The body of a declared object: the checks never see a tombstone as their own."""
+        assert self.body is not None, f"{self.label()} is a tombstone"
+        return self.body
 
     def label(self, path: DocPath = ()) -> str:
         where = f": {dotted(path)}" if path else ""
@@ -92,10 +105,10 @@ class ObjectChecks(Protocol):
 def check_universe(report: Report, universe: Universe, kinds: Sequence[ObjectChecks]) -> None:
     """Every kind's checks over its declared objects, and the policy rules that span kinds."""
     for kind in kinds:
-        declared = [obj for obj in universe.declared(kind.kind).values() if obj.model is not None]
+        declared = [obj for obj in universe.declared(kind.kind).values() if obj.body is not None]
         kind.check_all(report, universe, declared)
     for obj in universe.objects.values():
-        if obj.model is not None and universe.policy.is_ignored(obj.kind, obj.name):
+        if obj.body is not None and universe.policy.is_ignored(obj.kind, obj.name):
             report.error(
                 obj.marks.at((), key=True),
                 f"{obj.label()} is declared, but policy.ignore matches it "

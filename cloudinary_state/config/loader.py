@@ -44,6 +44,9 @@ from cloudinary_state.errors import ConfigError, Diagnostic
 from cloudinary_state.scrubbing import is_sensitive, scrub_text
 
 M = TypeVar("M", bound=BaseModel)
+# An environment file as validated (`_document` of the environment model): the keys it sets,
+# nothing else; its readers apply the model's defaults (no include, no policy, ...) themselves.
+Environment = dict[str, Any]
 
 
 class LoadableKind(SectionSpec, ObjectChecks, Protocol):
@@ -55,6 +58,12 @@ class LoadableKind(SectionSpec, ObjectChecks, Protocol):
     def strip_addon_options(
         self, body: dict[str, Any], enabled: Callable[[str], bool]
     ) -> tuple[dict[str, Any], tuple[StrippedOption, ...]]: ...
+
+
+def kind_field_names(kind: SectionSpec) -> set[str]:
+    """The top-level keys of a kind's body, by their YAML names: the one place after validation
+    that asks a kind's model about its shape (its JSON Schema's properties say the same)."""
+    return {info.alias or name for name, info in kind.model.model_fields.items()}
 
 
 ENVIRONMENTS_DIR = "environments"
@@ -206,10 +215,11 @@ class _EnvironmentLoader:
             return None
         # An invalid environment file does not stop the run: the parts that are valid on their
         # own (include, variables, ...) still let us check the resource documents.
-        environment: Any = self.validate(self.environment_model, doc.data, doc.marks, "") or _salvage(
-            self.environment_model, doc.data
+        validated = self.validate(self.environment_model, doc.data, doc.marks, "")
+        environment = (
+            _document(validated) if validated is not None else _salvage(self.environment_model, doc.data)
         )
-        for name in environment.addons:
+        for name in environment.get("addons", {}):
             if name not in ADDONS:
                 self.report.error(
                     doc.marks.at(("addons", name), key=True),
@@ -217,16 +227,16 @@ class _EnvironmentLoader:
                     did_you_mean(name, set(ADDONS)) or f"known add-ons: {', '.join(sorted(ADDONS))}",
                 )
         self.check_ignored_fields(environment, doc)
-        objects = self.collect(env_file, doc, environment.include)
+        objects = self.collect(env_file, doc, environment.get("include", []))
         self.apply_overrides(objects, environment, doc)
         policy = _policy(environment, self.by_section)
-        variables = {k: _stringify(v) for k, v in environment.variables.items()}
+        variables = {k: _stringify(v) for k, v in environment.get("variables", {}).items()}
         return self.render(environment, variables, policy, objects)
 
-    def check_ignored_fields(self, environment: Any, doc: LoadedDocument) -> None:
+    def check_ignored_fields(self, environment: Environment, doc: LoadedDocument) -> None:
         """Each path of policy.ignore_changes starts at a field the kind's body has."""
-        for section, by_name in environment.policy.ignore_changes.items():
-            fields = {f.alias or n for n, f in self.by_section[section].model.model_fields.items()}
+        for section, by_name in environment.get("policy", {}).get("ignore_changes", {}).items():
+            fields = kind_field_names(self.by_section[section])
             for pattern, paths in by_name.items():
                 for i, path in enumerate(paths):
                     top = path.split(".", 1)[0]
@@ -337,10 +347,10 @@ class _EnvironmentLoader:
     def apply_overrides(
         self,
         objects: dict[tuple[KindName, str], _RawObject],
-        environment: Any,  # an instance of this loader's environment model
+        environment: Environment,
         doc: LoadedDocument,
     ) -> None:
-        for section, entries in environment.overrides.items():
+        for section, entries in environment.get("overrides", {}).items():
             kind = self.by_section[section].kind
             for name, patch in entries.items():
                 path: DocPath = ("overrides", section, name)
@@ -370,7 +380,7 @@ class _EnvironmentLoader:
 
     def render(
         self,
-        environment: Any,  # an instance of this loader's environment model
+        environment: Environment,
         variables: dict[str, str],
         policy: Policy,
         raw_objects: dict[tuple[KindName, str], _RawObject],
@@ -405,13 +415,14 @@ class _EnvironmentLoader:
                 continue
             secrets |= rendered.secrets
             checked[key] = CheckedObject(
-                raw.kind, raw.name, model, raw.marks, frozenset(rendered.sensitive_paths)
+                raw.kind, raw.name, _document(model), raw.marks, frozenset(rendered.sensitive_paths)
             )
         invalid = frozenset(key for key in raw_objects if key not in checked)
         check_universe(self.report, Universe(checked, policy, invalid), self.kinds)
-        objects = [self.desired(obj, raw_objects[key], environment.addons) for key, obj in checked.items()]
+        addons: dict[str, bool] = environment.get("addons", {})
+        objects = [self.desired(obj, raw_objects[key], addons) for key, obj in checked.items()]
         for key, obj in checked.items():
-            if obj.model is None and policy.is_protected(obj.kind, obj.name):
+            if obj.body is None and policy.is_protected(obj.kind, obj.name):
                 self.report.warning(
                     raw_objects[key].declared_at,
                     f"{obj.kind} '{obj.name}' is protected: apply will refuse to delete it",
@@ -423,11 +434,11 @@ class _EnvironmentLoader:
         objects.sort(key=lambda o: (rank[o.kind], o.name))
         state = DesiredState(
             environment=self.env,
-            cloud_name=environment.cloud_name,
-            credentials_env=environment.credentials,
+            cloud_name=environment.get("cloud_name"),
+            credentials_env=environment["credentials"],
             config_dir=self.config_dir,
             # only what the environment says: an add-on it does not mention stays unknown
-            addons=dict(sorted(environment.addons.items())),
+            addons=dict(sorted(addons.items())),
             policy=policy,
             objects=tuple(objects),
             variables=variables,
@@ -436,11 +447,10 @@ class _EnvironmentLoader:
         return state
 
     def desired(self, obj: CheckedObject, raw: _RawObject, addons: Mapping[str, bool]) -> DesiredObject:
-        if obj.model is None:
+        if obj.body is None:
             return DesiredObject(obj.kind, obj.name, {}, absent=True, source=raw.declared_at)
-        body: dict[str, Any] = obj.model.model_dump(mode="json", exclude_unset=True, by_alias=True)
         body, stripped = self.by_kind[obj.kind].strip_addon_options(
-            body, lambda addon: not is_off(addons, addon)
+            obj.body, lambda addon: not is_off(addons, addon)
         )
         for option in stripped:
             at = obj.marks.at(tuple(option.path.split(".")))
@@ -510,8 +520,8 @@ class _EnvironmentLoader:
             return None
 
 
-def _salvage(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    """The fields of an invalid environment file that are valid on their own (others default).
+def _salvage(model: type[BaseModel], data: dict[str, Any]) -> Environment:
+    """The fields of an invalid environment file that are valid on their own (others left out).
 
     Only used to keep checking after an error has been reported: never becomes a state.
     """
@@ -526,7 +536,14 @@ def _salvage(model: type[BaseModel], data: dict[str, Any]) -> Any:
                 valid[name] = adapter.validate_python(data[name], strict=True)
             except ValidationError:
                 pass
-    return model.model_construct(**valid)
+    return _document(model.model_construct(**valid))
+
+
+def _document(model: BaseModel) -> dict[str, Any]:
+    """A validated document as plain data, as everything after validation reads it: JSON
+    values, the keys the user set (defaults are the reader's to apply), by their YAML names."""
+    document: dict[str, Any] = model.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    return document
 
 
 def _nullable(value: Any) -> bool:
@@ -553,21 +570,19 @@ def _merge(base: Any, patch: Any, base_marks: Marks, patch_marks: Marks, path: D
     return patch
 
 
-def _policy(environment: Any, by_section: Mapping[str, LoadableKind]) -> Policy:
-    p = environment.policy
+def _policy(environment: Environment, by_section: Mapping[str, LoadableKind]) -> Policy:
+    """The environment's policy; what it leaves out is the model's default: nothing pruned,
+    ignored or protected, and `SafetyPolicy`'s thresholds (a test holds them to `SafetyModel`'s)."""
+    p: dict[str, Any] = environment.get("policy", {})
     return Policy(
-        prune=frozenset(by_section[s].kind for s in p.prune),
-        ignore={by_section[s].kind: tuple(g) for s, g in p.ignore.items()},
-        protect={by_section[s].kind: tuple(g) for s, g in p.protect.items()},
+        prune=frozenset(by_section[s].kind for s in p.get("prune", [])),
+        ignore={by_section[s].kind: tuple(g) for s, g in p.get("ignore", {}).items()},
+        protect={by_section[s].kind: tuple(g) for s, g in p.get("protect", {}).items()},
         ignore_changes={
             by_section[s].kind: {glob: tuple(paths) for glob, paths in by_name.items()}
-            for s, by_name in p.ignore_changes.items()
+            for s, by_name in p.get("ignore_changes", {}).items()
         },
-        safety=SafetyPolicy(
-            max_delete_percent=p.safety.max_delete_percent,
-            min_existing=p.safety.min_existing,
-            max_affected_assets=p.safety.max_affected_assets,
-        ),
+        safety=SafetyPolicy(**p.get("safety", {})),
     )
 
 

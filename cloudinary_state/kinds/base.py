@@ -102,8 +102,10 @@ class Kind:
         check_name_length(report, self.kind, name, at)
 
     def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:
-        """Rules that span fields, objects and documents (references, values, syntax), reported
-        with the place to fix them. The model has checked shape and types already."""
+        """Rules that span fields, objects and documents (references, values, syntax, and rules
+        between fields a JSON Schema cannot say: models carry no validators), reported with the
+        place to fix them. Shape and types are checked already; `obj.body` is the validated
+        document as plain data (the model's JSON dump), never a model instance."""
 
     def check_all(self, report: Report, universe: Universe, objects: list[CheckedObject]) -> None:
         """`check` for each declared object of this kind (tombstones excluded); override to add

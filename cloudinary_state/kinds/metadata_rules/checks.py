@@ -1,6 +1,7 @@
 """Offline checks of metadata rules: every field a rule names (its target, each field a
 condition reads) is declared or ignored, value external_ids exist in that field's datasource,
-and a rule never targets a field its own condition reads."""
+a rule never targets a field its own condition reads, each atomic condition makes exactly one
+test, and a result does something."""
 
 from __future__ import annotations
 
@@ -10,22 +11,23 @@ from typing import Any
 from cloudinary_state.config.checks import CheckedObject, Report, Universe
 from cloudinary_state.config.interpolate import did_you_mean
 from cloudinary_state.config.yamlload import DocPath
-from cloudinary_state.kinds.metadata_fields.checks import value_problem
-from cloudinary_state.kinds.metadata_rules.model import AtomicCondition, MetadataRuleModel
+from cloudinary_state.kinds.metadata_fields.checks import datasource_entries, value_problem
 
 FIELD = "metadata_field"
+TESTS = ("populated", "includes", "equals")  # what an atomic condition tests: exactly one
+LOGICAL = ("and", "or")
 
 
 def atomic_conditions(
-    condition: Any, path: DocPath = ("condition",)
-) -> Iterator[tuple[DocPath, AtomicCondition]]:
+    condition: dict[str, Any], path: DocPath = ("condition",)
+) -> Iterator[tuple[DocPath, dict[str, Any]]]:
     """Every atomic condition of a (nested) condition, with its path in the rule's body."""
-    if isinstance(condition, AtomicCondition):
-        yield path, condition
-        return
-    logical = "and" if hasattr(condition, "and_") else "or"
-    for i, part in enumerate(getattr(condition, f"{logical}_")):
-        yield from atomic_conditions(part, (*path, logical, i))
+    for logical in LOGICAL:
+        if logical in condition:
+            for i, part in enumerate(condition[logical]):
+                yield from atomic_conditions(part, (*path, logical, i))
+            return
+    yield path, condition
 
 
 def _field(
@@ -34,7 +36,7 @@ def _field(
     """The declared field `field_id` names (None, reported, when it cannot be used)."""
     fields = universe.declared(FIELD)
     target = fields.get(field_id)
-    if target is not None and target.model is not None:
+    if target is not None and target.body is not None:
         return target
     if target is None and universe.trusted(FIELD, field_id):
         return None  # managed outside this config: trusted to exist
@@ -48,8 +50,9 @@ def _field(
 
 
 def _options(field: CheckedObject) -> set[str] | None:
-    datasource = field.model.datasource
-    return None if datasource is None else {v.external_id for v in datasource.values}
+    if field.fields.get("datasource") is None:
+        return None
+    return {v["external_id"] for v in datasource_entries(field.fields) if "external_id" in v}
 
 
 def _check_ids(
@@ -67,30 +70,47 @@ def _check_ids(
             )
 
 
+def _check_tests(report: Report, obj: CheckedObject, path: DocPath, atom: dict[str, Any]) -> None:
+    """An atomic condition makes exactly one test (a JSON Schema cannot say it)."""
+    if sum(1 for test in TESTS if test in atom) != 1:
+        report.error(
+            obj.marks.at(path), f"{obj.label(path)}: give exactly one of populated, includes, equals"
+        )
+
+
 def _check_condition(report: Report, universe: Universe, obj: CheckedObject, target_id: str) -> None:
-    rule: MetadataRuleModel = obj.model
-    for path, atom in atomic_conditions(rule.condition):
+    for path, atom in atomic_conditions(obj.fields["condition"]):
+        _check_tests(report, obj, path, atom)
         at_field = (*path, "metadata_field_id")
-        if atom.metadata_field_id == target_id:
+        field_id = atom["metadata_field_id"]
+        if field_id == target_id:
             report.error(
                 obj.marks.at(at_field),
                 f"{obj.label(at_field)}: the rule's condition reads its own target field '{target_id}'",
                 "a rule sets what a field offers from other fields: condition on another field",
             )
             continue
-        field = _field(report, universe, obj, at_field, atom.metadata_field_id)
-        if field is None or field.model.type not in ("enum", "set"):
+        field = _field(report, universe, obj, at_field, field_id)
+        if field is None or field.fields["type"] not in ("enum", "set"):
             continue
-        if atom.includes is not None:
-            _check_ids(report, obj, (*path, "includes"), field, atom.includes)
-        elif atom.equals is not None:
-            equals = [atom.equals] if isinstance(atom.equals, str) else atom.equals
-            _check_ids(report, obj, (*path, "equals"), field, equals)
+        if "includes" in atom:
+            _check_ids(report, obj, (*path, "includes"), field, atom["includes"])
+        elif "equals" in atom:
+            equals = atom["equals"]
+            _check_ids(report, obj, (*path, "equals"), field, [equals] if isinstance(equals, str) else equals)
 
 
-def _check_result(report: Report, obj: CheckedObject, target: CheckedObject) -> None:
-    result = obj.model.result
-    activate = result.activate_values
+def _check_result(report: Report, obj: CheckedObject, target: CheckedObject | None) -> None:
+    result = obj.fields["result"]
+    if not result:  # checked here, beside the rule's other checks, with the message it always had
+        report.error(
+            obj.marks.at(("result",)),
+            f"{obj.label(('result',))}: a result needs at least one of disable, hide, set_mandatory, "
+            "activate_values, apply_value",
+        )
+    if target is None:
+        return
+    activate = result.get("activate_values")
     if activate is not None and activate != "all":
         if _options(target) is None:
             report.error(
@@ -100,18 +120,17 @@ def _check_result(report: Report, obj: CheckedObject, target: CheckedObject) -> 
             )
         else:
             _check_ids(
-                report, obj, ("result", "activate_values", "external_ids"), target, activate.external_ids
+                report, obj, ("result", "activate_values", "external_ids"), target, activate["external_ids"]
             )
-    if result.apply_value is not None:
-        problem = value_problem(target, result.apply_value.value, sensitive=False)
+    if "apply_value" in result:
+        problem = value_problem(target, result["apply_value"]["value"], sensitive=False)
         if problem:
             path: DocPath = ("result", "apply_value", "value")
             report.error(obj.marks.at(path), f"{obj.label(path)}: {problem}")
 
 
 def check_metadata_rule(report: Report, universe: Universe, obj: CheckedObject) -> None:
-    rule: MetadataRuleModel = obj.model
-    target = _field(report, universe, obj, ("metadata_field_id",), rule.metadata_field_id)
-    _check_condition(report, universe, obj, rule.metadata_field_id)
-    if target is not None:
-        _check_result(report, obj, target)
+    target_id = obj.fields["metadata_field_id"]
+    target = _field(report, universe, obj, ("metadata_field_id",), target_id)
+    _check_condition(report, universe, obj, target_id)
+    _check_result(report, obj, target)

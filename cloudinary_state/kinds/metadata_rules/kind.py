@@ -26,11 +26,9 @@ from cloudinary_state.kinds.base import (
     TriedUpload,
     UploadEffect,
 )
-from cloudinary_state.kinds.metadata_rules.checks import check_metadata_rule
-from cloudinary_state.kinds.metadata_rules.conditions import TESTS
+from cloudinary_state.kinds.metadata_rules.checks import LOGICAL, TESTS, check_metadata_rule
 from cloudinary_state.kinds.metadata_rules.tried import rule_effect
 
-LOGICAL = ("and", "or")
 DELETE_NOTE = (
     "deleting the rule ends its effect on field {field}: values and requirements it set stop applying"
 )

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag
 
 from cloudinary_state.config.models import Model, NonEmpty
-from cloudinary_state.kinds.metadata_rules.conditions import TESTS
+
+# "Exactly one test" and "a result does something" are held by the kind's checks (checks.py),
+# not by validators here: a model checks nothing beyond its JSON Schema, so that a document the
+# schema accepts is as valid as one the model accepts.
 
 
 class AtomicCondition(Model):
@@ -18,13 +21,6 @@ class AtomicCondition(Model):
     populated: bool | None = None
     includes: list[NonEmpty] | None = Field(default=None, description="option external_ids")
     equals: str | list[str] | None = Field(default=None, description="a value, or option external_ids")
-
-    @model_validator(mode="after")
-    def _one_test(self) -> AtomicCondition:
-        given = [t for t in TESTS if getattr(self, t) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of populated, includes, equals")
-        return self
 
 
 # Not built on their own (defer_build): their forward reference to Condition would fail and be
@@ -74,14 +70,6 @@ class RuleResult(Model):
     set_mandatory: bool | None = None
     activate_values: Literal["all"] | ActivateValues | None = None
     apply_value: ApplyValue | None = None
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> RuleResult:
-        if not self.model_fields_set:
-            raise ValueError(
-                "a result needs at least one of disable, hide, set_mandatory, activate_values, apply_value"
-            )
-        return self
 
 
 class MetadataRuleModel(Model):

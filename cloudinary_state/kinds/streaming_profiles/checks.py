@@ -8,7 +8,6 @@ import re
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_name_length
 from cloudinary_state.config.yamlload import DocPath
 from cloudinary_state.desired import SourceRef
-from cloudinary_state.kinds.streaming_profiles.model import StreamingProfileModel
 from cloudinary_state.kinds.transformations.checks import check_references, parse_checked
 
 KIND = "streaming_profile"
@@ -30,8 +29,8 @@ def check_name(report: Report, name: str, at: SourceRef) -> None:
 
 
 def check_streaming_profile(report: Report, universe: Universe, obj: CheckedObject) -> None:
-    model: StreamingProfileModel = obj.model
-    for i, representation in enumerate(model.representations):
+    for i, representation in enumerate(obj.fields["representations"]):
         path: DocPath = ("representations", i, "transformation")
-        refs = parse_checked(report, obj, path, representation.transformation)
-        check_references(report, universe, obj, path, refs, representation.transformation)
+        text: str = representation["transformation"]
+        refs = parse_checked(report, obj, path, text)
+        check_references(report, universe, obj, path, refs, text)

@@ -11,7 +11,6 @@ from cloudinary_state.config.checks import CheckedObject, Report, Universe, chec
 from cloudinary_state.config.interpolate import did_you_mean
 from cloudinary_state.config.yamlload import DocPath
 from cloudinary_state.desired import SourceRef
-from cloudinary_state.kinds.transformations.model import TransformationModel
 
 KIND = "transformation"
 TRANSFORMATION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -91,7 +90,7 @@ def check_references(
     declared = universe.declared(KIND)
     for ref in refs:
         target = declared.get(ref)
-        deleted = target is not None and target.model is None
+        deleted = target is not None and target.body is None
         if not deleted and (target is not None or universe.trusted(KIND, ref)):
             continue  # resolves; the position below (a regex compiled per name) is for errors only
         at = obj.marks.offset(path, offset + _reference_position(text, ref))
@@ -115,11 +114,11 @@ def check_references(
 
 def check_transformation(report: Report, universe: Universe, obj: CheckedObject) -> list[str]:
     """Check a named transformation; return the names it refers to."""
-    model: TransformationModel = obj.model
+    text: str = obj.fields["transformation"]
     path: DocPath = ("transformation",)
-    refs = parse_checked(report, obj, path, model.transformation)
-    check_references(report, universe, obj, path, refs, model.transformation)
-    if model.transformation == obj.name:
+    refs = parse_checked(report, obj, path, text)
+    check_references(report, universe, obj, path, refs, text)
+    if text == obj.name:
         # The Admin API registers create_transformation(S, S) as an *unnamed* transformation
         # (reference §5), so this object could never exist under its name.
         report.error(

@@ -14,14 +14,14 @@ LIMIT_PER_EVENT_TYPE = 30
 
 
 def check_trigger(report: Report, obj: CheckedObject) -> None:
-    check_url(report, obj, ("uri",), obj.model.uri)
+    check_url(report, obj, ("uri",), obj.fields["uri"])
 
 
 def check_limit(report: Report, objects: list[CheckedObject]) -> None:
     """Each trigger past the 30th of its event type, at its event_type."""
     by_event: dict[str, list[CheckedObject]] = defaultdict(list)
     for obj in objects:
-        by_event[obj.model.event_type].append(obj)
+        by_event[obj.fields["event_type"]].append(obj)
     for event_type, declared in by_event.items():
         for extra in declared[LIMIT_PER_EVENT_TYPE:]:
             report.error(
@@ -34,7 +34,7 @@ def check_limit(report: Report, objects: list[CheckedObject]) -> None:
 
 def _unrendered(obj: CheckedObject) -> bool:
     """The URL comes from an unset ${env.*} (offline validation): its value is unknown."""
-    uri = str(obj.model.uri)
+    uri = str(obj.fields["uri"])
     return is_sensitive(sensitive_path(("uri",)), obj.sensitive_paths) and "${env." in uri
 
 
@@ -45,7 +45,7 @@ def check_duplicates(report: Report, objects: list[CheckedObject]) -> None:
     for obj in objects:
         if _unrendered(obj):
             continue
-        key = (str(obj.model.event_type), str(obj.model.uri))
+        key = (str(obj.fields["event_type"]), str(obj.fields["uri"]))
         first = seen.setdefault(key, obj)
         if first is not obj:
             report.error(

@@ -32,12 +32,12 @@ def _preset_of(body: Mapping[str, Any]) -> str | None:
 
 def check_preset(report: Report, universe: Universe, obj: CheckedObject) -> None:
     """The associated preset is declared (not as a tombstone), or managed outside the config."""
-    name = obj.model.upload_preset_name
+    name = obj.fields.get("upload_preset_name")
     if name is None:
         return
     presets = universe.declared(PRESET)
     target = presets.get(name)
-    if target is not None and target.model is not None:
+    if target is not None and target.body is not None:
         return
     if target is None and universe.trusted(PRESET, name):
         return  # managed outside this config: trusted to exist
@@ -75,7 +75,7 @@ the next apply; a mapping declared without it compares equal to one with none.
     detail_call = "upload_mapping"  # answers the bare mapping object
 
     def check(self, report: Report, universe: Universe, obj: CheckedObject) -> None:
-        check_url(report, obj, ("template",), obj.model.template)
+        check_url(report, obj, ("template",), obj.fields["template"])
         check_preset(report, universe, obj)
 
     def references(self, obj: DesiredObject) -> list[tuple[KindName, str]]:

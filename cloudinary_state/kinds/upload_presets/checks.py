@@ -5,6 +5,7 @@ values, URLs and coordinates."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from cloudinary_state.config.checks import CheckedObject, Report, Universe, check_url
@@ -19,27 +20,30 @@ from cloudinary_state.scrubbing import is_sensitive
 
 
 def check_upload_preset(report: Report, universe: Universe, obj: CheckedObject) -> None:
-    model = obj.model  # an UploadPresetModel
-    s = model.settings
+    s: dict[str, Any] = obj.fields.get("settings", {})
     # the same strings, hence the same references, as the kind orders its writes by
-    with_transformations = s.model_dump(include={"transformation", "eager", "responsive_breakpoints"})
-    for inner, text, offset in transformation_strings(with_transformations):
+    for inner, text, offset in transformation_strings(s):
         path: DocPath = ("settings", *inner)
         refs = parse_checked(report, obj, path, text, offset)
         check_references(report, universe, obj, path, refs, text, offset)
-    if s.metadata is not None:
-        _check_metadata(report, universe, obj, s.metadata)
+    if "metadata" in s:
+        _check_metadata(report, universe, obj, s["metadata"])
     _check_addon_options(report, obj, s)
-    if model.unsigned and s.overwrite:
+    if obj.fields.get("unsigned") and s.get("overwrite"):
         report.error(
             obj.marks.at(("settings", "overwrite"), key=True),
             f"{obj.label(('settings', 'overwrite'))}: an unsigned preset cannot force overwrite: true",
             "remove overwrite, or make the preset signed",
         )
     for key in ("notification_url", "eager_notification_url"):
-        check_url(report, obj, ("settings", key), getattr(s, key))
+        check_url(report, obj, ("settings", key), s.get(key))
     for key in ("face_coordinates", "custom_coordinates"):
-        _check_coordinates(report, obj, ("settings", key), getattr(s, key))
+        _check_coordinates(report, obj, ("settings", key), s.get(key))
+    for i, rule in enumerate(s.get("access_control", [])):
+        problem = access_control_problem(rule)
+        if problem:
+            path = ("settings", "access_control", i)
+            report.error(obj.marks.at(path), f"{obj.label(path)}: {problem}")
 
 
 def _check_metadata(report: Report, universe: Universe, obj: CheckedObject, metadata: Any) -> None:
@@ -50,7 +54,7 @@ def _check_metadata(report: Report, universe: Universe, obj: CheckedObject, meta
             ("settings", "metadata", key) if isinstance(metadata, dict) else ("settings", "metadata")
         )
         target = fields.get(key)
-        if target is None or target.model is None:
+        if target is None or target.body is None:
             if universe.trusted("metadata_field", key) and target is None:
                 continue
             why = "deleted here (absent: true)" if target is not None else "not declared"
@@ -70,10 +74,10 @@ def _check_metadata(report: Report, universe: Universe, obj: CheckedObject, meta
                 report.error(obj.marks.at(path), f"{obj.label(path)}: {problem}")
 
 
-def _check_addon_options(report: Report, obj: CheckedObject, s: Any) -> None:
+def _check_addon_options(report: Report, obj: CheckedObject, s: dict[str, Any]) -> None:
     """Add-on option values the add-on table knows, and auto_tagging beside a tagging option."""
     for option in ADDON_OPTIONS:
-        value = getattr(s, option)
+        value = s.get(option)
         if value is None:
             continue
         for element in elements(option, value):
@@ -82,7 +86,7 @@ def _check_addon_options(report: Report, obj: CheckedObject, s: Any) -> None:
             except UnknownOptionValue as e:
                 path: DocPath = ("settings", option)
                 report.error(obj.marks.at(path), f"{obj.label(path)}: {e}", e.hint)
-    if s.auto_tagging is not None and s.categorization is None and s.detection is None:
+    if "auto_tagging" in s and "categorization" not in s and "detection" not in s:
         report.error(
             obj.marks.at(("settings", "auto_tagging"), key=True),
             f"{obj.label(('settings', 'auto_tagging'))}: needs categorization or detection",
@@ -112,3 +116,28 @@ def _check_coordinates(report: Report, obj: CheckedObject, path: DocPath, value:
             "write boxes as x,y,w,h separated by |, e.g. '10,20,150,130|213,345,82,61', "
             "or as a list of lists",
         )
+
+
+def _iso8601(value: str, field: str) -> tuple[datetime | None, str]:
+    try:
+        return datetime.fromisoformat(value), ""
+    except ValueError:
+        return None, f"{field} must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z"
+
+
+def access_control_problem(rule: dict[str, Any]) -> str:
+    """Why an `access_control` rule cannot hold ("" when it can): what its schema cannot say."""
+    start_text, end_text = rule.get("start"), rule.get("end")
+    if rule["access_type"] == "token" and (start_text or end_text):
+        return "start/end apply to access_type anonymous; token access is limited by its key"
+    if rule["access_type"] == "anonymous" and rule.get("key"):
+        return "key applies to access_type token only"
+    start, problem = _iso8601(start_text, "start") if start_text else (None, "")
+    if problem:
+        return problem
+    end, problem = _iso8601(end_text, "end") if end_text else (None, "")
+    if problem or start is None or end is None:
+        return problem
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        return "give start and end both with or both without a time zone"
+    return "start must be before end" if start >= end else ""
