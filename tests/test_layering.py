@@ -15,8 +15,11 @@ import pytest
 
 
 def _imported_by(module: str, prefix: str) -> list[str]:
+    """What importing `module` and all its submodules imports under `prefix`."""
     code = (
-        f"import sys, {module}; "
+        f"import importlib, pkgutil, sys, {module} as probed; "
+        "[importlib.import_module(f'{probed.__name__}.{m.name}') "
+        "for m in pkgutil.iter_modules(getattr(probed, '__path__', []))]; "
         f"print('\\n'.join(sorted(m for m in sys.modules if (m + '.').startswith({prefix!r} + '.'))))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
