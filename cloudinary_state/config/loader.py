@@ -7,22 +7,21 @@ Every stage keeps going after a problem so that one run reports every mistake, e
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Protocol, TypeVar
-
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cloudinary_state.addons import ADDONS, is_off
 from cloudinary_state.config.checks import CheckedObject, ObjectChecks, Report, Universe, check_universe
+from cloudinary_state.config.fastschema import FastSchema, compile_schema
 from cloudinary_state.config.globbing import include_glob
 from cloudinary_state.config.interpolate import did_you_mean, render
-from cloudinary_state.config.models import SectionSpec, environment_model
-from cloudinary_state.config.pydantic_errors import validation_diagnostics
+from cloudinary_state.config.packaged_schemas import SchemaKind, body_schema, environment_schema
 from cloudinary_state.config.yamlload import (
     DocPath,
     LoadedDocument,
@@ -43,13 +42,15 @@ from cloudinary_state.desired import (
 from cloudinary_state.errors import ConfigError, Diagnostic
 from cloudinary_state.scrubbing import is_sensitive, scrub_text
 
-M = TypeVar("M", bound=BaseModel)
-# An environment file as validated (`_document` of the environment model): the keys it sets,
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# An environment file as validated (a document of the environment model): the keys it sets,
 # nothing else; its readers apply the model's defaults (no include, no policy, ...) themselves.
 Environment = dict[str, Any]
 
 
-class LoadableKind(SectionSpec, ObjectChecks, Protocol):
+class LoadableKind(SchemaKind, ObjectChecks, Protocol):
     """What the loader needs of a kind (`kinds.base.Kind` provides it): the registry is passed
     in by the caller, so this layer names no kind and any registered kind loads."""
 
@@ -60,10 +61,25 @@ class LoadableKind(SectionSpec, ObjectChecks, Protocol):
     ) -> tuple[dict[str, Any], tuple[StrippedOption, ...]]: ...
 
 
-def kind_field_names(kind: SectionSpec) -> set[str]:
-    """The top-level keys of a kind's body, by their YAML names: the one place after validation
-    that asks a kind's model about its shape (its JSON Schema's properties say the same)."""
-    return {info.alias or name for name, info in kind.model.model_fields.items()}
+def kind_field_names(kind: SchemaKind) -> set[str]:
+    """The top-level keys of a kind's body, by their YAML names (its JSON Schema's properties)."""
+    return set(body_schema(kind).get("properties", {}))
+
+
+@functools.cache
+def _body_check(kind: SchemaKind) -> FastSchema:
+    return compile_schema(body_schema(kind))
+
+
+@functools.cache
+def _environment_check(kinds: tuple[SchemaKind, ...]) -> FastSchema:
+    return compile_schema(environment_schema(kinds))
+
+
+def _environment_model(kinds: Sequence[SchemaKind]) -> type[BaseModel]:
+    from cloudinary_state.config.models import environment_model  # pydantic: only when needed
+
+    return environment_model(kinds)
 
 
 ENVIRONMENTS_DIR = "environments"
@@ -177,7 +193,6 @@ class _EnvironmentLoader:
         self.root = self.config_dir.resolve()
         self.by_section = {kind.section: kind for kind in self.kinds}
         self.by_kind = {kind.kind: kind for kind in self.kinds}
-        self.environment_model = environment_model(self.kinds)
 
     # -- files ----------------------------------------------------------------------------
 
@@ -215,10 +230,7 @@ class _EnvironmentLoader:
             return None
         # An invalid environment file does not stop the run: the parts that are valid on their
         # own (include, variables, ...) still let us check the resource documents.
-        validated = self.validate(self.environment_model, doc.data, doc.marks, "")
-        environment = (
-            _document(validated) if validated is not None else _salvage(self.environment_model, doc.data)
-        )
+        environment = self.validate_environment(doc)
         for name in environment.get("addons", {}):
             if name not in ADDONS:
                 self.report.error(
@@ -404,18 +416,17 @@ class _EnvironmentLoader:
                 add(raw.marks.offset(p.path, p.position), f"{label}: {dotted(p.path)}: {p.message}", p.hint)
             if any(p.severity == "error" for p in rendered.problems):
                 continue
-            model = self.validate(
-                self.by_kind[raw.kind].model,
-                rendered.value,
-                raw.marks,
-                label + ": ",
-                rendered.sensitive_paths,
-            )
-            if model is None:
+            kind = self.by_kind[raw.kind]
+            body = _body_check(kind).check(rendered.value)
+            if body is None:  # not shown valid by the schema: the model decides, and explains
+                body = self.validate(
+                    kind.model, rendered.value, raw.marks, label + ": ", rendered.sensitive_paths
+                )
+            if body is None:
                 continue
             secrets |= rendered.secrets
             checked[key] = CheckedObject(
-                raw.kind, raw.name, _document(model), raw.marks, frozenset(rendered.sensitive_paths)
+                raw.kind, raw.name, body, raw.marks, frozenset(rendered.sensitive_paths)
             )
         invalid = frozenset(key for key in raw_objects if key not in checked)
         check_universe(self.report, Universe(checked, policy, invalid), self.kinds)
@@ -509,41 +520,32 @@ class _EnvironmentLoader:
         # only nulls and collections can fail: a call per scalar would cost more than the rest
         return all([self.reject_nulls(v, marks, (*path, k), label) for k, v in items if _nullable(v)])
 
+    def validate_environment(self, doc: LoadedDocument) -> Environment:
+        """The environment file as validated; when invalid (reported), what is valid of it."""
+        accepted = _environment_check(self.kinds).check(doc.data)
+        if accepted is not None:
+            return accepted
+        from cloudinary_state.config.model_validation import salvaged_document
+
+        model = _environment_model(self.kinds)
+        validated = self.validate(model, doc.data, doc.marks, "")
+        return validated if validated is not None else salvaged_document(model, doc.data)
+
     def validate(
-        self, model: type[M], data: Any, marks: Marks, prefix: str, sensitive_paths: Collection[str] = ()
-    ) -> M | None:
-        try:
-            return model.model_validate(data)
-        except ValidationError as e:
-            for diagnostic in validation_diagnostics(e, data, marks, prefix, model, sensitive_paths):
-                self.report.errors.append(diagnostic)
-            return None
+        self,
+        model: type[BaseModel],
+        data: Any,
+        marks: Marks,
+        prefix: str,
+        sensitive_paths: Collection[str] = (),
+    ) -> dict[str, Any] | None:
+        """`data` validated by the model itself: the document, or None with the diagnostics
+        reported. Only for what the fast check did not accept (it imports pydantic)."""
+        from cloudinary_state.config.model_validation import validated_document
 
-
-def _salvage(model: type[BaseModel], data: dict[str, Any]) -> Environment:
-    """The fields of an invalid environment file that are valid on their own (others left out).
-
-    Only used to keep checking after an error has been reported: never becomes a state.
-    """
-    valid: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        if name in data:
-            try:
-                annotation: Any = info.annotation
-                if info.metadata:  # constraints such as the cloud_name pattern
-                    annotation = Annotated[annotation, *info.metadata]
-                adapter: TypeAdapter[Any] = TypeAdapter(annotation)
-                valid[name] = adapter.validate_python(data[name], strict=True)
-            except ValidationError:
-                pass
-    return _document(model.model_construct(**valid))
-
-
-def _document(model: BaseModel) -> dict[str, Any]:
-    """A validated document as plain data, as everything after validation reads it: JSON
-    values, the keys the user set (defaults are the reader's to apply), by their YAML names."""
-    document: dict[str, Any] = model.model_dump(mode="json", exclude_unset=True, by_alias=True)
-    return document
+        document, diagnostics = validated_document(model, data, marks, prefix, sensitive_paths)
+        self.report.errors.extend(diagnostics)
+        return document
 
 
 def _nullable(value: Any) -> bool:
