@@ -7,27 +7,29 @@ from pathlib import Path
 import click
 
 from cloudinary_state.cli._shared import (
-    EXIT_CHANGES,
     NOTES,
     KindChoice,
     cli,
     connect,
     current,
     emulator_option,
+    env_option,
+    format_option,
     parallelism_option,
     parse_targets,
+    path_option,
+    target_option,
     targets_are_usage,
 )
+from cloudinary_state.errors import EXIT_CHANGES
 
 
 @cli.command()
-@click.option("--env", "env", required=True, metavar="ENV")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text")
-@click.option(
-    "--markdown", "markdown", type=click.Path(path_type=Path), help="Also write the Markdown report."
-)
-@click.option("--junit", "junit", type=click.Path(path_type=Path), help="Also write the JUnit XML report.")
-@click.option("--json", "json_file", type=click.Path(path_type=Path), help="Also write the JSON report.")
+@env_option
+@format_option("text", "json", "markdown", "junit")
+@path_option("--markdown", help="Also write the Markdown report.")
+@path_option("--junit", help="Also write the JUnit XML report.")
+@path_option("--json", "json_file", help="Also write the JSON report.")
 @parallelism_option
 @emulator_option
 def drift(
@@ -56,13 +58,8 @@ def drift(
 
 
 @cli.command("import")
-@click.option("--env", "env", required=True, metavar="ENV")
-@click.option(
-    "--output",
-    "output",
-    type=click.Path(path_type=Path),
-    help="Write a new config directory here instead of adding to the project's own.",
-)
+@env_option
+@path_option("--output", help="Write a new config directory here instead of adding to the project's own.")
 @click.option("--kind", "kinds", multiple=True, type=KindChoice())
 @click.option("--force", is_flag=True, help="Overwrite existing files (see docs/cli.md#import).")
 @parallelism_option
@@ -90,7 +87,7 @@ def import_(
 @click.argument("env_a")
 @click.argument("env_b")
 @click.option("--live", is_flag=True, help="Compare the live accounts instead of the configs.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@format_option("text", "json", "markdown")
 @parallelism_option
 @click.option("--emulator", is_flag=True, help="With --live: use the embedded emulators.")
 def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulator: bool) -> None:
@@ -115,7 +112,7 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulato
 @cli.command()
 @click.option("--from", "from_env", required=True, metavar="ENV")
 @click.option("--to", "to_env", required=True, metavar="ENV")
-@click.option("--target", "targets", multiple=True, metavar="KIND:NAME")
+@target_option()
 @click.option("--write", is_flag=True, help="Record the promoted objects in the resource documents.")
 @parallelism_option
 @emulator_option
@@ -134,18 +131,20 @@ def promote(
     ):
         result = source.promote(target, parsed, write=write, parallelism=parallelism)
         secrets = source.secrets | target.secrets
-        click.echo(render_promotion(result, written=write, color=current().color, secrets=secrets), nl=False)
+        click.echo(
+            render_promotion(result, written=write, color=current().console.color, secrets=secrets), nl=False
+        )
         NOTES.info(f"{from_env}: {usage_line(source)} {to_env}: {usage_line(target)}")
 
 
 @cli.command("try-preset")
-@click.option("--env", "env", required=True, metavar="ENV")
+@env_option
 @click.argument("preset")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--public-id", "public_id", metavar="ID", help="Give the upload this public ID, as a caller would."
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 def try_preset(env: str, preset: str, file: Path, public_id: str | None, fmt: str) -> None:
     """Upload FILE through PRESET on an emulated account and show what the asset got.
 
