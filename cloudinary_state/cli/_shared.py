@@ -1,18 +1,17 @@
-"""What the CLI's commands share: the group and its context, the options several commands
-declare (each defined once), target parsing and the connection wrapper."""
+"""What the CLI's commands share: the group and its context, target parsing and the connection
+wrapper (the options several commands declare are in `options`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from cloudinary_state.client import MAX_PARALLELISM  # the module imports nothing of the SDK
 from cloudinary_state.runner import Connection, Project
 
 if TYPE_CHECKING:
@@ -21,50 +20,6 @@ if TYPE_CHECKING:
     from cloudinary_state.render.lines import Line
 
 NOTES = logging.getLogger("cloudinary_state.cli")  # the CLI's own stderr lines (hidden by -q)
-Command = TypeVar("Command", bound=Callable[..., Any])
-
-
-class KindChoice(click.Choice[str]):
-    """A registered kind's name: the choices are read from the registry whenever the option is
-    parsed or shown, so a kind registered at run time is a choice too."""
-
-    def __init__(self) -> None:
-        super().__init__(())
-
-    @property
-    def choices(self) -> tuple[str, ...]:
-        from cloudinary_state.kinds import REGISTRY
-
-        return REGISTRY.names()
-
-    @choices.setter
-    def choices(self, value: object) -> None:
-        """click's constructor assigns the choices; the registry is their only source."""
-
-
-env_option = click.option("--env", "env", required=True, metavar="ENV")
-# Calls in flight at once, across kinds (DESIGN.md section 5): every command that reads or writes.
-parallelism_option = click.option(
-    "--parallelism",
-    type=click.IntRange(1, MAX_PARALLELISM),
-    default=8,
-    show_default=True,
-    help="Admin API calls in flight at once.",
-)
-emulator_option = click.option("--emulator", is_flag=True, help="Run against the embedded emulator.")
-
-
-def format_option(*formats: str, help: str | None = None) -> Callable[[Command], Command]:
-    return click.option("--format", "fmt", type=click.Choice(formats), default="text", help=help)
-
-
-def target_option(help: str | None = None) -> Callable[[Command], Command]:
-    return click.option("--target", "targets", multiple=True, metavar="KIND:NAME", help=help)
-
-
-def path_option(*names: str, help: str) -> Callable[[Command], Command]:
-    """A file or directory the command writes."""
-    return click.option(*names, type=click.Path(path_type=Path), help=help)
 
 
 @dataclass
@@ -115,10 +70,12 @@ def echo_lines(lines: Iterable[Line]) -> None:
 @contextmanager
 def connect(env: str, emulator: bool) -> Iterator[Connection]:
     """ENV's connection (config errors and credential errors before any), closed at the end;
-    a run that fails after connecting still ends with its one-line summary."""
+    a run that fails after connecting still ends with its one-line summary, and a target that
+    names nothing is a usage error."""
     from cloudinary_state.render.run import summary_on_error
 
-    with current().project.connect(env, emulator=emulator) as conn, summary_on_error(conn):
+    project = current().project
+    with project.connect(env, emulator=emulator) as conn, summary_on_error(conn), targets_are_usage():
         yield conn
 
 

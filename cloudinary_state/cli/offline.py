@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from cloudinary_state.cli._shared import NOTES, cli, current, echo_lines, format_option
+from cloudinary_state.cli import options
+from cloudinary_state.cli._shared import NOTES, cli, current, echo_lines
 from cloudinary_state.errors import EXIT_ERROR
 
 
@@ -74,7 +75,7 @@ def init(envs: tuple[str, ...], clouds: tuple[str, ...], action: str | None) -> 
 
 @cli.command()
 @click.argument("plan_file", type=click.Path(path_type=Path))
-@format_option("text", "json", "markdown")
+@options.output_format("text", "json", "markdown")
 @click.option("--env", "env", metavar="ENV", help="Verify the digest with ENV's key (nothing is sent).")
 @click.option("--emulator", is_flag=True, help="With --env: verify with the embedded emulator's key.")
 def show(plan_file: Path, fmt: str, env: str | None, emulator: bool) -> None:

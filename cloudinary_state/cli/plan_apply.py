@@ -7,34 +7,21 @@ from pathlib import Path
 
 import click
 
-from cloudinary_state.cli._shared import (
-    NOTES,
-    cli,
-    connect,
-    current,
-    emulator_option,
-    env_option,
-    format_option,
-    parallelism_option,
-    parse_targets,
-    path_option,
-    target_option,
-    targets_are_usage,
-)
+from cloudinary_state.cli import options
+from cloudinary_state.cli._shared import NOTES, cli, connect, current, parse_targets
 from cloudinary_state.errors import EXIT_ERROR, EXIT_OK
 
 
 @cli.command()
-@env_option
-@path_option("--out", help="Save the plan for `apply FILE`.")
-@path_option("--markdown", help="Also write the Markdown plan.")
-@path_option("--json-summary", help="Also write counts and exit facts.")
-@format_option("text", "json", "markdown")
+@options.env
+@options.path("--out", help="Save the plan for `apply FILE`.")
+@options.path("--markdown", help="Also write the Markdown plan.")
+@options.path("--json-summary", help="Also write counts and exit facts.")
+@options.output_format("text", "json", "markdown")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--allow-delete", is_flag=True, help="Approve the deletes and replaces (recorded in --out).")
-@target_option(help="Narrow the plan.")
-@parallelism_option
-@emulator_option
+@options.target(help="Narrow the plan.")
+@options.online
 @click.option(
     "--rehearse",
     is_flag=True,
@@ -58,15 +45,14 @@ def plan(
     from cloudinary_state.render.run import calls_line_shown, usage_line
     from cloudinary_state.render.views import PlanView
 
-    files = OutputFiles({"--out": out, "--markdown": markdown, "--json-summary": json_summary})
-    files.check()  # before any connection: a directory given as a file is exit 1, not a wasted plan
+    # checked before any connection: a directory given as a file is exit 1, not a wasted plan
+    files = OutputFiles.checked({"--out": out, "--markdown": markdown, "--json-summary": json_summary})
     parsed = parse_targets(targets)
-    with connect(env, emulator) as conn, targets_are_usage():
+    with connect(env, emulator) as conn:
         result = conn.plan(parsed, parallelism=parallelism, allow_delete=allow_delete, rehearse=rehearse)
         view = PlanView(result, conn, conn.policy_refusal(result), out, current().console)
         click.echo(view.as_format(fmt), nl=False)
-        warning = view.forecast_warning()
-        if warning is not None:
+        for warning in view.warnings():  # before the apply is tried
             NOTES.warning(warning)
         if view.saved_to is not None:
             conn.save_plan(result, view.saved_to)
@@ -84,7 +70,7 @@ def plan(
 
 
 @cli.command()
-@env_option
+@options.env
 @click.argument("plan_file", required=False, type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-delete", is_flag=True, help="Permit deletes and replaces.")
@@ -93,10 +79,9 @@ def plan(
     is_flag=True,
     help="When the hourly budget cannot finish the apply, apply whole dependency waves while it lasts.",
 )
-@target_option(help="Narrow the apply.")
-@format_option("text", "json", help="The outcome's form.")
-@parallelism_option
-@emulator_option
+@options.target(help="Narrow the apply.")
+@options.output_format("text", "json", help="The outcome's form.")
+@options.online
 def apply(
     env: str,
     plan_file: Path | None,
@@ -118,22 +103,20 @@ def apply(
     # an unreadable plan file is reported before any credential or connection is needed
     saved = current().project.read_plan_file(plan_file) if plan_file is not None else None
     asks = not auto_approve and saved is None  # a saved plan was reviewed when it was made
-    with connect(env, emulator) as conn, targets_are_usage():
-        view = ApplyView(
-            fmt, conn, current().console, click.echo, saved=saved, asks=asks, allow_delete=allow_delete
-        )
-        with view.ctrl_c.installed():
-            with view.outcome_on_failure():
-                result = conn.apply(
-                    saved,
-                    targets=parsed,
-                    allow_delete=allow_delete,
-                    allow_partial=allow_partial,
-                    parallelism=parallelism,
-                    on_plan=view.plan,
-                    confirm=view.confirm(_yes_or_no) if asks else None,
-                    cancel=view.ctrl_c.requested,
-                )
+    console = current().console
+    with connect(env, emulator) as conn:
+        view = ApplyView(fmt, conn, console, click.echo, saved=saved, asks=asks, allow_delete=allow_delete)
+        with view.running():
+            result = conn.apply(
+                saved,
+                targets=parsed,
+                allow_delete=allow_delete,
+                allow_partial=allow_partial,
+                parallelism=parallelism,
+                on_plan=view.plan,
+                confirm=view.confirm(_yes_or_no) if asks else None,
+                cancel=view.ctrl_c.requested,
+            )
             click.echo(view.outcome(result), nl=False)
             if fmt != "text":  # the text outcome ends with this line already
                 NOTES.info(usage_line(conn))

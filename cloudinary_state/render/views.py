@@ -58,10 +58,10 @@ class PlanView:
             saved_to=self.saved_to,
         )
 
-    def forecast_warning(self) -> str | None:
-        """That the apply of this plan would be refused (the hourly budget): said before it is tried."""
+    def warnings(self) -> list[str]:
+        """That the apply of this plan would be refused (the hourly budget), if it would."""
         warning = self.plan.forecast.warning() if self.plan.forecast is not None else None
-        return None if warning is None else f"warning: {warning}"
+        return [] if warning is None else [f"warning: {warning}"]
 
     def saved_note(self) -> str:
         where, env = self.saved_to, self.conn.environment
@@ -148,13 +148,15 @@ class ApplyView:
         return apply_as_json(result.plan, result.report, self.conn)
 
     @contextmanager
-    def outcome_on_failure(self) -> Iterator[None]:
-        """What an apply that stopped part-way applied, and what it did not attempt (JSON)."""
+    def running(self) -> Iterator[None]:
+        """Around the apply and its outcome: Ctrl-C stops the writes (see `ctrl_c`), and an
+        apply that stopped part-way shows what it applied and what it did not attempt (JSON)."""
         from cloudinary_state.engine.apply import ApplyFailed
 
-        try:
-            yield
-        except ApplyFailed as failed:
-            if self.fmt == "json" and self.applying is not None:
-                self.echo(apply_as_json(self.applying, failed.report, self.conn), nl=False)
-            raise
+        with self.ctrl_c.installed():
+            try:
+                yield
+            except ApplyFailed as failed:
+                if self.fmt == "json" and self.applying is not None:
+                    self.echo(apply_as_json(self.applying, failed.report, self.conn), nl=False)
+                raise
