@@ -17,7 +17,6 @@ same pool, never retried), which is the Upload API's and not counted among the A
 from __future__ import annotations
 
 import os
-import random
 import re
 import sys
 import threading
@@ -349,8 +348,9 @@ def map_upload_error(exc: Exception, secret: str) -> ApiError:
 
 def _reset_epoch(header: str) -> float | None:
     """The `X-FeatureRateLimit-Reset` header (an HTTP date, GMT) in epoch seconds."""
-    # imported here, when answers arrive: every command imports this module (the CLI for
-    # MAX_PARALLELISM), and email.utils costs more than the rest of its imports together
+    # imported here, once answers arrive: every command imports this module (the CLI, for
+    # MAX_PARALLELISM), also those that never connect; email.utils alone costs more than the
+    # rest of its imports together
     import calendar
     import email.utils
 
@@ -376,6 +376,8 @@ class AdminClient:
         seed: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        import random  # here, not at import: see `_reset_epoch`
+
         self.credentials = credentials
         self.timeout = timeout
         self.max_retry_seconds = max_retry_seconds

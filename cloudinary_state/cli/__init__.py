@@ -9,8 +9,6 @@ commands; each registers its commands on the group in `_shared`.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 from typing import NoReturn
 
@@ -24,22 +22,6 @@ from cloudinary_state.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_
 __all__ = ["cli", "main"]
 
 cli.add_command(emulator)
-
-
-def _report_os_error(error: OSError) -> None:
-    """Standard output on a full disk (`> /dev/full`), or any error of the system no layer
-    reported: said in one line, not a traceback."""
-    reason = error.strerror or str(error)
-    if _raised_by_echo(error):
-        message = f"error: cannot write the output: {reason}"
-        try:  # what is still buffered would fail again at exit, in the interpreter's complaint
-            sys.stdout.flush()
-        except OSError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    else:
-        message = f"error: {reason}" + (f": {error.filename}" if error.filename else "")
-    with contextlib.suppress(OSError):  # stderr gone too: the exit code is all that is left
-        click.echo(message, err=True)
 
 
 def _raised_by_echo(error: BaseException) -> bool:
@@ -76,6 +58,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
         click.echo("Interrupted.", err=True)
         code = EXIT_INTERRUPTED
     except OSError as e:  # no layer turned it into a message: the output itself failed, mostly
-        _report_os_error(e)
+        from cloudinary_state.render.console import report_os_error
+
+        report_os_error(e, writing_output=_raised_by_echo(e))
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_OK)

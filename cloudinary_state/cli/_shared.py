@@ -52,12 +52,7 @@ def cli(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, no_colo
     from cloudinary_state.render.console import Console
 
     console = Console.for_this_terminal(verbose=verbose, quiet=quiet, no_color=no_color)
-    display = console.display
-    project = Project.open(
-        config_dir,
-        on_progress=display.reading if display else None,
-        on_change=display.changed if display else None,
-    )
+    project = Project.open(config_dir, on_progress=console.on_progress, on_change=console.on_change)
     ctx.obj = Context(project, console)
     ctx.with_resource(console.logging_to_stderr())
 

@@ -114,7 +114,7 @@ def apply(
                 allow_partial=allow_partial,
                 parallelism=parallelism,
                 on_plan=view.plan,
-                confirm=view.confirm(_yes_or_no) if asks else None,
+                confirm=view.confirm(click.confirm) if asks else None,
                 cancel=view.ctrl_c.requested,
             )
             click.echo(view.outcome(result), nl=False)
@@ -122,7 +122,3 @@ def apply(
                 NOTES.info(usage_line(conn))
     if result.cancelled:
         raise click.exceptions.Exit(EXIT_ERROR)
-
-
-def _yes_or_no(question: str) -> bool:
-    return click.confirm(question, default=False)

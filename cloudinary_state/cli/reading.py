@@ -109,10 +109,8 @@ def promote(
     parsed = parse_targets(targets)
     with connect(from_env, emulator) as source, connect(to_env, emulator) as target:
         result = source.promote(target, parsed, write=write, parallelism=parallelism)
-        secrets = source.secrets | target.secrets
-        click.echo(
-            render_promotion(result, written=write, color=current().console.color, secrets=secrets), nl=False
-        )
+        secrets, color = source.secrets | target.secrets, current().console.color
+        click.echo(render_promotion(result, written=write, color=color, secrets=secrets), nl=False)
         NOTES.info(f"{from_env}: {usage_line(source)} {to_env}: {usage_line(target)}")
 
 

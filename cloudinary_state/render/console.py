@@ -1,18 +1,24 @@
 """How a run of the CLI shows itself: its verbosity, whether stdout is coloured, the progress
-display on stderr, and where the package logger's records go for the run (stderr, or above the
-display). Results go to stdout; progress and logs, to stderr."""
+display on stderr, where the package logger's records go for the run (stderr, or above the
+display), and what it says when its output cannot be written. Results go to stdout; progress
+and logs, to stderr."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cloudinary_state.render.progress import TerminalProgress, ThroughDisplay
 from cloudinary_state.runner import LOGGER, PROGRESS_LOGGER, TRACE
+
+if TYPE_CHECKING:
+    from cloudinary_state.engine.plan import Change
 
 
 def colour_allowed(no_color: bool) -> bool:
@@ -40,6 +46,16 @@ class Console:
     def verbose(self) -> bool:
         return self.verbosity >= 1
 
+    @property
+    def on_progress(self) -> Callable[[str], None] | None:
+        """For `Project.open`: progress of long reads, drawn by the display when there is one."""
+        return self.display.reading if self.display is not None else None
+
+    @property
+    def on_change(self) -> Callable[[Change, str], None] | None:
+        """For `Project.open`: each change an apply applied, counted by the display."""
+        return self.display.changed if self.display is not None else None
+
     @contextmanager
     def logging_to_stderr(self) -> Iterator[None]:
         """-q shows warnings only, -v debug records, -vv each Admin API call. Progress of long
@@ -62,3 +78,19 @@ class Console:
             LOGGER.removeHandler(handler)
             LOGGER.setLevel(saved[0])
             PROGRESS_LOGGER.setLevel(saved[1])
+
+
+def report_os_error(error: OSError, *, writing_output: bool) -> None:
+    """Standard output on a full disk (`> /dev/full`, `writing_output`), or any error of the
+    system no layer reported: said on stderr in one line, not a traceback."""
+    reason = error.strerror or str(error)
+    if writing_output:
+        message = f"error: cannot write the output: {reason}"
+        try:  # what is still buffered would fail again at exit, in the interpreter's complaint
+            sys.stdout.flush()
+        except OSError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    else:
+        message = f"error: {reason}" + (f": {error.filename}" if error.filename else "")
+    with contextlib.suppress(OSError):  # stderr gone too: the exit code is all that is left
+        print(message, file=sys.stderr, flush=True)

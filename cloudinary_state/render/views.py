@@ -126,8 +126,8 @@ class ApplyView:
         )
         self.echo(text, nl=False)
 
-    def confirm(self, ask: Callable[[str], bool]) -> Callable[[Plan], bool]:
-        """The question before the writes, put with `ask` (the terminal's yes/no prompt)."""
+    def confirm(self, ask: Callable[..., bool]) -> Callable[[Plan], bool]:
+        """The question before the writes, put with `ask` (`click.confirm`: yes or no, no by default)."""
 
         def confirm(_plan: Plan) -> bool:
             if not sys.stdin.isatty():
@@ -135,7 +135,8 @@ class ApplyView:
                     "refusing to apply without confirmation: there is no terminal to ask on. "
                     "Review the plan above and pass --auto-approve, or apply a saved plan file."
                 )
-            approved = ask(f"Apply these changes to {self.conn.environment} ({self.conn.desired.cloud})?")
+            question = f"Apply these changes to {self.conn.environment} ({self.conn.desired.cloud})?"
+            approved = ask(question, default=False)
             if approved:
                 self.ctrl_c.arm()
             return approved
