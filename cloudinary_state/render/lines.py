@@ -4,7 +4,6 @@ Imported by commands that need no account: nothing here loads the engine."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -57,6 +56,8 @@ def schema_lines(paths: Iterable[Path], *, check: bool) -> list[Line]:
 def init_lines(result: Scaffold, first: NewEnvironment, config_dir: Path) -> list[Line]:
     """`init`: what it wrote and kept, what is left to edit, and the next steps, which name the
     config directory when it is not the current one (they run from here)."""
+    import shlex  # only init quotes a path: validate, which imports this module, does not
+
     program = "cloudinary-state"
     if config_dir != Path("."):
         program += f" --config-dir {shlex.quote(str(config_dir))}"
