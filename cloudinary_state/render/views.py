@@ -1,7 +1,7 @@
 """What `plan` and `apply` show while they run, beside the facade's results: the plan in the
 format asked for, its notes, its exit code and output files; an apply's plan as it reaches it,
 the question before its writes, and its outcome (also when it stopped part-way). Output goes
-through the `echo` the command gives (its stdout); nothing here writes a stream itself."""
+through the `echo` the command gives (its stdout), the notice of a Ctrl-C through `interrupt`."""
 
 from __future__ import annotations
 
