@@ -16,10 +16,7 @@ same pool, never retried), which is the Upload API's and not counted among the A
 
 from __future__ import annotations
 
-import calendar
-import email.utils
 import os
-import random
 import re
 import sys
 import threading
@@ -349,8 +346,15 @@ def map_upload_error(exc: Exception, secret: str) -> ApiError:
     return PermanentApiError(message, status=status, operation="upload")
 
 
-def _reset_epoch(parsed: Any) -> float | None:
-    """`rate_limit_reset_at` is an `email.utils.parsedate` 9-tuple in GMT."""
+def _reset_epoch(header: str) -> float | None:
+    """The `X-FeatureRateLimit-Reset` header (an HTTP date, GMT) in epoch seconds."""
+    # imported here, once answers arrive: every command imports this module (the CLI, for
+    # MAX_PARALLELISM), also those that never connect; email.utils alone costs more than the
+    # rest of its imports together
+    import calendar
+    import email.utils
+
+    parsed = email.utils.parsedate(header)
     if not parsed:
         return None
     try:
@@ -372,6 +376,8 @@ class AdminClient:
         seed: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        import random  # here, not at import: see `_reset_epoch`
+
         self.credentials = credentials
         self.timeout = timeout
         self.max_retry_seconds = max_retry_seconds
@@ -460,7 +466,7 @@ class AdminClient:
         answer carries them, a 420 too, which the SDK's error would not show)."""
         remaining = _header_int(headers, "x-featureratelimit-remaining")
         limit = _header_int(headers, "x-featureratelimit-limit")
-        reset_at = _reset_epoch(email.utils.parsedate(headers.get("x-featureratelimit-reset") or ""))
+        reset_at = _reset_epoch(headers.get("x-featureratelimit-reset") or "")
         with self._lock:
             if remaining is not None:
                 self._rate_limit_remaining = remaining

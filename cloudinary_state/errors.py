@@ -22,11 +22,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The exit codes (DESIGN.md section 4), in one table: the CLI ends with these, and each error
+# below carries the one it ends a run with.
+EXIT_OK = 0  # success; for drift, diff and `plan --detailed-exitcode`: nothing to change
+EXIT_ERROR = 1  # invalid config, an API failure, an apply that did not converge
+EXIT_CHANGES = 2  # changes pending (`plan --detailed-exitcode`), drift found, environments differ
+EXIT_REFUSED = 3  # refused by safety policy
+EXIT_USAGE = 64  # a usage error (click's own 2 is remapped, so that 2 keeps meaning "changes")
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
 
 class CloudinaryStateError(Exception):
     """Base of every error this package raises on purpose."""
 
-    exit_code: int = 1
+    exit_code: int = EXIT_ERROR
     # The run's one-line summary (Admin API calls, budget left), set by the CLI when the error
     # ends a run that talked to the API, so that failed runs end with it too.
     run_summary: str | None = None
@@ -88,7 +97,7 @@ class UnreadableLiveError(ApiError):
 class PolicyRefusal(CloudinaryStateError):
     """Refused by safety policy: threshold, protect, delete without --allow-delete."""
 
-    exit_code = 3
+    exit_code = EXIT_REFUSED
 
 
 class StalePlanError(PolicyRefusal):
@@ -105,7 +114,7 @@ class RefusedPlanError(PlanFileError, PolicyRefusal):
     `plan --out`), or it was made for another environment or another config. Refused by
     policy, like a stale plan (exit 3)."""
 
-    exit_code = 3
+    exit_code = EXIT_REFUSED
 
 
 class OutputFileError(CloudinaryStateError):

@@ -40,7 +40,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from cloudinary_state.errors import CloudinaryStateError
+from cloudinary_state.errors import CloudinaryStateError, PolicyRefusal
 from cloudinary_state.scrubbing import scrub_text
 
 if TYPE_CHECKING:
@@ -165,6 +165,20 @@ class Project:
 
         names = None if envs is None else list(envs)
         return validate_environments(self.config_dir, names, REGISTRY, strict=strict, environ=self.environ)
+
+    def write_schemas(self) -> list[Path]:
+        """Write `schemas/*.schema.json` from the kinds' models: the files whose text changed."""
+        from cloudinary_state.config.schema import SCHEMA_DIR, write_schemas
+        from cloudinary_state.kinds import REGISTRY
+
+        return write_schemas(self.config_dir / SCHEMA_DIR, REGISTRY)
+
+    def stale_schemas(self) -> list[Path]:
+        """The schema files that are missing or differ from what the models generate."""
+        from cloudinary_state.config.schema import SCHEMA_DIR, stale_schemas
+        from cloudinary_state.kinds import REGISTRY
+
+        return stale_schemas(self.config_dir / SCHEMA_DIR, REGISTRY)
 
     def load(self, env: str, *, require_env: bool = True) -> DesiredState:
         """An environment's desired state (ConfigError with every problem found)."""
@@ -535,6 +549,15 @@ class Connection:
 
         with self._scrubbed():
             check_plan(plan, self.desired.policy)
+
+    def policy_refusal(self, plan: Plan) -> PolicyRefusal | None:
+        """The PolicyRefusal `check_policy` would raise, as a value (None: allowed), for a
+        caller that shows it with the plan before raising it."""
+        try:
+            self.check_policy(plan)
+        except PolicyRefusal as e:
+            return e
+        return None
 
     def save_plan(self, plan: Plan, path: str | os.PathLike[str]) -> None:
         """Write `plan` as a plan file (`plan --out`), secrets scrubbed, signed for this account."""

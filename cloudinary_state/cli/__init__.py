@@ -1,63 +1,27 @@
 """The command line: parse options, call the facade (`cloudinary_state.runner`), render, exit.
 
-Exit codes (DESIGN.md section 4): 0 ok, 1 error, 2 changes/drift, 3 refused by policy,
-64 usage error (click's own 2 is remapped so that 2 keeps meaning "changes pending").
-Results go to stdout; the package logger's records (progress, events), to stderr.
-One module per group of commands; each registers its commands on the group in `_shared`.
+Exit codes (DESIGN.md section 4; their table is in `errors.py`): 0 ok, 1 error, 2 changes or
+drift, 3 refused by policy, 64 usage error (click's own 2 is remapped so that 2 keeps meaning
+"changes pending"), 130 interrupted; `main` maps each way a run can end to its code. Results go
+to stdout; the package logger's records (progress, events), to stderr. One module per group of
+commands; each registers its commands on the group in `_shared`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 from typing import NoReturn
 
 import click
 
 from cloudinary_state.cli import offline, plan_apply, reading  # noqa: F401  (they register commands)
-from cloudinary_state.cli._shared import (
-    EXIT_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    cli,
-)
+from cloudinary_state.cli._shared import cli, echo_lines
 from cloudinary_state.cli_emulator import emulator
-from cloudinary_state.errors import CloudinaryStateError, ConfigError
+from cloudinary_state.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CloudinaryStateError
 
 __all__ = ["cli", "main"]
 
 cli.add_command(emulator)
-
-
-def _report(error: CloudinaryStateError) -> None:
-    if isinstance(error, ConfigError):
-        for d in error.diagnostics:
-            click.echo(f"error: {d}", err=True)
-        click.echo(f"{len(error.diagnostics)} error(s); nothing was sent to the API.", err=True)
-    elif error.exit_code == EXIT_INTERRUPTED:  # stopped on request (an apply's report): no error
-        click.echo(str(error), err=True)
-    else:
-        click.echo(f"error: {error}", err=True)
-    if error.run_summary:
-        click.echo(error.run_summary, err=True)
-
-
-def _report_os_error(error: OSError) -> None:
-    """Standard output on a full disk (`> /dev/full`), or any error of the system no layer
-    reported: said in one line, not a traceback."""
-    reason = error.strerror or str(error)
-    if _raised_by_echo(error):
-        message = f"error: cannot write the output: {reason}"
-        try:  # what is still buffered would fail again at exit, in the interpreter's complaint
-            sys.stdout.flush()
-        except OSError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    else:
-        message = f"error: {reason}" + (f": {error.filename}" if error.filename else "")
-    with contextlib.suppress(OSError):  # stderr gone too: the exit code is all that is left
-        click.echo(message, err=True)
 
 
 def _raised_by_echo(error: BaseException) -> bool:
@@ -85,13 +49,17 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except click.ClickException as e:
         e.show()
         code = EXIT_ERROR
-    except CloudinaryStateError as e:
-        _report(e)
+    except CloudinaryStateError as e:  # each carries its code
+        from cloudinary_state.render.lines import error_lines
+
+        echo_lines(error_lines(e))
         code = e.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         code = EXIT_INTERRUPTED
     except OSError as e:  # no layer turned it into a message: the output itself failed, mostly
-        _report_os_error(e)
+        from cloudinary_state.render.console import report_os_error
+
+        report_os_error(e, writing_output=_raised_by_echo(e))
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -6,30 +6,18 @@ from pathlib import Path
 
 import click
 
-from cloudinary_state.cli._shared import (
-    EXIT_CHANGES,
-    NOTES,
-    KindChoice,
-    cli,
-    connect,
-    current,
-    emulator_option,
-    parallelism_option,
-    parse_targets,
-    targets_are_usage,
-)
+from cloudinary_state.cli import options
+from cloudinary_state.cli._shared import NOTES, cli, connect, current, parse_targets
+from cloudinary_state.errors import EXIT_CHANGES
 
 
 @cli.command()
-@click.option("--env", "env", required=True, metavar="ENV")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text")
-@click.option(
-    "--markdown", "markdown", type=click.Path(path_type=Path), help="Also write the Markdown report."
-)
-@click.option("--junit", "junit", type=click.Path(path_type=Path), help="Also write the JUnit XML report.")
-@click.option("--json", "json_file", type=click.Path(path_type=Path), help="Also write the JSON report.")
-@parallelism_option
-@emulator_option
+@options.env
+@options.output_format("text", "json", "markdown", "junit")
+@options.path("--markdown", help="Also write the Markdown report.")
+@options.path("--junit", help="Also write the JUnit XML report.")
+@options.path("--json", "json_file", help="Also write the JSON report.")
+@options.online
 def drift(
     env: str,
     fmt: str,
@@ -43,8 +31,7 @@ def drift(
     from cloudinary_state.render.outputs import OutputFiles, write_drift_outputs
     from cloudinary_state.render.run import drift_as, usage_line
 
-    files = OutputFiles({"--markdown": markdown, "--junit": junit, "--json": json_file})
-    files.check()  # before any connection
+    files = OutputFiles.checked({"--markdown": markdown, "--junit": junit, "--json": json_file})
     with connect(env, emulator) as conn:
         report = conn.drift(parallelism=parallelism)
         click.echo(drift_as(fmt, report, conn.secrets), nl=False)
@@ -56,17 +43,11 @@ def drift(
 
 
 @cli.command("import")
-@click.option("--env", "env", required=True, metavar="ENV")
-@click.option(
-    "--output",
-    "output",
-    type=click.Path(path_type=Path),
-    help="Write a new config directory here instead of adding to the project's own.",
-)
-@click.option("--kind", "kinds", multiple=True, type=KindChoice())
+@options.env
+@options.path("--output", help="Write a new config directory here instead of adding to the project's own.")
+@click.option("--kind", "kinds", multiple=True, type=options.KindChoice())
 @click.option("--force", is_flag=True, help="Overwrite existing files (see docs/cli.md#import).")
-@parallelism_option
-@emulator_option
+@options.online
 def import_(
     env: str, output: Path | None, kinds: tuple[str, ...], force: bool, parallelism: int, emulator: bool
 ) -> None:
@@ -90,8 +71,8 @@ def import_(
 @click.argument("env_a")
 @click.argument("env_b")
 @click.option("--live", is_flag=True, help="Compare the live accounts instead of the configs.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
-@parallelism_option
+@options.output_format("text", "json", "markdown")
+@options.parallelism
 @click.option("--emulator", is_flag=True, help="With --live: use the embedded emulators.")
 def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulator: bool) -> None:
     """Compare two environments (exit 2 when they differ)."""
@@ -115,10 +96,9 @@ def diff(env_a: str, env_b: str, live: bool, fmt: str, parallelism: int, emulato
 @cli.command()
 @click.option("--from", "from_env", required=True, metavar="ENV")
 @click.option("--to", "to_env", required=True, metavar="ENV")
-@click.option("--target", "targets", multiple=True, metavar="KIND:NAME")
+@options.target()
 @click.option("--write", is_flag=True, help="Record the promoted objects in the resource documents.")
-@parallelism_option
-@emulator_option
+@options.online
 def promote(
     from_env: str, to_env: str, targets: tuple[str, ...], write: bool, parallelism: int, emulator: bool
 ) -> None:
@@ -127,25 +107,21 @@ def promote(
     from cloudinary_state.render.run import usage_line
 
     parsed = parse_targets(targets)
-    with (
-        connect(from_env, emulator) as source,
-        connect(to_env, emulator) as target,
-        targets_are_usage(),
-    ):
+    with connect(from_env, emulator) as source, connect(to_env, emulator) as target:
         result = source.promote(target, parsed, write=write, parallelism=parallelism)
-        secrets = source.secrets | target.secrets
-        click.echo(render_promotion(result, written=write, color=current().color, secrets=secrets), nl=False)
+        secrets, color = source.secrets | target.secrets, current().console.color
+        click.echo(render_promotion(result, written=write, color=color, secrets=secrets), nl=False)
         NOTES.info(f"{from_env}: {usage_line(source)} {to_env}: {usage_line(target)}")
 
 
 @cli.command("try-preset")
-@click.option("--env", "env", required=True, metavar="ENV")
+@options.env
 @click.argument("preset")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--public-id", "public_id", metavar="ID", help="Give the upload this public ID, as a caller would."
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@options.output_format("text", "json")
 def try_preset(env: str, preset: str, file: Path, public_id: str | None, fmt: str) -> None:
     """Upload FILE through PRESET on an emulated account and show what the asset got.
 

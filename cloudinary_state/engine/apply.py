@@ -41,7 +41,7 @@ from cloudinary_state.engine.live import InFlightLimit, per_kind, read_named, re
 from cloudinary_state.engine.plan import Change, FieldDiff, Plan, Target, default_kinds, field_diffs
 from cloudinary_state.engine.planfile import check_fresh
 from cloudinary_state.engine.safety import check_apply
-from cloudinary_state.errors import ApplyError, CloudinaryStateError
+from cloudinary_state.errors import EXIT_INTERRUPTED, ApplyError, CloudinaryStateError
 from cloudinary_state.kinds.base import AdminApi, Kind, LiveObject
 
 Event = Callable[[Change, str], None]  # (change, "applied" | "failed: ...")
@@ -454,7 +454,7 @@ class ApplyFailed(ApplyError):
 class ApplyInterrupted(ApplyFailed):
     """An apply stopped from outside (Ctrl-C) before all its writes: exit 130, like an interrupt."""
 
-    exit_code = 130
+    exit_code = EXIT_INTERRUPTED
 
     def __init__(self, report: ApplyReport) -> None:
         self.report = report

@@ -41,6 +41,13 @@ class OutputFiles:
 
     paths: Mapping[str, Path | None]
 
+    @classmethod
+    def checked(cls, paths: Mapping[str, Path | None]) -> OutputFiles:
+        """The files of `paths`, checked (see `check`)."""
+        files = cls(paths)
+        files.check()
+        return files
+
     def check(self) -> None:
         """OutputFileError (exit 1) for a path that cannot be a file, or that two flags share."""
         given = {flag: path for flag, path in self.paths.items() if path is not None}

@@ -1,18 +1,20 @@
-"""What a command shows around its results: the run's Admin API calls line, a plan, drift
-report or environment diff in the format asked for, an apply's outcome, and the lines of a
-validation and an import. Secrets are cut out by the renderers each of these calls, which are
+"""What a command shows around its results: the run's Admin API calls line (also when the run
+fails), a plan, drift report or environment diff in the format asked for, an apply's outcome,
+and the lines of an import. Secrets are cut out by the renderers each of these calls, which are
 imported when a command needs them: `validate` must not load the engine."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from cloudinary_state.errors import CloudinaryStateError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from cloudinary_state.audit import DriftReport
-    from cloudinary_state.config import ValidationRun
     from cloudinary_state.engine.apply import ApplyReport
     from cloudinary_state.engine.plan import Plan
     from cloudinary_state.envdiff import EnvDiff
@@ -24,6 +26,29 @@ def usage_line(conn: Connection) -> str:
     from cloudinary_state.render.text import api_line
 
     return api_line(conn.api_calls, conn.rate_limit_remaining)
+
+
+@contextmanager
+def summary_on_error(conn: Connection) -> Iterator[None]:
+    """A run that fails after connecting still ends with its one-line summary."""
+    try:
+        yield
+    except CloudinaryStateError as e:
+        if e.run_summary is None and conn.connected:
+            e.run_summary = usage_line(conn)
+        raise
+
+
+@contextmanager
+def calls_line_shown() -> Iterator[None]:
+    """Around a check right after a text plan, which ends with the run's calls line: a refusal
+    there does not print the same line again as its run summary."""
+    try:
+        yield
+    except CloudinaryStateError as e:
+        if e.run_summary is None:
+            e.run_summary = ""  # shown already; `summary_on_error` leaves a set summary alone
+        raise
 
 
 def plan_as(
@@ -104,19 +129,6 @@ def apply_as_json(plan: Plan, report: ApplyReport, conn: Connection) -> str:
         api_calls=conn.api_calls,
         rate_limit_remaining=conn.rate_limit_remaining,
     )
-
-
-def validation_results(run: ValidationRun) -> list[str]:
-    """One line per environment: ok with its object count, or invalid."""
-    lines = []
-    for name, result in run.results.items():
-        if result.state is None:
-            lines.append(f"{name}: invalid")
-            continue
-        stripped = sum(len(o.stripped_options) for o in result.state.objects)
-        note = f", {stripped} add-on option(s) stripped" if stripped else ""
-        lines.append(f"{name}: ok ({len(result.state.objects)} objects{note})")
-    return lines
 
 
 def import_lines(run: ImportRun, env: str, cloud_name: str) -> list[str]:
