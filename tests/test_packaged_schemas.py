@@ -34,7 +34,7 @@ def test_a_stale_file_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyP
     forged.mkdir()
     text = json.loads(stored.read_text(encoding="utf-8"))
     (forged / packaged_schemas.BODY_FILE).write_text(
-        json.dumps({"fingerprint": "0" * 64, "schema": {"type": "object"}}), encoding="utf-8"
+        json.dumps({"fingerprint": "crc32:00000000", "schema": {"type": "object"}}), encoding="utf-8"
     )
     monkeypatch.setattr(packaged_schemas, "kind_directory", lambda _kind: forged)
     try:

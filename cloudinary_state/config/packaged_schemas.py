@@ -14,9 +14,9 @@ test holds them current.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import sys
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -51,12 +51,14 @@ def kind_directory(kind: object) -> Path:
 
 
 def _fingerprint(directories: Sequence[Path], extra: str = "") -> str:
-    digest = hashlib.sha256(extra.encode())
+    """A CRC-32 of the sources: it catches a forgotten regeneration, which is all it is for (a
+    cryptographic hash would cost validate the import of hashlib and OpenSSL)."""
+    checksum = zlib.crc32(extra.encode())
     files = [_PACKAGE / name for name in _SHARED_SOURCES]
     files += sorted(p for d in directories for p in d.glob("*.py"))
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+        checksum = zlib.crc32(path.name.encode() + b"\0" + path.read_bytes(), checksum)
+    return f"crc32:{checksum:08x}"
 
 
 def _packaged(path: Path, fingerprint: str) -> dict[str, Any] | None:
