@@ -241,6 +241,19 @@ def test_every_document_of_the_example_config_is_accepted(where: str, name: str,
     assert exact(accepted) == exact(pydantic_dump(SUBJECTS[name], document))
 
 
+def test_the_committed_schema_files_compile_to_the_same_checks() -> None:
+    """What a start-up without pydantic reads: schemas/*.json (kept equal to the models by
+    `schema --check`), each kind's body a definition of the resource document's schema."""
+    resources = json.loads((REPO / "schemas" / "resources.schema.json").read_text(encoding="utf-8"))
+    environment = json.loads((REPO / "schemas" / "environment.schema.json").read_text(encoding="utf-8"))
+    from_files = {"environment": compile_schema(environment), "resources": compile_schema(resources)}
+    for section, spec in resources["properties"].items():
+        from_files[section] = compile_schema(resources, spec["additionalProperties"]["anyOf"][0]["$ref"])
+    for _, name, document in EXAMPLES:
+        accepted = from_files[name].check(document)
+        assert accepted is not None and exact(accepted) == exact(FAST[name].check(document))
+
+
 @pytest.mark.parametrize(("where", "name", "document"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
 def test_each_single_change_to_an_example_document_is_refused_or_accepted_as_pydantic_dumps_it(
     where: str, name: str, document: Any
