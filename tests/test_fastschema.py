@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, StringConstraints, ValidationError, field_validator
 from support.schema_documents import documents, mutated_documents, single_changes, vocabulary
@@ -202,6 +202,7 @@ def test_a_mutated_document_is_refused_or_accepted_as_pydantic_dumps_it(
 
 
 @pytest.mark.parametrize("name", sorted(SUBJECTS))
+@settings(max_examples=40)  # each example checks a few hundred changed documents
 @given(data=st.data())
 def test_each_single_change_to_a_valid_document_is_refused_or_accepted_as_pydantic_dumps_it(
     name: str, data: st.DataObject

@@ -346,7 +346,9 @@ class _Compiler:
                 result = field(item)
                 if result.__class__ is Miss:
                     return result
-                ordered, last = ordered and index > last, index
+                if index < last:
+                    ordered = False
+                last = index
                 dumped[name] = result
             for name in needed:
                 if name not in dumped:
