@@ -30,7 +30,8 @@ say and pydantic does, for models that are strict and forbid unknown keys, is mi
   a constrained string, and such a string is left undecided;
 - a model (the root, or a `$defs` entry) dumps its keys in field order. An object written
   inline is a dict to pydantic, whose `properties` may come from `json_schema_extra`: it keeps
-  its order, and anything its schema refuses is undecided rather than refused;
+  its order, and anything its schema refuses is undecided rather than refused. An enum in
+  `$defs` is an Enum class, of which a strict pydantic takes members, not values: undecided;
 - `enum` and `const` match type and value exactly, where pydantic's `Literal` is looser (1 and
   1.0 equal True there): a value of another type than a non-string member's is undecided;
 - `anyOf` is pydantic's smart union: the one branch that accepts or, of several, the one whose
@@ -197,6 +198,8 @@ class _Compiler:
         keys = schema.keys() - _SKIPPED
         if not keys:
             return any_value
+        if model and ("enum" in keys or "const" in keys):
+            return undecided  # an Enum class (a Literal is written inline): strict, it takes members only
         if keys == {"$ref"}:
             return self.ref(schema["$ref"])
         if keys == {"allOf"} and isinstance(schema["allOf"], list) and len(schema["allOf"]) == 1:
@@ -297,6 +300,8 @@ class _Compiler:
 
     def mapping(self, key_schema: Any, value_schema: Any) -> Check:
         """A dict whose keys are strings (checked by `key_schema` when given), in their order."""
+        if isinstance(key_schema, Mapping) and "type" not in key_schema:  # a name is a string
+            key_schema = {"type": "string", **key_schema}
         keys = None if key_schema is None else self.compile(key_schema)
         values = self.compile(value_schema)
 
@@ -341,7 +346,9 @@ class _Compiler:
                 result = field(item)
                 if result.__class__ is Miss:
                     return result
-                ordered, last = ordered and index > last, index
+                if index < last:
+                    ordered = False
+                last = index
                 dumped[name] = result
             for name in needed:
                 if name not in dumped:

@@ -115,7 +115,7 @@ def string_check(schema: Mapping[str, Any]) -> Check | None:
         return None
     if not _lengths_valid(schema, "minLength", "maxLength"):
         return None
-    if text is not None and (type(text) is not str or not _PORTABLE_PATTERN.fullmatch(text)):
+    if text is not None and (type(text) is not str or not _PORTABLE_PATTERN.fullmatch(text) or "(?" in text):
         return None
     pattern = None if text is None else re.compile(text)
     allowed = frozenset(members) if members else None
