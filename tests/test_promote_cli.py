@@ -189,3 +189,10 @@ def test_a_secret_made_in_the_console_becomes_a_placeholder(workspace: Harness) 
     assert workspace.plan_is_empty("production")
     workspace.monkeypatch.setenv(variable, token)  # staging's own value of the new variable
     assert workspace.plan_is_empty("staging")
+
+
+def test_promoting_an_environment_to_itself_is_a_usage_error(workspace: Harness) -> None:
+    result = workspace.run("promote", "--from", "staging", "--to", "staging")
+    assert result.code == 64, result.out + result.err
+    assert "--from and --to name the same environment" in result.err
+    assert workspace.writes() == []

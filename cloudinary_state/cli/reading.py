@@ -106,6 +106,8 @@ def promote(
     from cloudinary_state.render.promote import render_promotion
     from cloudinary_state.render.run import usage_line
 
+    if from_env == to_env:
+        raise click.UsageError("--from and --to name the same environment: promote between two")
     parsed = parse_targets(targets)
     with connect(from_env, emulator) as source, connect(to_env, emulator) as target:
         result = source.promote(target, parsed, write=write, parallelism=parallelism)
