@@ -13,7 +13,9 @@ difference. Every differing field is attributed to a cause:
 - `real`: anything else, including objects that exist on one side only.
 
 Only real differences make the environments "different" (exit 2): staging and production are
-meant to differ by their variables, secrets and add-on toggles. Pure: no I/O.
+meant to differ by their variables, secrets and add-on toggles. A field that both environments'
+`policy.ignore_changes` leave to another system is not compared at all: neither config manages
+it. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ class Side:
     sensitive: Mapping[Key, frozenset[str]] = field(default_factory=dict)
     stripped: Mapping[Key, tuple[StrippedOption, ...]] = field(default_factory=dict)
     secrets: frozenset[str] = frozenset()
+    # body paths that policy.ignore_changes leaves to another system, by object
+    ignored_fields: Mapping[Key, tuple[str, ...]] = field(default_factory=dict)
+
+    def leaves_alone(self, key: Key, path: str) -> bool:
+        """Whether this environment leaves the field at `path` (or the one holding it) to others."""
+        return any(path == f or path.startswith(f + ".") for f in self.ignored_fields.get(key, ()))
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,13 @@ def side_from_desired(state: DesiredState, kinds: Mapping[KindName, Kind]) -> Si
         sensitive,
         stripped,
         state.secrets,
+        _ignored_fields(state, objects),
     )
+
+
+def _ignored_fields(state: DesiredState, objects: Mapping[Key, Any]) -> dict[Key, tuple[str, ...]]:
+    fields = {key: state.policy.ignored_fields(*key) for key in objects}
+    return {key: paths for key, paths in fields.items() if paths}
 
 
 def side_from_live(state: DesiredState, live: LiveState, kinds: Mapping[KindName, Kind]) -> Side:
@@ -138,7 +152,14 @@ def side_from_live(state: DesiredState, live: LiveState, kinds: Mapping[KindName
                     declared.sensitive_paths
                 )
     return Side(
-        state.environment, objects, dict(state.variables), dict(state.addons), sensitive, {}, state.secrets
+        state.environment,
+        objects,
+        dict(state.variables),
+        dict(state.addons),
+        sensitive,
+        {},
+        state.secrets,
+        _ignored_fields(state, objects),
     )
 
 
@@ -222,7 +243,11 @@ def compare(a: Side, b: Side, mode: Literal["desired", "live"]) -> EnvDiff:
         if key not in a.objects:
             objects.append(ObjectDiff(key[0], key[1], "only_b"))
             continue
-        diffs = list(_differences(a.objects[key], b.objects[key], ""))
+        diffs = [
+            (path, va, vb)
+            for path, va, vb in _differences(a.objects[key], b.objects[key], "")
+            if not (a.leaves_alone(key, path) and b.leaves_alone(key, path))
+        ]
         if not diffs:
             identical += 1
             continue

@@ -91,3 +91,19 @@ def test_an_addon_one_side_does_not_mention_is_unknown_not_off() -> None:
     [obj] = compare(off, kept, "live").objects
     [d] = obj.diffs
     assert (d.cause, d.detail) == ("addon", "add-on google_tagging: off in a, unknown in b")
+
+
+def test_a_field_both_environments_leave_to_another_system_is_not_compared() -> None:
+    ignored = {PRESET: ("settings.notification_url",)}
+    a = _side("a", {"notification_url": "https://pim-a.example/h", "folder": "x"}, ignored_fields=ignored)
+    b = _side("b", {"notification_url": "https://pim-b.example/h", "folder": "x"}, ignored_fields=ignored)
+    result = compare(a, b, "live")
+    assert result.objects == () and result.identical == 1
+    assert not result.different
+
+
+def test_a_field_one_environment_manages_is_still_compared() -> None:
+    a = _side("a", {"notification_url": "https://pim-a.example/h"}, ignored_fields={PRESET: ("settings",)})
+    b = _side("b", {"notification_url": "https://pim-b.example/h"})
+    [obj] = compare(a, b, "live").objects
+    assert [(d.path, d.cause) for d in obj.diffs] == [("settings.notification_url", "real")]

@@ -116,3 +116,22 @@ def test_live_with_embedded_emulators(workspace: Harness) -> None:
     assert WORKSPACE_RESOURCES["transformations"]["thumb"][
         "transformation"
     ]  # the fixture is what was applied
+
+
+def test_live_fields_both_environments_leave_to_another_system_are_not_differences(
+    workspace: Harness,
+) -> None:
+    policy = {"ignore_changes": {"transformations": {"thumb": ["transformation"]}}}
+    workspace.write_environment("staging", policy=policy)
+    workspace.write_environment("production", policy=policy)
+    workspace.apply("staging")
+    workspace.apply("production")
+    workspace.sdk(STAGING, "update_transformation", "thumb", unsafe_update="c_fill,h_150,w_150")
+    code, out = _diff(workspace, "staging", "production", "--live")
+    assert code == 0, out
+    assert "h_150" not in out
+
+    workspace.write_environment("production")  # production manages the transformation itself
+    code, out = _diff(workspace, "staging", "production", "--live")
+    assert code == 2, out
+    assert "~ transformation thumb  (differs)" in out
