@@ -15,11 +15,11 @@ ENV = (
 )
 
 
-def errors(tmp_path: Path, resources: str, env: str = ENV) -> list[str]:
+def errors(tmp_path: Path, resources: str, env: str = ENV, *, strict: bool = False) -> list[str]:
     (tmp_path / "environments").mkdir(exist_ok=True)
     (tmp_path / "environments" / "demo.yaml").write_text(env)
     (tmp_path / "environments" / "res.yaml").write_text(resources)
-    result = check_environment(tmp_path, "demo", REGISTRY, environ={})
+    result = check_environment(tmp_path, "demo", REGISTRY, strict=strict, environ={})
     assert (result.state is None) == bool(result.errors)
     return [f"{d.message} {d.hint}".strip() for d in result.errors]
 
@@ -110,7 +110,8 @@ def test_ignored_metadata_fields_and_transformations_may_be_referenced(tmp_path:
 
 def test_references_inside_named_transformations(tmp_path: Path) -> None:
     resources = "transformations:\n  a: {transformation: t_b/w_10}\n  b: {transformation: t_c}\n"
-    (found,) = errors(tmp_path, resources)
+    assert errors(tmp_path, resources) == []  # the API takes it: a warning
+    (found,) = errors(tmp_path, resources, strict=True)
     assert found.startswith(
         "transformation 'b': transformation: t_c names a transformation that is not declared"
     )

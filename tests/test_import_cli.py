@@ -163,3 +163,19 @@ def test_import_from_the_embedded_emulator(workspace: Harness) -> None:
         "--config-dir", str(output), "plan", "--env", "staging", "--emulator", "--detailed-exitcode"
     )
     assert result.code == 0, result.out + result.err
+
+
+def test_a_preset_naming_a_missing_transformation_imports_and_plans_empty(workspace: Harness) -> None:
+    """The API takes a preset whose eager step names a transformation the account lacks (only an
+    upload through it fails): import keeps it, validate warns, and the plan is empty."""
+    workspace.apply("staging")
+    workspace.sdk(STAGING, "create_upload_preset", name="legacy", eager="t_gone/w_10")
+    output = workspace.config_dir.parent / "imported"
+    code, _, err = _import(workspace, output)
+    assert code == 0, err
+    workspace.monkeypatch.setenv(PRESET_VARIABLE, WEBHOOK_SECRETS["staging"])
+    validated = workspace.run("--config-dir", str(output), "validate", "--env", "staging")
+    assert validated.code == 0, validated.out + validated.err
+    assert "t_gone names a transformation that is not declared" in validated.out + validated.err
+    result = workspace.run("--config-dir", str(output), "plan", "--env", "staging", "--detailed-exitcode")
+    assert result.code == 0, result.out + result.err

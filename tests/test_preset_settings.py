@@ -111,7 +111,7 @@ upload_presets:
 def test_validate_resolves_the_references_apply_orders_by(tmp_path: Path) -> None:
     _write(tmp_path, PRESETS)
     checked: dict[str, set[str]] = {"p": set(), "q": set()}
-    for error in check_environment(tmp_path, "demo", REGISTRY, environ={}).errors:
+    for error in check_environment(tmp_path, "demo", REGISTRY, strict=True, environ={}).errors:
         found = re.match(
             r"upload_preset '(\w+)'.*: t_(\w+) names a transformation that is not declared", error.message
         )

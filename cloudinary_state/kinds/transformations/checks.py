@@ -85,8 +85,15 @@ def check_references(
     refs: list[str],
     text: str = "",
     offset: int = 0,
+    *,
+    api_refuses_missing: bool = False,
 ) -> None:
-    """Each `t_NAME` of `text` (which starts at `offset` of the scalar at `path`) must resolve."""
+    """Each `t_NAME` of `text` (which starts at `offset` of the scalar at `path`) should resolve.
+
+    One naming a transformation the config neither declares nor ignores is an error only where
+    the API refuses a reference to a missing transformation (`api_refuses_missing`); elsewhere
+    the API takes it (a named transformation, a preset: only an upload that applies it fails), so
+    it is a warning that `--strict` refuses, and an account holding one imports as it is."""
     declared = universe.declared(KIND)
     for ref in refs:
         target = declared.get(ref)
@@ -103,7 +110,7 @@ def check_references(
             )
         else:
             suggestion = did_you_mean(ref, set(declared))
-            report.error(
+            (report.error if api_refuses_missing else report.unrecognised)(
                 at,
                 f"{obj.label(path)}: t_{ref} names a transformation that is not declared",
                 suggestion
