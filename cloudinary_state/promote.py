@@ -183,6 +183,30 @@ def _home(
 # --- the promotion ----------------------------------------------------------------------------
 
 
+def _check_dependencies(
+    state: DesiredState, chosen: Collection[Target], kinds: Mapping[KindName, Kind]
+) -> None:
+    """A promoted object carries what it refers to: a reference the recorded config would leave
+    unresolved (the API may take it, but uploads through the object would fail) is refused."""
+    lacking = []
+    for kind, name in chosen:
+        obj = state.get(kind, name)
+        if obj is None or obj.absent:
+            continue
+        for ref_kind, ref_name in kinds[kind].references(obj):
+            declared = state.get(ref_kind, ref_name)
+            if (declared is None or declared.absent) and not state.policy.is_ignored(ref_kind, ref_name):
+                lacking.append(
+                    f"{kind} {name} refers to {ref_kind} {ref_name} (--target {ref_kind}:{ref_name})"
+                )
+    if lacking:
+        raise PromoteError(
+            f"{state.environment}'s config would lack what promoted objects refer to: "
+            + "; ".join(lacking)
+            + ". Promote those too, or declare them. Nothing was written."
+        )
+
+
 def _scratch_copy(config_dir: Path, into: Path) -> Path:
     copy = into / "config"
     shutil.copytree(config_dir, copy, ignore=shutil.ignore_patterns(*SCRATCH_SKIP))
@@ -287,6 +311,7 @@ def promote(
             )
         except ConfigError as e:
             raise ConfigError([_in_config_dir(d, copy, config_dir) for d in e.diagnostics]) from None
+    _check_dependencies(promoted_state, chosen, kinds)
     # the cloud as the connection knows it: declared, or (left out) the credentials'
     promoted_state = replace(promoted_state, cloud_name=target.cloud_name)
     plan = build_plan(promoted_state, target_live, digest_key=digest_key, targets=chosen, kinds=kinds)

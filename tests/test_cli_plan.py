@@ -105,9 +105,7 @@ def test_targets_narrow_and_bad_targets_are_usage_errors(harness: Harness) -> No
 
 
 def test_invalid_config_exits_1_before_any_api_call(harness: Harness) -> None:
-    harness.write(
-        with_changes(BASE_RESOURCES, "upload_presets", "bad", {"settings": {"transformation": "t_nope"}})
-    )
+    harness.write(with_changes(BASE_RESOURCES, "upload_presets", "bad", {"settings": {"foldr": "typo"}}))
     result = harness.run("plan", "--env", "test")
     assert result.code == 1
     assert "nothing was sent to the API" in result.err

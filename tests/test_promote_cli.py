@@ -131,9 +131,15 @@ def test_a_dangling_reference_is_reported_against_the_users_files(workspace: Har
     before = document.read_text()
     code, _, err = _promote(workspace, "--target", "upload_preset:banner_uploads", "--write")
     assert code == 1
-    assert "t_banner" in err and "as promote would record it" in err
-    assert str(workspace.config_dir) in err and "cloudinary-state-promote-" not in err
+    assert "upload_preset banner_uploads refers to transformation banner" in err
+    assert "--target transformation:banner" in err and "Nothing was written" in err
+    assert "cloudinary-state-promote-" not in err
     assert document.read_text() == before
+    # promoted together, the reference resolves
+    code, out, err = _promote(
+        workspace, "--target", "upload_preset:banner_uploads", "--target", "transformation:banner", "--write"
+    )
+    assert code == 0, out + err
 
 
 def test_values_staging_overrides_stay_staging_specific(workspace: Harness) -> None:
