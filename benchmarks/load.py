@@ -3,9 +3,10 @@
     python benchmarks/load.py [--sizes 1000,5000,10000] [--files 8] [--repeat 5]
                               [--plan-size 10000] [--clock wall|cpu] [--json out.json]
 
-For every size N (objects in all, mixed across the four kinds) it writes a config directory of
-`--files` resource documents plus an environment file that includes them, sets variables and
-overrides some objects, and times (best of `--repeat`):
+For every size N (objects asked for in all, an equal share per kind; triggers are capped at
+what the API takes, so the table counts somewhat fewer: ask 11500 for about 10,000) it writes a
+config directory of `--files` resource documents plus an environment file that includes them,
+sets variables and overrides some objects, and times (best of `--repeat`):
 
 - `yaml`: a bare `yaml.load(text, Loader=yaml.CSafeLoader)` of every file (read included);
 - `load`: `config.load_environment`, the whole path: YAML with marks, includes, overrides,

@@ -40,16 +40,6 @@ BUILTIN_PROFILES = 7  # the predefined streaming profiles every account has (ref
 # Far above any run's traffic, so that no phase ever meets a 420; the budget a phase consumes
 # is reported against DEFAULT_HOURLY_BUDGET instead.
 EMULATOR_RATE_LIMIT = 10_000_000
-# The emulator's path segment below /v1_1/<cloud>/ for each kind.
-KIND_PATHS = {
-    "transformation": "transformations",
-    "metadata_field": "metadata_fields",
-    "metadata_rule": "metadata_rules",
-    "streaming_profile": "streaming_profiles",
-    "upload_preset": "upload_presets",
-    "upload_mapping": "upload_mappings",
-    "trigger": "triggers",
-}
 # Writes one edited object of each kind costs (accounts._edited): a transformation's new
 # definition is one unsafe_update; a field's new label is update_metadata_field and its added
 # datasource value update_metadata_field_datasource; a streaming profile (its whole ladder), a
@@ -99,7 +89,7 @@ def expected_saved_plan_reread() -> int:
     triggers: the list; presets and mappings: one empty list page; transformations and
     streaming profiles: one list (of profiles: the built-ins alone), or a 404 GET when there is
     a single name), whatever N."""
-    return len(KIND_PATHS)
+    return len(REGISTRY)
 
 
 def expected_read_back(written: int, live: int) -> int:
@@ -377,7 +367,7 @@ def check_invariants(result: RunResult) -> list[str]:
     formulas, so that an engine change that alters them shows here and the README numbers
     get refreshed with it."""
     n, edits, p = result.size, result.edited_per_kind, result.phases
-    kinds = len(KIND_PATHS)
+    kinds = len(REGISTRY)
     failures: list[str] = []
 
     def expect(what: str, measured: object, wanted: object) -> None:

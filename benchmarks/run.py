@@ -25,12 +25,13 @@ import accounts
 import measure
 from measure import (
     DEFAULT_HOURLY_BUDGET,
-    KIND_PATHS,
     PLAN_READ_FORMULA,
     READ_BACK_FORMULA,
     RunResult,
     check_invariants,
 )
+
+from cloudinary_state.kinds import REGISTRY
 
 
 def _int_list(text: str) -> list[int]:
@@ -205,9 +206,9 @@ def report(
         counts.append(
             [
                 size,
-                len(KIND_PATHS) * size,
+                len(REGISTRY) * size,
                 f"{p['plan'].reads} ({measure.expected_plan_reads(size)})",
-                round(p["plan"].reads / (len(KIND_PATHS) * size), 3),
+                round(p["plan"].reads / (len(REGISTRY) * size), 3),
                 f"{p['plan'].budget_fraction:.1%}",
                 f"{p['saved_plan_reread'].reads} ({measure.expected_saved_plan_reread()})",
                 f"{p['apply_create'].writes}+{p['apply_create'].reads} "

@@ -5,7 +5,6 @@ tells when the account lacks it), and `import` writes the add-ons the live prese
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,10 +34,10 @@ PRESETS = """upload_presets:
 """
 
 
-@pytest.fixture
-def account() -> Iterator[EmulatorServer]:
-    with EmulatorServer([CloudConfig(name=CLOUD, addons=FIVE)], port=0) as emu:
-        yield emu
+@pytest.fixture(scope="module")
+def emulated_clouds() -> list[CloudConfig]:
+    """`emu` serves one cloud with the five add-ons."""
+    return [CloudConfig(name=CLOUD, addons=FIVE)]
 
 
 def project(root: Path, addons: str = "", presets: str = PRESETS) -> Path:
@@ -54,36 +53,36 @@ def opened(root: Path, emu: EmulatorServer) -> Project:
     return Project.open(root, environ={"CLOUDINARY_URL_PROD": emu.cloudinary_url(CLOUD)})
 
 
-def test_import_then_plan_is_empty_and_apply_writes_nothing(tmp_path: Path, account: EmulatorServer) -> None:
+def test_import_then_plan_is_empty_and_apply_writes_nothing(tmp_path: Path, emu: EmulatorServer) -> None:
     # the presets were made outside the tool: a config that says nothing of add-ons keeps them
-    with opened(project(tmp_path / "source"), account).connect("prod") as conn:
+    with opened(project(tmp_path / "source"), emu).connect("prod") as conn:
         assert not conn.apply().report.failed
         run = conn.import_(tmp_path / "imported")
-    assert "google_tagging,aws_rek_tagging" in str(account.state(CLOUD).upload_presets["tagged"])
+    assert "google_tagging,aws_rek_tagging" in str(emu.state(CLOUD).upload_presets["tagged"])
     environment = yaml.safe_load(run.result.files["environments/prod.yaml"])
     assert environment["addons"] == dict.fromkeys(sorted(FIVE), True)
     assert run.result.notes == ()  # unknown add-ons turned on silently: nothing changes
 
-    account.clear_log()
-    with opened(tmp_path / "imported", account).connect("prod") as again:
+    emu.clear_log()
+    with opened(tmp_path / "imported", emu).connect("prod") as again:
         plan = again.plan()
         assert plan.changes == () and plan.notes == (), [c.key for c in plan.changes]
         applied = again.apply()
-    assert applied.report.applied == [] and writes(account) == []
-    with opened(tmp_path / "imported", account).connect("prod") as after:
+    assert applied.report.applied == [] and writes(emu) == []
+    with opened(tmp_path / "imported", emu).connect("prod") as after:
         assert after.plan().changes == ()
 
 
 def test_import_turns_on_an_addon_the_environment_turned_off_with_a_note(
-    tmp_path: Path, account: EmulatorServer
+    tmp_path: Path, emu: EmulatorServer
 ) -> None:
-    with opened(project(tmp_path / "source"), account).connect("prod") as conn:
+    with opened(project(tmp_path / "source"), emu).connect("prod") as conn:
         assert not conn.apply().report.failed
     (tmp_path / "source" / "environments" / "prod.yaml").write_text(
         f"cloud_name: {CLOUD}\ncredentials: CLOUDINARY_URL_PROD\ninclude: [common/*.yaml]\n"
         "addons: {adv_ocr: false, pixelz: false}\n"
     )
-    with opened(tmp_path / "source", account).connect("prod") as conn:
+    with opened(tmp_path / "source", emu).connect("prod") as conn:
         run = conn.import_()
     environment = yaml.safe_load(run.result.files["environments/prod.yaml"])
     assert environment["addons"] == {**dict.fromkeys(sorted(FIVE), True), "pixelz": False}
@@ -91,23 +90,23 @@ def test_import_turns_on_an_addon_the_environment_turned_off_with_a_note(
 
 
 def test_an_addon_the_environment_does_not_mention_keeps_its_option(
-    tmp_path: Path, account: EmulatorServer
+    tmp_path: Path, emu: EmulatorServer
 ) -> None:
     project_dir = project(tmp_path, addons="addons: {cloudinary_ai: true}\n")
-    with opened(project_dir, account).connect("prod") as conn:
+    with opened(project_dir, emu).connect("prod") as conn:
         plan = conn.plan()
         assert not [n for c in plan.changes for n in c.notes if "stripped" in n] and plan.notes == ()
         tagged = next(c for c in plan.changes if c.name == "tagged")
         paths = {d.path for d in tagged.diffs}
         assert {"settings.categorization", "settings.auto_tagging"} <= paths, paths
         assert not conn.apply().report.failed
-    preset = account.state(CLOUD).upload_presets["tagged"]
+    preset = emu.state(CLOUD).upload_presets["tagged"]
     assert "google_tagging" in str(preset)
 
 
-def test_an_addon_turned_off_is_stripped_with_a_note(tmp_path: Path, account: EmulatorServer) -> None:
+def test_an_addon_turned_off_is_stripped_with_a_note(tmp_path: Path, emu: EmulatorServer) -> None:
     project_dir = project(tmp_path, addons="addons: {aws_rek_tagging: false}\n")
-    with opened(project_dir, account).connect("prod") as conn:
+    with opened(project_dir, emu).connect("prod") as conn:
         plan = conn.plan()
     tagged = next(c for c in plan.changes if c.name == "tagged")
     categorization = next(d for d in tagged.diffs if d.path == "settings.categorization")
@@ -117,11 +116,11 @@ def test_an_addon_turned_off_is_stripped_with_a_note(tmp_path: Path, account: Em
 
 
 def test_an_unknown_addon_the_account_lacks_fails_the_read_back_naming_it(
-    tmp_path: Path, account: EmulatorServer
+    tmp_path: Path, emu: EmulatorServer
 ) -> None:
     # the account has the five add-ons, not Imagga; the environment does not mention Imagga
     presets = "upload_presets:\n  tagged:\n    settings: {folder: t, categorization: imagga_tagging}\n"
-    connection = opened(project(tmp_path, presets=presets), account).connect("prod")
+    connection = opened(project(tmp_path, presets=presets), emu).connect("prod")
     with connection as conn, pytest.raises(ApplyFailed) as e:
         conn.apply()
     [(failed, why)] = e.value.report.failed

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from support.cli_runner import run_cli
+from support.counting import calls_line, requests, save_plan
 from support.harness import CLOUD, Harness
 
 PIM = "https://pim.example.test/hooks/cloudinary"
@@ -96,28 +97,6 @@ def resources_v2() -> dict[str, Any]:
 
 def write(harness: Harness, resources: dict[str, Any]) -> None:
     harness.write(resources, policy={"safety": {"max_delete_percent": 100}})
-
-
-def save_plan(harness: Harness, path: Path) -> dict[str, Any]:
-    """`plan --out PATH`; the plan document."""
-    result = harness.run("plan", "--env", "test", "--out", str(path))
-    assert result.code == 0, result.out + result.err
-    document: dict[str, Any] = json.loads(path.read_text())
-    return document
-
-
-def calls_line(text: str) -> int:
-    """The client's count of the run's calls, from its summary line."""
-    counts = re.findall(r"Admin API calls: (\d+) \(", text)
-    assert counts, text
-    return int(counts[-1])
-
-
-def requests(harness: Harness) -> tuple[int, int]:
-    """(reads, writes) the emulator saw."""
-    log = harness.emu.request_log
-    writes = sum(1 for r in log if r.method != "GET")
-    return len(log) - writes, writes
 
 
 def test_a_saved_plan_forecasts_exactly_the_calls_its_apply_makes(harness: Harness, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import FunctionType
 
@@ -88,10 +88,10 @@ def test_a_malformed_cloudinary_url_leaves_validate_alone(url: str) -> None:
 # --- online commands: only the variable the environment names matters ----------------------
 
 
-@pytest.fixture()
-def emu() -> Iterator[EmulatorServer]:
-    with EmulatorServer([CloudConfig(name=CLOUD, api_secret=SECRET)], port=0) as server:
-        yield server
+@pytest.fixture(scope="module")
+def emulated_clouds() -> list[CloudConfig]:
+    """`emu` serves one cloud, whose secret must never show."""
+    return [CloudConfig(name=CLOUD, api_secret=SECRET)]
 
 
 def _config_dir(tmp_path: Path, credentials_variable: str) -> Path:

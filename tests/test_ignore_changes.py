@@ -8,28 +8,13 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from support.console_edits import CONSOLE_URL, IGNORE, set_in_console
 from support.harness import BASE_RESOURCES, CLOUD, WEBHOOK_SECRET, Harness
 
 from cloudinary_state.desired import DesiredObject
 from cloudinary_state.engine.ignore_changes import with_live_fields
 from cloudinary_state.engine.plan import default_kinds
 from cloudinary_state.kinds.base import LiveObject
-
-CONSOLE_URL = "https://other-system.example.test/hook"
-IGNORE = {"ignore_changes": {"upload_presets": {"product_*": ["settings.notification_url"]}}}
-
-
-def _set_in_console(h: Harness) -> None:
-    """Another system sets the preset's webhook (the update replaces all settings: repeat them)."""
-    h.sdk(
-        CLOUD,
-        "update_upload_preset",
-        "product_assets",
-        notification_url=CONSOLE_URL,
-        folder="product_assets",
-        tags="product",
-        transformation="thumb",  # the SDK prefixes t_
-    )
 
 
 def _preset_settings(h: Harness) -> dict[str, Any]:
@@ -39,7 +24,7 @@ def _preset_settings(h: Harness) -> dict[str, Any]:
 def test_a_field_changed_live_stays_and_the_plan_is_empty(harness: Harness) -> None:
     harness.write(BASE_RESOURCES, policy=IGNORE)
     harness.apply("test")
-    _set_in_console(harness)
+    set_in_console(harness)
     assert _preset_settings(harness)["notification_url"] == CONSOLE_URL
     assert harness.plan_is_empty("test")
     result = harness.run("drift", "--env", "test")
@@ -49,7 +34,7 @@ def test_a_field_changed_live_stays_and_the_plan_is_empty(harness: Harness) -> N
 def test_an_update_of_another_field_keeps_the_live_value(harness: Harness) -> None:
     harness.write(BASE_RESOURCES, policy=IGNORE)
     harness.apply("test")
-    _set_in_console(harness)
+    set_in_console(harness)
     changed = copy.deepcopy(BASE_RESOURCES)
     changed["upload_presets"]["product_assets"]["settings"]["folder"] = "catalog"
     harness.write(changed, policy=IGNORE)
@@ -72,7 +57,7 @@ def test_a_saved_plan_does_not_go_stale_when_only_an_ignored_field_moved(
     harness.write(changed, policy=IGNORE)
     saved = tmp_path / "plan.json"
     assert harness.run("plan", "--env", "test", "--out", str(saved)).code == 0
-    _set_in_console(harness)  # the other system changes its field between review and apply
+    set_in_console(harness)  # the other system changes its field between review and apply
     result = harness.run("apply", "--env", "test", str(saved))
     assert result.code == 0, result.out + result.err
     live = _preset_settings(harness)
@@ -88,7 +73,7 @@ def test_a_saved_plan_does_not_go_stale_when_only_an_ignored_field_moved(
 def test_without_the_policy_the_same_update_overwrites_it(harness: Harness) -> None:
     """The control: the test above would pass for nothing if an update kept the field anyway."""
     harness.apply("test")
-    _set_in_console(harness)
+    set_in_console(harness)
     assert not harness.plan_is_empty("test")
     harness.apply("test")
     assert _preset_settings(harness)["notification_url"] == WEBHOOK_SECRET

@@ -5,32 +5,21 @@ shown as unknown with the reason; `policy.safety.max_affected_assets` limits the
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
-from support.harness import API_KEY, API_SECRET, BASE_RESOURCES, CLOUD, Harness, with_changes
+from support.harness import BASE_RESOURCES, CLOUD, Harness, with_changes
+from support.uploads import upload_png
 
-# a 1x1 PNG
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 WHAT_FIELD = "assets holding a value in this field"
-
-
-def _upload(h: Harness, name: str, **params: Any) -> None:
-    import cloudinary.uploader
-
-    options = {"cloud_name": CLOUD, "api_key": API_KEY, "api_secret": API_SECRET, "upload_prefix": h.emu.url}
-    cloudinary.uploader.upload((f"{name}.png", PNG), **params, **options)
 
 
 def _sku_deleted(h: Harness, **environment: Any) -> None:
     """Live: the base config, 2 assets with a SKU and 1 without; config: sku tombstoned."""
     h.apply("test")
-    _upload(h, "a", metadata={"sku": "SKU-1"})
-    _upload(h, "b", metadata={"sku": "SKU-2"})
-    _upload(h, "c")
+    upload_png(h, "a", metadata={"sku": "SKU-1"})
+    upload_png(h, "b", metadata={"sku": "SKU-2"})
+    upload_png(h, "c")
     h.write(with_changes(BASE_RESOURCES, "metadata_fields", "sku", {"absent": True}), **environment)
     h.emu.clear_log()
 
@@ -98,8 +87,8 @@ def test_an_unknown_count_counts_as_over_the_limit_with_the_reason(harness: Harn
 
 def test_a_transformation_in_use_shows_its_derived_assets_before_an_unsafe_update(harness: Harness) -> None:
     harness.apply("test")
-    _upload(harness, "a", eager="t_thumb")
-    _upload(harness, "b", eager="t_thumb")
+    upload_png(harness, "a", eager="t_thumb")
+    upload_png(harness, "b", eager="t_thumb")
     changed = with_changes(
         BASE_RESOURCES, "transformations", "thumb", {"transformation": "c_fill,h_120,w_120"}
     )

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from support.counting import calls_line, requests, save_plan
 from support.harness import CLOUD, Harness
-from test_budget_forecast import calls_line, requests, save_plan
 
 
 def _apply_saved_and_count(harness: Harness, path: Path) -> dict[str, Any]:

@@ -7,15 +7,15 @@ from __future__ import annotations
 import json
 
 from support.harness import BASE_RESOURCES, CLOUD, Harness, with_changes
-from test_impact import _upload
+from support.uploads import upload_png
 
 IGNORED_DEFINITION = {"ignore_changes": {"transformations": {"thumb": ["transformation"]}}}
 
 
 def test_an_ignored_definition_is_no_unsafe_update_and_reaches_no_asset(harness: Harness) -> None:
     harness.apply("test")
-    _upload(harness, "a", eager="t_thumb")
-    _upload(harness, "b", eager="t_thumb")
+    upload_png(harness, "a", eager="t_thumb")
+    upload_png(harness, "b", eager="t_thumb")
     # another system owns the definition and changes it; the config changes only allowed_for_strict
     harness.sdk(CLOUD, "update_transformation", "thumb", unsafe_update="c_fill,h_150,w_150")
     strict = {"transformation": "c_fill,h_100,w_100", "allowed_for_strict": False}

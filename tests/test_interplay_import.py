@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import yaml
 from support.harness import BASE_RESOURCES, PRODUCTION, WEBHOOK_SECRET, WEBHOOK_SECRETS, Harness, with_changes
-from test_import_into_project import HAND_WRITTEN, environments_only, import_env, placeholder_values
+from support.project_import import HAND_WRITTEN, environments_only, import_env, placeholder_values
 
 CONSOLE_URL = "https://other-system.example.test/hook"
 IGNORED = """

@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 import json
 
+from support.console_edits import CONSOLE_URL, IGNORE, set_in_console
 from support.harness import BASE_RESOURCES, CLOUD, Harness, with_changes
-from test_ignore_changes import CONSOLE_URL, IGNORE, _set_in_console
 
 from cloudinary_state import Project
 from cloudinary_state.client import AdminClient, Credentials
@@ -21,7 +21,7 @@ def test_the_rehearsal_keeps_a_field_policy_ignore_changes_leaves_to_others(harn
     settings); the rehearsal's apply must too, or it rehearses an apply that overwrites it."""
     harness.write(BASE_RESOURCES, policy=IGNORE)
     harness.apply("test")
-    _set_in_console(harness)
+    set_in_console(harness)
     changed = copy.deepcopy(BASE_RESOURCES)
     changed["upload_presets"]["product_assets"]["settings"]["folder"] = "catalog"
     harness.write(changed, policy=IGNORE)

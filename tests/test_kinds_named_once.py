@@ -8,6 +8,13 @@ explain, they do not decide. Two exemptions, both by design: the emulator is ind
 engine (DESIGN.md §6) and implements each resource itself; and the transformation-string grammar
 (`cloudinary_state/transformation/`) is a value language that several kinds embed, so the word
 "transformation" in the singular is not a kind there or anywhere.
+
+The package's data files are held to the same rule, with one exemption: a file generated from
+the registry, and held current with it by a test, names the kinds because the registry does
+(as the committed `schemas/` do). That is `config/environment.schema.json`, the environment
+file's packaged schema, whose sections are the registered kinds' (its fingerprint covers them,
+and `tests/test_packaged_schemas.py` fails while it is stale). `init`'s templates name none: it
+fills the sections in from the registry.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from cloudinary_state.kinds import REGISTRY
 PACKAGE = Path(__file__).resolve().parents[1] / "cloudinary_state"
 KIND_DIRS = {PACKAGE / "kinds" / kind.section for kind in REGISTRY}
 EXEMPT = {PACKAGE / "kinds" / "__init__.py", PACKAGE / "emulator", PACKAGE / "transformation"}
+GENERATED_FROM_THE_REGISTRY = {PACKAGE / "config" / "environment.schema.json"}
 
 
 def _words() -> set[str]:
@@ -32,15 +40,23 @@ def _words() -> set[str]:
     return words - {"transformation"}  # the grammar's own word, see the module docstring
 
 
-def _modules() -> list[Path]:
+def _outside_the_kinds(pattern: str) -> list[Path]:
     found = []
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted(PACKAGE.rglob(pattern)):
         if any(path == e or e in path.parents for e in EXEMPT):
             continue
-        if any(d in path.parents for d in KIND_DIRS):
+        if any(d in path.parents for d in KIND_DIRS) or "__pycache__" in path.parts:
             continue
         found.append(path)
     return found
+
+
+def _modules() -> list[Path]:
+    return _outside_the_kinds("*.py")
+
+
+def _data_files() -> list[Path]:
+    return [p for p in _outside_the_kinds("*") if p.is_file() and p.suffix not in (".py", ".pyc")]
 
 
 def _docstring_lines(source: str) -> set[int]:
@@ -75,6 +91,29 @@ def names_of_kinds(source: str, words: set[str]) -> list[str]:
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_module_outside_the_kind_packages_names_a_kind(path: Path) -> None:
     assert names_of_kinds(path.read_text(encoding="utf-8"), _words()) == []
+
+
+def names_in_data(text: str, words: set[str]) -> list[str]:
+    """Every word of `text` (snake-case words whole, as in a YAML key or a JSON string) that is
+    one of `words`."""
+    found = re.findall(r"[A-Za-z0-9_]+", text)
+    return sorted({word for word in found if word in words})
+
+
+@pytest.mark.parametrize("path", _data_files(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_data_file_outside_the_kind_packages_names_a_kind(path: Path) -> None:
+    named = names_in_data(path.read_text(encoding="utf-8", errors="replace"), _words())
+    if path in GENERATED_FROM_THE_REGISTRY:
+        assert named == sorted(REGISTRY.sections()), "generated from the registry: every section, no other"
+    else:
+        assert named == []
+
+
+def test_the_data_scan_sees_the_generated_schema_and_the_templates() -> None:
+    files = set(_data_files())
+    assert files >= GENERATED_FROM_THE_REGISTRY and PACKAGE / "templates" / "resources.yaml" in files
+    found = names_in_data('{"upload_presets": 1, "x_upload_presets": 2}', {"upload_presets"})
+    assert found == ["upload_presets"]
 
 
 def test_the_scan_finds_what_it_looks_for() -> None:

@@ -294,11 +294,16 @@ def test_drift_shows_a_changed_a_missing_and_an_unmanaged_trigger(harness: Harne
     drift = harness.run("drift", "--env", "test", "--format", "json")
     assert drift.code == 2, drift.out + drift.err
     report = json.loads(drift.out)
-    text = json.dumps(report)
-    assert "pim_upload" in text and "erp_delete" in text and "rename_audit_example_test" in text
+    statuses = {(i["kind"], i["name"]): i["status"] for i in report["items"] if i["status"] != "in_sync"}
+    assert statuses == {
+        ("trigger", "pim_upload"): "changed",
+        ("trigger", "erp_delete"): "missing",
+        ("trigger", "rename_audit_example_test"): "unmanaged",
+    }
     human = harness.run("drift", "--env", "test")
     assert "~ trigger pim_upload" in human.out, human.out
-    assert "+ trigger erp_delete" in human.out and "rename_audit_example_test" in human.out, human.out
+    assert "+ trigger erp_delete" in human.out, human.out
+    assert "? trigger rename_audit_example_test" in human.out, human.out
 
 
 # --- secrets ------------------------------------------------------------------------------------

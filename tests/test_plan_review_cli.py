@@ -75,7 +75,11 @@ def test_allow_delete_without_out_shows_the_plan_approved_and_writes_nothing(har
     _deletes_pending(harness)
     planned = harness.run("plan", "--env", "test", "--allow-delete", "--format", "json")
     assert planned.code == 0
-    assert json.loads(planned.out)["approved_deletes"] is True
+    document = json.loads(planned.out)
+    assert [(c["kind"], c["name"], c["action"]) for c in document["changes"]] == [
+        ("upload_mapping", "product_assets", "delete")
+    ]  # the delete it approves
+    assert document["approved_deletes"] is True
     assert harness.writes() == []
 
 
