@@ -7,7 +7,9 @@ its failures into `EmulatorStartError` with what to do about them. Two uses:
 - `EmbeddedEmulator`: one environment's cloud served in-process for a connection
   (`--emulator`), its state in `<config-dir>/.cloudinary-state/emulator/<env>.json`, with the
   add-ons the environment turns on and those it leaves unknown that its objects use. No
-  credentials are read. `scratch_emulator` makes a fresh one in memory, for try-preset.
+  credentials are read. `scratch_emulator` makes a fresh one in memory, for try-preset. A
+  request it fails to handle (an emulator bug) is answered 500 and its traceback logged at
+  TRACE (-vv): the terminal is the user's, the emulator an implementation detail of the run.
 - `serve`: the standalone server of `cloudinary-state emulator serve`.
 """
 
@@ -27,6 +29,7 @@ from cloudinary_state.emulator.addons import ADDON_NAMES
 from cloudinary_state.errors import CloudinaryStateError
 from cloudinary_state.kinds import REGISTRY
 from cloudinary_state.kinds.base import LiveObject
+from cloudinary_state.runner import TRACE
 
 LOGGER = logging.getLogger(__name__)
 
@@ -72,7 +75,9 @@ class EmbeddedEmulator:
 
     def start(self, stack: ExitStack) -> Credentials:
         """Start the server (stopped when `stack` closes); the credentials that reach it."""
-        server = EmulatorServer([self._cloud], state_file=self.state_file, rate_limit=self._rate_limit)
+        server = EmulatorServer(
+            [self._cloud], state_file=self.state_file, rate_limit=self._rate_limit, internal_error_level=TRACE
+        )
         try:
             if self.state_file is not None:
                 self.state_file.parent.mkdir(parents=True, exist_ok=True)

@@ -169,11 +169,16 @@ def test_a_live_object_of_an_unreadable_shape_is_a_clear_error(
     assert code == 0
     state = emulator_state(config_dir, "staging")
     document = json.loads(state.read_text())
-    document["clouds"]["acme-staging"]["metadata_fields"]["status"]["datasource"]["values"][0].pop("value")
+    # a key the emulator only answers as stored (one its handlers read is refused at its start)
+    [rule] = document["clouds"]["acme-staging"]["metadata_rules"].values()
+    del rule["result"]
     state.write_text(json.dumps(document))
     code, _, err = run(config_dir, capsys, "plan", "--env", "staging", "--emulator")
     assert code == 1, err
-    assert "metadata_field status: the Admin API answered it in a form this tool cannot read" in err
+    assert (
+        "metadata_rule shoe_sizes_need_category: the Admin API answered it in a form this tool cannot read"
+        in err
+    )
 
 
 # --- credentials and the client's retries ---------------------------------------------------------

@@ -36,7 +36,18 @@ import uuid
 from typing import Any
 
 from cloudinary_state.emulator.routing import ApiError, Request, route
-from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.shapes import (
+    ANY,
+    INTEGER,
+    NUMBER,
+    OBJECT,
+    STRING,
+    ArrayOf,
+    Record,
+    ShapeError,
+    check_identity,
+)
+from cloudinary_state.emulator.state import CloudState, stored
 
 FIELD_TYPES = ("string", "integer", "date", "enum", "set")
 LIST_TYPES = ("enum", "set")
@@ -48,6 +59,36 @@ ALREADY_UPDATING = "metadata field is already updating"  # reference §3 [S]
 CLEARABLE = ("default_value", "validation")
 ID = r"(?P<external_id>[^/]+)"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# What the handlers read of a stored field (shapes.py says what is checked and why): values
+# are searched and sorted by their text, fields ordered by label, creation and position.
+_DATASOURCE = Record({"values": ArrayOf(Record({"external_id": STRING, "value": STRING, "state": ANY}))})
+STORED = Record(
+    {
+        "external_id": STRING,
+        "type": STRING,
+        "label": STRING,
+        "default_value": ANY,
+        "restrictions": OBJECT,
+        "_created_seq": INTEGER,
+        "_position": INTEGER,
+    },
+    {"datasource": _DATASOURCE, "validation": ANY, UPDATING_UNTIL: NUMBER},
+)
+
+
+@stored("metadata_fields")
+def check_stored(key: str, field: Any) -> None:
+    STORED.check(field, "")
+    check_identity(field, "external_id", key)
+    if field["type"] in LIST_TYPES and "datasource" not in field:
+        raise ShapeError(f"datasource is missing: a field of type {field['type']} has one")
+    if field.get("validation") is not None:  # an upload's value is judged by it
+        try:
+            _check_validation(field["validation"], field["type"])
+        except ApiError as e:
+            raise ShapeError(f"validation is invalid: {e.message}") from None
 
 
 # --- small coercions -------------------------------------------------------------------------

@@ -20,12 +20,23 @@ import uuid
 from typing import Any
 
 from cloudinary_state.emulator.routing import ApiError, Request, route
-from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.shapes import INTEGER, STRING, Record, check_identity
+from cloudinary_state.emulator.state import CloudState, stored
 
 REQUIRED = ("metadata_field_id", "name", "condition", "result")
 RESULT_KEYS = ("disable", "enable", "hide", "set_mandatory", "activate_values", "apply_value")
 STATES = ("active", "inactive")
 ID = r"(?P<external_id>[^/]+)"
+
+# What the handlers read of a stored rule (shapes.py says what is checked and why): its
+# condition, result and the rest are validated when written and answered as stored.
+STORED = Record({"external_id": STRING, "position": INTEGER})
+
+
+@stored("metadata_rules")
+def check_stored(key: str, rule: Any) -> None:
+    STORED.check(rule, "")
+    check_identity(rule, "external_id", key)
 
 
 def _known_field(cloud: CloudState, field_id: Any, where: str) -> str:

@@ -3,8 +3,8 @@
 Written atomically (a temp file in the same directory, fsync, os.replace) so a crash, even
 `kill -9` mid-write, never leaves a half-written file: the file is either the previous state or
 the new one. A crash can leave the temp file behind; the next start removes temp files of this
-module's naming (`.NAME.<random>.tmp`). A file that cannot be read is an `EmulatorStateError`
-naming it.
+module's naming (`.NAME.<random>.tmp`). A file that cannot be read, or whose stores hold what
+the emulator could not have written (state.py, shapes.py), is an `EmulatorStateError` naming it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cloudinary_state.emulator.shapes import ShapeError
 from cloudinary_state.emulator.state import CloudState
 
 STATE_FORMAT = "cloudinary-state/emulator-state@1"
@@ -73,7 +74,8 @@ def save_state(path: Path, clouds: dict[str, CloudState], others: dict[str, Any]
 def load_state(path: Path, clouds: dict[str, CloudState]) -> dict[str, Any]:
     """Restore the served clouds from `path` if it exists; clouds not in the file start empty.
 
-    Returns the file's other clouds, so that saving does not erase them.
+    Returns the file's other clouds, so that saving does not erase them (unchecked: they are
+    the business of the server that serves them).
     """
     if not path.exists():
         return {}
@@ -92,6 +94,10 @@ def load_state(path: Path, clouds: dict[str, CloudState]) -> dict[str, Any]:
         raise EmulatorStateError(f"emulator state file {path} is corrupt: 'clouds' must map names to objects")
     for name, cloud in clouds.items():
         data = stored.get(name)
-        if data is not None:
+        if data is None:
+            continue
+        try:
             cloud.restore(data)
+        except ShapeError as e:
+            raise EmulatorStateError(f"emulator state file {path} is corrupt: cloud {name!r}: {e}") from None
     return {name: data for name, data in stored.items() if name not in clouds}

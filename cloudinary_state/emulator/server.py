@@ -11,6 +11,11 @@ lasts 3600 s; the next request after it ends opens a new one. The real service c
 hours, but a window that starts with the traffic means a test that spends the budget never
 straddles a reset. Every Admin answer carries the headers (reference §1.4); answers that name no
 served cloud (a non-API path, an unknown cloud) charge no budget and show a full one.
+
+A handler that fails unexpectedly (a bug: what the state file holds is checked at start) is
+answered 500, as the live service answers its own failures, and the server keeps serving. The
+traceback goes to this module's logger at `internal_error_level`: ERROR for a server of its
+own (`emulator serve` shows it), lower for one embedded in a run whose terminal is the user's.
 """
 
 from __future__ import annotations
@@ -21,13 +26,13 @@ import contextlib
 import email.utils
 import hmac
 import json
+import logging
 import math
 import socket
 import socketserver
 import sys
 import threading
 import time
-import traceback
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -60,6 +65,7 @@ from cloudinary_state.emulator.routing import ENTITLEMENTS, ApiError, Request, f
 from cloudinary_state.emulator.state import CloudState
 from cloudinary_state.emulator.transport import parse_body, parse_query, split_path
 
+LOGGER = logging.getLogger(__name__)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # How long a kept-alive client connection may sit idle before its thread gives up.
 IDLE_TIMEOUT_S = 30.0
@@ -132,6 +138,7 @@ class EmulatorServer:
         fault_seed: int = 0,
         allow_remote: bool = False,
         clock: Callable[[], float] = time.time,
+        internal_error_level: int = logging.ERROR,
     ) -> None:
         _check_clouds(clouds)
         if host not in LOOPBACK_HOSTS and not allow_remote:
@@ -147,6 +154,7 @@ class EmulatorServer:
         self.fault_seed = fault_seed
         self.allow_remote = allow_remote
         self.clock = clock  # epoch seconds; the rate-limit windows follow it
+        self.internal_error_level = internal_error_level  # a handler's failure is logged at it
         self.store_lock = threading.RLock()
         self._clouds: dict[str, CloudState] = {
             c.name: CloudState(
@@ -375,7 +383,14 @@ class EmulatorServer:
             except ApiError as e:
                 return e.status, _error(e.message)
             except Exception as e:  # a bug in a handler: answer like the service would, keep serving
-                traceback.print_exc(file=sys.stderr)
+                LOGGER.log(
+                    self.internal_error_level,
+                    "emulator: %s %s of cloud %s failed, answered 500",
+                    request.method,
+                    request.path,
+                    cloud.name,
+                    exc_info=True,
+                )
                 return 500, _error(f"Internal emulator error: {type(e).__name__}: {e}")
             if request.method != "GET" and status < 400 and self.state_file is not None:
                 save_state(self.state_file, self._clouds, self._unserved_state)
@@ -442,7 +457,8 @@ class _HTTPServer(socketserver.ThreadingTCPServer):
         # for an HTTP server, not an error worth a traceback on stderr; anything else is.
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
-        super().handle_error(request, client_address)
+        # logged as a handler's failure is, never printed (socketserver's default)
+        LOGGER.log(self.emulator.internal_error_level, "emulator: a connection failed", exc_info=True)
 
     def close_connections(self) -> None:
         """Cut kept-alive client connections, so no request reaches a stopped emulator."""

@@ -1,9 +1,17 @@
-"""Per-cloud emulator state: plain JSON-serialisable dicts, so persistence is one json.dump."""
+"""Per-cloud emulator state: plain JSON-serialisable dicts, so persistence is one json.dump.
+
+Each store's objects are the business of the resource module that writes them; it registers
+a check of one stored object here (`stored`), which `CloudState.restore` runs on a state file's
+stores before taking any (shapes.py says what is checked).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+from cloudinary_state.emulator.shapes import INTEGER, ShapeError, describe
 
 # The fields of CloudState that are the cloud's configuration, not its state.
 CONFIGURATION = (
@@ -53,6 +61,64 @@ class CloudState:
         return data
 
     def restore(self, data: dict[str, Any]) -> None:
-        for key, value in data.items():
-            if hasattr(self, key) and isinstance(value, dict):
-                setattr(self, key, value)
+        """Take the stores of `data` (one cloud of a state file), each checked first: a
+        ShapeError, naming the store and the key, leaves every store as it was.
+
+        A store `data` lacks stays empty (a file from before the store existed). A key that
+        names no store is ignored: a newer emulator's store, or configuration, which the
+        emulator never writes (credentials and add-ons are the server's, not the file's).
+        """
+        taken = {store: _checked(store, data[store]) for store in STORES if store in data}
+        for store, objects in taken.items():
+            setattr(self, store, objects)
+
+
+# The fields of CloudState that are its state: what the state file holds.
+STORES = tuple(f.name for f in fields(CloudState) if f.name not in CONFIGURATION)
+
+
+# (key, stored object) -> None, raising ShapeError when the object is not of the shape the
+# store's handlers read
+Check = Callable[[str, Any], None]
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    check: Check
+    item: str  # what the store holds, as a message names one
+
+
+# store -> the check of one stored object, registered by the module that writes the store
+STORE_CHECKS: dict[str, StoreCheck] = {}
+
+
+def stored(store: str, item: str = "object") -> Callable[[Check], Check]:
+    """Register the check of one object of `store` (one of STORES)."""
+    if store not in STORES:
+        raise ValueError(f"unknown store {store!r}")
+
+    def register(check: Check) -> Check:
+        STORE_CHECKS[store] = StoreCheck(check, item)
+        return check
+
+    return register
+
+
+def _checked(store: str, objects: Any) -> dict[str, Any]:
+    checker = STORE_CHECKS[store]
+    if not isinstance(objects, dict):
+        each = f"each {checker.item} by its key"
+        raise ShapeError(f"store {store}: must be an object ({each}), not {describe(objects)}")
+    for key, value in objects.items():
+        try:
+            checker.check(key, value)
+        except ShapeError as e:
+            raise ShapeError(f"store {store}, {checker.item} {key!r}: {e}") from None
+    return objects
+
+
+@stored("counters", item="counter")
+def _check_counter(key: str, value: Any) -> None:
+    """Id sequences and positions, which the handlers count on (`reserved_metadata_field:`
+    entries are flags, 1, and are integers too)."""
+    INTEGER.check(value, "")

@@ -30,7 +30,18 @@ from typing import Any
 
 from cloudinary_state.emulator import transformations, txparse
 from cloudinary_state.emulator.routing import ApiError, Request, route
-from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.shapes import (
+    ANY,
+    BOOLEAN,
+    INTEGER,
+    STRING,
+    TRANSFORMATION,
+    ArrayOf,
+    Record,
+    ShapeError,
+    check_identity,
+)
+from cloudinary_state.emulator.state import CloudState, stored
 
 NAME = r"(?P<name>[^/]+)"
 # Rungs shared between ladders: the 16:9 profiles take the 4k ladder from their top
@@ -85,6 +96,28 @@ def _builtin(name: str) -> dict[str, Any]:
         "_modified": False,
         "_seq": BUILTIN_NAMES.index(name),
     }
+
+
+# What the handlers read of a stored profile (shapes.py says what is checked and why).
+STORED = Record(
+    {
+        "name": STRING,
+        "display_name": ANY,
+        "predefined": BOOLEAN,
+        "external_id": ANY,
+        "representations": ArrayOf(TRANSFORMATION),  # each parsed by the single GET
+        "_modified": BOOLEAN,  # whether a DELETE reverts a built-in
+        "_seq": INTEGER,  # the list's order
+    }
+)
+
+
+@stored("streaming_profiles")
+def check_stored(key: str, profile: Any) -> None:
+    STORED.check(profile, "")
+    check_identity(profile, "name", key)
+    if profile["predefined"] and key not in _BUILTINS:  # a DELETE would revert it to no definition
+        raise ShapeError(f"predefined is true, but no built-in profile is named {key!r}")
 
 
 def _profiles(cloud: CloudState) -> dict[str, dict[str, Any]]:

@@ -13,10 +13,39 @@ from urllib.parse import unquote
 
 from cloudinary_state.emulator import txparse
 from cloudinary_state.emulator.routing import ApiError, Request, route
-from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.shapes import (
+    ANY,
+    ARRAY,
+    BOOLEAN,
+    INTEGER,
+    STRING,
+    TRANSFORMATION,
+    Record,
+    check_identity,
+)
+from cloudinary_state.emulator.state import CloudState, stored
 from cloudinary_state.emulator.values import coerce_bool, paginate
 
 SEQ_COUNTER = "transformation_seq"
+
+# What the handlers read of a stored record (shapes.py says what is checked and why).
+STORED = Record(
+    {
+        "name": STRING,
+        "named": BOOLEAN,
+        "definition": TRANSFORMATION,  # `find` parses each unnamed one's
+        "allowed_for_strict": ANY,
+        "used": ANY,
+        "seq": INTEGER,  # the list's order
+    },
+    {"derived": ARRAY},
+)
+
+
+@stored("transformations")
+def check_stored(key: str, record: Any) -> None:
+    STORED.check(record, "")
+    check_identity(record, "name" if record["named"] else "definition", key)
 
 
 def _next_seq(cloud: CloudState) -> int:

@@ -17,7 +17,8 @@ import uuid
 from typing import Any
 
 from cloudinary_state.emulator.routing import ApiError, Request, route
-from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.shapes import INTEGER, STRING, Record, check_identity
+from cloudinary_state.emulator.state import CloudState, stored
 
 EVENT_TYPES = frozenset(
     {
@@ -32,6 +33,16 @@ EVENT_TYPES = frozenset(
 URI_TYPES = ("webhook", "flow", "poll")
 LIMIT_PER_EVENT_TYPE = 30
 ID = r"(?P<trigger_id>[^/]+)"
+
+# What the handlers read of a stored trigger (shapes.py says what is checked and why): a new
+# trigger's (uri, event_type) is matched against each, an update checks the URI by uri_type.
+STORED = Record({"id": STRING, "uri": STRING, "uri_type": STRING, "event_type": STRING, "_seq": INTEGER})
+
+
+@stored("triggers")
+def check_stored(key: str, trigger: Any) -> None:
+    STORED.check(trigger, "")
+    check_identity(trigger, "id", key)
 
 
 def _now() -> str:

@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 from cloudinary_state.emulator import addons, media, transformations
 from cloudinary_state.emulator.metadata_fields import typed_upload_value, value_is_valid
 from cloudinary_state.emulator.routing import ApiError, Request, route
-from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.shapes import ARRAY, OBJECT, STRING, Record, check_identity
+from cloudinary_state.emulator.state import CloudState, stored
 from cloudinary_state.emulator.upload_delivery import Delivery, derive, incoming
 from cloudinary_state.emulator.upload_presets import INJECTED, parse_pipe_map, parse_setting
 from cloudinary_state.emulator.values import coerce_bool
@@ -40,6 +41,16 @@ UNSIGNED_KEYS = frozenset(
 )
 MAX_CLOCK_SKEW_S = 3600
 _DATA_URI = re.compile(r"data:(?P<media>[\w/+.-]*)(?:;[\w=-]+)*;base64,(?P<data>.*)", re.DOTALL)
+
+# What the handlers read of a stored asset (shapes.py says what is checked and why): the search
+# reads its metadata, usage counts its derivatives; the rest is answered as stored.
+STORED_ASSET = Record({"public_id": STRING}, {"metadata": OBJECT, "derived": ARRAY})
+
+
+@stored("assets")
+def check_stored_asset(key: str, asset: Any) -> None:
+    STORED_ASSET.check(asset, "")
+    check_identity(asset, "public_id", key)
 
 
 def is_upload_path(path: str) -> bool:

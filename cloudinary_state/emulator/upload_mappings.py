@@ -19,8 +19,19 @@ import uuid
 from typing import Any
 
 from cloudinary_state.emulator.routing import ApiError, Request, route
-from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.shapes import ANY, STRING, Record, check_identity
+from cloudinary_state.emulator.state import CloudState, stored
 from cloudinary_state.emulator.values import paginate
+
+# What the handlers read of a stored mapping (shapes.py says what is checked and why): the
+# template and the preset's name are answered as stored.
+STORED = Record({"folder": STRING, "external_id": ANY})
+
+
+@stored("upload_mappings")
+def check_stored(key: str, mapping: Any) -> None:
+    STORED.check(mapping, "")
+    check_identity(mapping, "folder", key)
 
 
 def _folder(request: Request) -> str:

@@ -25,10 +25,32 @@ from typing import Any
 
 from cloudinary_state.emulator import addons, txparse
 from cloudinary_state.emulator.routing import ApiError, Request, route
-from cloudinary_state.emulator.state import CloudState
+from cloudinary_state.emulator.shapes import ANY, BOOLEAN, INTEGER, OBJECT, STRING, Record, check_identity
+from cloudinary_state.emulator.state import CloudState, stored
 from cloudinary_state.emulator.values import coerce_bool, paginate
 
 SEQ_COUNTER = "upload_preset_seq"
+
+# What the handlers read of a stored preset (shapes.py says what is checked and why). The
+# settings' values are answered as stored, whatever they are: the single GET answers a 400 for
+# one it cannot parse, and a test stages an odd live value there.
+STORED = Record(
+    {
+        "name": STRING,
+        "unsigned": BOOLEAN,  # an unsigned upload's permission
+        "settings": OBJECT,
+        "external_id": ANY,
+        "seq": INTEGER,  # the list's order by id or created_at
+    },
+    {"updated_seq": INTEGER},  # by updated_at
+)
+
+
+@stored("upload_presets")
+def check_stored(key: str, preset: Any) -> None:
+    STORED.check(preset, "")
+    check_identity(preset, "name", key)
+
 
 # Added by pycloudinary to every call, or not settings at all (reference §6.3, §6.4).
 INJECTED = frozenset({"timestamp", "upload_preset", "resource_type", "api_key", "signature"})
