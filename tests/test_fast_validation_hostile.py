@@ -6,9 +6,15 @@ case here once failed one of those."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from support.cli_runner import run_cli
+from pydantic import Field
+from support.cli_runner import Result, run_cli
+
+from cloudinary_state.config import loader
+from cloudinary_state.config.models import Model
+from cloudinary_state.kinds import REGISTRY, Kind
 
 ENV = "environments/e.yaml"
 RES = "environments/common/r.yaml"
@@ -21,6 +27,26 @@ def _project(root: Path, environment: str, resources: str) -> Path:
     (root / ENV).write_text("credentials: X\ninclude: [common/r.yaml]\n" + environment, encoding="utf-8")
     (root / RES).write_text(resources, encoding="utf-8")
     return root
+
+
+class _NeverAccepts:
+    """A fast check that accepts nothing: every document goes to its model."""
+
+    def check(self, document: object) -> None:
+        return None
+
+
+def _validate_both(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Result, Result]:
+    """`validate --all` with the fast check, then with the models alone."""
+    fast = run_cli(config_dir, capsys, "validate", "--all")
+    never: Any = lambda *_: _NeverAccepts()  # noqa: E731
+    with monkeypatch.context() as patched:
+        patched.setattr(loader, "_body_check", never)
+        patched.setattr(loader, "_environment_check", never)
+        by_models = run_cli(config_dir, capsys, "validate", "--all")
+    return fast, by_models
 
 
 RESOURCES = "transformations:\n  t:\n    transformation: c_fill,w_100\n"
@@ -56,3 +82,50 @@ def test_a_yaml_value_that_is_no_json_value_is_a_clear_error(
     assert result.code == 1, result.out + result.err
     file = RES if place == "body" else ENV
     assert f"{file}:{at}: YAML error:" in result.err and said in result.err, result.err
+
+
+# --- a kind registered at run time, whose schema is generated from its model on the spot ---------
+
+
+class _BadgeKind(Kind):
+    """A kind of the test's (validated only): a badge with a code, checked by a pattern."""
+
+    kind = "badge"
+    section = "badges"
+    rank = 70
+    description = "badges, by name"
+
+
+def _badge_kind(pattern: str) -> Kind:
+    fields = {"__annotations__": {"code": str}, "code": Field(pattern=pattern)}
+    model: Any = type("BadgeModel", (Model,), fields)
+    kind: type[Kind] = type("BadgeKind", (_BadgeKind,), {"model": model})
+    return kind()  # a new class each time: the schemas and checks are cached per kind
+
+
+# Patterns both engines compile, that Python's `re` (the fast check) reads otherwise than the Rust
+# regex of pydantic-core: a class in a class, a class difference, a repeated repetition, a
+# possessive one (Python 3.11), a repetition of nothing. (pattern, value, valid to pydantic)
+PATTERNS = [
+    ("^[[a-z]]+$", "a]", False),  # Rust: a nested class; Python: '[' or a-z, then ']'s
+    ("^[a-z--b]$", "-", False),  # Rust: a-z less b; Python: a-z, then the range '-' to 'b'
+    ("^a*+a$", "aa", True),  # Rust: (a*)+a; Python: a possessive a*, which leaves no a
+    ("^a**$", "aa", True),  # Rust: (a*)*; Python: "multiple repeat", a crash
+    ("^*a$", "a", True),  # Rust: * of the start; Python: "nothing to repeat", a crash
+]
+
+
+@pytest.mark.parametrize(("pattern", "value", "valid"), PATTERNS)
+def test_a_pattern_the_two_regex_engines_read_otherwise_is_left_to_the_model(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    pattern: str,
+    value: str,
+    valid: bool,
+) -> None:
+    config_dir = _project(tmp_path, "", f"badges:\n  b:\n    code: '{value}'\n")
+    with REGISTRY.registered(_badge_kind(pattern)):
+        fast, by_models = _validate_both(config_dir, capsys, monkeypatch)
+    assert fast == by_models
+    assert fast.code == (0 if valid else 1), fast.err
