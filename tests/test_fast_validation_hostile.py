@@ -5,6 +5,9 @@ case here once failed one of those."""
 
 from __future__ import annotations
 
+import sys
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +15,9 @@ import pytest
 from pydantic import Field
 from support.cli_runner import Result, run_cli
 
-from cloudinary_state.config import loader
+from cloudinary_state.config import loader, packaged_schemas
 from cloudinary_state.config.models import Model
+from cloudinary_state.config.schema import schema_generator
 from cloudinary_state.kinds import REGISTRY, Kind
 
 ENV = "environments/e.yaml"
@@ -96,10 +100,13 @@ class _BadgeKind(Kind):
     description = "badges, by name"
 
 
-def _badge_kind(pattern: str) -> Kind:
+def _badge_model(pattern: str) -> type[Model]:
     fields = {"__annotations__": {"code": str}, "code": Field(pattern=pattern)}
-    model: Any = type("BadgeModel", (Model,), fields)
-    kind: type[Kind] = type("BadgeKind", (_BadgeKind,), {"model": model})
+    return type("BadgeModel", (Model,), fields)
+
+
+def _badge_kind(pattern: str) -> Kind:
+    kind: type[Kind] = type("BadgeKind", (_BadgeKind,), {"model": _badge_model(pattern)})
     return kind()  # a new class each time: the schemas and checks are cached per kind
 
 
@@ -129,3 +136,77 @@ def test_a_pattern_the_two_regex_engines_read_otherwise_is_left_to_the_model(
         fast, by_models = _validate_both(config_dir, capsys, monkeypatch)
     assert fast == by_models
     assert fast.code == (0 if valid else 1), fast.err
+
+
+# --- the packaged schemas: a file that cannot be trusted is generated anew from the model -------
+
+
+def _nested_too_deep(good: str) -> str:
+    return good.replace('"schema": {', '"schema": ' + "[" * 100_000, 1)
+
+
+def _schema_no_object(good: str) -> str:
+    return good.replace('"schema": {', '"schema": [{', 1).rstrip()[:-1] + "]}\n"
+
+
+CORRUPT: dict[str, Callable[[str], str]] = {
+    "truncated": lambda good: good[: len(good) // 2],
+    "empty": lambda good: "",
+    "a list": lambda good: f"[{good}]",
+    "a schema that is no object": _schema_no_object,
+    "nested deeper than json reads": _nested_too_deep,
+    "not UTF-8": lambda good: good.replace("title", "ti\udcfftle"),
+}
+
+
+@pytest.fixture
+def fresh_schema_caches() -> Iterator[None]:
+    """The packaged schemas and the checks compiled from them, read anew before and after."""
+    caches = [packaged_schemas._cached_body_schema, loader._body_check]
+    for cache in caches:
+        cache.cache_clear()
+    yield
+    for cache in caches:
+        cache.cache_clear()
+
+
+@pytest.mark.parametrize("corruption", CORRUPT)
+def test_a_corrupt_packaged_schema_is_generated_from_the_model(
+    config_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_schema_caches: None,
+    corruption: str,
+) -> None:
+    """Each kind's file, with the fingerprint of the sources it is read beside, made corrupt."""
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    monkeypatch.setattr(packaged_schemas, "kind_directory", lambda _kind: forged)
+    for kind in REGISTRY:
+        fingerprint = packaged_schemas._fingerprint([forged], kind.section)
+        good = packaged_schemas._stored_text(fingerprint, packaged_schemas.body_schema(kind))
+        text = CORRUPT[corruption](good)
+        (forged / packaged_schemas.BODY_FILE).write_bytes(text.encode("utf-8", "surrogateescape"))
+        packaged_schemas._cached_body_schema.cache_clear()
+        assert packaged_schemas.body_schema(kind) == kind.model.model_json_schema(
+            by_alias=True, schema_generator=schema_generator()
+        )
+    packaged_schemas._cached_body_schema.cache_clear()
+    result = run_cli(config_dir, capsys, "validate", "--all")
+    assert result.code == 0, result.err
+
+
+def test_a_kind_defined_where_no_file_is_has_its_schema_from_its_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kind defined in a notebook or in `python -c` (a module without a file)."""
+    module = types.ModuleType("kinds_of_a_notebook")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    kind_class: type[Kind] = type("BadgeKind", (_BadgeKind,), {"model": _badge_model("^[a-z]+$")})
+    kind_class.__module__ = module.__name__
+    config_dir = _project(tmp_path, "", "badges:\n  b:\n    code: abc\n  c:\n    code: ABC\n")
+    with REGISTRY.registered(kind_class()):
+        fast, by_models = _validate_both(config_dir, capsys, monkeypatch)
+    assert fast == by_models
+    assert fast.code == 1 and f"{RES}:5:11: badge 'c': code: " in fast.err

@@ -44,10 +44,11 @@ class SchemaKind(Protocol):
     def __hash__(self) -> int: ...
 
 
-def kind_directory(kind: object) -> Path:
-    """The directory of the module that defines the kind's class: its package."""
-    module = sys.modules[type(kind).__module__]
-    return Path(str(module.__file__)).resolve().parent
+def kind_directory(kind: object) -> Path | None:
+    """The directory of the module that defines the kind's class: its package. None for a
+    module without a file (a kind defined in a notebook or by `python -c`): it has no file."""
+    file = getattr(sys.modules.get(type(kind).__module__), "__file__", None)
+    return None if file is None else Path(file).resolve().parent
 
 
 def _fingerprint(directories: Sequence[Path], extra: str = "") -> str:
@@ -62,10 +63,11 @@ def _fingerprint(directories: Sequence[Path], extra: str = "") -> str:
 
 
 def _packaged(path: Path, fingerprint: str) -> dict[str, Any] | None:
-    """The schema stored at `path` when it was generated from these very sources."""
+    """The schema stored at `path` when it was generated from these very sources; None when it
+    was not, or cannot be read (corrupt: not UTF-8, not JSON, nested deeper than JSON reads)."""
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(stored, dict) or stored.get("fingerprint") != fingerprint:
         return None
@@ -84,9 +86,14 @@ def _stored_text(fingerprint: str, schema: dict[str, Any]) -> str:
     return json.dumps({"fingerprint": fingerprint, "schema": schema}, indent=1, ensure_ascii=False) + "\n"
 
 
-def _body_source(kind: SchemaKind) -> tuple[Path, str]:
+def _body_file(kind: SchemaKind) -> Path | None:
+    """Where the kind's packaged schema is (None: a kind without a package has none)."""
     directory = kind_directory(kind)
-    return directory / BODY_FILE, _fingerprint([directory], kind.section)
+    return None if directory is None else directory / BODY_FILE
+
+
+def _body_fingerprint(kind: SchemaKind, path: Path) -> str:
+    return _fingerprint([path.parent], kind.section)
 
 
 def _environment_source(kinds: Sequence[SchemaKind]) -> tuple[Path, str]:
@@ -95,8 +102,10 @@ def _environment_source(kinds: Sequence[SchemaKind]) -> tuple[Path, str]:
 
 @functools.cache
 def _cached_body_schema(kind: SchemaKind) -> dict[str, Any]:
-    path, fingerprint = _body_source(kind)
-    return _packaged(path, fingerprint) or _generated(kind.model)
+    path = _body_file(kind)
+    # no file, no fingerprint to compute (it reads every module beside the kind's)
+    stored = _packaged(path, _body_fingerprint(kind, path)) if path is not None and path.is_file() else None
+    return stored or _generated(kind.model)
 
 
 def body_schema(kind: SchemaKind) -> dict[str, Any]:
@@ -125,8 +134,9 @@ def _expected(kinds: Sequence[SchemaKind]) -> dict[Path, str]:
     """Every packaged file with the text it should have (generated from the models)."""
     expected = {}
     for kind in kinds:
-        path, fingerprint = _body_source(kind)
-        expected[path] = _stored_text(fingerprint, _generated(kind.model))
+        path = _body_file(kind)
+        if path is not None:
+            expected[path] = _stored_text(_body_fingerprint(kind, path), _generated(kind.model))
     path, fingerprint = _environment_source(kinds)
     expected[path] = _stored_text(fingerprint, _generated(_environment_model(kinds)))
     return expected
