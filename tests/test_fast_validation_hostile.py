@@ -9,10 +9,10 @@ import sys
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
-from pydantic import Field
+from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints
 from support.cli_runner import Result, run_cli
 
 from cloudinary_state.config import loader, packaged_schemas
@@ -210,3 +210,39 @@ def test_a_kind_defined_where_no_file_is_has_its_schema_from_its_model(
         fast, by_models = _validate_both(config_dir, capsys, monkeypatch)
     assert fast == by_models
     assert fast.code == 1 and f"{RES}:5:11: badge 'c': code: " in fast.err
+
+
+# --- a run-time kind whose model checks or changes what its JSON Schema does not show ------------
+
+
+def _only_round(value: str) -> str:
+    if value == "square":
+        raise ValueError("not a round badge")
+    return value
+
+
+HIDDEN: dict[str, tuple[Any, str]] = {
+    "a validator": (Annotated[str, AfterValidator(_only_round)], "square"),
+    "a string constraint that rewrites": (Annotated[str, StringConstraints(to_lower=True)], "ABC"),
+    "a serializer": (Annotated[str, PlainSerializer(lambda value: value.upper())], "abc"),
+    "an alias for the dump only": (Annotated[str, Field(serialization_alias="CODE")], "abc"),
+}
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_a_run_time_kind_whose_model_does_more_than_its_schema_shows_is_left_to_its_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hidden: str
+) -> None:
+    """The kind contract says a model checks nothing beyond its JSON Schema (tests hold the
+    registry's models to it); a kind registered at run time may not keep it."""
+    annotation, value = HIDDEN[hidden]
+    model: Any = type("BadgeModel", (Model,), {"__annotations__": {"code": annotation}})
+    kind_class: type[Kind] = type("BadgeKind", (_BadgeKind,), {"model": model})
+    config_dir = _project(tmp_path, "", f"badges:\n  b:\n    code: {value}\n")
+    kinds = [*REGISTRY, kind_class()]
+    fast = loader.check_environment(config_dir, "e", kinds, environ={}, require_env=False)
+    never: Any = lambda *_: _NeverAccepts()  # noqa: E731
+    monkeypatch.setattr(loader, "_body_check", never)
+    by_model = loader.check_environment(config_dir, "e", kinds, environ={}, require_env=False)
+    assert [str(e) for e in fast.errors] == [str(e) for e in by_model.errors]
+    assert (fast.state and fast.state.objects) == (by_model.state and by_model.state.objects)

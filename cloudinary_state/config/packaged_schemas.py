@@ -101,16 +101,21 @@ def _environment_source(kinds: Sequence[SchemaKind]) -> tuple[Path, str]:
 
 
 @functools.cache
-def _cached_body_schema(kind: SchemaKind) -> dict[str, Any]:
+def _cached_body_schema(kind: SchemaKind) -> tuple[dict[str, Any], bool]:
     path = _body_file(kind)
     # no file, no fingerprint to compute (it reads every module beside the kind's)
     stored = _packaged(path, _body_fingerprint(kind, path)) if path is not None and path.is_file() else None
-    return stored or _generated(kind.model)
+    return (stored, True) if stored is not None else (_generated(kind.model), False)
 
 
 def body_schema(kind: SchemaKind) -> dict[str, Any]:
     """The JSON Schema of one object's body of `kind` (do not modify: it is shared)."""
-    return _cached_body_schema(kind)
+    return _cached_body_schema(kind)[0]
+
+
+def body_schema_is_packaged(kind: SchemaKind) -> bool:
+    """Whether `body_schema` is the kind's packaged file (else it was generated from the model)."""
+    return _cached_body_schema(kind)[1]
 
 
 def environment_schema(kinds: Sequence[SchemaKind]) -> dict[str, Any]:
