@@ -93,6 +93,10 @@ def _environment_model(kinds: Sequence[SchemaKind]) -> type[BaseModel]:
     return environment_model(kinds)
 
 
+# Values of one document that the model explains, when the fast check did not accept it: each
+# wrong value is an error of pydantic's (half a kilobyte, more once read), and a file of 8 MiB
+# holds millions. Far beyond any object or environment file; a valid one has no limit.
+MAX_EXPLAINED_VALUES = 100_000
 ENVIRONMENTS_DIR = "environments"
 _ENV_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -536,11 +540,24 @@ class _EnvironmentLoader:
         accepted = _environment_check(self.kinds).check(doc.data)
         if accepted is not None:
             return accepted
+        if self.too_large_to_explain(doc.data, doc.marks, ""):
+            return {}
         from cloudinary_state.config.model_validation import salvaged_document
 
         model = _environment_model(self.kinds)
         validated = self.validate(model, doc.data, doc.marks, "")
         return validated if validated is not None else salvaged_document(model, doc.data)
+
+    def too_large_to_explain(self, data: Any, marks: Marks, prefix: str) -> bool:
+        """A document the fast check did not accept, too large for the model to explain: reported."""
+        if not _more_values_than(data, MAX_EXPLAINED_VALUES):
+            return False
+        self.report.error(
+            marks.at(()),
+            f"{prefix}not valid, and it holds more than {MAX_EXPLAINED_VALUES:,} values: too many to explain",
+            "look for a long list or mapping written by mistake",
+        )
+        return True
 
     def validate(
         self,
@@ -552,11 +569,28 @@ class _EnvironmentLoader:
     ) -> dict[str, Any] | None:
         """`data` validated by the model itself: the document, or None with the diagnostics
         reported. Only for what the fast check did not accept (it imports pydantic)."""
+        if self.too_large_to_explain(data, marks, prefix):
+            return None
         from cloudinary_state.config.model_validation import validated_document
 
         document, diagnostics = validated_document(model, data, marks, prefix, sensitive_paths)
         self.report.errors.extend(diagnostics)
         return document
+
+
+def _more_values_than(data: Any, limit: int) -> bool:
+    """Whether `data` holds more than `limit` values (counted no further)."""
+    count, todo = 0, [data]
+    while todo:
+        value = todo.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+    return False
 
 
 def _nullable(value: Any) -> bool:
