@@ -99,6 +99,15 @@ def many_wrong_values_config(config_dir: Path) -> tuple[tuple[str, ...], str]:
     return VALIDATE, f"{many}:3:5: upload_preset 'many': "
 
 
+def many_wrong_documents_config(config_dir: Path) -> tuple[tuple[str, ...], str]:
+    """Twelve objects of 90,000 wrong values each: each below the limit of one document."""
+    many = "environments/common/zz-many.yaml"
+    ones = ", ".join(["1"] * 90_000)
+    objects = "".join(f"  many{i}:\n    settings:\n      tags: [{ones}]\n" for i in range(12))
+    (config_dir / many).write_text("upload_presets:\n" + objects)
+    return VALIDATE, f"{many}:6:5: upload_preset 'many1': not valid, and not explained"
+
+
 def many_wrong_values_environment(config_dir: Path) -> tuple[tuple[str, ...], str]:
     ones = ", ".join(["1"] * 1_000_000)
     text = (config_dir / ENV).read_text().replace("include: [common/*.yaml]", f"include: [{ones}]")
@@ -144,6 +153,7 @@ CASES: dict[str, Case] = {
     "control_character_config": control_character_config,
     "many_wrong_values_config": many_wrong_values_config,
     "many_wrong_values_environment": many_wrong_values_environment,
+    "many_wrong_documents_config": many_wrong_documents_config,
     "deep_plan": deep_plan,
     "large_plan": large_plan,
     "plan_is_a_directory": plan_is_a_directory,

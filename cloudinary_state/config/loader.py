@@ -93,9 +93,10 @@ def _environment_model(kinds: Sequence[SchemaKind]) -> type[BaseModel]:
     return environment_model(kinds)
 
 
-# Values of one document that the model explains, when the fast check did not accept it: each
-# wrong value is an error of pydantic's (half a kilobyte, more once read), and a file of 8 MiB
-# holds millions. Far beyond any object or environment file; a valid one has no limit.
+# Values that the models explain (documents the fast check did not accept), in one document and
+# in all of one run: each wrong value is an error of pydantic's (half a kilobyte, more once
+# read), and a file of 8 MiB holds millions. Far beyond any object or environment file, or the
+# invalid documents of one run; a valid one has no limit.
 MAX_EXPLAINED_VALUES = 100_000
 ENVIRONMENTS_DIR = "environments"
 _ENV_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -202,6 +203,7 @@ class _EnvironmentLoader:
     require_env: bool
     report: Report = field(default_factory=Report)
     secrets: set[str] = field(default_factory=set)  # every ${env.*} value seen, valid or not
+    explained: int = 0  # values the models validated (MAX_EXPLAINED_VALUES)
 
     def __post_init__(self) -> None:
         self.report.strict = self.strict
@@ -549,14 +551,21 @@ class _EnvironmentLoader:
         return validated if validated is not None else salvaged_document(model, doc.data)
 
     def too_large_to_explain(self, data: Any, marks: Marks, prefix: str) -> bool:
-        """A document the fast check did not accept, too large for the model to explain: reported."""
-        if not _more_values_than(data, MAX_EXPLAINED_VALUES):
+        """A document the fast check did not accept, too large for the model to explain, or
+        past what the models explain in one run: reported as such (see MAX_EXPLAINED_VALUES)."""
+        count = _values_up_to(data, MAX_EXPLAINED_VALUES)
+        if count <= MAX_EXPLAINED_VALUES - self.explained:
+            self.explained += count
             return False
-        self.report.error(
-            marks.at(()),
-            f"{prefix}not valid, and it holds more than {MAX_EXPLAINED_VALUES:,} values: too many to explain",
-            "look for a long list or mapping written by mistake",
-        )
+        if count > MAX_EXPLAINED_VALUES:
+            message = f"it holds more than {MAX_EXPLAINED_VALUES:,} values: too many to explain"
+            hint = "look for a long list or mapping written by mistake"
+        else:
+            message = (
+                f"not explained: the documents before it took the {MAX_EXPLAINED_VALUES:,} values explained"
+            )
+            hint = "fix the problems reported before this one, then validate again"
+        self.report.error(marks.at(()), f"{prefix}not valid, and {message}", hint)
         return True
 
     def validate(
@@ -578,19 +587,17 @@ class _EnvironmentLoader:
         return document
 
 
-def _more_values_than(data: Any, limit: int) -> bool:
-    """Whether `data` holds more than `limit` values (counted no further)."""
+def _values_up_to(data: Any, limit: int) -> int:
+    """The number of values `data` holds, counted up to one more than `limit`."""
     count, todo = 0, [data]
-    while todo:
+    while todo and count <= limit:
         value = todo.pop()
         count += 1
-        if count > limit:
-            return True
         if isinstance(value, dict):
             todo.extend(value.values())
         elif isinstance(value, list):
             todo.extend(value)
-    return False
+    return count
 
 
 def _nullable(value: Any) -> bool:
