@@ -246,3 +246,27 @@ def test_a_run_time_kind_whose_model_does_more_than_its_schema_shows_is_left_to_
     by_model = loader.check_environment(config_dir, "e", kinds, environ={}, require_env=False)
     assert [str(e) for e in fast.errors] == [str(e) for e in by_model.errors]
     assert (fast.state and fast.state.objects) == (by_model.state and by_model.state.objects)
+
+
+def test_sources_that_cannot_be_read_make_the_packaged_schemas_untrusted(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installation without the modules' sources (compiled only, or inside an archive) cannot
+    fingerprint them: the schemas come from the models."""
+    caches = [
+        packaged_schemas._cached_body_schema,
+        packaged_schemas._cached_environment_schema,
+        loader._body_check,
+        loader._environment_check,
+    ]
+    missing = (*packaged_schemas._SHARED_SOURCES, "config/not_installed.py")
+    monkeypatch.setattr(packaged_schemas, "_SHARED_SOURCES", missing)
+    try:
+        for cache in caches:
+            cache.cache_clear()
+        result = run_cli(config_dir, capsys, "validate", "--all")  # a traceback fails here
+        assert result.code == 0, result.err
+        assert not any(packaged_schemas.body_schema_is_packaged(kind) for kind in REGISTRY)
+    finally:
+        for cache in caches:
+            cache.cache_clear()

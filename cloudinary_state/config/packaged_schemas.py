@@ -51,20 +51,26 @@ def kind_directory(kind: object) -> Path | None:
     return None if file is None else Path(file).resolve().parent
 
 
-def _fingerprint(directories: Sequence[Path], extra: str = "") -> str:
+def _fingerprint(directories: Sequence[Path], extra: str = "") -> str | None:
     """A CRC-32 of the sources: it catches a forgotten regeneration, which is all it is for (a
-    cryptographic hash would cost validate the import of hashlib and OpenSSL)."""
+    cryptographic hash would cost validate the import of hashlib and OpenSSL). Sources that
+    cannot be read (an installation without them) have none: no file is trusted."""
     checksum = zlib.crc32(extra.encode())
     files = [_PACKAGE / name for name in _SHARED_SOURCES]
     files += sorted(p for d in directories for p in d.glob("*.py"))
-    for path in files:
-        checksum = zlib.crc32(path.name.encode() + b"\0" + path.read_bytes(), checksum)
+    try:
+        for path in files:
+            checksum = zlib.crc32(path.name.encode() + b"\0" + path.read_bytes(), checksum)
+    except OSError:
+        return None
     return f"crc32:{checksum:08x}"
 
 
-def _packaged(path: Path, fingerprint: str) -> dict[str, Any] | None:
+def _packaged(path: Path, fingerprint: str | None) -> dict[str, Any] | None:
     """The schema stored at `path` when it was generated from these very sources; None when it
     was not, or cannot be read (corrupt: not UTF-8, not JSON, nested deeper than JSON reads)."""
+    if fingerprint is None:
+        return None
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
@@ -82,7 +88,7 @@ def _generated(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
-def _stored_text(fingerprint: str, schema: dict[str, Any]) -> str:
+def _stored_text(fingerprint: str | None, schema: dict[str, Any]) -> str:
     return json.dumps({"fingerprint": fingerprint, "schema": schema}, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -92,11 +98,11 @@ def _body_file(kind: SchemaKind) -> Path | None:
     return None if directory is None else directory / BODY_FILE
 
 
-def _body_fingerprint(kind: SchemaKind, path: Path) -> str:
+def _body_fingerprint(kind: SchemaKind, path: Path) -> str | None:
     return _fingerprint([path.parent], kind.section)
 
 
-def _environment_source(kinds: Sequence[SchemaKind]) -> tuple[Path, str]:
+def _environment_source(kinds: Sequence[SchemaKind]) -> tuple[Path, str | None]:
     return ENVIRONMENT_FILE, _fingerprint([], "\0".join(kind.section for kind in kinds))
 
 
