@@ -21,6 +21,7 @@ from pydantic import BaseModel, StringConstraints, ValidationError, field_valida
 from support.schema_documents import documents, mutated_documents, single_changes, vocabulary
 
 from cloudinary_state.config.fastschema import compile_schema
+from cloudinary_state.config.mirrored import unmirrored
 from cloudinary_state.config.models import Model, environment_model, resources_model
 from cloudinary_state.config.schema import schema_generator
 from cloudinary_state.config.yamlload import load_yaml_file
@@ -49,71 +50,6 @@ SUBJECTS: dict[str, type[BaseModel]] = {
 }
 SCHEMAS = {name: json_schema(model) for name, model in SUBJECTS.items()}
 FAST = {name: compile_schema(schema) for name, schema in SCHEMAS.items()}
-
-# What the core schemas of our models may use so that their JSON Schema shows all that pydantic
-# checks and changes. Anything else (a field validator, an Enum class, a dataclass, a date, a
-# computed field, a str constraint that rewrites the value, an alias that differs between input
-# and dump...) the fast check cannot see: it would accept what pydantic refuses, or dump otherwise.
-CORE_KEYS = {
-    "any": {"type"},
-    "bool": {"type"},
-    "int": {"type", "ge", "le", "gt", "lt"},
-    "float": {"type", "ge", "le", "gt", "lt"},
-    "str": {"type", "min_length", "max_length", "pattern", "metadata"},
-    "list": {"type", "items_schema", "min_length", "max_length", "metadata"},
-    "dict": {"type", "keys_schema", "values_schema"},
-    "literal": {"type", "expected"},
-    "union": {"type", "choices"},
-    "tagged-union": {"type", "choices", "discriminator", "from_attributes", "metadata", "strict"},
-    "nullable": {"type", "schema"},
-    "default": {"type", "default", "default_factory", "default_factory_takes_data", "schema"},
-    "definitions": {"type", "definitions", "schema"},
-    "definition-ref": {"type", "schema_ref", "metadata"},
-    "model": {"type", "cls", "config", "custom_init", "metadata", "ref", "root_model", "schema"},
-    "model-fields": {"type", "fields", "model_name", "computed_fields"},
-    "model-field": {"type", "schema", "metadata", "serialization_alias", "validation_alias"},
-}
-MODEL_CONFIG = {
-    "extra_fields_behavior": "forbid",
-    "strict": True,
-    "validate_by_alias": True,
-    "validate_by_name": False,
-}
-NOT_SCHEMAS = ("metadata", "serialization", "config", "default", "function", "cls", "expected")
-
-
-def _core_nodes(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        if isinstance(schema.get("type"), str):
-            yield schema
-        for key, value in schema.items():
-            if key not in NOT_SCHEMAS:
-                yield from _core_nodes(value)
-    elif isinstance(schema, list | tuple):
-        for item in schema:
-            yield from _core_nodes(item)
-
-
-def _unmirrored(node: dict[str, Any]) -> bool:
-    """Whether the core schema `node` checks or changes what the fast check cannot see."""
-    kind = node["type"]
-    if kind not in CORE_KEYS or not node.keys() <= CORE_KEYS[kind]:
-        return True
-    if kind == "model":
-        config = {k: v for k, v in node["config"].items() if k != "title"}
-        return config != MODEL_CONFIG or node["custom_init"] or node["root_model"]
-    if kind == "model-fields":
-        return bool(node.get("computed_fields"))
-    if kind == "model-field":
-        return node.get("serialization_alias") != node.get("validation_alias")
-    if kind == "literal":
-        expected = node["expected"]
-        return not (all(type(v) is str for v in expected) or (len(expected) == 1 and expected[0] is True))
-    return False
-
-
-def unmirrored(model: type[BaseModel]) -> list[dict[str, Any]]:
-    return [node for node in _core_nodes(model.__pydantic_core_schema__) if _unmirrored(node)]
 
 
 @pytest.mark.parametrize("name", sorted(SUBJECTS))

@@ -11,7 +11,19 @@ import json
 from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, create_model
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+)
+from pydantic_core import SchemaError
 from support.schema_documents import StrSubclass
 
 from cloudinary_state.config.fastschema import compile_schema
@@ -100,6 +112,10 @@ CASES = [
     (str, {"pattern": "b"}, "abc", "abc", True),
     (str, {"pattern": "^a$"}, "a\n", REFUSED, False),
     (str, {"pattern": "^[a-z]+$"}, "ab", "ab", True),
+    (str, {"pattern": "^[a-z_-]+$"}, "a-", "a-", True),
+    (str, {"pattern": "^[[a-z]]+$"}, "a]", REFUSED, False),  # Rust: a class in a class
+    (str, {"pattern": "^[a-z--b]$"}, "-", REFUSED, False),  # Rust: a-z less b
+    (str, {"pattern": "^a*+a$"}, "aa", "aa", False),  # Python: a possessive a*
     (str, {"pattern": r"^\d+$"}, "12", "12", False),
     (Literal["a", "b"], {}, "c", REFUSED, False),
     (Literal["a", "b"], {}, "b", "b", True),
@@ -178,6 +194,9 @@ UNDECIDED_FIELDS: list[Any] = [
     {"type": "string", "minLength": -1},
     {"type": "string", "pattern": "(?i)^X$"},
     {"type": "string", "pattern": "^\\w$"},
+    {"type": "string", "pattern": "^a**$"},
+    {"type": "string", "pattern": "^*x$"},
+    {"type": "string", "pattern": "(x"},
     {"anyOf": [{"type": "string"}, {"type": "string", "format": "date"}]},
 ]
 UNDECIDED_OBJECTS: list[dict[str, Any]] = [
@@ -207,3 +226,30 @@ def test_a_keyword_or_form_it_does_not_decide_is_never_accepted(schema: dict[str
 def test_the_same_document_is_accepted_where_each_is_decided(schema: dict[str, Any]) -> None:
     """The counterpart of the test above: its document is valid where nothing is undecided."""
     assert compile_schema({"type": "object", **schema}).check(VALID) == VALID
+
+
+# Patterns of the pieces whose reading differs between the engines, mostly well formed.
+_PIECES = ["a", "b", "_", ".", "-", "^", "$", "*", "+", "?", "(", ")", "|", "[", "]", "[a", "a-b", "\\."]
+_PATTERNS = st.lists(st.sampled_from(_PIECES), max_size=8).map("".join)
+
+
+@settings(max_examples=300)
+@given(
+    pattern=_PATTERNS,
+    values=st.lists(st.text(alphabet="ab_.-[]^$*+?()|", max_size=5), max_size=8),
+)
+def test_a_pattern_the_fast_check_decides_matches_as_in_pydantic(pattern: str, values: list[str]) -> None:
+    """Python's `re` and pydantic's Rust regex read some patterns otherwise (a class in a
+    class, `a*+`, `a**`): the fast check decides only those both read alike."""
+    try:
+        adapter: TypeAdapter[str] = TypeAdapter(Annotated[str, Field(pattern=pattern)])
+    except SchemaError:  # a pattern pydantic cannot compile makes no model
+        return
+    fast = compile_schema({"type": "object", "properties": {"v": {"type": "string", "pattern": pattern}}})
+    for value in values:
+        try:
+            adapter.validate_python(value, strict=True)
+            pydantic: Any = {"v": value}
+        except ValidationError:
+            pydantic = None
+        assert fast.check({"v": value}) in (pydantic, None), (pattern, value)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from support.cli_runner import Result, run_cli
 
+from cloudinary_state.config.loader import MAX_EXPLAINED_VALUES
 from cloudinary_state.config.yamlload import MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES
 from cloudinary_state.engine.planfile import MAX_PLAN_BYTES, MAX_PLAN_DEPTH
 
@@ -88,6 +89,32 @@ def control_character_config(config_dir: Path) -> tuple[tuple[str, ...], str]:
     return VALIDATE, f"{RES}:{line + 2}:36: YAML error: control characters are not allowed"
 
 
+def many_wrong_values_config(config_dir: Path) -> tuple[tuple[str, ...], str]:
+    """A million values that are each wrong: pydantic once made a million errors of them (2 GB,
+    half a minute) before the first was shown."""
+    many = "environments/common/zz-many.yaml"
+    (config_dir / many).write_text(
+        "upload_presets:\n  many:\n    settings:\n      tags: [" + ", ".join(["1"] * 1_000_000) + "]\n"
+    )
+    return VALIDATE, f"{many}:3:5: upload_preset 'many': "
+
+
+def many_wrong_documents_config(config_dir: Path) -> tuple[tuple[str, ...], str]:
+    """Twelve objects of 90,000 wrong values each: each below the limit of one document."""
+    many = "environments/common/zz-many.yaml"
+    ones = ", ".join(["1"] * 90_000)
+    objects = "".join(f"  many{i}:\n    settings:\n      tags: [{ones}]\n" for i in range(12))
+    (config_dir / many).write_text("upload_presets:\n" + objects)
+    return VALIDATE, f"{many}:6:5: upload_preset 'many1': not valid, and not explained"
+
+
+def many_wrong_values_environment(config_dir: Path) -> tuple[tuple[str, ...], str]:
+    ones = ", ".join(["1"] * 1_000_000)
+    text = (config_dir / ENV).read_text().replace("include: [common/*.yaml]", f"include: [{ones}]")
+    (config_dir / ENV).write_text(text)
+    return VALIDATE, f"{ENV}:2:1: "
+
+
 def _apply(plan_file: Path) -> tuple[str, ...]:
     return ("apply", "--env", "staging", str(plan_file))
 
@@ -124,12 +151,17 @@ CASES: dict[str, Case] = {
     "large_config": large_config,
     "bad_utf8_config": bad_utf8_config,
     "control_character_config": control_character_config,
+    "many_wrong_values_config": many_wrong_values_config,
+    "many_wrong_values_environment": many_wrong_values_environment,
+    "many_wrong_documents_config": many_wrong_documents_config,
     "deep_plan": deep_plan,
     "large_plan": large_plan,
     "plan_is_a_directory": plan_is_a_directory,
     "bad_utf8_plan": bad_utf8_plan,
 }
 MESSAGES = {
+    "many_wrong_values_config": f"more than {MAX_EXPLAINED_VALUES:,} values",
+    "many_wrong_values_environment": f"more than {MAX_EXPLAINED_VALUES:,} values",
     "alias_bomb": f"YAML aliases repeat more than {MAX_ALIASED_VALUES:,} values in this file",
     "deep_flow_config": f"YAML nested deeper than {MAX_DEPTH} levels",
     "deep_block_environment": f"YAML nested deeper than {MAX_DEPTH} levels",

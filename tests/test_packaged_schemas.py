@@ -29,7 +29,9 @@ def test_a_stale_file_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyP
     """A file whose fingerprint no longer matches is ignored: the schema comes from the model."""
     kind = REGISTRY[0]
     packaged_schemas._cached_body_schema.cache_clear()
-    stored = packaged_schemas.kind_directory(kind) / packaged_schemas.BODY_FILE
+    directory = packaged_schemas.kind_directory(kind)
+    assert directory is not None
+    stored = directory / packaged_schemas.BODY_FILE
     forged = tmp_path / kind.section
     forged.mkdir()
     text = json.loads(stored.read_text(encoding="utf-8"))

@@ -33,10 +33,16 @@ Check = Callable[[Any], Any]  # the value as pydantic dumps it, or a Miss
 
 PLAIN: Final = frozenset({str, int, float, bool, list, dict})  # what YAML gives, untagged
 
-# The syntax both regex engines read alike, on text without a newline: ASCII literals and
-# classes, escaped punctuation, groups, alternation, the quantifiers * + ?, and ^ $ (no \d \w
-# \s \b, whose classes differ; no {n,m}; no (?...)).
-_PORTABLE_PATTERN = re.compile(r"(?:[A-Za-z0-9_\-^$.*+?()|\[\] ]|\\[.\-_^$()\[\]*+?|\\])*")
+# The syntax both regex engines read alike, on text without a newline: ASCII literals, escaped
+# punctuation, `.`, classes of ASCII literals and ranges (a `-` of its own last), groups,
+# alternation, ^ and $, and one of the quantifiers * + ? after each of those. Nothing else: no
+# \d \w \s \b, whose classes differ; no {n,m}; no (?...); no quantifier after a quantifier
+# (Python reads `a*+` as possessive, Rust as (a*)+) or after nothing; no class inside a class
+# and no `--` in one (Rust reads nested classes and a class difference there, Python literals).
+_ESCAPE = r"\\[.\-_^$()\[\]*+?|\\]"
+_CLASS = rf"\[\^?(?:[A-Za-z0-9]-[A-Za-z0-9]|[A-Za-z0-9_ .]|{_ESCAPE})+-?\]"
+_ATOM = rf"(?:[A-Za-z0-9_ \-.)]|{_ESCAPE}|{_CLASS})"
+_PORTABLE_PATTERN = re.compile(rf"(?:{_ATOM}[*+?]?|[(|^$])*")
 
 
 def other(value: Any) -> Miss:
@@ -115,14 +121,24 @@ def string_check(schema: Mapping[str, Any]) -> Check | None:
         return None
     if not _lengths_valid(schema, "minLength", "maxLength"):
         return None
-    if text is not None and (type(text) is not str or not _PORTABLE_PATTERN.fullmatch(text) or "(?" in text):
+    pattern = None if text is None else _portable_pattern(text)
+    if text is not None and pattern is None:
         return None
-    pattern = None if text is None else re.compile(text)
     allowed = frozenset(members) if members else None
     low, high = schema.get("minLength", 0), schema.get("maxLength")
     if pattern is None and allowed is None and not low and high is None:
         return _plain_string
     return _constrained_string(low, high, pattern, allowed)
+
+
+def _portable_pattern(text: Any) -> re.Pattern[str] | None:
+    """The pattern compiled, when both engines read it alike (see _PORTABLE_PATTERN)."""
+    if type(text) is not str or not _PORTABLE_PATTERN.fullmatch(text):
+        return None
+    try:
+        return re.compile(text)
+    except re.error:  # unbalanced parentheses, a range backwards: pydantic refused the model
+        return None
 
 
 def _constrained_string(

@@ -19,9 +19,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cloudinary_state.addons import ADDONS, is_off
 from cloudinary_state.config.checks import CheckedObject, ObjectChecks, Report, Universe, check_universe
 from cloudinary_state.config.fastschema import FastSchema, compile_schema
+from cloudinary_state.config.fastschema_scalars import undecided
 from cloudinary_state.config.globbing import include_glob
 from cloudinary_state.config.interpolate import did_you_mean, render
-from cloudinary_state.config.packaged_schemas import SchemaKind, body_schema, environment_schema
+from cloudinary_state.config.mirrored import unmirrored
+from cloudinary_state.config.packaged_schemas import (
+    SchemaKind,
+    body_schema,
+    body_schema_is_packaged,
+    environment_schema,
+)
 from cloudinary_state.config.yamlload import (
     DocPath,
     LoadedDocument,
@@ -68,6 +75,10 @@ def kind_field_names(kind: SchemaKind) -> set[str]:
 
 @functools.cache
 def _body_check(kind: SchemaKind) -> FastSchema:
+    if not body_schema_is_packaged(kind) and unmirrored(kind.model):
+        # a model that checks or changes more than its schema shows (a kind registered at run
+        # time may not keep the kind contract): the model decides every body
+        return FastSchema(undecided)
     return compile_schema(body_schema(kind))
 
 
@@ -82,6 +93,11 @@ def _environment_model(kinds: Sequence[SchemaKind]) -> type[BaseModel]:
     return environment_model(kinds)
 
 
+# Values that the models explain (documents the fast check did not accept), in one document and
+# in all of one run: each wrong value is an error of pydantic's (half a kilobyte, more once
+# read), and a file of 8 MiB holds millions. Far beyond any object or environment file, or the
+# invalid documents of one run; a valid one has no limit.
+MAX_EXPLAINED_VALUES = 100_000
 ENVIRONMENTS_DIR = "environments"
 _ENV_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -187,6 +203,7 @@ class _EnvironmentLoader:
     require_env: bool
     report: Report = field(default_factory=Report)
     secrets: set[str] = field(default_factory=set)  # every ${env.*} value seen, valid or not
+    explained: int = 0  # values the models validated (MAX_EXPLAINED_VALUES)
 
     def __post_init__(self) -> None:
         self.report.strict = self.strict
@@ -525,11 +542,31 @@ class _EnvironmentLoader:
         accepted = _environment_check(self.kinds).check(doc.data)
         if accepted is not None:
             return accepted
+        if self.too_large_to_explain(doc.data, doc.marks, ""):
+            return {}
         from cloudinary_state.config.model_validation import salvaged_document
 
         model = _environment_model(self.kinds)
         validated = self.validate(model, doc.data, doc.marks, "")
         return validated if validated is not None else salvaged_document(model, doc.data)
+
+    def too_large_to_explain(self, data: Any, marks: Marks, prefix: str) -> bool:
+        """A document the fast check did not accept, too large for the model to explain, or
+        past what the models explain in one run: reported as such (see MAX_EXPLAINED_VALUES)."""
+        count = _values_up_to(data, MAX_EXPLAINED_VALUES)
+        if count <= MAX_EXPLAINED_VALUES - self.explained:
+            self.explained += count
+            return False
+        if count > MAX_EXPLAINED_VALUES:
+            message = f"it holds more than {MAX_EXPLAINED_VALUES:,} values: too many to explain"
+            hint = "look for a long list or mapping written by mistake"
+        else:
+            message = (
+                f"not explained: the documents before it took the {MAX_EXPLAINED_VALUES:,} values explained"
+            )
+            hint = "fix the problems reported before this one, then validate again"
+        self.report.error(marks.at(()), f"{prefix}not valid, and {message}", hint)
+        return True
 
     def validate(
         self,
@@ -541,11 +578,26 @@ class _EnvironmentLoader:
     ) -> dict[str, Any] | None:
         """`data` validated by the model itself: the document, or None with the diagnostics
         reported. Only for what the fast check did not accept (it imports pydantic)."""
+        if self.too_large_to_explain(data, marks, prefix):
+            return None
         from cloudinary_state.config.model_validation import validated_document
 
         document, diagnostics = validated_document(model, data, marks, prefix, sensitive_paths)
         self.report.errors.extend(diagnostics)
         return document
+
+
+def _values_up_to(data: Any, limit: int) -> int:
+    """The number of values `data` holds, counted up to one more than `limit`."""
+    count, todo = 0, [data]
+    while todo and count <= limit:
+        value = todo.pop()
+        count += 1
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+    return count
 
 
 def _nullable(value: Any) -> bool:

@@ -44,28 +44,36 @@ class SchemaKind(Protocol):
     def __hash__(self) -> int: ...
 
 
-def kind_directory(kind: object) -> Path:
-    """The directory of the module that defines the kind's class: its package."""
-    module = sys.modules[type(kind).__module__]
-    return Path(str(module.__file__)).resolve().parent
+def kind_directory(kind: object) -> Path | None:
+    """The directory of the module that defines the kind's class: its package. None for a
+    module without a file (a kind defined in a notebook or by `python -c`): it has no file."""
+    file = getattr(sys.modules.get(type(kind).__module__), "__file__", None)
+    return None if file is None else Path(file).resolve().parent
 
 
-def _fingerprint(directories: Sequence[Path], extra: str = "") -> str:
+def _fingerprint(directories: Sequence[Path], extra: str = "") -> str | None:
     """A CRC-32 of the sources: it catches a forgotten regeneration, which is all it is for (a
-    cryptographic hash would cost validate the import of hashlib and OpenSSL)."""
+    cryptographic hash would cost validate the import of hashlib and OpenSSL). Sources that
+    cannot be read (an installation without them) have none: no file is trusted."""
     checksum = zlib.crc32(extra.encode())
     files = [_PACKAGE / name for name in _SHARED_SOURCES]
     files += sorted(p for d in directories for p in d.glob("*.py"))
-    for path in files:
-        checksum = zlib.crc32(path.name.encode() + b"\0" + path.read_bytes(), checksum)
+    try:
+        for path in files:
+            checksum = zlib.crc32(path.name.encode() + b"\0" + path.read_bytes(), checksum)
+    except OSError:
+        return None
     return f"crc32:{checksum:08x}"
 
 
-def _packaged(path: Path, fingerprint: str) -> dict[str, Any] | None:
-    """The schema stored at `path` when it was generated from these very sources."""
+def _packaged(path: Path, fingerprint: str | None) -> dict[str, Any] | None:
+    """The schema stored at `path` when it was generated from these very sources; None when it
+    was not, or cannot be read (corrupt: not UTF-8, not JSON, nested deeper than JSON reads)."""
+    if fingerprint is None:
+        return None
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(stored, dict) or stored.get("fingerprint") != fingerprint:
         return None
@@ -80,28 +88,40 @@ def _generated(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
-def _stored_text(fingerprint: str, schema: dict[str, Any]) -> str:
+def _stored_text(fingerprint: str | None, schema: dict[str, Any]) -> str:
     return json.dumps({"fingerprint": fingerprint, "schema": schema}, indent=1, ensure_ascii=False) + "\n"
 
 
-def _body_source(kind: SchemaKind) -> tuple[Path, str]:
+def _body_file(kind: SchemaKind) -> Path | None:
+    """Where the kind's packaged schema is (None: a kind without a package has none)."""
     directory = kind_directory(kind)
-    return directory / BODY_FILE, _fingerprint([directory], kind.section)
+    return None if directory is None else directory / BODY_FILE
 
 
-def _environment_source(kinds: Sequence[SchemaKind]) -> tuple[Path, str]:
+def _body_fingerprint(kind: SchemaKind, path: Path) -> str | None:
+    return _fingerprint([path.parent], kind.section)
+
+
+def _environment_source(kinds: Sequence[SchemaKind]) -> tuple[Path, str | None]:
     return ENVIRONMENT_FILE, _fingerprint([], "\0".join(kind.section for kind in kinds))
 
 
 @functools.cache
-def _cached_body_schema(kind: SchemaKind) -> dict[str, Any]:
-    path, fingerprint = _body_source(kind)
-    return _packaged(path, fingerprint) or _generated(kind.model)
+def _cached_body_schema(kind: SchemaKind) -> tuple[dict[str, Any], bool]:
+    path = _body_file(kind)
+    # no file, no fingerprint to compute (it reads every module beside the kind's)
+    stored = _packaged(path, _body_fingerprint(kind, path)) if path is not None and path.is_file() else None
+    return (stored, True) if stored is not None else (_generated(kind.model), False)
 
 
 def body_schema(kind: SchemaKind) -> dict[str, Any]:
     """The JSON Schema of one object's body of `kind` (do not modify: it is shared)."""
-    return _cached_body_schema(kind)
+    return _cached_body_schema(kind)[0]
+
+
+def body_schema_is_packaged(kind: SchemaKind) -> bool:
+    """Whether `body_schema` is the kind's packaged file (else it was generated from the model)."""
+    return _cached_body_schema(kind)[1]
 
 
 def environment_schema(kinds: Sequence[SchemaKind]) -> dict[str, Any]:
@@ -125,8 +145,9 @@ def _expected(kinds: Sequence[SchemaKind]) -> dict[Path, str]:
     """Every packaged file with the text it should have (generated from the models)."""
     expected = {}
     for kind in kinds:
-        path, fingerprint = _body_source(kind)
-        expected[path] = _stored_text(fingerprint, _generated(kind.model))
+        path = _body_file(kind)
+        if path is not None:
+            expected[path] = _stored_text(_body_fingerprint(kind, path), _generated(kind.model))
     path, fingerprint = _environment_source(kinds)
     expected[path] = _stored_text(fingerprint, _generated(_environment_model(kinds)))
     return expected

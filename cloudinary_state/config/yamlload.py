@@ -9,13 +9,15 @@ validation, semantic checks) report errors by path; `Marks` turns a path back in
 no node graph (as `compose` would build), no path, no `SourceRef` until a message asks.
 
 Timestamps are not resolved: `2026-01-31` stays the string the Admin API expects, instead
-of becoming a `datetime.date` that no field accepts.
+of becoming a `datetime.date` that no field accepts. Every value is a JSON value: a scalar
+that would read as anything else (`!!binary`, `!!timestamp`, `.inf`, `.nan`) is an error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from math import isfinite
 from pathlib import Path
 from typing import Any, Final
 
@@ -51,6 +53,7 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _STR = "tag:yaml.org,2002:str"
+_JSON_SCALARS: Final = frozenset({str, int, float, bool, type(None)})  # what a scalar may read as
 _MERGE = "tag:yaml.org,2002:merge"
 # A plain scalar whose first character no implicit resolver knows is a string: most of a
 # config (names, URLs, transformation strings) is decided by one set lookup, not by regexes.
@@ -212,6 +215,13 @@ class _Anchored:
 
 class _Unreadable(Exception):
     """A scalar its tag's constructor cannot read (`!!int x`)."""
+
+
+class _NotJson(Exception):
+    """A scalar that reads as no JSON value: bytes (`!!binary`), a date (`!!timestamp`), an
+    infinity or NaN (`.inf`). No field takes one, the API could not be sent one, and validation
+    would turn it into another value where any value goes (a date into its text, an infinity
+    into null) or fail there (bytes that are no UTF-8)."""
 
 
 def _copy(value: Any) -> Any:
@@ -414,6 +424,10 @@ class _Builder:
             message = f"YAML error: '{text}' cannot be read as {tag}"
             self.problem(start.line, start.column, message, "fix the value or its tag")
             value = None
+        except _NotJson as e:
+            reason, hint = e.args
+            self.problem(start.line, start.column, f"YAML error: '{text}' {reason}", hint)
+            value = None
         flags = 0
         if style in ("", "'", '"') and start.line == event.end_mark.line:
             flags = _INLINE | _QUOTED if style else _INLINE
@@ -443,9 +457,17 @@ class _Builder:
     def construct(self, event: _Event, tag: str) -> Any:
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (ValueError, TypeError, LookupError, OverflowError):
             raise _Unreadable(tag) from None
+        kind = type(value)
+        if kind is float and not isfinite(value):
+            raise _NotJson("is not a finite number (JSON has none)", "give a number, or quote it for text")
+        if kind not in _JSON_SCALARS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            reason = f"tagged {shown} reads as {kind.__name__}, which no setting takes"
+            raise _NotJson(reason, "remove the tag: a value is text, a number, a boolean, a list or a map")
+        return value
 
 
 def load_yaml_text(text: str, file: str) -> LoadedDocument:
