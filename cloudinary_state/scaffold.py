@@ -19,7 +19,8 @@ from importlib import resources
 from pathlib import Path
 
 from cloudinary_state.config.loader import ENVIRONMENTS_DIR
-from cloudinary_state.config.models import ENV_VAR_NAME, SectionSpec, environment_model
+from cloudinary_state.config.models import ENV_VAR_NAME, environment_model
+from cloudinary_state.config.packaged_schemas import SchemaKind
 from cloudinary_state.config.schema import SCHEMA_DIR, render_schemas
 from cloudinary_state.errors import CloudinaryStateError
 
@@ -111,7 +112,7 @@ def new_environments(specs: Sequence[str], clouds: Sequence[str]) -> list[NewEnv
 def scaffold(
     config_dir: Path,
     environments: Sequence[NewEnvironment],
-    kinds: Sequence[SectionSpec],
+    kinds: Sequence[SchemaKind],
     action: ActionReference | None = None,
 ) -> Scaffold:
     """Write the project's files that do not exist yet (never one that does). ScaffoldError,
@@ -171,7 +172,7 @@ def _check_writable(path: Path) -> None:
 def _project_files(
     config_dir: Path,
     environments: list[NewEnvironment],
-    kinds: Sequence[SectionSpec],
+    kinds: Sequence[SchemaKind],
     action: ActionReference,
 ) -> Iterator[tuple[Path, str]]:
     root = repository_root(config_dir)
@@ -197,7 +198,7 @@ def _project_files(
     yield root / ".pre-commit-config.yaml", _render("pre-commit-config.yaml", values)
 
 
-def _environment_file(env: NewEnvironment, kinds: Sequence[SectionSpec], values: dict[str, str]) -> str:
+def _environment_file(env: NewEnvironment, kinds: Sequence[SchemaKind], values: dict[str, str]) -> str:
     own = {
         "__NAME__": env.name,
         "__CREDENTIALS__": env.credentials,
@@ -206,7 +207,7 @@ def _environment_file(env: NewEnvironment, kinds: Sequence[SectionSpec], values:
     return _render("environment.yaml", values, own)
 
 
-def _cloud_name_line(env: NewEnvironment, kinds: Sequence[SectionSpec]) -> str:
+def _cloud_name_line(env: NewEnvironment, kinds: Sequence[SchemaKind]) -> str:
     """The `cloud_name:` line: the one given; none when the credentials may name the cloud; the
     environment's name as a placeholder where the environment file must name it."""
     if env.cloud_name is not None:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from cloudinary_state.addons import ADDONS
+from cloudinary_state.config.packaged_schemas import SchemaKind
 
 
 class Model(BaseModel):
@@ -37,17 +38,6 @@ FieldPath = Annotated[
         description="dotted body path, e.g. settings.notification_url",
     ),
 ]
-
-
-class SectionSpec(Protocol):
-    """What the config models need of a kind: its section, body model and description."""
-
-    @property
-    def section(self) -> str: ...
-    @property
-    def model(self) -> type[BaseModel]: ...
-    @property
-    def description(self) -> str: ...
 
 
 class Tombstone(Model):
@@ -173,7 +163,7 @@ def _environment_model(sections: tuple[str, ...]) -> type[Model]:
     )
 
 
-def environment_model(kinds: Sequence[SectionSpec]) -> type[Model]:
+def environment_model(kinds: Sequence[SchemaKind]) -> type[Model]:
     """The model of an environment file whose overrides and policy name these kinds' sections."""
     return _environment_model(tuple(kind.section for kind in kinds))
 
@@ -192,6 +182,6 @@ def _resources_model(specs: tuple[tuple[str, type[BaseModel], str], ...]) -> typ
     )
 
 
-def resources_model(kinds: Sequence[SectionSpec]) -> type[Model]:
+def resources_model(kinds: Sequence[SchemaKind]) -> type[Model]:
     """The model of a resource document: one section per kind, each a mapping of name -> body."""
     return _resources_model(tuple((kind.section, kind.model, kind.description) for kind in kinds))

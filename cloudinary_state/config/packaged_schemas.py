@@ -32,8 +32,8 @@ _SHARED_SOURCES = ("config/models.py", "config/schema.py", "addons.py")
 
 
 class SchemaKind(Protocol):
-    """What a packaged schema needs of a kind: its section, (lazily imported) model and
-    description, as the config models do (`config.models.SectionSpec`); kinds are hashable."""
+    """What the schemas and the config models need of a kind: its section, its (lazily
+    imported) body model and its description; kinds are hashable (schemas are cached by kind)."""
 
     @property
     def section(self) -> str: ...

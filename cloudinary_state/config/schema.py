@@ -19,12 +19,13 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from cloudinary_state.config.models import SectionSpec, environment_model, resources_model
+from cloudinary_state.config.models import environment_model, resources_model
+from cloudinary_state.config.packaged_schemas import SchemaKind
 
 SCHEMA_DIR = "schemas"
 
 
-def schema_models(kinds: Sequence[SectionSpec]) -> dict[str, tuple[type[BaseModel], str]]:
+def schema_models(kinds: Sequence[SchemaKind]) -> dict[str, tuple[type[BaseModel], str]]:
     """Schema file name -> (model, title): the environment file and the resource document, each
     with one section per kind (a kind's part of the schema is its body model)."""
     return {
@@ -63,12 +64,12 @@ def render_schema(model: type[BaseModel], title: str) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_schemas(kinds: Sequence[SectionSpec]) -> dict[str, str]:
+def render_schemas(kinds: Sequence[SchemaKind]) -> dict[str, str]:
     """File name -> schema text, for every schema file."""
     return {name: render_schema(model, title) for name, (model, title) in schema_models(kinds).items()}
 
 
-def write_schemas(directory: Path, kinds: Sequence[SectionSpec]) -> list[Path]:
+def write_schemas(directory: Path, kinds: Sequence[SchemaKind]) -> list[Path]:
     """Write every schema file whose text changed; return the files written."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -80,7 +81,7 @@ def write_schemas(directory: Path, kinds: Sequence[SectionSpec]) -> list[Path]:
     return written
 
 
-def stale_schemas(directory: Path, kinds: Sequence[SectionSpec]) -> list[Path]:
+def stale_schemas(directory: Path, kinds: Sequence[SchemaKind]) -> list[Path]:
     """Schema files that are missing or differ from what the models generate."""
     stale = []
     for name, text in render_schemas(kinds).items():
