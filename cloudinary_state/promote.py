@@ -184,10 +184,13 @@ def _home(
 
 
 def _check_dependencies(
-    state: DesiredState, chosen: Collection[Target], kinds: Mapping[KindName, Kind]
+    state: DesiredState, chosen: Collection[Target], source_live: LiveState, kinds: Mapping[KindName, Kind]
 ) -> None:
     """A promoted object carries what it refers to: a reference the recorded config would leave
-    unresolved (the API may take it, but uploads through the object would fail) is refused."""
+    unresolved (the API may take it, but uploads through the object would fail) is refused unless
+    the source is known to lack the object too (`--target` could not bring it). One the source lacks too is
+    dangling there already: the recorded config's checks judge it (a warning where the API takes
+    it), as they judge the source's own config."""
     lacking = []
     for kind, name in chosen:
         obj = state.get(kind, name)
@@ -195,7 +198,13 @@ def _check_dependencies(
             continue
         for ref_kind, ref_name in kinds[kind].references(obj):
             declared = state.get(ref_kind, ref_name)
-            if (declared is None or declared.absent) and not state.policy.is_ignored(ref_kind, ref_name):
+            # a kind left unread (--target names none of it) may hold it: `--target` can tell
+            promotable = ref_kind not in source_live or ref_name in source_live[ref_kind]
+            if (
+                promotable
+                and (declared is None or declared.absent)
+                and not state.policy.is_ignored(ref_kind, ref_name)
+            ):
                 lacking.append(
                     f"{kind} {name} refers to {ref_kind} {ref_name} (--target {ref_kind}:{ref_name})"
                 )
@@ -311,7 +320,7 @@ def promote(
             )
         except ConfigError as e:
             raise ConfigError([_in_config_dir(d, copy, config_dir) for d in e.diagnostics]) from None
-    _check_dependencies(promoted_state, chosen, kinds)
+    _check_dependencies(promoted_state, chosen, source_live, kinds)
     # the cloud as the connection knows it: declared, or (left out) the credentials'
     promoted_state = replace(promoted_state, cloud_name=target.cloud_name)
     plan = build_plan(promoted_state, target_live, digest_key=digest_key, targets=chosen, kinds=kinds)

@@ -202,3 +202,21 @@ def test_promoting_an_environment_to_itself_is_a_usage_error(workspace: Harness)
     assert result.code == 64, result.out + result.err
     assert "--from and --to name the same environment" in result.err
     assert workspace.writes() == []
+
+
+def test_a_reference_the_source_lacks_too_does_not_stop_the_promotion(workspace: Harness) -> None:
+    """A staging preset naming a transformation staging has not (the API takes it) cannot bring
+    it along: `--target transformation:gone` names nothing. It is promoted as it lives (validate
+    then warns, as it does for staging's own config), and the rest of the promotion is not refused for it."""
+    workspace.apply("staging")
+    workspace.apply("production")
+    workspace.sdk(STAGING, "create_upload_preset", name="legacy", eager="t_gone/w_10")
+    code, out, err = _promote(workspace)
+    assert code == 0, out + err
+    assert "upload_preset banner" not in out and "~ upload_preset legacy: adds to" in out
+    assert ("upload_preset", "legacy") in planned_changes(out)
+    code, out, err = _promote(workspace, "--write")
+    assert code == 0, out + err
+    validated = workspace.run("validate", "--env", "production")
+    assert validated.code == 0, validated.out + validated.err
+    assert "t_gone names a transformation that is not declared" in validated.err
