@@ -97,6 +97,9 @@ class DesiredState:
     objects: tuple[DesiredObject, ...]
     variables: Mapping[str, str] = field(default_factory=dict)  # ${var.*} values (never secret)
     secrets: frozenset[str] = frozenset()  # every value that came from ${env.*}: scrubbed from output
+    # the loader's warnings, as validate shows them (file:line:column: message, then the fix):
+    # what the API takes but may not do what was meant, e.g. a t_NAME naming no transformation
+    warnings: tuple[str, ...] = ()
     # (a saved plan is tied to the rendered state by `engine.plan.config_digest`, keyed with
     # the account's api_secret, which the loader does not know)
 

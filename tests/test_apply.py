@@ -197,6 +197,26 @@ def test_prune_deletes_undeclared_objects_of_pruned_kinds_only(harness: Harness)
     assert_converged(harness)
 
 
+def test_a_pruned_transformation_a_preset_still_names_is_noted_on_its_delete(harness: Harness) -> None:
+    """A t_NAME naming no declared transformation is only a warning (the API takes it), so a
+    preset may name one that prune deletes in the same apply: the delete says who still uses it,
+    and plan shows validate's warning (it used to be an error that stopped the plan)."""
+    apply_ok(harness)
+    harness.sdk(CLOUD, "create_transformation", "wm", "w_10")
+    preset = {"unsigned": False, "settings": {"folder": "product_assets", "eager": "t_wm"}}
+    harness.write(
+        with_changes(BASE_RESOURCES, "upload_presets", "product_assets", preset),
+        policy={"prune": ["transformations"]},
+    )
+    plan = harness.run("plan", "--env", "test")
+    assert planned_changes(plan.out)[("transformation", "wm")] == "delete"
+    assert (
+        "note: still referred to by upload_preset product_assets of this config: "
+        "what goes through it fails once this is deleted"
+    ) in plan.out
+    assert "t_wm names a transformation that is not declared" in plan.err
+
+
 def test_protect_refuses_even_with_allow_delete(harness: Harness) -> None:
     apply_ok(harness)
     resources = with_changes(BASE_RESOURCES, "metadata_fields", "sku", {"absent": True})

@@ -71,6 +71,8 @@ def connect(env: str, emulator: bool) -> Iterator[Connection]:
 
     project = current().project
     with project.connect(env, emulator=emulator) as conn, summary_on_error(conn), targets_are_usage():
+        for warning in conn.desired.warnings:  # validate's warnings: plan and apply go ahead
+            NOTES.warning(f"warning: {warning}")
         yield conn
 
 

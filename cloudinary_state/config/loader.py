@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -149,7 +149,7 @@ def load_environment(
     )
     if result.state is None:
         raise ConfigError(result.errors)
-    return result.state
+    return replace(result.state, warnings=tuple(map(str, result.warnings)))
 
 
 def check_environment(

@@ -486,11 +486,12 @@ def build_plan(
             out.seen.add((kind_name, name))
             _plan_object(kind, name, obj, current, builtin, desired.policy, digest_key, out)
     _check_targets(wanted - out.seen, desired.policy)
+    ordered = _in_apply_order(out.changes)
     return Plan(
         environment=desired.environment,
         cloud_name=desired.cloud,
         config_digest=config_digest(desired, digest_key),
-        changes=tuple(_delete_order_noted(_in_apply_order(out.changes), live, kinds)),
+        changes=tuple(_still_referenced_noted(_delete_order_noted(ordered, live, kinds), desired, kinds)),
         summary=Summary(**out.tally.counts, unmanaged=len(out.unmanaged)),
         unmanaged=tuple(out.unmanaged),
         notes=tuple(out.notes),
@@ -587,6 +588,34 @@ def _delete_order_noted(
             change = dataclasses.replace(change, notes=(*change.notes, *order)) if order else change
         noted.append(change)
     return noted
+
+
+def _still_referenced_noted(
+    changes: list[Change], desired: DesiredState, kinds: Mapping[KindName, Kind]
+) -> list[Change]:
+    """A delete (a pruned object) of something a declared object refers to says so: the API
+    takes a reference to a missing transformation, so validate only warns about it, but what
+    goes through the referring object (an upload through a preset) fails once it is gone."""
+    deleted = {(c.kind, c.name) for c in changes if c.action == "delete"}
+    referrers: dict[tuple[KindName, str], list[str]] = {}
+    for obj in desired.objects:
+        if not obj.absent and obj.kind in kinds:
+            for ref in kinds[obj.kind].references(obj):
+                if ref in deleted:
+                    referrers.setdefault(ref, []).append(f"{obj.kind} {obj.name}")
+    return [
+        dataclasses.replace(
+            c,
+            notes=(
+                *c.notes,
+                f"still referred to by {', '.join(referrers[c.kind, c.name])} of this config: "
+                "what goes through it fails once this is deleted",
+            ),
+        )
+        if (c.kind, c.name) in referrers
+        else c
+        for c in changes
+    ]
 
 
 def _delete(kind: Kind, current: LiveObject, why: str, key: bytes, ignored: Sequence[str]) -> Change:
