@@ -127,12 +127,20 @@ def side_from_desired(state: DesiredState, kinds: Mapping[KindName, Kind]) -> Si
         sensitive,
         stripped,
         state.secrets,
-        _ignored_fields(state, objects),
+        _ignored_fields(state, objects, kinds),
     )
 
 
-def _ignored_fields(state: DesiredState, objects: Mapping[Key, Any]) -> dict[Key, tuple[str, ...]]:
-    fields = {key: state.policy.ignored_fields(*key) for key in objects}
+def _ignored_fields(
+    state: DesiredState, objects: Mapping[Key, Any], kinds: Mapping[KindName, Kind]
+) -> dict[Key, tuple[str, ...]]:
+    """The canonical paths (the form compared) of the body fields ignore_changes names."""
+    fields = {
+        key: tuple(
+            c for path in state.policy.ignored_fields(*key) for c in kinds[key[0]].canonical_paths(path)
+        )
+        for key in objects
+    }
     return {key: paths for key, paths in fields.items() if paths}
 
 
@@ -159,7 +167,7 @@ def side_from_live(state: DesiredState, live: LiveState, kinds: Mapping[KindName
         sensitive,
         {},
         state.secrets,
-        _ignored_fields(state, objects),
+        _ignored_fields(state, objects, kinds),
     )
 
 

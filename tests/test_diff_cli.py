@@ -135,3 +135,32 @@ def test_live_fields_both_environments_leave_to_another_system_are_not_differenc
     code, out = _diff(workspace, "staging", "production", "--live")
     assert code == 2, out
     assert "~ transformation thumb  (differs)" in out
+
+
+def test_a_datasource_both_environments_leave_to_another_system_is_not_a_difference(
+    workspace: Harness,
+) -> None:
+    """`datasource` is one body field, but three canonical ones (by id, by value, the order
+    class): left to another system, none of them is compared."""
+    resources = {
+        **WORKSPACE_RESOURCES,
+        "metadata_fields": {
+            "status": {
+                "type": "enum",
+                "label": "Status",
+                "datasource": {"values": [{"external_id": "a", "value": "Alpha"}]},
+            }
+        },
+    }
+    workspace.write_resources(resources)
+    policy = {"ignore_changes": {"metadata_fields": {"status": ["datasource"]}}}
+    workspace.write_environment("staging", policy=policy)
+    workspace.write_environment("production", policy=policy)
+    workspace.apply("staging")
+    workspace.apply("production")
+    for cloud, values in ((STAGING, ("Beta", "Gamma")), (PRODUCTION, ("Gamma", "Beta"))):
+        entries = [{"external_id": f"v{i}", "value": v} for i, v in enumerate(values)]
+        workspace.sdk(cloud, "update_metadata_field_datasource", "status", entries)
+    code, out = _diff(workspace, "staging", "production", "--live")
+    assert code == 0, out
+    assert "datasource" not in out

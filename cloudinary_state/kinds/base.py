@@ -182,6 +182,12 @@ class Kind:
         top-level field that takes any sensitive body value is sensitive whole."""
         return frozenset(path.split(".", 1)[0].split("[", 1)[0] for path in body_paths)
 
+    def canonical_paths(self, body_path: str) -> tuple[str, ...]:
+        """The canonical-form paths that hold the value at `body_path`, where the canonical form
+        reshapes it: `diff` compares canonical forms, and leaves all of them alone where both
+        environments' `policy.ignore_changes` leave the body field to another system."""
+        return (body_path,)
+
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         """Human notes for the plan: e.g. "transformation is in use"."""
         return []

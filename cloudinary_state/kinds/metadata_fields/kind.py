@@ -277,6 +277,11 @@ under a new external_id instead, and tombstone the old one.
             paths.update(datasource if top == "datasource" else (top,))
         return frozenset(paths)
 
+    def canonical_paths(self, body_path: str) -> tuple[str, ...]:
+        if body_path.split(".", 1)[0] == "datasource":  # as sensitive_canonical_paths maps it
+            return ("datasource", "datasource_by_value", "datasource_order")
+        return (body_path,)
+
     def notes(self, action: Action, desired: Mapping[str, Any] | None, live: LiveObject | None) -> list[str]:
         if action == "replace":
             return [REPLACE_NOTE]
