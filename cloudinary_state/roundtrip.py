@@ -24,9 +24,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.scalarstring import ScalarString, SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from cloudinary_state.config.yamlload import YamlLoadError, load_yaml_text, read_yaml_text
+from cloudinary_state.config.yamlload import YamlLoadError, load_yaml_text, read_yaml_text, reads_as_text
 from cloudinary_state.errors import CloudinaryStateError
 
 # Wide enough that no line a person wrote is folded by the dump.
@@ -90,11 +91,19 @@ Container = CommentedMap | CommentedSeq
 
 
 def _commented(value: Any) -> Any:
-    """`value` with its mappings and lists as ruamel's, so comments can attach to them."""
+    """`value` with its mappings and lists as ruamel's, so comments can attach to them, and its
+    strings quoted where the loader would read them plain as something else (ruamel writes
+    YAML 1.2, which leaves `Yes` plain: YAML 1.1, as the loader reads, makes it a boolean)."""
     if isinstance(value, Mapping):
-        return CommentedMap((k, _commented(v)) for k, v in value.items())
+        return CommentedMap((_text(k), _commented(v)) for k, v in value.items())
     if isinstance(value, list | tuple):
         return CommentedSeq(_commented(v) for v in value)
+    return _text(value)
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, ScalarString) and not reads_as_text(value):
+        return SingleQuotedScalarString(value)
     return value
 
 
@@ -149,7 +158,7 @@ def put(node: Container, entries: Mapping[str, Any] | list[Any]) -> None:
     if isinstance(node, CommentedMap):
         assert isinstance(entries, Mapping)
         for key, value in entries.items():
-            node[key] = _commented(value)
+            node[_text(key)] = _commented(value)
     else:
         node.extend(_commented(v) for v in entries)
     _attach_trailing(node, tail)

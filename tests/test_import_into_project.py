@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support.harness import PRODUCTION, WEBHOOK_SECRET, WEBHOOK_SECRETS, Harness
+from support.harness import PRODUCTION, STAGING, WEBHOOK_SECRET, WEBHOOK_SECRETS, Harness
 from support.project_import import (
     HAND_WRITTEN,
     environment_text,
@@ -353,3 +353,28 @@ def test_the_files_of_an_import_are_written_all_or_none(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "file"]  # no temporary left
     _write_all({first: "# after\n", tmp_path / "new" / "c.yaml": "x: 1\n"})
     assert first.read_text() == "# after\n" and (tmp_path / "new" / "c.yaml").read_text() == "x: 1\n"
+
+
+def test_values_yaml_would_read_as_other_types_import_as_text_and_plan_empty(workspace: Harness) -> None:
+    """A live value that plain YAML 1.1 reads as a boolean or a number (an enum's Yes and No, a
+    tag 'on', a folder '017', a context value '1:20') is written quoted: it loads back as text."""
+    environments_only(workspace)
+    values = [{"external_id": "y", "value": "Yes"}, {"external_id": "n", "value": "No"}]
+    workspace.sdk(
+        STAGING,
+        "add_metadata_field",
+        {"external_id": "approved", "type": "enum", "label": "On", "datasource": {"values": values}},
+    )
+    workspace.sdk(
+        STAGING,
+        "create_upload_preset",
+        name="odd",
+        folder="017",
+        tags=["on", "off"],
+        context={"ratio": "1:20"},
+    )
+    code, out = import_env(workspace, "staging")
+    assert code == 0, out
+    validated = workspace.run("validate", "--env", "staging")
+    assert validated.code == 0, validated.out + validated.err
+    assert plan_is_empty(workspace, "staging", placeholder_values(out, "staging"))

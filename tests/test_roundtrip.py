@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from cloudinary_state.config.yamlload import load_yaml_text
 from cloudinary_state.import_merge import _merged, patch_towards
 from cloudinary_state.roundtrip import RoundTripError, open_document
 
@@ -125,3 +126,18 @@ def test_the_override_merges_into_what_the_account_has(want: dict[str, Any], hav
     assert covers(merged, have)
     if all(k in have for k in want) and not any(isinstance(v, dict) for v in have.values()):
         assert merged == have
+
+
+AMBIGUOUS = ["Yes", "No", "on", "OFF", "y", "~", "null", "017", "1:20", "0x1F", "1_000", "1.5", "=", ".inf"]
+
+
+def test_added_strings_load_back_as_the_same_strings(tmp_path: Path) -> None:
+    """ruamel writes YAML 1.2 and leaves `Yes` or `1:20` plain; the loader reads YAML 1.1, where
+    they are a boolean and a number: what an edit adds is quoted where it must be."""
+    path = tmp_path / "resources.yaml"
+    path.write_text("# hand-written\nupload_presets: {}\n")
+    body = {"settings": {"tags": AMBIGUOUS, "context": {text: text for text in AMBIGUOUS}}}
+    document = open_document(path, force=True)
+    document.add(("upload_presets",), {text: body for text in AMBIGUOUS})
+    loaded = load_yaml_text(document.text(), "resources.yaml").data
+    assert loaded == {"upload_presets": {text: body for text in AMBIGUOUS}}

@@ -53,6 +53,23 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _STR = "tag:yaml.org,2002:str"
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+_RESOLVER = _Resolver()
+
+
+def reads_as_text(text: str) -> bool:
+    """Whether `text`, written as a plain scalar, loads back as that string here (YAML 1.1:
+    `yes`, `on`, `1:20`, `017` are no strings); a writer that follows YAML 1.2 quotes only
+    what 1.2 reads otherwise, so it must quote these too."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == _STR)
+
+
 _JSON_SCALARS: Final = frozenset({str, int, float, bool, type(None)})  # what a scalar may read as
 _MERGE = "tag:yaml.org,2002:merge"
 # A plain scalar whose first character no implicit resolver knows is a string: most of a
