@@ -142,6 +142,8 @@ def to_info(text: str) -> list[dict[str, str]]:
 def _info_order(entry: Mapping[str, str]) -> dict[str, str]:
     """Variables first, in the order written (a later one may use an earlier one, so the order
     is part of the meaning), then the other entries sorted by name."""
+    if not any(name.startswith("$") for name in entry):  # the usual step: no variable
+        return dict(sorted(entry.items()))
     variables = {name: value for name, value in entry.items() if name.startswith("$")}
     return variables | dict(
         sorted((name, value) for name, value in entry.items() if not name.startswith("$"))
@@ -287,9 +289,20 @@ def comparable(definition: str | Sequence[Mapping[str, object]]) -> str:
     exactly, as sorted JSON of the structure, instead of failing the whole read.
     """
     if isinstance(definition, str):
-        info = to_info(definition)
-    else:
-        info = canonical_info([dict(step) for step in definition])
+        return _comparable_text(definition)
+    return _rendered(canonical_info([dict(step) for step in definition]))
+
+
+# Pure, and a config repeats its strings (a streaming profile's ladder, a preset's eager
+# list): each distinct one is canonicalised once. A string that does not parse raises, and
+# lru_cache keeps no exception, so it raises again each time, as before.
+@functools.lru_cache(maxsize=16384)
+def _comparable_text(text: str) -> str:
+    return _rendered(to_info(text))
+
+
+def _rendered(info: list[dict[str, str]]) -> str:
+    """The structural form as a string, or as sorted JSON where it does not render."""
     steps: list[dict[str, object]] = [dict(step) for step in info]
     try:
         return info_to_string(steps)
