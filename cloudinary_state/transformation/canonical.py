@@ -130,13 +130,17 @@ def canonical_string(text: str) -> str:
 
 def to_info(text: str) -> list[dict[str, str]]:
     """One dict per component: long names, canonical string values, ``extension`` as the API puts it."""
-    info: list[dict[str, str]] = []
-    for component in parse(text).components:
-        entry = {_long_name(key): canonical_value(key, value) for key, value in _merged(component.params)}
-        if component.extension is not None:
-            entry["extension"] = component.extension or "none"
-        info.append(_info_order(entry))
-    return info
+    return [dict(_step_info(c.params, c.extension)) for c in parse(text).components]
+
+
+# Pure; a component recurs across a config's strings (`f_auto,q_auto`, `c_scale,w_320`) and
+# the parser hands out one `params` tuple per distinct component text. Callers get copies.
+@functools.lru_cache(maxsize=16384)
+def _step_info(params: tuple[Param, ...], extension: str | None) -> dict[str, str]:
+    entry = {_long_name(key): canonical_value(key, value) for key, value in _merged(params)}
+    if extension is not None:
+        entry["extension"] = extension or "none"
+    return _info_order(entry)
 
 
 def _info_order(entry: Mapping[str, str]) -> dict[str, str]:
