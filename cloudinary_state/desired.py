@@ -82,7 +82,9 @@ class Policy:
 
     def ignored_fields(self, kind: KindName, name: str) -> tuple[str, ...]:
         """The body paths of `kind:name` that policy.ignore_changes leaves to others."""
-        globs = self.ignore_changes.get(kind, {})
+        globs = self.ignore_changes.get(kind)
+        if not globs:  # the usual case, asked once per object by every plan
+            return ()
         return tuple(dict.fromkeys(p for g, paths in globs.items() if _matches((g,), name) for p in paths))
 
 

@@ -612,6 +612,24 @@ def test_to_info_form() -> None:
     assert list(info[0]) == sorted(info[0])
 
 
+def test_to_info_hands_out_its_own_steps() -> None:
+    # each step's form is memoised per component: a caller that edits its copy (as
+    # `comparable` and the kinds do) must not change what the next caller of the same
+    # component gets
+    first = to_info("c_scale,w_320/f_auto")
+    first[0]["width"] = "999"
+    first[1].clear()
+    assert to_info("t_x/c_scale,w_320/f_auto") == [
+        {"transformation": "x"},
+        {"crop": "scale", "width": "320"},
+        {"fetch_format": "auto"},
+    ]
+
+
+def test_variables_keep_their_written_order_before_the_sorted_rest() -> None:
+    assert list(to_info("$b_2,$a_1,w_$a,c_scale")[0]) == ["$b", "$a", "crop", "width"]
+
+
 def test_canonical_info_keeps_unknown_keys_visible() -> None:
     assert canonical_info([{"crop": "fill", "mystery": 3}]) == [{"crop": "fill", "mystery": "3"}]
 

@@ -248,7 +248,9 @@ def _strictly_equal(a: Any, b: Any) -> bool:
 
 
 def _same_json(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return _strictly_equal(a, b) or canonical_json(a) == canonical_json(b)
+    # `==` (in C) first: values that differ by it are never strictly equal, and most of a
+    # plan's changed objects are found by it without walking them
+    return (a == b and _strictly_equal(a, b)) or canonical_json(a) == canonical_json(b)
 
 
 FieldPath = tuple[str | int, ...]
@@ -643,9 +645,12 @@ def _compare(
     # Kinds take the desired *body* (as the user wrote it) in needs_replace/notes/create/update,
     # and compare in canonical form themselves; the plan compares canonical forms.
     want = kind.canonical_desired(obj)
+    have = None if current is None else dict(kind.comparable_live(want, current.canonical))
+    if have is not None and _same_json(want, have):
+        return None  # most objects of a plan: nothing below is needed for them
     sensitive = kind.sensitive_canonical_paths(obj.sensitive_paths)
     stripped = _stripped_notes(obj)
-    if current is None:
+    if current is None or have is None:  # (the one is None exactly when the other is)
         set_by_config = config_set_paths(kind, obj.body)
         diffs = tuple(
             dataclasses.replace(d, server_default=is_server_default(d.path, set_by_config))
@@ -653,9 +658,6 @@ def _compare(
         )
         notes = (*kind.notes("create", obj.body, None), *stripped)
         return Change(kind.kind, obj.name, "create", kind.rank, diffs, notes, None)
-    have = dict(kind.comparable_live(want, current.canonical))
-    if _same_json(want, have):
-        return None
     action: Action = "replace" if kind.needs_replace(obj.body, current) else "update"
     diffs = field_diffs(have, want, sensitive)
     notes = (*kind.notes(action, obj.body, current), *stripped)

@@ -130,18 +130,24 @@ def canonical_string(text: str) -> str:
 
 def to_info(text: str) -> list[dict[str, str]]:
     """One dict per component: long names, canonical string values, ``extension`` as the API puts it."""
-    info: list[dict[str, str]] = []
-    for component in parse(text).components:
-        entry = {_long_name(key): canonical_value(key, value) for key, value in _merged(component.params)}
-        if component.extension is not None:
-            entry["extension"] = component.extension or "none"
-        info.append(_info_order(entry))
-    return info
+    return [dict(_step_info(c.params, c.extension)) for c in parse(text).components]
+
+
+# Pure; a component recurs across a config's strings (`f_auto,q_auto`, `c_scale,w_320`) and
+# the parser hands out one `params` tuple per distinct component text. Callers get copies.
+@functools.lru_cache(maxsize=16384)
+def _step_info(params: tuple[Param, ...], extension: str | None) -> dict[str, str]:
+    entry = {_long_name(key): canonical_value(key, value) for key, value in _merged(params)}
+    if extension is not None:
+        entry["extension"] = extension or "none"
+    return _info_order(entry)
 
 
 def _info_order(entry: Mapping[str, str]) -> dict[str, str]:
     """Variables first, in the order written (a later one may use an earlier one, so the order
     is part of the meaning), then the other entries sorted by name."""
+    if not any(name.startswith("$") for name in entry):  # the usual step: no variable
+        return dict(sorted(entry.items()))
     variables = {name: value for name, value in entry.items() if name.startswith("$")}
     return variables | dict(
         sorted((name, value) for name, value in entry.items() if not name.startswith("$"))
@@ -287,9 +293,20 @@ def comparable(definition: str | Sequence[Mapping[str, object]]) -> str:
     exactly, as sorted JSON of the structure, instead of failing the whole read.
     """
     if isinstance(definition, str):
-        info = to_info(definition)
-    else:
-        info = canonical_info([dict(step) for step in definition])
+        return _comparable_text(definition)
+    return _rendered(canonical_info([dict(step) for step in definition]))
+
+
+# Pure, and a config repeats its strings (a streaming profile's ladder, a preset's eager
+# list): each distinct one is canonicalised once. A string that does not parse raises, and
+# lru_cache keeps no exception, so it raises again each time, as before.
+@functools.lru_cache(maxsize=16384)
+def _comparable_text(text: str) -> str:
+    return _rendered(to_info(text))
+
+
+def _rendered(info: list[dict[str, str]]) -> str:
+    """The structural form as a string, or as sorted JSON where it does not render."""
     steps: list[dict[str, object]] = [dict(step) for step in info]
     try:
         return info_to_string(steps)

@@ -63,8 +63,10 @@ def _whitespace_warning(text: str, base: int) -> TransformationSyntaxError | Non
 
 # Parsing is pure and its result immutable: the loader checks a string and then reads its
 # references, and `comparable` re-parses the canonical string it renders, which is most often
-# the string it was given; each of those is a second parse of the same text.
-@functools.lru_cache(maxsize=4096)
+# the string it was given; each of those is a second parse of the same text. The caches hold
+# a large config whole: a plan after the load parses every string again, in the same order,
+# and an LRU cache smaller than that cycle evicts each entry just before it recurs.
+@functools.lru_cache(maxsize=16384)
 def _parse_at(text: str, base: int) -> Transformation:
     def fail(message: str, at: int, hint: str = "") -> TransformationSyntaxError:
         return TransformationSyntaxError(message, base + at, hint)
@@ -134,7 +136,7 @@ _REPEATABLE = frozenset({"fl"})
 # Components and parameters recur across a config (`f_auto,q_auto`, `c_scale`, `w_320`) far
 # more than whole strings do: each is parsed once, positions relative to itself, and `_moved`
 # puts an error where it occurs.
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def _parse_component(piece: str) -> tuple[tuple[Param, ...], tuple[TransformationSyntaxError, ...]]:
     """The parameters of one component and the warnings about them (positions within `piece`)."""
     params: list[Param] = []
@@ -167,7 +169,7 @@ def _parse_component(piece: str) -> tuple[tuple[Param, ...], tuple[Transformatio
     return tuple(params), tuple(warnings)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def _parse_param(raw: str) -> tuple[Param, tuple[TransformationSyntaxError, ...]]:
     """One parameter and what was not recognised in it. The shape (`key_value`, a variable's
     name) is an error; an unknown key or a value the vocabulary does not know is a warning,
