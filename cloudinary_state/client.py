@@ -35,6 +35,7 @@ from cloudinary_state.errors import (
     PermanentApiError,
     RetryableApiError,
 )
+from cloudinary_state.limits import MAX_PARALLELISM
 
 RETRYABLE_STATUSES = frozenset({420, 429, 500, 502, 503, 504})
 # The SDK only reveals the HTTP status inside the message: "Error <status> - <message>".
@@ -43,7 +44,6 @@ _UNPARSABLE_RESPONSE = re.compile(r"^Error parsing server response \((\d{3})\)")
 # A 420 that is a concurrency error, not the hourly quota (metadata datasource updates).
 _ALREADY_UPDATING = "already updating"
 _MAX_SINGLE_DELAY = 10.0
-MAX_PARALLELISM = 64  # the CLI's --parallelism bound: one pooled connection per worker
 
 
 # -- the SDK, imported on first use ----------------------------------------------------------------
@@ -348,9 +348,8 @@ def map_upload_error(exc: Exception, secret: str) -> ApiError:
 
 def _reset_epoch(header: str) -> float | None:
     """The `X-FeatureRateLimit-Reset` header (an HTTP date, GMT) in epoch seconds."""
-    # imported here, once answers arrive: every command imports this module (the CLI, for
-    # MAX_PARALLELISM), also those that never connect; email.utils alone costs more than the
-    # rest of its imports together
+    # imported here, once answers arrive: email.utils alone costs more than the rest of this
+    # module's imports together, and a client that never hears a rate limit never needs it
     import calendar
     import email.utils
 

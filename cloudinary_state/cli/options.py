@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from cloudinary_state.client import MAX_PARALLELISM  # the module imports nothing of the SDK
+from cloudinary_state.limits import MAX_PARALLELISM
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
