@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import yaml
 
-from cloudinary_state.config import load_environment
+from cloudinary_state.config import included_documents, load_environment
 from cloudinary_state.desired import DesiredState, KindName
 from cloudinary_state.engine.plan import LiveState, Plan, Target, TargetError, build_plan
 from cloudinary_state.errors import CloudinaryStateError, ConfigError, Diagnostic, PolicyRefusal
@@ -112,7 +112,7 @@ def _assign(body: dict[str, Any], dotted: str, value: Any, *, remove: bool) -> N
 
 
 def _declared_raw(document: Path, section: str, name: str) -> Mapping[str, Any] | None:
-    data = yaml.safe_load(document.read_text()) if document.is_file() else None
+    data = yaml.safe_load(document.read_text(encoding="utf-8")) if document.is_file() else None
     entry = (data or {}).get(section, {}) if isinstance(data, dict) else {}
     raw = entry.get(name) if isinstance(entry, dict) else None
     return raw if isinstance(raw, Mapping) else None
@@ -129,7 +129,7 @@ def _override_paths(state: DesiredState, config_dir: Path, section: str, name: s
     from cloudinary_state.config.loader import ENVIRONMENTS_DIR
 
     env_file = config_dir / ENVIRONMENTS_DIR / f"{state.environment}.yaml"
-    document = yaml.safe_load(env_file.read_text()) or {}
+    document = yaml.safe_load(env_file.read_text(encoding="utf-8")) or {}
     patch = ((document.get("overrides") or {}).get(section) or {}).get(name)
     return _leaf_paths(patch, "") if isinstance(patch, Mapping) and "absent" not in patch else set()
 
@@ -138,16 +138,10 @@ def _override_paths(state: DesiredState, config_dir: Path, section: str, name: s
 
 
 def _included_documents(state: DesiredState, config_dir: Path) -> list[Path]:
-    from cloudinary_state.config.loader import ENVIRONMENTS_DIR
-
-    env_file = config_dir / ENVIRONMENTS_DIR / f"{state.environment}.yaml"
-    document = yaml.safe_load(env_file.read_text()) or {}
-    found: list[Path] = []
-    for pattern in document.get("include") or []:
-        for match in sorted(env_file.parent.glob(pattern)):
-            if match.is_file() and match.resolve() not in [f.resolve() for f in found]:
-                found.append(match)
-    return found
+    """The resource documents `state`'s environment includes, matched as the loader matches its
+    include globs, named under `config_dir` as the user gave it (messages show them so)."""
+    root = config_dir.resolve()
+    return [config_dir / p.relative_to(root) for p in included_documents(config_dir, state.environment)[1]]
 
 
 def _home(
@@ -176,7 +170,7 @@ def _home(
     shared = [d for d in b_docs if d.resolve() in a_resolved] or b_docs
     if not shared:
         raise PromoteError(f"{target.environment} includes no resource document to record {kind} {name} in")
-    with_section = [d for d in shared if section in (yaml.safe_load(d.read_text()) or {})]
+    with_section = [d for d in shared if section in (yaml.safe_load(d.read_text(encoding="utf-8")) or {})]
     return (with_section or shared)[0], True
 
 
@@ -282,7 +276,9 @@ def _record(
             elif not present:
                 notes.append(f"{path} comes from ${{env.*}} in {source.environment}: not promoted")
         recorded.placeholders += found
-        text = recorded.edits.get(document, document.read_text() if document.is_file() else "")
+        text = recorded.edits.get(
+            document, document.read_text(encoding="utf-8") if document.is_file() else ""
+        )
         text, kept = set_entry(text, section, name, body)
         recorded.edits[document] = text
         if not kept and document not in recorded.rewritten:
@@ -311,7 +307,7 @@ def promote(
     with tempfile.TemporaryDirectory(prefix="cloudinary-state-promote-") as scratch:
         copy = _scratch_copy(config_dir, Path(scratch))
         for document, text in everything.edits.items():
-            _relocated(document, config_dir, copy).write_text(text)
+            _relocated(document, config_dir, copy).write_text(text, encoding="utf-8")
         # Placeholders promote has just named cannot be set yet: render them empty for the preview.
         lenient = bool(everything.placeholders)
         try:
@@ -368,5 +364,5 @@ def promote(
 def write(promotion: Promotion) -> list[Path]:
     for document, text in promotion.edits.items():
         document.parent.mkdir(parents=True, exist_ok=True)
-        document.write_text(text)
+        document.write_text(text, encoding="utf-8")
     return list(promotion.edits)
